@@ -1,0 +1,36 @@
+"""Shared building blocks for the declarative models."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic_core import PydanticCustomError
+
+ID_PATTERN = re.compile(r"^[^\W_][\w-]*$")
+
+
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise PydanticCustomError(
+            "partnerkit_id",
+            "'{value}' is not a valid id: use letters, digits and hyphens, starting with a letter or digit",
+            {"value": value},
+        )
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+"""A stable identifier: letters (any script), digits and hyphens. Page file names come from it."""
+
+
+class Schema(BaseModel):
+    """Base of every declared model: unknown keys are errors, numbers are accepted as text."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,
+        use_attribute_docstrings=True,
+    )

@@ -1,0 +1,124 @@
+"""``site_config.yml``: the schema, declared as data with a docstring per option."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from generator.structure._base import Id, Schema
+
+Engine = Literal["mkdocs", "properdocs"]
+Language = Literal["en", "ja"]
+MaterialColor = Literal[
+    "red", "pink", "purple", "deep-purple", "indigo", "blue", "light-blue", "cyan", "teal",
+    "green", "light-green", "lime", "yellow", "amber", "orange", "deep-orange", "brown", "grey",
+    "blue-grey", "black", "white",
+]
+
+
+class Palette(Schema):
+    """Colours of the Material theme."""
+
+    primary: MaterialColor = "indigo"
+    """Header and link colour (a Material colour name)."""
+    accent: MaterialColor = "amber"
+    """Colour of interactive elements such as hovered links and buttons."""
+
+
+class Segment(Schema):
+    """A customer segment of the vendor's pyramid."""
+
+    id: Id
+    """Stable id used by procedures and the responsibilities matrix (e.g. ``smb``)."""
+    name: str
+    """Name shown on pages (e.g. ``SMB``)."""
+    description: str = ""
+    """One line on which customers belong here (e.g. by seat count or revenue)."""
+
+
+class Role(Schema):
+    """A role partners' staff play; modules and learning paths target roles."""
+
+    id: Id
+    """Stable id used by modules and paths (e.g. ``sales``)."""
+    name: str
+    """Name shown on pages (e.g. ``Sales rep``)."""
+
+
+class ReservedSection(Schema):
+    """A section other features fill in; it is accepted empty until then."""
+
+
+def _none_to_empty(value: Any) -> Any:
+    return {} if value is None else value
+
+
+class SiteConfig(Schema):
+    """Everything about the site that is not content."""
+
+    site_name: str
+    """Title of the site, shown in the header and the browser tab."""
+    description: str = ""
+    """One sentence for search engines and the home page."""
+    site_url: str | None = None
+    """Public URL the site is served from (needed for canonical links and sitemaps)."""
+    language: Language = "en"
+    """Language of the interface and of the search index: ``en`` or ``ja``."""
+    logo: str | None = None
+    """Path, relative to the project, of an image shown in the header."""
+    palette: Palette = Palette()
+    """Theme colours."""
+    vendor: str
+    """The vendor's company name, used in page text (e.g. who does what)."""
+    product: str
+    """The product partners sell."""
+    segments: list[Segment] = Field(
+        default_factory=lambda: [
+            Segment(id="enterprise", name="Enterprise"),
+            Segment(id="mid-market", name="Mid-market"),
+            Segment(id="smb", name="SMB"),
+        ]
+    )
+    """Customer segments, largest first."""
+    roles: list[Role] = Field(
+        default_factory=lambda: [
+            Role(id="sales", name="Sales rep"),
+            Role(id="cs", name="Customer success"),
+            Role(id="presales", name="Pre-sales engineer"),
+        ]
+    )
+    """Roles of partners' staff."""
+    engine: Engine = "mkdocs"
+    """Static site engine run to build the site: ``mkdocs`` or its drop-in fork ``properdocs``."""
+    templates: str | None = None
+    """Folder, relative to the project, whose Jinja2 templates replace the built-in ones of the same name."""
+    copyright: str = ""
+    """Footer line, e.g. ``© 2026 Northwind Analytics``."""
+    versions: list[dict[str, Any]] = []
+    """Releases to build side by side (reserved: filled in by the versioned releases feature)."""
+    default: str | None = None
+    """Version or alias the site root redirects to (reserved, with ``versions``)."""
+    analytics: ReservedSection = ReservedSection()
+    """View logging settings (reserved)."""
+    transcription: ReservedSection = ReservedSection()
+    """Speech-to-text settings for recorded talks (reserved)."""
+    certification: ReservedSection = ReservedSection()
+    """Certification and partner tier settings (reserved)."""
+
+    _none_as_empty = field_validator(
+        "analytics", "transcription", "certification", mode="before"
+    )(_none_to_empty)
+
+    @field_validator("versions", mode="before")
+    @classmethod
+    def _none_as_no_versions(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @property
+    def segment_ids(self) -> list[str]:
+        return [segment.id for segment in self.segments]
+
+    @property
+    def role_ids(self) -> list[str]:
+        return [role.id for role in self.roles]
