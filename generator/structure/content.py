@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from generator.structure._base import Id, Schema
 
@@ -55,6 +55,12 @@ class Resource(Schema):
             raise ValueError(f"'{value}' must be a path inside content/")
         return value
 
+    @model_validator(mode="after")
+    def _one_target(self) -> "Resource":
+        if (self.url is None) == (self.file is None):
+            raise ValueError("give exactly one of url or file")
+        return self
+
 
 class Module(Document):
     """An onboarding or enablement unit a rep works through in one sitting."""
@@ -78,14 +84,6 @@ class Module(Document):
     """Ids of recorded talks on the same subject."""
     quiz: str | None = None
     """Id of a practice quiz that ends the module."""
-
-    @field_validator("resources")
-    @classmethod
-    def _one_target(cls, value: list[Resource]) -> list[Resource]:
-        for resource in value:
-            if (resource.url is None) == (resource.file is None):
-                raise ValueError(f"resource '{resource.title}' needs exactly one of url or file")
-        return value
 
 
 class LearningPath(Document):

@@ -1,0 +1,124 @@
+"""The ``partnerkit`` command line: parses options, calls operations, formats errors and progress.
+
+This is the only module that writes to the terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.errors import ContentErrors, PartnerkitError
+
+
+class TerminalReporter:
+    """Renders library progress on stderr."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self._bar_label: str | None = None
+
+    def step(self, message: str) -> None:
+        if not self.quiet:
+            self._end_bar()
+            click.echo(message, err=True)
+
+    def progress(self, label: str, done: float, total: float, unit: str) -> None:
+        if self.quiet:
+            return
+        width = 30
+        share = 0 if total <= 0 else min(done / total, 1.0)
+        filled = int(share * width)
+        bar = "#" * filled + "-" * (width - filled)
+        click.echo(f"\r{label} [{bar}] {done:.1f}/{total:.1f} {unit}", err=True, nl=False)
+        self._bar_label = label
+        if done >= total:
+            self._end_bar()
+
+    def warning(self, message: str) -> None:
+        self._end_bar()
+        click.secho(f"Warning: {message}", err=True, fg="yellow")
+
+    def _end_bar(self) -> None:
+        if self._bar_label is not None:
+            click.echo("", err=True)
+            self._bar_label = None
+
+
+def format_content_errors(errors: ContentErrors) -> str:
+    """The located list of errors and the closing ``Aborted with N errors`` line."""
+    count = len(errors.errors)
+    lines = [str(error) for error in errors.errors]
+    lines.append(f"Aborted with {count} error{'s' if count != 1 else ''}")
+    return "\n".join(lines)
+
+
+def run_operation(debug: bool, operation, *args, **kwargs):
+    """Call an operation; turn partnerkit's errors into plain messages and exit status 1."""
+    try:
+        return operation(*args, **kwargs)
+    except ContentErrors as exc:
+        if debug:
+            raise
+        click.echo(format_content_errors(exc), err=True)
+    except PartnerkitError as exc:
+        if debug:
+            raise
+        click.echo(f"Error: {exc}", err=True)
+    sys.exit(1)
+
+
+project_option = click.option(
+    "--project", "-p", "project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="Project folder holding site_config.yml and content/.",
+)
+debug_option = click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="partnerkit")
+def cli() -> None:
+    """Build a partner learning site from YAML playbooks and recorded talks."""
+
+
+@cli.command()
+@project_option
+@click.option("--site-dir", "-d", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: site/ in the project).")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@debug_option
+def build(project: Path, site_dir: Path | None, quiet: bool, debug: bool) -> None:
+    """Build the static site into site/."""
+    from generator.commands.build import build as build_operation
+
+    run_operation(debug, build_operation, project, site_dir or project / "site", TerminalReporter(quiet))
+
+
+@cli.command()
+@project_option
+@debug_option
+def check(project: Path, debug: bool) -> None:
+    """Validate content and config without building."""
+    from generator.commands.check import check as check_operation
+
+    catalog = run_operation(debug, check_operation, project)
+    counts = ", ".join(f"{len(items)} {kind}" for kind, items in catalog.documents.items())
+    click.echo(f"OK: {counts or 'no documents'}")
+
+
+@cli.command()
+@project_option
+@click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+@debug_option
+def serve(project: Path, dev_addr: str, debug: bool) -> None:
+    """Preview the site with live reload while you edit content."""
+    from generator.commands.serve import serve as serve_operation
+
+    sys.exit(run_operation(debug, serve_operation, project, dev_addr, TerminalReporter()))
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,1 @@
+"""Operations, one module per verb. The CLI is a thin layer over these."""

@@ -1,0 +1,28 @@
+"""``partnerkit build``: load, render and build the site atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.engine import build_site
+from generator.load.content import load_project
+from generator.render import RenderedSite, render_site
+from generator.reporter import NullReporter, Reporter
+from generator.structure.catalog import Catalog
+
+
+def render_project(root: Path) -> tuple[Catalog, RenderedSite]:
+    """Load and render the project at ``root`` (raises ContentErrors)."""
+    catalog = load_project(root)
+    templates = root / catalog.config.templates if catalog.config.templates else None
+    return catalog, render_site(catalog, templates)
+
+
+def build(root: Path, site_dir: Path, reporter: Reporter = NullReporter()) -> Catalog:
+    """Build the project at ``root`` into ``site_dir``; the previous site stays if anything fails."""
+    reporter.step("Loading content")
+    catalog, rendered = render_project(root)
+    reporter.step(f"Building {len(rendered.pages)} pages with {catalog.config.engine}")
+    build_site(rendered, catalog.config.engine, root, site_dir)
+    reporter.step(f"Site written to {site_dir}")
+    return catalog

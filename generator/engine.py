@@ -1,0 +1,89 @@
+"""The static-site engine, kept at the edge: write a staging folder, run the engine as a subprocess.
+
+Only this module knows the engine's command line. ``mkdocs`` and its drop-in fork ``properdocs``
+take the same arguments, so switching is the one ``engine:`` key of ``site_config.yml``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from generator.errors import PartnerkitError
+from generator.render import RenderedSite
+from generator.render.site import dump_mkdocs_config
+
+
+class EngineError(PartnerkitError):
+    """The engine refused the generated site (e.g. a strict-mode warning)."""
+
+
+def engine_command(engine: str, *arguments: str) -> list[str]:
+    """The command line running ``engine`` from the same Python environment as partnerkit."""
+    return [sys.executable, "-m", engine, *arguments]
+
+
+def write_stage(rendered: RenderedSite, stage: Path, project_root: Path) -> None:
+    """Write pages, ``mkdocs.yml`` and copied files into ``stage``; only files whose bytes changed."""
+    for name, text in rendered.texts().items():
+        _write_if_changed(stage / name, text.encode("utf-8"))
+    for name, source in rendered.copies.items():
+        _write_if_changed(stage / name, (project_root / source).read_bytes())
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if path.is_file() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def remove_stale(stage: Path, rendered: RenderedSite) -> None:
+    """Delete files in ``stage`` that the current render no longer produces (for live preview)."""
+    keep = {*rendered.texts(), *rendered.copies}
+    for path in sorted(stage.rglob("*"), reverse=True):
+        name = path.relative_to(stage).as_posix()
+        if path.is_file() and name not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def run_engine(engine: str, stage: Path, output: Path) -> None:
+    """Build ``stage`` into ``output`` in strict mode; raise EngineError with the engine's complaints."""
+    command = engine_command(
+        engine, "build", "--strict", "--clean", "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(output)
+    )
+    result = subprocess.run(command, capture_output=True, text=True, cwd=stage, env={**os.environ, "NO_COLOR": "1"})
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
+        detail = "\n".join(lines) or result.stderr.strip()[-2000:]
+        raise EngineError(f"{engine} build failed:\n{detail}")
+
+
+def build_site(rendered: RenderedSite, engine: str, project_root: Path, site_dir: Path) -> None:
+    """Build into a temporary folder beside ``site_dir``, then swap it in; a failure leaves ``site_dir`` as it was."""
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{site_dir.name}-build-", dir=site_dir.parent) as work:
+        work_dir = Path(work)
+        write_stage(rendered, work_dir / "stage", project_root)
+        run_engine(engine, work_dir / "stage", work_dir / "site")
+        replace_folder(work_dir / "site", site_dir, work_dir / "previous")
+
+
+def replace_folder(new: Path, target: Path, trash: Path) -> None:
+    """Put ``new`` in place of ``target`` by renames (same file system), keeping no half state."""
+    if target.exists():
+        target.rename(trash)
+    try:
+        new.rename(target)
+    except OSError:
+        if trash.exists():
+            trash.rename(target)
+        raise
+    shutil.rmtree(trash, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""The load stage: read input files, validate them and report every error with its location."""

@@ -1,0 +1,59 @@
+"""Loading ``content/``: every document validated, every reference resolved, all errors at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.errors import ContentError, ContentErrors
+from generator.load.config import read_config
+from generator.load.readers import CONTENT_READERS, content_files
+from generator.load.references import check_references
+from generator.load.validation import describe, did_you_mean, validate
+from generator.load.yaml_source import SourceDocument
+from generator.structure.catalog import Catalog
+from generator.structure.content import CONTENT_KINDS, Document
+
+CONTENT_DIR = "content"
+
+
+def load_project(root: Path) -> Catalog:
+    """Read ``site_config.yml`` and ``content/`` under ``root``; raise ContentErrors listing every problem."""
+    config, errors = read_config(root)
+    placed: list[tuple[Document, SourceDocument]] = []
+    content_dir = root / CONTENT_DIR
+    if not content_dir.is_dir():
+        errors.append(ContentError(CONTENT_DIR, 1, 1, "", "folder not found: put the YAML playbooks in content/"))
+    else:
+        for path in content_files(content_dir):
+            sources, read_errors = CONTENT_READERS[path.suffix.lower()](path, root)
+            errors.extend(read_errors)
+            for source in sources:
+                document, document_errors = _validate_document(source)
+                errors.extend(document_errors)
+                if document is not None:
+                    placed.append((document, source))
+    if config is None:
+        raise ContentErrors(errors)
+    catalog, reference_errors = check_references(config, placed, root)
+    errors.extend(reference_errors)
+    if errors:
+        raise ContentErrors(errors)
+    return catalog
+
+
+def _validate_document(source: SourceDocument) -> tuple[Document | None, list[ContentError]]:
+    if source.data is None:
+        return None, []  # an empty document, e.g. after a trailing '---'
+    if not isinstance(source.data, dict):
+        return None, [source.error((), f"expected a mapping with a 'kind' key, got {describe(source.data)}")]
+    kind = source.data.get("kind")
+    if kind is None:
+        kinds = ", ".join(sorted(CONTENT_KINDS))
+        return None, [source.error(("kind",), f"required key is missing (one of [{kinds}])")]
+    model = CONTENT_KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        kinds = sorted(CONTENT_KINDS)
+        return None, [source.error(
+            ("kind",), f"unknown kind {describe(kind)}{did_you_mean(kind, kinds)}; expected one of [{', '.join(kinds)}]"
+        )]
+    return validate(model, source)

@@ -1,0 +1,125 @@
+"""Cross-document checks: unique ids, references that resolve, prerequisites without cycles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.errors import ContentError
+from generator.load.validation import did_you_mean
+from generator.load.yaml_source import Loc, SourceDocument
+from generator.structure.catalog import Catalog
+from generator.structure.config import SiteConfig
+from generator.structure.content import (
+    ALL_SEGMENTS, Campaign, Document, LearningPath, Module, Procedure, Quiz, Responsibilities,
+)
+
+
+class _Checker:
+    def __init__(self, config: SiteConfig, documents: dict[str, dict[str, Document]]):
+        self.config = config
+        self.documents = documents
+        self.errors: list[ContentError] = []
+
+    def known(self, source: SourceDocument, loc: Loc, noun: str, value: str, names: list[str]) -> None:
+        if value not in names:
+            self.errors.append(source.error(loc, f"unknown {noun} '{value}'{did_you_mean(value, names)}"))
+
+    def refs(self, source: SourceDocument, loc: Loc, kind: str, values: list[str]) -> None:
+        names = list(self.documents.get(kind, {}))
+        for index, value in enumerate(values):
+            self.known(source, (*loc, index), kind, value, names)
+
+    def roles(self, source: SourceDocument, loc: Loc, values: list[str]) -> None:
+        for index, value in enumerate(values):
+            self.known(source, (*loc, index), "role", value, self.config.role_ids)
+
+
+def check_references(
+    config: SiteConfig, placed: list[tuple[Document, SourceDocument]], root: Path
+) -> tuple[Catalog, list[ContentError]]:
+    """Build the catalog from validated documents and report every broken cross-reference."""
+    documents: dict[str, dict[str, Document]] = {}
+    sources: dict[str, SourceDocument] = {}
+    errors: list[ContentError] = []
+    for document, source in placed:
+        by_id = documents.setdefault(document.kind_name, {})
+        if document.id in by_id:
+            first = sources[document.content_id]
+            position = first.position(("id",))
+            errors.append(source.error(
+                ("id",),
+                f"duplicate {document.kind_name} id '{document.id}' "
+                f"(first defined at {first.path}:{position.line}:{position.col})",
+            ))
+            continue
+        by_id[document.id] = document
+        sources[document.content_id] = source
+
+    check = _Checker(config, documents)
+    for content_id, source in sources.items():
+        kind, _, ident = content_id.partition(":")
+        document = documents[kind][ident]
+        if isinstance(document, Module):
+            check.roles(source, ("roles",), document.roles)
+            check.refs(source, ("prerequisites",), "module", document.prerequisites)
+            if document.quiz is not None:
+                check.known(source, ("quiz",), "quiz", document.quiz, list(documents.get("quiz", {})))
+            for index, resource in enumerate(document.resources):
+                if resource.file is not None and not (root / "content" / resource.file).is_file():
+                    check.errors.append(source.error(
+                        ("resources", index, "file"), f"file not found: content/{resource.file}"
+                    ))
+        elif isinstance(document, LearningPath):
+            check.known(source, ("role",), "role", document.role, config.role_ids)
+            check.refs(source, ("modules",), "module", document.modules)
+        elif isinstance(document, Procedure):
+            segments = [ALL_SEGMENTS, *config.segment_ids]
+            for index, step in enumerate(document.steps):
+                for segment in step.owner:
+                    loc = ("steps", index, "owner", segment)
+                    if segment not in segments and loc in source.values:
+                        check.errors.append(source.error(
+                            loc, f"unknown segment '{segment}'{did_you_mean(segment, segments)}", key=True
+                        ))
+        elif isinstance(document, Responsibilities):
+            for index, plan in enumerate(document.segments):
+                check.known(source, ("segments", index, "segment"), "segment", plan.segment, config.segment_ids)
+        elif isinstance(document, Campaign):
+            check.roles(source, ("roles",), document.roles)
+            check.refs(source, ("modules",), "module", document.modules)
+        elif isinstance(document, Quiz) and document.role is not None:
+            check.known(source, ("role",), "role", document.role, config.role_ids)
+    errors.extend(check.errors)
+    errors.extend(_prerequisite_cycles(documents.get("module", {}), sources))
+    catalog = Catalog(config, documents, {cid: src.path for cid, src in sources.items()})
+    return catalog, errors
+
+
+def _prerequisite_cycles(modules: dict[str, Document], sources: dict[str, SourceDocument]) -> list[ContentError]:
+    """One error per cycle, at the prerequisite entry of the first module (in file order) that closes it."""
+    errors: list[ContentError] = []
+    done: set[str] = set()
+    reported: set[frozenset[str]] = set()
+
+    def visit(ident: str, trail: list[str]) -> None:
+        if ident in trail:
+            cycle = trail[trail.index(ident):] + [ident]
+            members = frozenset(cycle)
+            if members not in reported:
+                reported.add(members)
+                start = cycle[0]
+                module = modules[start]
+                index = module.prerequisites.index(cycle[1])  # type: ignore[attr-defined]
+                errors.append(sources[f"module:{start}"].error(
+                    ("prerequisites", index), f"prerequisite cycle: {' → '.join(cycle)}"
+                ))
+            return
+        if ident in done or ident not in modules:
+            return
+        for prerequisite in modules[ident].prerequisites:  # type: ignore[attr-defined]
+            visit(prerequisite, [*trail, ident])
+        done.add(ident)
+
+    for ident in modules:
+        visit(ident, [])
+    return errors

@@ -1,0 +1,116 @@
+"""YAML documents that remember where each value came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from generator.errors import ContentError
+
+Loc = tuple[str | int, ...]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    col: int
+
+
+@dataclass
+class SourceDocument:
+    """One YAML document: its plain data plus the position of every value and key."""
+
+    path: str
+    data: Any
+    values: dict[Loc, Position] = field(default_factory=dict)
+    keys: dict[Loc, Position] = field(default_factory=dict)
+
+    def position(self, loc: Loc, *, key: bool = False) -> Position:
+        """Where ``loc`` is written; falls back to the nearest enclosing value that exists."""
+        if key and loc in self.keys:
+            return self.keys[loc]
+        while loc not in self.values:
+            loc = loc[:-1]
+        return self.values[loc]
+
+    def existing_prefix(self, loc: Loc) -> Loc:
+        """The longest start of ``loc`` that is written in the file."""
+        while loc and loc not in self.values:
+            loc = loc[:-1]
+        return loc
+
+    def error(self, loc: Loc, message: str, *, key: bool = False) -> ContentError:
+        position = self.position(loc, key=key)
+        return ContentError(self.path, position.line, position.col, format_loc(loc), message)
+
+
+def format_loc(loc: Loc) -> str:
+    """``('steps', 2, 'owner')`` → ``steps[2].owner``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _position(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording positions and duplicate keys."""
+
+    def __init__(self, loader: Any, document: SourceDocument, errors: list[ContentError]):
+        self.loader = loader
+        self.document = document
+        self.errors = errors
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.document.values[loc] = _position(node)
+        if isinstance(node, yaml.MappingNode):
+            self.loader.flatten_mapping(node)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                if not isinstance(key, (str, int, float, bool)) or key is None:
+                    self.errors.append(self.document.error(loc, "keys must be plain text", key=False))
+                    continue
+                key = str(key) if not isinstance(key, str) else key
+                child = (*loc, key)
+                if key in result:
+                    first = self.document.keys[child]
+                    position = _position(key_node)
+                    self.errors.append(ContentError(
+                        self.document.path, position.line, position.col, format_loc(child),
+                        f"duplicate key (first given at line {first.line})",
+                    ))
+                    continue
+                self.document.keys[child] = _position(key_node)
+                result[key] = self.build(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+def parse_yaml(path: str, text: str) -> tuple[list[SourceDocument], list[ContentError]]:
+    """Every document of a YAML stream, or the syntax error that stopped reading it."""
+    documents: list[SourceDocument] = []
+    errors: list[ContentError] = []
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            document = SourceDocument(path, None)
+            document.data = _Builder(loader, document, errors).build(node, ())
+            documents.append(document)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        errors.append(ContentError(path, line, col, "", f"invalid YAML: {problem}"))
+    finally:
+        loader.dispose()
+    return documents, errors

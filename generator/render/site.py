@@ -1,0 +1,144 @@
+"""Render the whole site: one Markdown page per document, section indexes, home page and mkdocs.yml."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from generator.render.mkdocs_config import ASSET_DIR, SCRIPTS, STYLESHEETS, mkdocs_config
+from generator.render.strings import STRINGS
+from generator.structure.catalog import Catalog
+from generator.structure.content import Document
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+ASSETS_DIR = PACKAGE_DIR / "assets"
+
+SECTION_FOLDERS = {
+    "path": "paths",
+    "module": "modules",
+    "procedure": "procedures",
+    "responsibilities": "who-does-what",
+    "campaign": "campaigns",
+}
+"""Rendered kinds, in navigation order, with the docs folder of their pages."""
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str
+    title: str
+    index: str
+    """Docs-relative path of the section's index page."""
+    documents: list[Document]
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    """What the engine needs: Markdown pages, ``mkdocs.yml`` and files to copy, by stage-relative path."""
+
+    pages: dict[str, str]
+    mkdocs_config: dict[str, Any]
+    copies: dict[str, Path] = field(default_factory=dict)
+
+    def texts(self) -> dict[str, str]:
+        """Every generated text file (pages and mkdocs.yml): what golden tests compare."""
+        return {"mkdocs.yml": dump_mkdocs_config(self.mkdocs_config), **self.pages}
+
+
+def dump_mkdocs_config(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def page_path(document: Document) -> str:
+    """Docs-relative path of a document's page."""
+    return f"{SECTION_FOLDERS[document.kind_name]}/{document.id}.md"
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def template_environment(override_dir: Path | None = None) -> jinja2.Environment:
+    """Templates from ``override_dir`` (a vendor's) first, then the built-in ones."""
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
+    if override_dir is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(override_dir))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["cell"] = _cell
+    env.filters["yaml_text"] = lambda text: json.dumps(str(text), ensure_ascii=False)
+    return env
+
+
+def render_site(catalog: Catalog, override_dir: Path | None = None) -> RenderedSite:
+    """Every page of the site for ``catalog``; ``override_dir`` holds a vendor's template overrides."""
+    config = catalog.config
+    t = STRINGS[config.language]
+    env = template_environment(override_dir)
+    roles = {role.id: role.name for role in config.roles}
+    segments = {"all": t["all_segments"], **{segment.id: segment.name for segment in config.segments}}
+    env.filters["role_name"] = lambda ident: roles.get(ident, ident)
+    env.filters["segment_name"] = lambda ident: segments.get(ident, ident)
+    env.filters["owner_label"] = lambda owner: t[f"owner.{owner}"].format(vendor=config.vendor)
+    env.filters["module_minutes"] = lambda ident: catalog.modules[ident].minutes
+
+    sections = [
+        Section(kind, t[folder_title], f"{folder}/index.md", list(catalog.of_kind(kind).values()))
+        for kind, folder, folder_title in (
+            ("path", "paths", "paths"),
+            ("module", "modules", "modules"),
+            ("procedure", "procedures", "procedures"),
+            ("responsibilities", "who-does-what", "responsibilities"),
+            ("campaign", "campaigns", "campaigns"),
+        )
+    ]
+
+    pages: dict[str, str] = {}
+
+    def render(template: str, here: str, **context: Any) -> None:
+        def link(document: Document) -> str:
+            return posixpath.relpath(page_path(document), posixpath.dirname(here) or ".")
+
+        def link_file(name: str) -> str:
+            return posixpath.relpath(f"files/{name}", posixpath.dirname(here) or ".")
+
+        pages[f"docs/{here}"] = env.get_template(template).render(
+            config=config, catalog=catalog, t=t, link=link, link_file=link_file, **context
+        )
+
+    render("home.md.j2", "index.md", sections=sections)
+    for section in sections:
+        if not section.documents:
+            continue
+        render("index.md.j2", section.index, section=section)
+        for document in section.documents:
+            render(f"{document.kind_name}.md.j2", page_path(document), document=document)
+
+    nav: list[Any] = [{t["home"]: "index.md"}]
+    for section in sections:
+        if section.documents:
+            nav.append({section.title: [section.index, *(
+                {document.title: page_path(document)} for document in section.documents
+            )]})
+
+    copies: dict[str, Path] = {"overrides/main.html": ASSETS_DIR / "overrides" / "main.html"}
+    for name in (*SCRIPTS, *STYLESHEETS):
+        copies[f"docs/{ASSET_DIR}/{name}"] = ASSETS_DIR / "partnerkit" / name
+    for module in catalog.modules.values():
+        for resource in module.resources:
+            if resource.file is not None:
+                copies[f"docs/files/{resource.file}"] = Path("content") / resource.file
+    return RenderedSite(pages, mkdocs_config(config, nav), copies)

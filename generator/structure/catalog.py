@@ -1,0 +1,52 @@
+"""The whole validated content of one site: every document by kind and id, plus the config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from generator.structure.config import SiteConfig
+from generator.structure.content import (
+    Campaign, Document, LearningPath, Module, Procedure, Quiz, Responsibilities,
+)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Cross-checked content, ready to render. Documents keep their file order within a kind."""
+
+    config: SiteConfig
+    documents: dict[str, dict[str, Document]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    """Source file of each document, by content id (``module:pricing`` → ``content/modules/pricing.yml``)."""
+
+    def of_kind(self, kind: str) -> dict[str, Document]:
+        return self.documents.get(kind, {})
+
+    @property
+    def modules(self) -> dict[str, Module]:
+        return self.of_kind("module")  # type: ignore[return-value]
+
+    @property
+    def paths(self) -> dict[str, LearningPath]:
+        return self.of_kind("path")  # type: ignore[return-value]
+
+    @property
+    def procedures(self) -> dict[str, Procedure]:
+        return self.of_kind("procedure")  # type: ignore[return-value]
+
+    @property
+    def responsibilities(self) -> dict[str, Responsibilities]:
+        return self.of_kind("responsibilities")  # type: ignore[return-value]
+
+    @property
+    def campaigns(self) -> dict[str, Campaign]:
+        return self.of_kind("campaign")  # type: ignore[return-value]
+
+    @property
+    def quizzes(self) -> dict[str, Quiz]:
+        return self.of_kind("quiz")  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[Document]:
+        for by_id in self.documents.values():
+            yield from by_id.values()
