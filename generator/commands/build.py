@@ -22,6 +22,8 @@ def build(root: Path, site_dir: Path, reporter: Reporter = NullReporter()) -> Ca
     """Build the project at ``root`` into ``site_dir``; the previous site stays if anything fails."""
     reporter.step("Loading content")
     catalog, rendered = render_project(root)
+    if not catalog.config.site_url:
+        reporter.warning("site_url is not set in site_config.yml: pages load without instant navigation")
     reporter.step(f"Building {len(rendered.pages)} pages with {catalog.config.engine}")
     build_site(rendered, catalog.config.engine, root, site_dir)
     reporter.step(f"Site written to {site_dir}")

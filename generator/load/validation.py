@@ -20,7 +20,8 @@ def did_you_mean(value: object, candidates: typing.Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when one candidate is close to ``value``, else ``""``."""
     if not isinstance(value, str):
         return ""
-    close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
+    cutoff = 0.5 if len(value) <= 4 else 0.6  # short words differ by a larger share per typo
+    close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=cutoff)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

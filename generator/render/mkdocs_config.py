@@ -41,6 +41,7 @@ def mkdocs_config(config: SiteConfig, nav: list[Any]) -> dict[str, Any]:
         "name": "material",
         "custom_dir": "overrides",
         "language": config.language,
+        "font": False,  # system fonts: no request to a font CDN, which would leak every rep's IP address
         "features": THEME_FEATURES,
         "palette": {"primary": config.palette.primary, "accent": config.palette.accent},
     }

@@ -29,6 +29,9 @@ SECTION_FOLDERS = {
 }
 """Rendered kinds, in navigation order, with the docs folder of their pages."""
 
+RESOURCE_DIR = "resources"
+"""Docs folder receiving module resource files, under their path relative to content/."""
+
 
 @dataclass(frozen=True)
 class Section:
@@ -46,6 +49,7 @@ class RenderedSite:
     pages: dict[str, str]
     mkdocs_config: dict[str, Any]
     copies: dict[str, Path] = field(default_factory=dict)
+    """Files to copy; a relative source path is relative to the project root."""
 
     def texts(self) -> dict[str, str]:
         """Every generated text file (pages and mkdocs.yml): what golden tests compare."""
@@ -79,6 +83,7 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
         autoescape=False,
     )
     env.filters["cell"] = _cell
+    env.tests["contains"] = lambda container, item: item in container
     env.filters["yaml_text"] = lambda text: json.dumps(str(text), ensure_ascii=False)
     return env
 
@@ -113,7 +118,7 @@ def render_site(catalog: Catalog, override_dir: Path | None = None) -> RenderedS
             return posixpath.relpath(page_path(document), posixpath.dirname(here) or ".")
 
         def link_file(name: str) -> str:
-            return posixpath.relpath(f"files/{name}", posixpath.dirname(here) or ".")
+            return posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or ".")
 
         pages[f"docs/{here}"] = env.get_template(template).render(
             config=config, catalog=catalog, t=t, link=link, link_file=link_file, **context
@@ -140,5 +145,5 @@ def render_site(catalog: Catalog, override_dir: Path | None = None) -> RenderedS
     for module in catalog.modules.values():
         for resource in module.resources:
             if resource.file is not None:
-                copies[f"docs/files/{resource.file}"] = Path("content") / resource.file
+                copies[f"docs/{RESOURCE_DIR}/{resource.file}"] = Path("content") / resource.file
     return RenderedSite(pages, mkdocs_config(config, nav), copies)

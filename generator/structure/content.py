@@ -124,6 +124,8 @@ class Procedure(Document):
     """A customer-success playbook: what to do, by whom, when a trigger fires."""
 
     kind_name = "procedure"
+    summary: str = ""
+    """One or two sentences shown on lists and at the top of the page."""
     phase: Literal["onboarding", "adoption", "expansion", "renewal"]
     """Stage of the customer journey."""
     trigger: str

@@ -1,0 +1,102 @@
+"""Shared fixtures: copies of fixture projects and helpers to read their errors."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator.errors import ContentErrors
+from generator.load.content import load_project
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO_ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A writable copy of the minimal fixture project (every content kind, all valid)."""
+    target = tmp_path / "minimal"
+    shutil.copytree(FIXTURES / "minimal", target)
+    return target
+
+
+def content_errors(root: Path) -> list[str]:
+    """The formatted errors loading ``root`` raises (fails if it loads cleanly)."""
+    with pytest.raises(ContentErrors) as caught:
+        load_project(root)
+    return [str(error) for error in caught.value.errors]
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def serve_folder(folder: Path):
+    """Serve ``folder`` over HTTP on 127.0.0.1 in a background thread; returns (base URL, server)."""
+    import functools
+    import http.server
+    import threading
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+@dataclass
+class SiteServer:
+    """A static HTTP server on 127.0.0.1 over ``folder`` (which may be built after it starts)."""
+
+    url: str
+    folder: Path
+
+
+@pytest.fixture
+def site_server(tmp_path: Path):
+    """Serves ``tmp_path/served``; build into ``site_server.folder`` with ``site_url = site_server.url``
+    (Material's instant navigation only works where site_url says the site lives)."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    url, server = serve_folder(folder)
+    yield SiteServer(url, folder)
+    server.shutdown()
+    server.server_close()
+
+
+def configure(root: Path, **settings) -> None:
+    """Change top-level keys of a project's site_config.yml."""
+    import yaml
+
+    path = root / "site_config.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(settings)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

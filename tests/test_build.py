@@ -1,0 +1,75 @@
+"""Building with the real engine in strict mode, and what a failed build leaves behind."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from generator.commands.build import build
+from generator.engine import EngineError
+from generator.errors import ContentErrors
+
+
+def test_build_writes_every_page(minimal: Path) -> None:
+    build(minimal, minimal / "site")
+    site = minimal / "site"
+    for page in (
+        "index.html", "modules/product-basics/index.html", "modules/pricing/index.html",
+        "paths/sales-start/index.html", "procedures/renewal/index.html",
+        "who-does-what/who-does-what/index.html", "campaigns/release-sprint/index.html",
+        "resources/files/roi.csv", "assets/partnerkit/progress.js", "search/search_index.json",
+    ):
+        assert (site / page).is_file(), page
+    html = (site / "modules/pricing/index.html").read_text()
+    assert '<meta name="partnerkit:content-id" content="module:pricing">' in html
+    assert 'data-pk-module="pricing"' in html
+    assert sorted(path.name for path in minimal.iterdir()) == ["content", "site", "site_config.yml"]
+
+
+def _break_a_link(root: Path) -> None:
+    overrides = root / "my-templates"
+    overrides.mkdir()
+    (overrides / "campaign.md.j2").write_text("# {{ document.title }}\n\nSee [the missing page](../nowhere.md).\n")
+    with (root / "site_config.yml").open("a") as config:
+        config.write("templates: my-templates\n")
+
+
+def test_failed_engine_run_keeps_the_previous_site(minimal: Path) -> None:
+    build(minimal, minimal / "site")
+    before = {path.relative_to(minimal).as_posix(): path.read_bytes() for path in (minimal / "site").rglob("*") if path.is_file()}
+    _break_a_link(minimal)
+    with pytest.raises(EngineError) as caught:
+        build(minimal, minimal / "site")
+    assert "nowhere.md" in str(caught.value)
+    after = {path.relative_to(minimal).as_posix(): path.read_bytes() for path in (minimal / "site").rglob("*") if path.is_file()}
+    assert after == before
+    assert sorted(path.name for path in minimal.iterdir()) == ["content", "my-templates", "site", "site_config.yml"]
+
+
+def test_content_errors_stop_before_the_engine(minimal: Path) -> None:
+    (minimal / "content/bad.yml").write_text("kind: modul\n")
+    with pytest.raises(ContentErrors):
+        build(minimal, minimal / "site")
+    assert not (minimal / "site").exists()
+
+
+def test_vendor_template_override_is_used(minimal: Path) -> None:
+    overrides = minimal / "my-templates"
+    overrides.mkdir()
+    (overrides / "campaign.md.j2").write_text("# {{ document.title }}\n\nOur own campaign layout.\n")
+    with (minimal / "site_config.yml").open("a") as config:
+        config.write("templates: my-templates\n")
+    build(minimal, minimal / "site")
+    assert "Our own campaign layout." in (minimal / "site/campaigns/release-sprint/index.html").read_text()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("properdocs") is None, reason="properdocs is part of the test extra")
+def test_properdocs_is_a_one_key_switch(minimal: Path) -> None:
+    with (minimal / "site_config.yml").open("a") as config:
+        config.write("engine: properdocs\n")
+    build(minimal, minimal / "site")
+    assert '<meta name="partnerkit:content-id" content="path:sales-start">' in (
+        minimal / "site/paths/sales-start/index.html"
+    ).read_text()

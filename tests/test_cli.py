@@ -1,0 +1,57 @@
+"""The command line: exit codes and the exact text users see."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import cli
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True)
+
+
+def test_check_reports_every_error_then_aborts(minimal: Path) -> None:
+    (minimal / "content/bad.yml").write_text("kind: modul\nid: x\n")
+    path = minimal / "content/other.yml"
+    path.write_text(path.read_text().replace("owner: vendor\n", "owner: vendr\n", 1))
+    result = run("check", "--project", str(minimal))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "content/bad.yml:1:7: kind: unknown kind 'modul' (did you mean 'module'?); "
+        "expected one of [campaign, module, path, procedure, quiz, responsibilities]\n"
+        "content/other.yml:19:12: steps[0].owner: expected one of [partner, shared, tech-touch, vendor], "
+        "got 'vendr' (did you mean 'vendor'?)\n"
+        "Aborted with 2 errors\n"
+    )
+
+
+def test_single_error_uses_singular(minimal: Path) -> None:
+    (minimal / "content/bad.yml").write_text("kind: modul\nid: x\n")
+    result = CliRunner().invoke(cli, ["check", "--project", str(minimal)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "Aborted with 1 error"
+
+
+def test_debug_shows_the_traceback(minimal: Path) -> None:
+    (minimal / "content/bad.yml").write_text("kind: modul\nid: x\n")
+    plain = run("check", "--project", str(minimal))
+    debug = run("check", "--debug", "--project", str(minimal))
+    assert "Traceback" not in plain.stderr
+    assert "Traceback" in debug.stderr and "ContentErrors" in debug.stderr
+
+
+def test_check_ok_summarises_the_content(minimal: Path) -> None:
+    result = run("check", "--project", str(minimal))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "OK: 2 module, 1 path, 1 procedure, 1 responsibilities, 1 campaign, 1 quiz\n"
+
+
+def test_console_script_and_module_are_the_same_program() -> None:
+    result = run("--version")
+    assert result.stdout == "partnerkit, version 0.1.0\n"
