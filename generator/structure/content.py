@@ -20,6 +20,7 @@ class Document(Schema):
 
     kind_name: ClassVar[str]
     kind: str
+    """The content kind, which selects the keys below (e.g. ``module``)."""
     id: Id
     """Stable id: the page's file name and the key of progress and view logs."""
     title: str
