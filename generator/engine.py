@@ -27,6 +27,11 @@ def engine_command(engine: str, *arguments: str) -> list[str]:
     return [sys.executable, "-m", engine, *arguments]
 
 
+def engine_environment() -> dict[str, str]:
+    """The engine's environment: no colour codes, no theme end-of-life banner on every run."""
+    return {**os.environ, "NO_COLOR": "1", "NO_MKDOCS_2_WARNING": "1"}
+
+
 def write_stage(rendered: RenderedSite, stage: Path, project_root: Path) -> None:
     """Write pages, ``mkdocs.yml`` and copied files into ``stage``; only files whose bytes changed."""
     for name, text in rendered.texts().items():
@@ -58,7 +63,7 @@ def run_engine(engine: str, stage: Path, output: Path) -> None:
     command = engine_command(
         engine, "build", "--strict", "--clean", "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(output)
     )
-    result = subprocess.run(command, capture_output=True, text=True, cwd=stage, env={**os.environ, "NO_COLOR": "1"})
+    result = subprocess.run(command, capture_output=True, text=True, cwd=stage, env=engine_environment())
     if result.returncode != 0:
         lines = [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
         detail = "\n".join(lines) or result.stderr.strip()[-2000:]

@@ -239,8 +239,8 @@ def test_config_paths_must_exist(minimal: Path) -> None:
     with (minimal / "site_config.yml").open("a") as config:
         config.write("templates: my-templates\nlogo: logo.png\n")
     assert content_errors(minimal) == [
-        "site_config.yml:5:12: templates: not found: my-templates",
-        "site_config.yml:6:7: logo: not found: logo.png",
+        "site_config.yml:6:12: templates: not found: my-templates",
+        "site_config.yml:7:7: logo: not found: logo.png",
     ]
 
 

@@ -3,6 +3,7 @@ change; the engine's own development server watches that folder and reloads the 
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import threading
 import time
@@ -12,8 +13,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.commands.build import render_project
-from generator.engine import engine_command, remove_stale, write_stage
-from generator.errors import PartnerkitError
+from generator.engine import engine_command, engine_environment, remove_stale, write_stage
+from generator.errors import ContentErrors, PartnerkitError
 from generator.reporter import NullReporter, Reporter
 
 STAGE_DIR = ".partnerkit-cache/serve"
@@ -40,16 +41,33 @@ class _Rerender(FileSystemEventHandler):
         if relative and (relative[0] in self.folders or relative == (CONFIG_NAME,)):
             self.pending.set()
 
+    def fingerprint(self) -> frozenset[tuple[str, int, int]]:
+        """Name, size and modification time of every watched file."""
+        paths = [self.root / CONFIG_NAME]
+        for folder in self.folders:
+            paths.extend(path for path in (self.root / folder).rglob("*") if path.is_file())
+        return frozenset(
+            (str(path), stat.st_size, stat.st_mtime_ns) for path in paths if path.exists() for stat in [path.stat()]
+        )
+
     def run(self, stop: threading.Event) -> None:
+        seen = self.fingerprint()
         while not stop.is_set():
             if self.pending.wait(0.3):
                 time.sleep(0.2)  # let editors finish writing
                 self.pending.clear()
+                current = self.fingerprint()
+                if current == seen:
+                    continue  # several events for one save
+                seen = current
                 try:
                     refresh_stage(self.root, self.stage)
                     self.reporter.step("Content changed: preview updated")
+                except ContentErrors as exc:
+                    listed = "\n".join(str(error) for error in exc.errors)
+                    self.reporter.warning(f"Preview not updated, the last good pages stay:\n{listed}")
                 except PartnerkitError as exc:
-                    self.reporter.warning(f"Preview not updated: {exc}")
+                    self.reporter.warning(f"Preview not updated, the last good pages stay: {exc}")
 
 
 def serve(root: Path, address: str, reporter: Reporter = NullReporter()) -> int:
@@ -70,12 +88,17 @@ def serve(root: Path, address: str, reporter: Reporter = NullReporter()) -> int:
     worker = threading.Thread(target=handler.run, args=(stop,), daemon=True)
     observer.start()
     worker.start()
+    command = engine_command(engine, "serve", "--config-file", str(stage / "mkdocs.yml"), "--dev-addr", address)
+    engine_process = subprocess.Popen(command, cwd=stage, env=engine_environment())
+    previous = signal.signal(signal.SIGTERM, lambda *_: engine_process.terminate())
     try:
-        command = engine_command(engine, "serve", "--config-file", str(stage / "mkdocs.yml"), "--dev-addr", address)
-        return subprocess.run(command, cwd=stage).returncode
+        return engine_process.wait()
     except KeyboardInterrupt:
+        engine_process.terminate()
+        engine_process.wait()
         return 0
     finally:
+        signal.signal(signal.SIGTERM, previous)
         stop.set()
         observer.stop()
         observer.join()

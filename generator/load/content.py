@@ -20,6 +20,7 @@ def load_project(root: Path) -> Catalog:
     """Read ``site_config.yml`` and ``content/`` under ``root``; raise ContentErrors listing every problem."""
     config, errors = read_config(root)
     placed: list[tuple[Document, SourceDocument]] = []
+    invalid: set[str] = set()
     content_dir = root / CONTENT_DIR
     if not content_dir.is_dir():
         errors.append(ContentError(CONTENT_DIR, 1, 1, "", "folder not found: put the YAML playbooks in content/"))
@@ -32,9 +33,11 @@ def load_project(root: Path) -> Catalog:
                 errors.extend(document_errors)
                 if document is not None:
                     placed.append((document, source))
+                elif isinstance(source.data, dict) and isinstance(source.data.get("id"), str):
+                    invalid.add(f"{source.data.get('kind')}:{source.data['id']}")
     if config is None:
         raise ContentErrors(errors)
-    catalog, reference_errors = check_references(config, placed, root)
+    catalog, reference_errors = check_references(config, placed, root, invalid)
     errors.extend(reference_errors)
     if errors:
         raise ContentErrors(errors)

@@ -15,12 +15,15 @@ from generator.structure.content import (
 
 
 class _Checker:
-    def __init__(self, config: SiteConfig, documents: dict[str, dict[str, Document]]):
+    def __init__(self, config: SiteConfig, documents: dict[str, dict[str, Document]], invalid: set[str]):
         self.config = config
         self.documents = documents
+        self.invalid = invalid
         self.errors: list[ContentError] = []
 
     def known(self, source: SourceDocument, loc: Loc, noun: str, value: str, names: list[str]) -> None:
+        if f"{noun}:{value}" in self.invalid:
+            return  # that document failed validation, which was reported where it is defined
         if value not in names:
             self.errors.append(source.error(loc, f"unknown {noun} '{value}'{did_you_mean(value, names)}"))
 
@@ -35,9 +38,12 @@ class _Checker:
 
 
 def check_references(
-    config: SiteConfig, placed: list[tuple[Document, SourceDocument]], root: Path
+    config: SiteConfig, placed: list[tuple[Document, SourceDocument]], root: Path, invalid: set[str] = frozenset()
 ) -> tuple[Catalog, list[ContentError]]:
-    """Build the catalog from validated documents and report every broken cross-reference."""
+    """Build the catalog from validated documents and report every broken cross-reference.
+
+    ``invalid`` holds content ids of documents that failed validation: references to them are not
+    reported again."""
     documents: dict[str, dict[str, Document]] = {}
     sources: dict[str, SourceDocument] = {}
     errors: list[ContentError] = []
@@ -55,7 +61,7 @@ def check_references(
         by_id[document.id] = document
         sources[document.content_id] = source
 
-    check = _Checker(config, documents)
+    check = _Checker(config, documents, invalid)
     for content_id, source in sources.items():
         kind, _, ident = content_id.partition(":")
         document = documents[kind][ident]
