@@ -255,3 +255,9 @@ def test_missing_config_and_content(tmp_path: Path) -> None:
         "content:1:1: folder not found: put the YAML playbooks in content/",
         "site_config.yml:1:1: file not found: every project needs a site_config.yml",
     ]
+
+
+def test_references_to_an_invalid_document_are_not_reported_again(minimal: Path) -> None:
+    path = minimal / "content/modules.yml"
+    path.write_text(path.read_text().replace("minutes: 20", "minutes: twenty"))
+    assert content_errors(minimal) == ["content/modules.yml:27:10: minutes: expected a whole number, got 'twenty'"]
