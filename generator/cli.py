@@ -103,9 +103,13 @@ def build(project: Path, site_dir: Path | None, quiet: bool, debug: bool) -> Non
 def check(project: Path, debug: bool) -> None:
     """Validate content and config without building."""
     from generator.commands.check import check as check_operation
+    from generator.structure.content import CONTENT_KINDS
 
     catalog = run_operation(debug, check_operation, project)
-    counts = ", ".join(f"{len(items)} {kind}" for kind, items in catalog.documents.items())
+    counts = ", ".join(
+        f"{len(items)} {CONTENT_KINDS[kind].kind_name if len(items) == 1 else CONTENT_KINDS[kind].kind_plural}"
+        for kind, items in catalog.documents.items()
+    )
     click.echo(f"OK: {counts or 'no documents'}")
 
 

@@ -49,7 +49,7 @@ def test_debug_shows_the_traceback(minimal: Path) -> None:
 def test_check_ok_summarises_the_content(minimal: Path) -> None:
     result = run("check", "--project", str(minimal))
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "OK: 2 module, 1 path, 1 procedure, 1 responsibilities, 1 campaign, 1 quiz\n"
+    assert result.stdout == "OK: 2 modules, 1 path, 1 procedure, 1 responsibilities, 1 campaign, 1 quiz\n"
 
 
 def test_console_script_and_module_are_the_same_program() -> None:

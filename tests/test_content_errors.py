@@ -261,3 +261,9 @@ def test_references_to_an_invalid_document_are_not_reported_again(minimal: Path)
     path = minimal / "content/modules.yml"
     path.write_text(path.read_text().replace("minutes: 20", "minutes: twenty"))
     assert content_errors(minimal) == ["content/modules.yml:27:10: minutes: expected a whole number, got 'twenty'"]
+
+
+def test_dates_are_kept_as_written(minimal: Path) -> None:
+    path = minimal / "content/other.yml"
+    path.write_text(path.read_text().replace("starts: release day", "starts: 2027-01-15"))
+    assert load_project(minimal).campaigns["release-sprint"].schedule.starts == "2027-01-15"

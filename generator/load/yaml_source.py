@@ -11,6 +11,7 @@ from generator.errors import ContentError
 
 Loc = tuple[str | int, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
+        if node.tag == TIMESTAMP_TAG:
+            return node.value  # dates stay as written (2027-01-15), like every other text
         return self.loader.construct_object(node, deep=True)
 
 

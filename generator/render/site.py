@@ -100,8 +100,13 @@ def render_site(catalog: Catalog, override_dir: Path | None = None) -> RenderedS
     env.filters["owner_label"] = lambda owner: t[f"owner.{owner}"].format(vendor=config.vendor)
     env.filters["module_minutes"] = lambda ident: catalog.modules[ident].minutes
 
+    def documents_of(kind: str) -> list[Document]:
+        if kind == "module":
+            return list(catalog.modules_in_learning_order())
+        return list(catalog.of_kind(kind).values())
+
     sections = [
-        Section(kind, t[folder_title], f"{folder}/index.md", list(catalog.of_kind(kind).values()))
+        Section(kind, t[folder_title], f"{folder}/index.md", documents_of(kind))
         for kind, folder, folder_title in (
             ("path", "paths", "paths"),
             ("module", "modules", "modules"),

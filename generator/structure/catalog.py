@@ -47,6 +47,24 @@ class Catalog:
     def quizzes(self) -> dict[str, Quiz]:
         return self.of_kind("quiz")  # type: ignore[return-value]
 
+    def modules_in_learning_order(self) -> list[Module]:
+        """Modules with every prerequisite before the modules that need it; otherwise in file order."""
+        ordered: list[Module] = []
+        placed: set[str] = set()
+
+        def place(module: Module) -> None:
+            if module.id in placed:
+                return
+            placed.add(module.id)
+            for prerequisite in module.prerequisites:
+                if prerequisite in self.modules:
+                    place(self.modules[prerequisite])
+            ordered.append(module)
+
+        for module in self.modules.values():
+            place(module)
+        return ordered
+
     def __iter__(self) -> Iterator[Document]:
         for by_id in self.documents.values():
             yield from by_id.values()

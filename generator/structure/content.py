@@ -19,6 +19,7 @@ class Document(Schema):
     """Base of every content kind; ``kind`` names the class in the YAML."""
 
     kind_name: ClassVar[str]
+    kind_plural: ClassVar[str]
     kind: str
     """The content kind, which selects the keys below (e.g. ``module``)."""
     id: Id
@@ -67,6 +68,7 @@ class Module(Document):
     """An onboarding or enablement unit a rep works through in one sitting."""
 
     kind_name = "module"
+    kind_plural = "modules"
     summary: str
     """One or two sentences shown on lists and at the top of the page."""
     roles: list[str]
@@ -91,6 +93,7 @@ class LearningPath(Document):
     """An ordered series of modules for one role."""
 
     kind_name = "path"
+    kind_plural = "paths"
     role: str
     """Role id the path is for."""
     summary: str
@@ -125,6 +128,7 @@ class Procedure(Document):
     """A customer-success playbook: what to do, by whom, when a trigger fires."""
 
     kind_name = "procedure"
+    kind_plural = "procedures"
     summary: str = ""
     """One or two sentences shown on lists and at the top of the page."""
     phase: Literal["onboarding", "adoption", "expansion", "renewal"]
@@ -163,6 +167,7 @@ class Responsibilities(Document):
     """Who does what for which customer segment."""
 
     kind_name = "responsibilities"
+    kind_plural = "responsibilities"
     summary: str = ""
     segments: list[SegmentPlan] = Field(min_length=1)
 
@@ -187,6 +192,7 @@ class Campaign(Document):
     """A hook loop for partner adoption: trigger → action → reward → investment."""
 
     kind_name = "campaign"
+    kind_plural = "campaigns"
     summary: str
     roles: list[str] = []
     """Role ids targeted (empty: everyone)."""
@@ -234,6 +240,7 @@ class Quiz(Document):
     """Questions that check a rep's understanding."""
 
     kind_name = "quiz"
+    kind_plural = "quizzes"
     mode: Literal["practice", "exam"] = "practice"
     role: str | None = None
     pass_mark: int = Field(default=80, ge=0, le=100)
