@@ -88,13 +88,17 @@ def cli() -> None:
 @project_option
 @click.option("--site-dir", "-d", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: site/ in the project).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Releases built at the same time (default: number of cores).")
+@click.option("--only", metavar="VERSION", default=None,
+              help="Rebuild this release even if unchanged; others come from the cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @debug_option
-def build(project: Path, site_dir: Path | None, quiet: bool, debug: bool) -> None:
-    """Build the static site into site/."""
+def build(project: Path, site_dir: Path | None, jobs: int | None, only: str | None, quiet: bool, debug: bool) -> None:
+    """Build the static site into site/ (one folder per release when versions are declared)."""
     from generator.commands.build import build as build_operation
 
-    run_operation(debug, build_operation, project, site_dir or project / "site", TerminalReporter(quiet))
+    run_operation(debug, build_operation, project, site_dir or project / "site", TerminalReporter(quiet), jobs, only)
 
 
 @cli.command()

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.engine import build_site
+from generator.errors import PartnerkitError
+from generator.load.config import load_config
+from generator.releases.build import build_releases
 from generator.load.content import load_project
 from generator.render import RenderedSite, render_site
 from generator.reporter import NullReporter, Reporter
@@ -18,8 +21,23 @@ def render_project(root: Path) -> tuple[Catalog, RenderedSite]:
     return catalog, render_site(catalog, templates)
 
 
-def build(root: Path, site_dir: Path, reporter: Reporter = NullReporter()) -> Catalog:
-    """Build the project at ``root`` into ``site_dir``; the previous site stays if anything fails."""
+def build(
+    root: Path, site_dir: Path, reporter: Reporter = NullReporter(), jobs: int | None = None, only: str | None = None
+) -> dict[str, str]:
+    """Build the project at ``root`` into ``site_dir``; the previous site stays if anything fails.
+
+    With releases declared, build each into its own folder (see ``releases.build``); return each
+    release's outcome (``built`` or ``cached``), or ``{}`` for an unversioned site."""
+    if load_config(root).versions:
+        return build_releases(root, site_dir, reporter, jobs, only)
+    if only is not None:
+        raise PartnerkitError("--only needs releases declared under versions: in site_config.yml")
+    build_unversioned(root, site_dir, reporter)
+    return {}
+
+
+def build_unversioned(root: Path, site_dir: Path, reporter: Reporter = NullReporter()) -> Catalog:
+    """One site from the working tree, as ``site_dir``."""
     reporter.step("Loading content")
     catalog, rendered = render_project(root)
     if not catalog.config.site_url:

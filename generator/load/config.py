@@ -6,8 +6,8 @@ from pathlib import Path
 
 from generator.errors import ContentError, ContentErrors
 from generator.load.files import read_text
-from generator.load.validation import describe, validate
-from generator.load.yaml_source import parse_yaml
+from generator.load.validation import describe, did_you_mean, validate
+from generator.load.yaml_source import SourceDocument, parse_yaml
 from generator.structure.config import SiteConfig
 
 CONFIG_FILE = "site_config.yml"
@@ -39,4 +39,43 @@ def read_config(root: Path) -> tuple[SiteConfig | None, list[ContentError]]:
         for key, value in (("templates", config.templates), ("logo", config.logo)):
             if value is not None and not (root / value).exists():
                 errors.append(documents[0].error((key,), f"not found: {value}"))
+        errors.extend(_check_releases(config, documents[0], root))
     return (None if errors else config), errors
+
+
+def _check_releases(config: SiteConfig, source: SourceDocument, root: Path) -> list[ContentError]:
+    """Release names as mike requires them: unique, an alias names one release and is never a release name."""
+    errors: list[ContentError] = []
+    versions: dict[str, int] = {}
+    aliases: dict[str, str] = {}
+    working_tree: str | None = None
+    for index, release in enumerate(config.versions):
+        if release.version in versions:
+            errors.append(source.error(("versions", index, "version"), f"duplicate release '{release.version}'"))
+        versions.setdefault(release.version, index)
+        if release.from_working_tree:
+            if working_tree is not None:
+                errors.append(source.error(
+                    ("versions", index),
+                    f"only one release can be built from the working tree (no ref or path); '{working_tree}' already is",
+                ))
+            working_tree = working_tree or release.version
+        if release.path is not None and not (root / release.path / "content").is_dir():
+            errors.append(source.error(("versions", index, "path"), f"not found: {release.path}/content"))
+    for index, release in enumerate(config.versions):
+        for position, alias in enumerate(release.aliases):
+            loc = ("versions", index, "aliases", position)
+            if alias in versions:
+                errors.append(source.error(loc, f"alias '{alias}' is already a release name"))
+            elif alias in aliases and aliases[alias] != release.version:
+                errors.append(source.error(loc, f"alias '{alias}' already names release '{aliases[alias]}'"))
+            aliases.setdefault(alias, release.version)
+    if config.default is not None:
+        names = [*versions, *aliases]
+        if not config.versions:
+            errors.append(source.error(("default",), "needs a list of versions"))
+        elif config.default not in names:
+            errors.append(source.error(
+                ("default",), f"unknown release or alias '{config.default}'{did_you_mean(config.default, names)}"
+            ))
+    return errors

@@ -11,7 +11,8 @@ from generator.errors import ContentError
 
 Loc = tuple[str | int, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+KEEP_AS_WRITTEN = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float"}
+"""Scalars kept as their source text; fields that want numbers still parse them."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,8 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
-        if node.tag == TIMESTAMP_TAG:
-            return node.value  # dates stay as written (2027-01-15), like every other text
+        if node.tag in KEEP_AS_WRITTEN:
+            return node.value  # 2027-01-15 and version 2.10 stay as written, not a date or 2.1
         return self.loader.construct_object(node, deep=True)
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from generator.render.strings import STRINGS
 from generator.structure.config import SiteConfig
+
+if TYPE_CHECKING:
+    from generator.render.site import ReleaseContext
 
 ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
@@ -35,8 +39,8 @@ THEME_FEATURES = [
 ]
 
 
-def mkdocs_config(config: SiteConfig, nav: list[Any]) -> dict[str, Any]:
-    """The engine configuration for one build of the site, as plain data."""
+def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext | None" = None) -> dict[str, Any]:
+    """The engine configuration for one build of the site (or of one release of it), as plain data."""
     theme: dict[str, Any] = {
         "name": "material",
         "custom_dir": "overrides",
@@ -50,8 +54,9 @@ def mkdocs_config(config: SiteConfig, nav: list[Any]) -> dict[str, Any]:
     result: dict[str, Any] = {"site_name": config.site_name}
     if config.description:
         result["site_description"] = config.description
-    if config.site_url:
-        result["site_url"] = config.site_url
+    site_url = release.site_url if release is not None else config.site_url
+    if site_url:
+        result["site_url"] = site_url
     if config.copyright:
         result["copyright"] = config.copyright
     result.update({
@@ -64,4 +69,13 @@ def mkdocs_config(config: SiteConfig, nav: list[Any]) -> dict[str, Any]:
         "extra": {"generator": False, "partnerkit": {"version": None}},
         "nav": nav,
     })
+    if release is not None:
+        t = STRINGS[config.language]
+        result["extra"]["version"] = {"provider": "mike", "default": release.default_name}
+        result["extra"]["partnerkit"] = {
+            "version": release.version,
+            "canonical_base": release.canonical_base,
+            "outdated": t["outdated"].format(title=release.title),
+            "outdated_link": t["outdated_link"],
+        }
     return result

@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from generator.releases.changes import ReleaseChanges
 from generator.render.mkdocs_config import ASSET_DIR, SCRIPTS, STYLESHEETS, mkdocs_config
 from generator.render.strings import STRINGS
 from generator.structure.catalog import Catalog
@@ -40,6 +41,23 @@ class Section:
     index: str
     """Docs-relative path of the section's index page."""
     documents: list[Document]
+
+
+@dataclass(frozen=True)
+class ReleaseContext:
+    """What a page needs to know about the release it is built for."""
+
+    version: str
+    title: str
+    site_url: str | None
+    """This release's own address, ``<site_url>/<version>/``."""
+    default_name: str
+    """The version or alias old releases point at (e.g. ``latest``)."""
+    canonical_base: str | None
+    """Address of the default release, so search engines index the current pages."""
+    changes: ReleaseChanges
+
+    whats_new_page = "whats-new.md"
 
 
 @dataclass(frozen=True)
@@ -88,8 +106,11 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
     return env
 
 
-def render_site(catalog: Catalog, override_dir: Path | None = None) -> RenderedSite:
-    """Every page of the site for ``catalog``; ``override_dir`` holds a vendor's template overrides."""
+def render_site(
+    catalog: Catalog, override_dir: Path | None = None, release: ReleaseContext | None = None
+) -> RenderedSite:
+    """Every page of the site for ``catalog``; ``override_dir`` holds a vendor's template overrides;
+    ``release`` is set when the site is one release of a versioned site."""
     config = catalog.config
     t = STRINGS[config.language]
     env = template_environment(override_dir)
@@ -126,10 +147,12 @@ def render_site(catalog: Catalog, override_dir: Path | None = None) -> RenderedS
             return posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or ".")
 
         pages[f"docs/{here}"] = env.get_template(template).render(
-            config=config, catalog=catalog, t=t, link=link, link_file=link_file, **context
+            config=config, catalog=catalog, t=t, link=link, link_file=link_file, release=release, **context
         )
 
     render("home.md.j2", "index.md", sections=sections)
+    if release is not None:
+        render("whats_new.md.j2", release.whats_new_page, linkable=set(SECTION_FOLDERS))
     for section in sections:
         if not section.documents:
             continue
@@ -138,6 +161,8 @@ def render_site(catalog: Catalog, override_dir: Path | None = None) -> RenderedS
             render(f"{document.kind_name}.md.j2", page_path(document), document=document)
 
     nav: list[Any] = [{t["home"]: "index.md"}]
+    if release is not None:
+        nav.append({t["whats_new"].format(title=release.title): release.whats_new_page})
     for section in sections:
         if section.documents:
             nav.append({section.title: [section.index, *(
@@ -151,4 +176,4 @@ def render_site(catalog: Catalog, override_dir: Path | None = None) -> RenderedS
         for resource in module.resources:
             if resource.file is not None:
                 copies[f"docs/{RESOURCE_DIR}/{resource.file}"] = Path("content") / resource.file
-    return RenderedSite(pages, mkdocs_config(config, nav), copies)
+    return RenderedSite(pages, mkdocs_config(config, nav, release), copies)

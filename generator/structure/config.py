@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+import re
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from generator.structure._base import Id, Schema
 
@@ -44,6 +47,46 @@ class Role(Schema):
     """Stable id used by modules and paths (e.g. ``sales``)."""
     name: str
     """Name shown on pages (e.g. ``Sales rep``)."""
+
+
+def _check_release_name(value: str) -> str:
+    if not value or value in (".", "..") or re.search(r"[\\/]", value):
+        raise PydanticCustomError(
+            "partnerkit_release_name", "'{value}' is not a valid release name: no slashes, not '.' or '..'",
+            {"value": value},
+        )
+    return value
+
+
+ReleaseName = Annotated[str, AfterValidator(_check_release_name)]
+"""A release or alias name: a folder name of the built site (``2.4``, ``latest``, ``dev``)."""
+
+
+class Release(Schema):
+    """One product release built into its own folder of the site."""
+
+    version: ReleaseName
+    """Folder name of the release, e.g. ``2.4``."""
+    title: str | None = None
+    """Name in the version selector, e.g. ``2.4 (Nov 2026)``; defaults to the version."""
+    ref: str | None = None
+    """Git ref (tag, branch or commit) whose ``content/``, ``transcripts/`` and ``site_config.yml`` are built."""
+    path: str | None = None
+    """Instead of ``ref``: a folder, relative to the project, holding a snapshot with ``content/``."""
+    aliases: list[ReleaseName] = []
+    """Other names that redirect to this release, e.g. ``latest``."""
+    hidden: bool = False
+    """Built and reachable, but not listed in the version selector."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Release":
+        if self.ref is not None and self.path is not None:
+            raise ValueError("give ref or path, not both")
+        return self
+
+    @property
+    def from_working_tree(self) -> bool:
+        return self.ref is None and self.path is None
 
 
 class ReservedSection(Schema):
@@ -95,10 +138,10 @@ class SiteConfig(Schema):
     """Folder, relative to the project, whose Jinja2 templates replace the built-in ones of the same name."""
     copyright: str = ""
     """Footer line, e.g. ``© 2026 Northwind Analytics``."""
-    versions: list[dict[str, Any]] = []
-    """Releases to build side by side (reserved: filled in by the versioned releases feature)."""
+    versions: list[Release] = []
+    """Releases built side by side, one folder each; empty: one unversioned site."""
     default: str | None = None
-    """Version or alias the site root redirects to (reserved, with ``versions``)."""
+    """Version or alias the site root redirects to and old releases point at (default: the first release)."""
     analytics: ReservedSection = ReservedSection()
     """View logging settings (reserved)."""
     transcription: ReservedSection = ReservedSection()

@@ -1,0 +1,155 @@
+"""What changed between two releases' content: a pure diff of two catalogs, in plain sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from generator.structure.catalog import Catalog
+from generator.structure.content import Document, Quiz
+
+COMPARED_KINDS = ("module", "path", "procedure", "responsibilities", "campaign", "quiz")
+SHORT = 40
+"""Values up to this length are shown as ``old → new``; longer ones are only said to have changed."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One document added, removed or changed, with a line per changed field."""
+
+    kind: str
+    id: str
+    title: str
+    status: str  # "added" | "removed" | "changed"
+    details: list[str] = field(default_factory=list)
+    certification: bool = False
+    """An exam quiz: certification keys on it, so a change matters to certificate holders."""
+
+
+@dataclass(frozen=True)
+class ReleaseChanges:
+    previous: str | None
+    """The release compared against; None for the first release."""
+    changes: list[Change]
+
+    def of_status(self, status: str) -> list[Change]:
+        return [change for change in self.changes if change.status == status]
+
+    @property
+    def exams_changed(self) -> list[Change]:
+        return [change for change in self.changes if change.certification and change.status != "added"]
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= SHORT else text[: SHORT - 3] + "..."
+
+
+def _singular(name: str) -> str:
+    return {"activities": "activity", "questions": "question", "choices": "choice", "steps": "step",
+            "sections": "section", "segments": "segment", "rewards": "reward", "resources": "resource"}.get(name, name)
+
+
+def field_changes(old: Any, new: Any, label: str) -> list[str]:
+    """Sentences describing how ``old`` became ``new`` (models, lists, mappings or plain values)."""
+    if old == new:
+        return []
+    if isinstance(old, BaseModel) and isinstance(new, BaseModel):
+        lines: list[str] = []
+        for name in type(new).model_fields:
+            if name in ("kind", "id"):
+                continue
+            sub = f"{label} {_label(name)}".strip()
+            lines += field_changes(getattr(old, name), getattr(new, name), sub)
+        return lines
+    if isinstance(old, dict) and isinstance(new, dict):
+        lines = []
+        for key in [*old, *(key for key in new if key not in old)]:
+            if key not in new:
+                lines.append(f"{label} ({key}) removed")
+            elif key not in old:
+                lines.append(f"{label} ({key}): {_short(new[key])} added")
+            elif old[key] != new[key]:
+                scope = "" if key == "all" else f" ({key})"
+                lines.append(f"{label}{scope}: {_short(old[key])} → {_short(new[key])}")
+        return lines
+    if isinstance(old, list) and isinstance(new, list):
+        if all(isinstance(item, BaseModel) and hasattr(item, "id") for item in [*old, *new]) and (old or new):
+            return _keyed_list(old, new, label)
+        if all(isinstance(item, BaseModel) for item in [*old, *new]):
+            return _positional_list(old, new, label)
+        added = [item for item in new if item not in old]
+        removed = [item for item in old if item not in new]
+        lines = []
+        if added:
+            lines.append(f"{label}: added {', '.join(_short(item) for item in added)}")
+        if removed:
+            lines.append(f"{label}: removed {', '.join(_short(item) for item in removed)}")
+        if not added and not removed:
+            lines.append(f"{label}: new order")
+        return lines
+    if len(str(old)) <= SHORT and len(str(new)) <= SHORT and "\n" not in f"{old}{new}":
+        return [f"{label}: {old} → {new}"]
+    return [f"{label} changed"]
+
+
+def _count(number: int, noun: str, verb: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''} {verb}"
+
+
+def _keyed_list(old: list[Any], new: list[Any], label: str) -> list[str]:
+    noun = _singular(label.split()[-1]) if label else "item"
+    old_by_id = {item.id: item for item in old}
+    new_by_id = {item.id: item for item in new}
+    lines = []
+    added = [key for key in new_by_id if key not in old_by_id]
+    removed = [key for key in old_by_id if key not in new_by_id]
+    if added:
+        lines.append(_count(len(added), noun, "added"))
+    if removed:
+        lines.append(_count(len(removed), noun, "removed"))
+    changed = [key for key in new_by_id if key in old_by_id and old_by_id[key] != new_by_id[key]]
+    if changed:
+        lines.append(f"{_count(len(changed), noun, 'changed')}: {', '.join(changed)}")
+    return lines
+
+
+def _positional_list(old: list[Any], new: list[Any], label: str) -> list[str]:
+    noun = _singular(label.split()[-1]) if label else "item"
+    lines = []
+    for index, (before, after) in enumerate(zip(old, new), start=1):
+        lines += field_changes(before, after, f"{noun} {index}")
+    if len(new) > len(old):
+        lines.append(_count(len(new) - len(old), noun, "added"))
+    if len(old) > len(new):
+        lines.append(_count(len(old) - len(new), noun, "removed"))
+    return lines
+
+
+def _is_exam(document: Document | None) -> bool:
+    return isinstance(document, Quiz) and document.mode == "exam"
+
+
+def compare_catalogs(previous: Catalog | None, current: Catalog, previous_name: str | None) -> ReleaseChanges:
+    """Documents added, removed and changed from ``previous`` to ``current`` (all added when there is none)."""
+    changes: list[Change] = []
+    for kind in COMPARED_KINDS:
+        old = previous.of_kind(kind) if previous else {}
+        new = current.of_kind(kind)
+        for ident, document in new.items():
+            if ident not in old:
+                changes.append(Change(kind, ident, document.title, "added", [], _is_exam(document)))
+            elif old[ident] != document:
+                details = field_changes(old[ident], document, "")
+                changes.append(Change(kind, ident, document.title, "changed", details,
+                                      _is_exam(document) or _is_exam(old[ident])))
+        for ident, document in old.items():
+            if ident not in new:
+                changes.append(Change(kind, ident, document.title, "removed", [], _is_exam(document)))
+    return ReleaseChanges(previous_name if previous else None, changes)

@@ -1,0 +1,56 @@
+"""Where a release's inputs come from: a git ref (via ``git archive``), a snapshot folder, or the working tree."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+from generator.errors import ContentErrors, PartnerkitError
+from generator.load.config import CONFIG_FILE
+from generator.structure.config import Release
+
+
+def release_inputs(release: Release, root: Path, work_dir: Path) -> Path:
+    """A project folder holding the release's ``site_config.yml``, ``content/`` and ``transcripts/``.
+
+    The working tree is used in place; a ref or a snapshot is copied into ``work_dir`` and the working
+    tree is never touched."""
+    if release.from_working_tree:
+        return root
+    target = work_dir / f"inputs-{release.version}"
+    if target.exists():
+        shutil.rmtree(target)
+    if release.path is not None:
+        shutil.copytree(root / release.path, target)
+        if not (target / CONFIG_FILE).is_file():
+            shutil.copy2(root / CONFIG_FILE, target / CONFIG_FILE)
+        return target
+    target.mkdir(parents=True)
+    archive = _git(root, "archive", "--format=tar", f"{release.ref}^{{tree}}", error=(
+        f"release {release.version}: git ref '{release.ref}' not found in {root}"
+    ))
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    if not (target / CONFIG_FILE).is_file():
+        raise PartnerkitError(f"release {release.version}: {release.ref} has no {CONFIG_FILE}")
+    return target
+
+
+def located_in(release: Release, errors: ContentErrors) -> ContentErrors:
+    """The same errors with paths naming the release's source, e.g. ``v2.3:content/a.yml``."""
+    prefix = f"{release.ref}:" if release.ref else (f"{release.path}/" if release.path else "")
+    return ContentErrors([dataclasses.replace(error, path=prefix + error.path) for error in errors.errors])
+
+
+def _git(root: Path, *arguments: str, error: str) -> bytes:
+    try:
+        result = subprocess.run(["git", "-C", str(root), *arguments], capture_output=True)
+    except FileNotFoundError:
+        raise PartnerkitError("git is not installed: releases with a ref need git") from None
+    if result.returncode != 0:
+        raise PartnerkitError(error)
+    return result.stdout

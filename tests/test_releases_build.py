@@ -1,0 +1,129 @@
+"""Versioned builds from a real git repository: layout, versions.json, redirects, what's new, the cache."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.commands.build import build
+from generator.errors import ContentErrors, PartnerkitError
+
+VERSIONS = """\
+versions:
+  - version: "2"
+    title: 2 (Nov 2026)
+    ref: v2
+    aliases: [latest]
+  - version: "1"
+    ref: v1
+  - version: dev
+    hidden: true
+default: latest
+"""
+
+
+def git(root: Path, *arguments: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-C", str(root), *arguments],
+        check=True, capture_output=True, text=True,
+    ).stdout
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def repo(minimal: Path) -> Path:
+    """Releases 1 and 2 tagged in git; the working tree (dev) has one more change and the versions list."""
+    (minimal / ".gitignore").write_text("site/\n.partnerkit-cache/\n")
+    git(minimal, "init", "-q", "-b", "main")
+    git(minimal, "add", "-A")
+    git(minimal, "commit", "-q", "-m", "release 1")
+    git(minimal, "tag", "v1")
+    edit(minimal / "content/modules.yml", "minutes: 20", "minutes: 25")
+    edit(minimal / "content/other.yml", "owner: {enterprise: vendor, mid-market: shared", "owner: {enterprise: shared, mid-market: shared")
+    git(minimal, "commit", "-q", "-am", "release 2")
+    git(minimal, "tag", "v2")
+    edit(minimal / "content/modules.yml", "title: Product basics", "title: Product basics, revised")
+    with (minimal / "site_config.yml").open("a") as config:
+        config.write(VERSIONS)
+    return minimal
+
+
+def test_every_release_in_its_folder_with_mike_compatible_metadata(repo: Path) -> None:
+    status_before = git(repo, "status", "--porcelain")
+    outcomes = build(repo, repo / "site")
+    assert outcomes == {"dev": "built", "2": "built", "1": "built"}
+    site = repo / "site"
+    assert sorted(path.name for path in site.iterdir()) == ["1", "2", "404.html", "dev", "index.html", "latest", "versions.json"]
+    assert json.loads((site / "versions.json").read_text()) == [
+        {"version": "dev", "title": "dev", "aliases": [], "properties": {"hidden": True}},
+        {"version": "2", "title": "2 (Nov 2026)", "aliases": ["latest"]},
+        {"version": "1", "title": "1", "aliases": []},
+    ]
+    assert 'location.replace("latest/" + location.search + location.hash)' in (site / "index.html").read_text()
+    alias_page = (site / "latest/modules/pricing/index.html").read_text()
+    assert 'location.replace("../../../2/modules/pricing/" + location.search + location.hash)' in alias_page
+    assert not any(path.is_symlink() for path in site.rglob("*"))
+
+    release_2 = (site / "2/modules/pricing/index.html").read_text()
+    assert '<meta name="partnerkit:version" content="2">' in release_2
+    assert '<meta name="partnerkit:content-id" content="module:pricing">' in release_2
+    assert "25 min" in release_2
+    release_1 = (site / "1/modules/pricing/index.html").read_text()
+    assert "20 min" in release_1
+    assert '<link rel="canonical" href="https://partners.example.com/latest/modules/pricing/">' in release_1
+    assert "Product basics, revised" in (site / "dev/modules/product-basics/index.html").read_text()
+    assert "Product basics, revised" not in (site / "2/modules/product-basics/index.html").read_text()
+
+    whats_new_2 = (site / "2/whats-new/index.html").read_text()
+    assert "Changes since 1." in whats_new_2
+    assert "minutes: 20 → 25" in whats_new_2
+    assert "step 2 owner (enterprise): vendor → shared" in whats_new_2
+    assert "everything is new" in (site / "1/whats-new/index.html").read_text()
+    assert "title: Product basics → Product basics, revised" in (site / "dev/whats-new/index.html").read_text()
+    assert '<a href="whats-new/">What\'s new in 2 (Nov 2026)</a>' in (site / "2/index.html").read_text()
+    assert git(repo, "status", "--porcelain") == status_before
+
+
+def test_unchanged_releases_are_never_rebuilt(repo: Path) -> None:
+    assert set(build(repo, repo / "site").values()) == {"built"}
+    assert build(repo, repo / "site") == {"dev": "cached", "2": "cached", "1": "cached"}
+    edit(repo / "content/modules.yml", "Plans, discounts", "Plans, rebates")
+    assert build(repo, repo / "site") == {"dev": "built", "2": "cached", "1": "cached"}
+    assert "Plans, rebates" in (repo / "site/dev/modules/pricing/index.html").read_text()
+    assert build(repo, repo / "site", only="1") == {"dev": "cached", "2": "cached", "1": "built"}
+    assert len([entry for entry in (repo / ".partnerkit-cache/releases").iterdir() if not entry.name.startswith(".")]) == 3
+
+
+def test_errors_in_an_old_release_name_its_ref(repo: Path) -> None:
+    edit(repo / "site_config.yml", "ref: v1", "ref: v1-typo")
+    with pytest.raises(PartnerkitError) as caught:
+        build(repo, repo / "site")
+    assert str(caught.value) == f"release 1: git ref 'v1-typo' not found in {repo}"
+    edit(repo / "site_config.yml", "ref: v1-typo", "ref: v1")
+    git(repo, "stash", "-q")  # the versions list goes with the stash; put back only a broken v1
+    git(repo, "checkout", "-q", "v1")
+    edit(repo / "content/modules.yml", "minutes: 20", "minutes: many")
+    git(repo, "commit", "-q", "-am", "broken")
+    git(repo, "tag", "-f", "v1")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "stash", "pop", "-q")
+    with pytest.raises(ContentErrors) as caught:
+        build(repo, repo / "site")
+    assert [str(error) for error in caught.value.errors] == [
+        "v1:content/modules.yml:27:10: minutes: expected a whole number, got 'many'"
+    ]
+    assert not (repo / "site").exists()
+
+
+def test_only_names_a_declared_release(repo: Path) -> None:
+    with pytest.raises(PartnerkitError) as caught:
+        build(repo, repo / "site", only="dve")
+    assert str(caught.value) == "--only dve: no such release (did you mean 'dev'?)"
