@@ -128,5 +128,21 @@ def serve(project: Path, dev_addr: str, debug: bool) -> None:
     sys.exit(run_operation(debug, serve_operation, project, dev_addr, TerminalReporter()))
 
 
+@cli.command()
+@project_option
+@click.argument("version")
+@click.option("--alias", "aliases", multiple=True, help="Alias for this release (repeatable), e.g. latest; moved from older releases.")
+@click.option("--title", default=None, help="Name in the version selector (default: the version).")
+@click.option("--ref", default=None, help="Git tag to create or use (default: v<VERSION>).")
+@debug_option
+def release(project: Path, version: str, aliases: tuple[str, ...], title: str | None, ref: str | None, debug: bool) -> None:
+    """Tag the committed content as a release and add it to site_config.yml."""
+    from generator.commands.release import release as release_operation
+
+    declared = run_operation(debug, release_operation, project, version, list(aliases), title, ref)
+    names = ", ".join([declared.version, *declared.aliases])
+    click.echo(f"Release {names} declared from git ref {declared.ref}; run partnerkit build to publish it.")
+
+
 def main() -> None:
     cli()

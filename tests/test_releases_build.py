@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,46 @@ def test_only_names_a_declared_release(repo: Path) -> None:
     with pytest.raises(PartnerkitError) as caught:
         build(repo, repo / "site", only="dve")
     assert str(caught.value) == "--only dve: no such release (did you mean 'dev'?)"
+
+
+def test_release_command_tags_and_declares_and_moves_the_alias(repo: Path) -> None:
+    with (repo / "site_config.yml").open("a") as config:
+        config.write("# a comment after the versions\ncopyright: Example\n")
+    git(repo, "commit", "-q", "-am", "release 3 content")
+    before = (repo / "site_config.yml").read_text()
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "release", "3", "--alias", "latest", "--title", "3 (Feb 2027)", "-p", str(repo)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Release 3, latest declared from git ref v3; run partnerkit build to publish it.\n"
+    assert git(repo, "rev-parse", "v3") == git(repo, "rev-parse", "HEAD")
+    after = (repo / "site_config.yml").read_text()
+    head = before.split("versions:")[0]
+    assert after.startswith(head)
+    assert after.endswith("default: latest\n# a comment after the versions\ncopyright: Example\n")
+    assert after[len(head):].startswith(
+        "versions:\n"
+        "  - version: '3'\n"
+        "    title: 3 (Feb 2027)\n"
+        "    ref: v3\n"
+        "    aliases:\n"
+        "      - latest\n"
+        "  - version: '2'\n"
+        "    title: 2 (Nov 2026)\n"
+        "    ref: v2\n"
+        "  - version: '1'\n"
+        "    ref: v1\n"
+        "  - version: dev\n"
+        "    hidden: true\n"
+    )
+    assert build(repo, repo / "site") == {"dev": "built", "3": "built", "2": "built", "1": "built"}
+    assert 'location.replace("../3/" + location.search + location.hash)' in (repo / "site/latest/index.html").read_text()
+
+
+def test_release_refuses_uncommitted_content(repo: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "release", "3", "-p", str(repo)], capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr == "Error: content/ or transcripts/ has uncommitted changes: commit them first, so the tag holds them\n"
