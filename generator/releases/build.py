@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import os
 import shutil
 import tempfile
@@ -12,21 +13,24 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
+
+import yaml
 
 from generator import __version__
 from generator.engine import replace_folder, run_engine, write_stage
 from generator.errors import ContentError, ContentErrors, PartnerkitError
-from generator.load.config import load_config
+from generator.load.config import CONFIG_FILE, load_config
 from generator.load.content import load_project
 from generator.load.validation import did_you_mean
 from generator.releases.changes import compare_catalogs
-from generator.releases.sources import located_in, release_inputs
+from generator.releases.sources import git_tree, located_in, release_inputs
 from generator.releases.versions_file import default_release, ordered, redirect_page, versions_json
 from generator.render import RenderedSite, render_site
-from generator.render.site import ReleaseContext
+from generator.render.site import ASSETS_DIR, TEMPLATE_DIR, ReleaseContext
 from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
-from generator.structure.config import Release
+from generator.structure.config import Release, SiteConfig
 
 CACHE_DIR = ".partnerkit-cache/releases"
 """Built releases by input hash, under the project root."""
@@ -35,13 +39,23 @@ CACHE_DIR = ".partnerkit-cache/releases"
 @dataclass(frozen=True)
 class PlannedRelease:
     release: Release
-    project: Path
-    rendered: RenderedSite
     key: str
+    """Cache key: hash of the release's inputs (see ``input_keys``)."""
+    project: Path | None = None
+    rendered: RenderedSite | None = None
+    """Set only for releases that must be built."""
 
 
-def cache_key(rendered: RenderedSite, project: Path, engine: str) -> str:
-    """Hash of everything the engine reads for a release, plus the versions of partnerkit and the engine."""
+def _hash_files(digest, folder: Path, relative_to: Path) -> None:
+    paths = sorted(folder.rglob("*")) if folder.is_dir() else ([folder] if folder.is_file() else [])
+    for path in paths:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(relative_to).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def tool_fingerprint(engine: str) -> bytes:
+    """partnerkit's version, templates and assets, and the engine's and theme's versions."""
     digest = hashlib.sha256()
     for package in ("partnerkit", engine, "mkdocs-material"):
         try:
@@ -49,59 +63,115 @@ def cache_key(rendered: RenderedSite, project: Path, engine: str) -> str:
         except importlib.metadata.PackageNotFoundError:
             digest.update(f"{package}=?\n".encode())
     digest.update(f"generator={__version__}\n".encode())
-    for name, text in sorted(rendered.texts().items()):
-        digest.update(f"{name}\n{len(text.encode())}\n".encode())
-        digest.update(text.encode())
-    for name, source in sorted(rendered.copies.items()):
-        digest.update(f"{name}\n".encode())
-        digest.update(hashlib.sha256((project / source).read_bytes()).digest())
-    return digest.hexdigest()[:32]
+    _hash_files(digest, TEMPLATE_DIR, TEMPLATE_DIR.parent)
+    _hash_files(digest, ASSETS_DIR, ASSETS_DIR.parent)
+    return digest.digest()
 
 
-def _load_all(releases: list[Release], root: Path, work: Path) -> dict[str, tuple[Path, Catalog]]:
-    loaded: dict[str, tuple[Path, Catalog]] = {}
-    errors: list[ContentError] = []
-    for release in releases:
-        project = release_inputs(release, root, work)
-        try:
-            loaded[release.version] = (project, load_project(project))
-        except ContentErrors as exc:
-            errors.extend(located_in(release, exc).errors)
-    if errors:
-        raise ContentErrors(errors)
-    return loaded
+def _templates_folder(config_file: Path) -> str | None:
+    """The ``templates:`` folder a site_config names (read leniently: validation comes later)."""
+    try:
+        data = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    value = data.get("templates") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
 
 
-def plan_releases(root: Path, work: Path) -> tuple[list[PlannedRelease], Release, str, str]:
-    """Load and render every release; returns the plan, the default release, its URL name and the engine."""
+def input_keys(config: SiteConfig, releases: list[Release], root: Path) -> dict[str, str]:
+    """Cache key of every release, computed without building anything: the release's own inputs (a git
+    tree, a snapshot or the working tree's files), the previous release's key (its what's-new page
+    compares with it), the working tree's release settings and the tool versions."""
+    shared = hashlib.sha256(tool_fingerprint(config.engine))
+    shared.update(json.dumps(
+        [config.site_url, config.default, config.engine, [release.model_dump() for release in config.versions]],
+        sort_keys=True,
+    ).encode())
+    keys: dict[str, str] = {}
+    previous = ""
+    for release in reversed(releases):  # oldest first: each key includes the one before it
+        digest = shared.copy()
+        digest.update(f"{release.version}\n{previous}\n".encode())
+        if release.ref is not None:
+            digest.update(git_tree(root, release))
+        else:
+            folder = root / release.path if release.path is not None else root
+            config_file = folder / CONFIG_FILE if (folder / CONFIG_FILE).is_file() else root / CONFIG_FILE
+            _hash_files(digest, config_file, config_file.parent)
+            for name in ("content", "transcripts"):
+                _hash_files(digest, folder / name, folder)
+            templates = _templates_folder(config_file)
+            if templates:
+                _hash_files(digest, folder / templates, folder)
+        previous = keys[release.version] = digest.hexdigest()[:32]
+    return keys
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """Which releases a build needs: all of them by cache key, and those to render and build."""
+
+    config: SiteConfig
+    releases: list[Release]
+    """In mike's order (newest first)."""
+    keys: dict[str, str]
+    needed: list[Release]
+    default: Release
+    default_name: str
+
+
+def plan_releases(root: Path, cache: Path, force: str | None = None) -> ReleasePlan:
+    """Key every release without building it; those missing from ``cache`` (and ``force``) are needed."""
     config = load_config(root)
     releases = ordered(config.versions)
-    loaded = _load_all(releases, root, work)
+    keys = input_keys(config, releases, root)
     default, default_name = default_release(config.versions, config.default)
-    base = config.site_url.rstrip("/") + "/" if config.site_url else None
-    planned = []
-    for index, release in enumerate(releases):
-        project, catalog = loaded[release.version]
-        previous = releases[index + 1] if index + 1 < len(releases) else None
-        changes = compare_catalogs(
-            loaded[previous.version][1] if previous else None, catalog,
-            (previous.title or previous.version) if previous else None,
-        )
+    needed = [release for release in releases if release.version == force or not (cache / keys[release.version]).is_dir()]
+    return ReleasePlan(config, releases, keys, needed, default, default_name)
+
+
+def render_needed(plan: ReleasePlan, root: Path, work: Path) -> Iterator[PlannedRelease]:
+    """Yield each needed release rendered (with its what's-new page) as soon as it is ready; content
+    errors of every release are collected and raised together at the end."""
+    base = plan.config.site_url.rstrip("/") + "/" if plan.config.site_url else None
+    loaded: dict[str, tuple[Path, Catalog] | None] = {}
+    errors: list[ContentError] = []
+
+    def load(release: Release) -> tuple[Path, Catalog] | None:
+        if release.version not in loaded:
+            project = release_inputs(release, root, work)
+            try:
+                loaded[release.version] = (project, load_project(project))
+            except ContentErrors as exc:
+                errors.extend(located_in(release, exc).errors)
+                loaded[release.version] = None
+        return loaded[release.version]
+
+    for release in plan.needed:
+        index = plan.releases.index(release)
+        previous = plan.releases[index + 1] if index + 1 < len(plan.releases) else None
+        current, before = load(release), (load(previous) if previous else None)
+        if current is None or (previous is not None and before is None) or errors:
+            continue
+        project, catalog = current
         context = ReleaseContext(
             version=release.version,
             title=release.title or release.version,
             site_url=f"{base}{release.version}/" if base else None,
-            default_name=default_name,
-            canonical_base=f"{base}{default_name}/" if base else None,
-            changes=changes,
+            default_name=plan.default_name,
+            canonical_base=f"{base}{plan.default_name}/" if base else None,
+            changes=compare_catalogs(
+                before[1] if before else None, catalog, (previous.title or previous.version) if previous else None
+            ),
         )
         templates = project / catalog.config.templates if catalog.config.templates else None
-        rendered = render_site(catalog, templates, context)
-        planned.append(PlannedRelease(release, project, rendered, cache_key(rendered, project, config.engine)))
-    return planned, default, default_name, config.engine
+        yield PlannedRelease(release, plan.keys[release.version], project, render_site(catalog, templates, context))
+    if errors:
+        raise ContentErrors(errors)
 
 
 def _build_into_cache(plan: PlannedRelease, engine: str, cache: Path) -> float:
+    assert plan.rendered is not None and plan.project is not None
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f".build-{plan.release.version}-", dir=cache) as work:
         work_dir = Path(work)
@@ -133,15 +203,12 @@ def _alias_pages(version_dir: Path, alias_dir: Path, version: str) -> None:
         destination.write_text(redirect_page(target), encoding="utf-8")
 
 
-def assemble(plans: list[PlannedRelease], default: Release, default_name: str, cache: Path, target: Path) -> None:
-    """Lay out the finished site in ``target`` from cached release builds."""
-    target.mkdir()
-    for plan in plans:
-        _link_tree(cache / plan.key, target / plan.release.version)
-    for plan in plans:
-        for alias in plan.release.aliases:
-            _alias_pages(target / plan.release.version, target / alias, plan.release.version)
-    (target / "versions.json").write_text(versions_json([plan.release for plan in plans]), encoding="utf-8")
+def add_root_files(releases: list[Release], default: Release, default_name: str, target: Path) -> None:
+    """Alias redirect pages, versions.json, the root redirect and the root 404 page."""
+    for release in releases:
+        for alias in release.aliases:
+            _alias_pages(target / release.version, target / alias, release.version)
+    (target / "versions.json").write_text(versions_json(releases), encoding="utf-8")
     (target / "index.html").write_text(redirect_page(f"{default_name}/"), encoding="utf-8")
     not_found = target / default.version / "404.html"
     if not_found.is_file():
@@ -152,47 +219,55 @@ def build_releases(
     root: Path, site_dir: Path, reporter: Reporter = NullReporter(), jobs: int | None = None, only: str | None = None
 ) -> dict[str, str]:
     """Build every release of the project at ``root`` into ``site_dir``; return each release's outcome
-    (``built`` or ``cached``). ``only`` rebuilds that release even if its inputs did not change."""
+    (``built`` or ``cached``). ``only`` rebuilds that release even if its inputs did not change.
+
+    Each release goes to the engine as soon as it is rendered; while the engine works, cached releases
+    are laid out in the new site, which replaces ``site_dir`` only when every release is done."""
     cache = root / CACHE_DIR
     cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".inputs-", dir=cache) as work:
-        reporter.step("Loading releases")
-        plans, default, default_name, engine = plan_releases(root, Path(work))
-        names = [plan.release.version for plan in plans]
-        if only is not None and only not in names:
-            raise PartnerkitError(f"--only {only}: no such release{did_you_mean(only, names)}")
-        outcomes: dict[str, str] = {}
-        to_build = []
-        for plan in plans:
-            entry = cache / plan.key
-            if plan.release.version == only and entry.exists():
-                shutil.rmtree(entry)
-            if entry.exists() and not any(other.key == plan.key for other in to_build):
-                outcomes[plan.release.version] = "cached"
-                reporter.step(f"{plan.release.version}: unchanged, reused")
-            elif any(other.key == plan.key for other in to_build):
-                outcomes[plan.release.version] = "cached"
-            else:
-                to_build.append(plan)
-        total = len(to_build)
-        if total:
-            reporter.step(f"Building {total} of {len(plans)} releases with {engine} ({jobs or os.cpu_count()} at a time)")
-        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-            futures = {plan.release.version: pool.submit(_build_into_cache, plan, engine, cache) for plan in to_build}
-            for done, (version, future) in enumerate(futures.items(), start=1):
-                seconds = future.result()
-                outcomes[version] = "built"
-                reporter.progress("Releases", done, total, "built")
-                reporter.step(f"{version}: built in {seconds:.1f} s")
-        site_dir = site_dir.resolve()
-        site_dir.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=f".{site_dir.name}-build-", dir=site_dir.parent) as assembly:
-            assembly_dir = Path(assembly)
-            assemble(plans, default, default_name, cache, assembly_dir / "site")
-            replace_folder(assembly_dir / "site", site_dir, assembly_dir / "previous")
-    used = {plan.key for plan in plans}
+    names = [release.version for release in load_config(root).versions]
+    if only is not None and only not in names:
+        raise PartnerkitError(f"--only {only}: no such release{did_you_mean(only, names)}")
+    reporter.step("Checking releases")
+    plan = plan_releases(root, cache, force=only)
+    engine = plan.config.engine
+    needed = {release.version for release in plan.needed}
+    outcomes = {release.version: "built" if release.version in needed else "cached" for release in plan.releases}
+    for release in plan.releases:
+        if release.version not in needed:
+            reporter.step(f"{release.version}: unchanged, reused")
+    workers = jobs or os.cpu_count() or 1
+    if needed:
+        reporter.step(f"Building {len(needed)} of {len(plan.releases)} releases with {engine}, {workers} at a time")
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".inputs-", dir=cache) as work, \
+            tempfile.TemporaryDirectory(prefix=f".{site_dir.name}-build-", dir=site_dir.parent) as assembly, \
+            ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {}
+        try:
+            for planned in render_needed(plan, root, Path(work)):
+                shutil.rmtree(cache / planned.key, ignore_errors=True)
+                futures[planned.release.version] = pool.submit(_build_into_cache, planned, engine, cache)
+        except BaseException:
+            for future in futures.values():
+                future.cancel()
+            raise
+        target = Path(assembly) / "site"
+        target.mkdir()
+        for release in plan.releases:
+            if release.version not in needed:
+                _link_tree(cache / plan.keys[release.version], target / release.version)
+        for done, (version, future) in enumerate(futures.items(), start=1):
+            seconds = future.result()
+            _link_tree(cache / plan.keys[version], target / version)
+            reporter.step(f"{version}: built in {seconds:.1f} s")
+            reporter.progress("Releases", done, len(futures), "built")
+        add_root_files(plan.releases, plan.default, plan.default_name, target)
+        replace_folder(target, site_dir, Path(assembly) / "previous")
+    used = set(plan.keys.values())
     for entry in cache.iterdir():
         if entry.is_dir() and entry.name not in used and not entry.name.startswith("."):
             shutil.rmtree(entry, ignore_errors=True)
-    reporter.step(f"Site written to {site_dir} ({len(plans)} releases; root leads to {default_name})")
+    reporter.step(f"Site written to {site_dir} ({len(plan.releases)} releases; the root leads to {plan.default_name})")
     return outcomes

@@ -40,6 +40,13 @@ def release_inputs(release: Release, root: Path, work_dir: Path) -> Path:
     return target
 
 
+def git_tree(root: Path, release: Release) -> bytes:
+    """The id of the git tree a release's ref points at: same id, same inputs."""
+    return _git(root, "rev-parse", f"{release.ref}^{{tree}}", error=(
+        f"release {release.version}: git ref '{release.ref}' not found in {root}"
+    )).strip()
+
+
 def located_in(release: Release, errors: ContentErrors) -> ContentErrors:
     """The same errors with paths naming the release's source, e.g. ``v2.3:content/a.yml``."""
     prefix = f"{release.ref}:" if release.ref else (f"{release.path}/" if release.path else "")

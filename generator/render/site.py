@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 from dataclasses import dataclass, field
@@ -87,8 +88,30 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+@jinja2.pass_context
+def _role_name(context: Any, ident: str) -> str:
+    return {role.id: role.name for role in context["config"].roles}.get(ident, ident)
+
+
+@jinja2.pass_context
+def _segment_name(context: Any, ident: str) -> str:
+    names = {"all": context["t"]["all_segments"], **{segment.id: segment.name for segment in context["config"].segments}}
+    return names.get(ident, ident)
+
+
+@jinja2.pass_context
+def _owner_label(context: Any, owner: str) -> str:
+    return context["t"][f"owner.{owner}"].format(vendor=context["config"].vendor)
+
+
+@jinja2.pass_context
+def _module_minutes(context: Any, ident: str) -> int:
+    return context["catalog"].modules[ident].minutes
+
+
+@functools.lru_cache(maxsize=16)
 def template_environment(override_dir: Path | None = None) -> jinja2.Environment:
-    """Templates from ``override_dir`` (a vendor's) first, then the built-in ones."""
+    """Templates from ``override_dir`` (a vendor's) first, then the built-in ones; compiled once per process."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
     if override_dir is not None:
         loaders.insert(0, jinja2.FileSystemLoader(override_dir))
@@ -100,9 +123,15 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters["cell"] = _cell
+    env.filters.update({
+        "cell": _cell,
+        "yaml_text": lambda text: json.dumps(str(text), ensure_ascii=False),
+        "role_name": _role_name,
+        "segment_name": _segment_name,
+        "owner_label": _owner_label,
+        "module_minutes": _module_minutes,
+    })
     env.tests["contains"] = lambda container, item: item in container
-    env.filters["yaml_text"] = lambda text: json.dumps(str(text), ensure_ascii=False)
     return env
 
 
@@ -113,13 +142,7 @@ def render_site(
     ``release`` is set when the site is one release of a versioned site."""
     config = catalog.config
     t = STRINGS[config.language]
-    env = template_environment(override_dir)
-    roles = {role.id: role.name for role in config.roles}
-    segments = {"all": t["all_segments"], **{segment.id: segment.name for segment in config.segments}}
-    env.filters["role_name"] = lambda ident: roles.get(ident, ident)
-    env.filters["segment_name"] = lambda ident: segments.get(ident, ident)
-    env.filters["owner_label"] = lambda owner: t[f"owner.{owner}"].format(vendor=config.vendor)
-    env.filters["module_minutes"] = lambda ident: catalog.modules[ident].minutes
+    env = template_environment(override_dir.resolve() if override_dir is not None else None)
 
     def documents_of(kind: str) -> list[Document]:
         if kind == "module":
