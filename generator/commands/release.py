@@ -5,11 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import yaml
-
 from generator.errors import PartnerkitError
 from generator.load.config import CONFIG_FILE, load_config
-from generator.load.yaml_source import parse_yaml
+from generator.load.yaml_edit import replace_top_level
 from generator.structure.config import Release
 
 TRACKED_INPUTS = ("content", "transcripts", CONFIG_FILE)
@@ -43,42 +41,12 @@ def release(root: Path, version: str, aliases: list[str], title: str | None = No
         existing.model_copy(update={"aliases": [alias for alias in existing.aliases if alias not in aliases]})
         for existing in config.versions
     ]
-    _write_versions(root / CONFIG_FILE, [new, *others])
+    replace_top_level(root / CONFIG_FILE, "versions", [_release_entry(item) for item in [new, *others]])
     load_config(root)  # the result must validate; raises ContentErrors otherwise
     return new
-
-
-class _IndentedDumper(yaml.SafeDumper):
-    """Indents list items under their key, as people write YAML by hand."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)
 
 
 def _release_entry(release: Release) -> dict[str, object]:
     entry = release.model_dump(exclude_defaults=True)
     entry["version"] = release.version
     return {key: entry[key] for key in ("version", "title", "ref", "path", "aliases", "hidden") if key in entry}
-
-
-def _write_versions(path: Path, releases: list[Release]) -> None:
-    """Replace the ``versions:`` block (or append one), leaving every other line as it was."""
-    text = path.read_text(encoding="utf-8")
-    block = yaml.dump(
-        {"versions": [_release_entry(item) for item in releases]},
-        Dumper=_IndentedDumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
-    )
-    lines = text.splitlines(keepends=True)
-    documents, _ = parse_yaml(CONFIG_FILE, text)
-    keys = documents[0].keys if documents else {}
-    start = keys.get(("versions",))
-    if start is None:
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        path.write_text("".join(lines) + block, encoding="utf-8")
-        return
-    following = sorted(position.line for loc, position in keys.items() if len(loc) == 1 and position.line > start.line)
-    end = following[0] - 1 if following else len(lines)
-    while end > start.line and lines[end - 1].lstrip().startswith("#"):
-        end -= 1  # a comment right above the next key belongs to that key
-    path.write_text("".join(lines[: start.line - 1]) + block + "".join(lines[end:]), encoding="utf-8")

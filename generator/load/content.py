@@ -11,13 +11,18 @@ from generator.load.references import check_references
 from generator.load.validation import describe, did_you_mean, validate
 from generator.load.yaml_source import SourceDocument
 from generator.structure.catalog import Catalog
+from generator.reporter import NullReporter, Reporter
 from generator.structure.content import CONTENT_KINDS, Document
+from generator.transcripts.talks import TalkLoader
 
 CONTENT_DIR = "content"
 
 
-def load_project(root: Path) -> Catalog:
-    """Read ``site_config.yml`` and ``content/`` under ``root``; raise ContentErrors listing every problem."""
+def load_project(
+    root: Path, reporter: Reporter = NullReporter(), transcribe: bool = False, force_transcription: bool = False
+) -> Catalog:
+    """Read ``site_config.yml``, ``content/`` and ``transcripts/`` under ``root``; raise ContentErrors
+    listing every problem. ``transcribe`` turns recordings without an up-to-date transcript into text."""
     config, errors = read_config(root)
     placed: list[tuple[Document, SourceDocument]] = []
     invalid: set[str] = set()
@@ -37,7 +42,10 @@ def load_project(root: Path) -> Catalog:
                     invalid.add(f"{source.data.get('kind')}:{source.data['id']}")
     if config is None:
         raise ContentErrors(errors)
-    catalog, reference_errors = check_references(config, placed, root, invalid)
+    talks = TalkLoader(root, config.transcription, reporter, transcribe, force_transcription)
+    found_talks = talks.load()
+    errors.extend(talks.errors)
+    catalog, reference_errors = check_references(config, placed, root, invalid, found_talks)
     errors.extend(reference_errors)
     if errors:
         raise ContentErrors(errors)

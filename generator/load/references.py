@@ -9,6 +9,7 @@ from generator.load.validation import did_you_mean
 from generator.load.yaml_source import Loc, SourceDocument
 from generator.structure.catalog import Catalog
 from generator.structure.config import SiteConfig
+from generator.structure.talk import Talk
 from generator.structure.content import (
     ALL_SEGMENTS, Campaign, Document, LearningPath, Module, Procedure, Quiz, Responsibilities,
 )
@@ -38,7 +39,8 @@ class _Checker:
 
 
 def check_references(
-    config: SiteConfig, placed: list[tuple[Document, SourceDocument]], root: Path, invalid: set[str] = frozenset()
+    config: SiteConfig, placed: list[tuple[Document, SourceDocument]], root: Path, invalid: set[str] = frozenset(),
+    talks: dict[str, Talk] | None = None,
 ) -> tuple[Catalog, list[ContentError]]:
     """Build the catalog from validated documents and report every broken cross-reference.
 
@@ -68,6 +70,8 @@ def check_references(
         if isinstance(document, Module):
             check.roles(source, ("roles",), document.roles)
             check.refs(source, ("prerequisites",), "module", document.prerequisites)
+            for index, ident in enumerate(document.talks):
+                check.known(source, ("talks", index), "talk", ident, list(talks or {}))
             if document.quiz is not None:
                 check.known(source, ("quiz",), "quiz", document.quiz, list(documents.get("quiz", {})))
             for index, resource in enumerate(document.resources):
@@ -95,9 +99,16 @@ def check_references(
             check.refs(source, ("modules",), "module", document.modules)
         elif isinstance(document, Quiz) and document.role is not None:
             check.known(source, ("role",), "role", document.role, config.role_ids)
+    modules = list(documents.get("module", {}))
+    for talk in (talks or {}).values():
+        for ident in talk.meta.modules:
+            if ident not in modules:
+                check.errors.append(ContentError(
+                    talk.source, 1, 1, "modules", f"unknown module '{ident}'{did_you_mean(ident, modules)}"
+                ))
     errors.extend(check.errors)
     errors.extend(_prerequisite_cycles(documents.get("module", {}), sources))
-    catalog = Catalog(config, documents, {cid: src.path for cid, src in sources.items()})
+    catalog = Catalog(config, documents, talks or {}, {cid: src.path for cid, src in sources.items()})
     return catalog, errors
 
 

@@ -57,20 +57,24 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-def _position(node: yaml.Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+def _position(node: yaml.Node, first_line: int = 1) -> Position:
+    return Position(node.start_mark.line + first_line, node.start_mark.column + 1)
 
 
 class _Builder:
     """Turns a composed node tree into plain data, recording positions and duplicate keys."""
 
-    def __init__(self, loader: Any, document: SourceDocument, errors: list[ContentError]):
+    def __init__(self, loader: Any, document: SourceDocument, errors: list[ContentError], first_line: int):
         self.loader = loader
         self.document = document
         self.errors = errors
+        self.first_line = first_line
+
+    def position(self, node: yaml.Node) -> Position:
+        return _position(node, self.first_line)
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
-        self.document.values[loc] = _position(node)
+        self.document.values[loc] = self.position(node)
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             result: dict[Any, Any] = {}
@@ -83,13 +87,13 @@ class _Builder:
                 child = (*loc, key)
                 if key in result:
                     first = self.document.keys[child]
-                    position = _position(key_node)
+                    position = self.position(key_node)
                     self.errors.append(ContentError(
                         self.document.path, position.line, position.col, format_loc(child),
                         f"duplicate key (first given at line {first.line})",
                     ))
                     continue
-                self.document.keys[child] = _position(key_node)
+                self.document.keys[child] = self.position(key_node)
                 result[key] = self.build(value_node, child)
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -99,8 +103,9 @@ class _Builder:
         return self.loader.construct_object(node, deep=True)
 
 
-def parse_yaml(path: str, text: str) -> tuple[list[SourceDocument], list[ContentError]]:
-    """Every document of a YAML stream, or the syntax error that stopped reading it."""
+def parse_yaml(path: str, text: str, first_line: int = 1) -> tuple[list[SourceDocument], list[ContentError]]:
+    """Every document of a YAML stream, or the syntax error that stopped reading it. ``first_line`` is
+    the file line the text starts on (for YAML embedded in another file, such as front matter)."""
     documents: list[SourceDocument] = []
     errors: list[ContentError] = []
     loader = _Loader(text)
@@ -108,12 +113,12 @@ def parse_yaml(path: str, text: str) -> tuple[list[SourceDocument], list[Content
         while loader.check_node():
             node = loader.get_node()
             document = SourceDocument(path, None)
-            document.data = _Builder(loader, document, errors).build(node, ())
+            document.data = _Builder(loader, document, errors, first_line).build(node, ())
             documents.append(document)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
         errors.append(ContentError(path, line, col, "", f"invalid YAML: {problem}"))
     finally:
         loader.dispose()

@@ -163,6 +163,7 @@ def render_needed(plan: ReleasePlan, root: Path, work: Path) -> Iterator[Planned
             changes=compare_catalogs(
                 before[1] if before else None, catalog, (previous.title or previous.version) if previous else None
             ),
+            working_tree=release.from_working_tree,
         )
         templates = project / catalog.config.templates if catalog.config.templates else None
         yield PlannedRelease(release, plan.keys[release.version], project, render_site(catalog, templates, context))

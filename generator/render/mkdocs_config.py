@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
-SCRIPTS = ["progress.js"]
+SCRIPTS = ["progress.js", "player.js"]
 STYLESHEETS = ["partnerkit.css"]
 
 MARKDOWN_EXTENSIONS: list[Any] = [

@@ -17,6 +17,8 @@ from generator.render.mkdocs_config import ASSET_DIR, SCRIPTS, STYLESHEETS, mkdo
 from generator.render.strings import STRINGS
 from generator.structure.catalog import Catalog
 from generator.structure.content import Document
+from generator.transcripts.article import build_article
+from generator.transcripts.timestamps import clock
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
@@ -28,8 +30,12 @@ SECTION_FOLDERS = {
     "procedure": "procedures",
     "responsibilities": "who-does-what",
     "campaign": "campaigns",
+    "talk": "talks",
 }
 """Rendered kinds, in navigation order, with the docs folder of their pages."""
+
+MEDIA_DIR = "media"
+"""Docs folder receiving talk recordings."""
 
 RESOURCE_DIR = "resources"
 """Docs folder receiving module resource files, under their path relative to content/."""
@@ -57,6 +63,8 @@ class ReleaseContext:
     canonical_base: str | None
     """Address of the default release, so search engines index the current pages."""
     changes: ReleaseChanges
+    working_tree: bool = False
+    """Built from the working tree: draft talks are shown (marked as drafts)."""
 
     whats_new_page = "whats-new.md"
 
@@ -130,6 +138,7 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
         "segment_name": _segment_name,
         "owner_label": _owner_label,
         "module_minutes": _module_minutes,
+        "clock": clock,
     })
     env.tests["contains"] = lambda container, item: item in container
     return env
@@ -144,9 +153,14 @@ def render_site(
     t = STRINGS[config.language]
     env = template_environment(override_dir.resolve() if override_dir is not None else None)
 
-    def documents_of(kind: str) -> list[Document]:
+    drafts_shown = release is None or release.working_tree
+    talks = [talk for talk in catalog.talks.values() if drafts_shown or talk.meta.review == "approved"]
+
+    def documents_of(kind: str) -> list[Any]:
         if kind == "module":
             return list(catalog.modules_in_learning_order())
+        if kind == "talk":
+            return talks
         return list(catalog.of_kind(kind).values())
 
     sections = [
@@ -157,6 +171,7 @@ def render_site(
             ("procedure", "procedures", "procedures"),
             ("responsibilities", "who-does-what", "responsibilities"),
             ("campaign", "campaigns", "campaigns"),
+            ("talk", "talks", "talks_section"),
         )
     ]
 
@@ -181,7 +196,17 @@ def render_site(
             continue
         render("index.md.j2", section.index, section=section)
         for document in section.documents:
-            render(f"{document.kind_name}.md.j2", page_path(document), document=document)
+            if document.kind_name == "talk":
+                here = page_path(document)
+                media_url = (
+                    posixpath.relpath(f"{MEDIA_DIR}/{Path(document.media).name}", posixpath.dirname(here))
+                    if document.media else None
+                )
+                modules = [catalog.modules[ident] for ident in document.meta.modules if ident in catalog.modules]
+                render("talk.md.j2", here, document=document, article=build_article(document),
+                       media_url=media_url, modules=modules)
+            else:
+                render(f"{document.kind_name}.md.j2", page_path(document), document=document, talks=talks)
 
     nav: list[Any] = [{t["home"]: "index.md"}]
     if release is not None:
@@ -195,6 +220,9 @@ def render_site(
     copies: dict[str, Path] = {"overrides/main.html": ASSETS_DIR / "overrides" / "main.html"}
     for name in (*SCRIPTS, *STYLESHEETS):
         copies[f"docs/{ASSET_DIR}/{name}"] = ASSETS_DIR / "partnerkit" / name
+    for talk in talks:
+        if talk.media:
+            copies[f"docs/{MEDIA_DIR}/{Path(talk.media).name}"] = Path(talk.media)
     for module in catalog.modules.values():
         for resource in module.resources:
             if resource.file is not None:

@@ -9,6 +9,7 @@ from generator.structure.config import SiteConfig
 from generator.structure.content import (
     Campaign, Document, LearningPath, Module, Procedure, Quiz, Responsibilities,
 )
+from generator.structure.talk import Talk
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class Catalog:
 
     config: SiteConfig
     documents: dict[str, dict[str, Document]] = field(default_factory=dict)
+    talks: dict[str, Talk] = field(default_factory=dict)
+    """Recorded talks from ``transcripts/``, by id (the file name without extension)."""
     sources: dict[str, str] = field(default_factory=dict)
     """Source file of each document, by content id (``module:pricing`` → ``content/modules/pricing.yml``)."""
 
@@ -64,6 +67,11 @@ class Catalog:
         for module in self.modules.values():
             place(module)
         return ordered
+
+    def talks_of_module(self, module_id: str) -> list[Talk]:
+        """Talks a module names, and talks that name the module, without repeats."""
+        named = [self.talks[ident] for ident in self.modules[module_id].talks if ident in self.talks]
+        return named + [talk for talk in self.talks.values() if module_id in talk.meta.modules and talk not in named]
 
     def __iter__(self) -> Iterator[Document]:
         for by_id in self.documents.values():

@@ -89,6 +89,30 @@ class Release(Schema):
         return self.ref is None and self.path is None
 
 
+class TranscriptionSettings(Schema):
+    """How recorded talks are turned into text (needs ``pip install "partnerkit[transcribe]"``)."""
+
+    backend: Literal["auto", "faster-whisper", "openai-whisper"] = "auto"
+    """``faster-whisper`` (fastest on CPU; chosen by ``auto`` when installed) or ``openai-whisper`` (the reference)."""
+    model: str = "tiny.en"
+    """A Whisper model name (``tiny.en``, ``small``…) or a local model folder / checkpoint path for offline
+    machines. ``tiny.en`` is bundled for English; use ``small`` or larger for Japanese."""
+    language: str = "auto"
+    """Spoken language (``en``, ``ja``…) or ``auto`` to detect it from the first minutes."""
+    device: str = "cpu"
+    """``cpu`` or ``cuda``."""
+    compute_type: str = "int8"
+    """Number format for faster-whisper: ``int8`` is fastest on CPU, ``float16`` on GPUs."""
+    vad: bool = True
+    """Skip stretches without speech (voice activity detection); without it Whisper invents words on silence."""
+    condition_on_previous_text: bool = False
+    """Feed the previous text into the next window; off, because on it drops sentences after long pauses."""
+    chunk_minutes: int = Field(default=10, ge=1, le=60)
+    """Audio decoded and transcribed at a time, so memory stays flat however long the talk is."""
+    beam_size: int = Field(default=5, ge=1, le=10)
+    """Beam search width: higher is slower and slightly more accurate."""
+
+
 class ReservedSection(Schema):
     """A section other features fill in; it is accepted empty until then."""
 
@@ -144,8 +168,8 @@ class SiteConfig(Schema):
     """Version or alias the site root redirects to and old releases point at (default: the first release)."""
     analytics: ReservedSection = ReservedSection()
     """View logging settings (reserved)."""
-    transcription: ReservedSection = ReservedSection()
-    """Speech-to-text settings for recorded talks (reserved)."""
+    transcription: TranscriptionSettings = TranscriptionSettings()
+    """Speech-to-text settings for recorded talks in ``transcripts/``."""
     certification: ReservedSection = ReservedSection()
     """Certification and partner tier settings (reserved)."""
 

@@ -1,0 +1,1 @@
+"""Recorded talks: transcript readers registered by extension, transcription, and articles."""

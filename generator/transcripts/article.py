@@ -1,0 +1,150 @@
+"""A talk as a written article: readable paragraphs, chapters and a short summary. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from generator.structure.talk import Cue, Talk
+
+PARAGRAPH_WORDS = 80
+"""A paragraph closes after about this many words (at the end of a cue)."""
+PARAGRAPH_PAUSE = 2.0
+"""...or at a pause of this many seconds, or when the speaker changes."""
+CHAPTER_MIN, CHAPTER_MAX = 180.0, 420.0
+"""Without explicit chapters, one starts every 3 to 7 minutes, at the longest pause in that window."""
+TITLE_WORDS = 8
+SUMMARY_SENTENCES = 3
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|[0-9]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+STOPWORDS = frozenset(
+    "a an and are as at be but by can do for from has have i if in is it its just me my not of on or our so "
+    "that the their them then there these they this to was we were what when which who will with you your "
+    "yeah okay um uh like really very also about into out up".split()
+)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start: float
+    end: float
+    speaker: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    start: float
+    end: float
+    title: str
+    paragraphs: list[Paragraph]
+
+
+@dataclass(frozen=True)
+class Article:
+    chapters: list[Chapter]
+    summary: list[str]
+    timed: bool
+    """False for transcripts without timestamps (plain text)."""
+
+
+def _words(text: str) -> int:
+    return len(text.split()) + len(_CJK.findall(text)) // 2
+
+
+def to_paragraphs(cues: list[Cue]) -> list[Paragraph]:
+    """Join cues into paragraphs, breaking on long pauses, speaker changes and length."""
+    paragraphs: list[Paragraph] = []
+    current: list[Cue] = []
+
+    def close() -> None:
+        if current:
+            joiner = "" if all(_CJK.search(cue.text) for cue in current) else " "
+            paragraphs.append(Paragraph(current[0].start, current[-1].end, current[0].speaker,
+                                        joiner.join(cue.text for cue in current)))
+            current.clear()
+
+    for cue in cues:
+        if current and (
+            cue.speaker != current[-1].speaker
+            or cue.start - current[-1].end >= PARAGRAPH_PAUSE
+            or sum(_words(c.text) for c in current) >= PARAGRAPH_WORDS
+            or (cue.start == cue.end == 0 and current[-1].start == current[-1].end == 0)
+        ):
+            close()
+        current.append(cue)
+    close()
+    return paragraphs
+
+
+def sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def _title(paragraphs: list[Paragraph]) -> str:
+    first = sentences(paragraphs[0].text)[0] if paragraphs else ""
+    if _CJK.search(first):
+        return first[:24] + ("…" if len(first) > 24 else "")
+    words = first.rstrip(".!?").split()
+    return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+
+
+def to_chapters(talk: Talk, paragraphs: list[Paragraph]) -> list[Chapter]:
+    """Chapters from the transcript's own marks; otherwise cut at long pauses every few minutes."""
+    if not paragraphs:
+        return []
+    end = max(paragraph.end for paragraph in paragraphs)
+    if talk.chapters:
+        marks = [(mark.start, mark.title) for mark in talk.chapters]
+        if marks[0][0] > paragraphs[0].start:
+            marks.insert(0, (paragraphs[0].start, _title(paragraphs)))
+    else:
+        starts = [0]
+        for index in range(1, len(paragraphs)):
+            elapsed = paragraphs[index].start - paragraphs[starts[-1]].start
+            if elapsed < CHAPTER_MIN:
+                continue
+            window = [i for i in range(starts[-1] + 1, len(paragraphs))
+                      if CHAPTER_MIN <= paragraphs[i].start - paragraphs[starts[-1]].start <= CHAPTER_MAX]
+            if window and index >= window[-1] or elapsed > CHAPTER_MAX:
+                candidates = window or [index]
+                cut = max(candidates, key=lambda i: paragraphs[i].start - paragraphs[i - 1].end)
+                if cut > starts[-1]:
+                    starts.append(cut)
+        marks = [(paragraphs[i].start, "") for i in starts]
+    chapters = []
+    for number, (start, title) in enumerate(marks):
+        stop = marks[number + 1][0] if number + 1 < len(marks) else end
+        inside = [p for p in paragraphs if start <= p.start < stop] if number + 1 < len(marks) else [p for p in paragraphs if p.start >= start]
+        if inside:
+            chapters.append(Chapter(start, stop, title or _title(inside), inside))
+    return chapters
+
+
+def summarize(paragraphs: list[Paragraph], count: int = SUMMARY_SENTENCES) -> list[str]:
+    """The ``count`` sentences that carry the talk's most frequent content words, in spoken order."""
+    all_sentences = [sentence for paragraph in paragraphs for sentence in sentences(paragraph.text)]
+    if len(all_sentences) <= count:
+        return all_sentences
+
+    def terms(sentence: str) -> list[str]:
+        latin = [word.lower() for word in _WORD.findall(sentence) if word.lower() not in STOPWORDS]
+        cjk = [sentence[i:i + 2] for i in range(len(sentence) - 1) if _CJK.match(sentence[i]) and _CJK.match(sentence[i + 1])]
+        return latin + cjk
+
+    frequency = Counter(term for sentence in all_sentences for term in set(terms(sentence)))
+    scored = [
+        (sum(frequency[term] for term in set(terms(sentence))) / (len(terms(sentence)) ** 0.5 or 1), index)
+        for index, sentence in enumerate(all_sentences) if len(terms(sentence)) >= 4
+    ]
+    best = sorted(index for _, index in sorted(scored, reverse=True)[:count])
+    return [all_sentences[index] for index in best]
+
+
+def build_article(talk: Talk) -> Article:
+    paragraphs = to_paragraphs(talk.cues)
+    summary = [talk.meta.summary] if talk.meta.summary else summarize(paragraphs)
+    return Article(to_chapters(talk, paragraphs), summary, timed=talk.duration > 0)

