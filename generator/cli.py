@@ -144,5 +144,19 @@ def release(project: Path, version: str, aliases: tuple[str, ...], title: str | 
     click.echo(f"Release {names} declared from git ref {declared.ref}; run partnerkit build to publish it.")
 
 
+@cli.command()
+@project_option
+@click.option("--force", is_flag=True,
+              help="Transcribe again; where a transcript was edited, write <name>.new.vtt beside it to compare.")
+@debug_option
+def transcribe(project: Path, force: bool, debug: bool) -> None:
+    """Transcribe new recordings in transcripts/ so they can be reviewed before building."""
+    from generator.load.content import load_project
+
+    reporter = TerminalReporter()
+    catalog = run_operation(debug, load_project, project, reporter, True, force)
+    click.echo(f"{len(catalog.talks)} talk{'s' if len(catalog.talks) != 1 else ''} ready in transcripts/")
+
+
 def main() -> None:
     cli()

@@ -14,9 +14,12 @@ from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
 
 
-def render_project(root: Path) -> tuple[Catalog, RenderedSite]:
-    """Load and render the project at ``root`` (raises ContentErrors)."""
-    catalog = load_project(root)
+def render_project(
+    root: Path, reporter: Reporter = NullReporter(), transcribe: bool = False
+) -> tuple[Catalog, RenderedSite]:
+    """Load and render the project at ``root`` (raises ContentErrors); ``transcribe`` turns new
+    recordings into transcripts first."""
+    catalog = load_project(root, reporter, transcribe=transcribe)
     templates = root / catalog.config.templates if catalog.config.templates else None
     return catalog, render_site(catalog, templates)
 
@@ -39,7 +42,7 @@ def build(
 def build_unversioned(root: Path, site_dir: Path, reporter: Reporter = NullReporter()) -> Catalog:
     """One site from the working tree, as ``site_dir``."""
     reporter.step("Loading content")
-    catalog, rendered = render_project(root)
+    catalog, rendered = render_project(root, reporter, transcribe=True)
     if not catalog.config.site_url:
         reporter.warning("site_url is not set in site_config.yml: pages load without instant navigation")
     reporter.step(f"Building {len(rendered.pages)} pages with {catalog.config.engine}")

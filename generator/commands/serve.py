@@ -24,7 +24,7 @@ CONFIG_NAME = "site_config.yml"
 
 def refresh_stage(root: Path, stage: Path) -> str:
     """Render the project into ``stage``; return the engine name. Raises ContentErrors."""
-    catalog, rendered = render_project(root)
+    catalog, rendered = render_project(root, transcribe=True)
     write_stage(rendered, stage, root)
     remove_stale(stage, rendered)
     return catalog.config.engine

@@ -130,7 +130,9 @@ def plan_releases(root: Path, cache: Path, force: str | None = None) -> ReleaseP
     return ReleasePlan(config, releases, keys, needed, default, default_name)
 
 
-def render_needed(plan: ReleasePlan, root: Path, work: Path) -> Iterator[PlannedRelease]:
+def render_needed(
+    plan: ReleasePlan, root: Path, work: Path, reporter: Reporter = NullReporter()
+) -> Iterator[PlannedRelease]:
     """Yield each needed release rendered (with its what's-new page) as soon as it is ready; content
     errors of every release are collected and raised together at the end."""
     base = plan.config.site_url.rstrip("/") + "/" if plan.config.site_url else None
@@ -141,7 +143,8 @@ def render_needed(plan: ReleasePlan, root: Path, work: Path) -> Iterator[Planned
         if release.version not in loaded:
             project = release_inputs(release, root, work)
             try:
-                loaded[release.version] = (project, load_project(project))
+                transcribe = release.from_working_tree  # a tag holds its committed transcripts
+                loaded[release.version] = (project, load_project(project, reporter, transcribe=transcribe))
             except ContentErrors as exc:
                 errors.extend(located_in(release, exc).errors)
                 loaded[release.version] = None
@@ -247,7 +250,7 @@ def build_releases(
             ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {}
         try:
-            for planned in render_needed(plan, root, Path(work)):
+            for planned in render_needed(plan, root, Path(work), reporter):
                 shutil.rmtree(cache / planned.key, ignore_errors=True)
                 futures[planned.release.version] = pool.submit(_build_into_cache, planned, engine, cache)
         except BaseException:

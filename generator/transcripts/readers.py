@@ -33,7 +33,8 @@ Reader = Callable[[str, str], tuple[TranscriptText, list[ContentError]]]
 _TAGS = re.compile(r"<[^>]+>")
 _VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+([^>]+)>")
 _CHAPTER_NOTE = re.compile(r"^NOTE\s+chapter\s*:\s*(.+)$", re.IGNORECASE)
-_PREFIX = re.compile(r"^([^\s:：<>][^:：<>\n]{0,40}?)\s*[:：]\s+(.+)$", re.DOTALL)
+_PREFIX = re.compile(r"^([^\s:：<>][^:：<>\n]{0,40}?)\s*(?::\s+|：\s*)(.+)$", re.DOTALL)
+"""``Name: text`` (a space after an ASCII colon) or ``名前：本文`` (a full-width colon, as Japanese writes it)."""
 
 
 def _clean(text: str) -> tuple[str, str | None]:
@@ -86,7 +87,8 @@ def _timed_blocks(path: str, lines: list[str], first: int, errors: list[ContentE
         timing_line = block_start + arrow + 1
         left, _, right = block[arrow].partition("-->")
         right_text = right.strip().split(" ")[0] if right.strip() else ""
-        start, end = parse_timestamp(left), parse_timestamp(right_text)
+        separator = "," if srt else "."
+        start, end = parse_timestamp(left, separator), parse_timestamp(right_text, separator)
         if start is None:
             errors.append(ContentError(path, timing_line, 1, "", f"bad timestamp '{left.strip()}': expected HH:MM:SS{',' if srt else '.'}mmm"))
             continue

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
-_TIMESTAMP = re.compile(r"^(?:(\d{1,}):)?([0-5]\d):([0-5]\d)[.,](\d{3})$")
+_TIMESTAMPS = {
+    separator: re.compile(rf"^(?:(\d+):)?([0-5]\d):([0-5]\d){re.escape(separator)}(\d{{3}})$") for separator in ".,"
+}
 
 
-def parse_timestamp(text: str) -> float | None:
-    """Seconds for ``01:02:03.456``, ``02:03.456`` or ``01:02:03,456``; None if malformed."""
-    match = _TIMESTAMP.match(text.strip())
+def parse_timestamp(text: str, separator: str = ".") -> float | None:
+    """Seconds for ``01:02:03.456`` or ``02:03.456`` (WebVTT; SubRip writes ``01:02:03,456``:
+    ``separator=","``); None if malformed."""
+    match = _TIMESTAMPS[separator].match(text.strip())
     if not match:
         return None
     hours, minutes, seconds, millis = match.groups()

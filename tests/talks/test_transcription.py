@@ -1,0 +1,175 @@
+"""Real transcription with Whisper (the bundled tiny.en model), and the transcript cache around it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import jiwer
+import pytest
+
+from generator.errors import ContentErrors, PartnerkitError
+from generator.load.content import load_project
+from generator.structure.config import TranscriptionSettings
+from generator.transcripts import transcription
+from generator.transcripts.talks import TalkLoader, sha256
+from generator.transcripts.transcription import OpenAIWhisper, create_backend, transcribe_media
+from tests.conftest import FIXTURES
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+REFERENCE = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.progress_calls: list[tuple[str, float, float, str]] = []
+
+    def step(self, message: str) -> None:
+        pass
+
+    def progress(self, label: str, done: float, total: float, unit: str) -> None:
+        self.progress_calls.append((label, done, total, unit))
+
+    def warning(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def normalised(text: str) -> str:
+    return jiwer.RemovePunctuation()(text.lower()).strip()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "minimal", root)
+    (root / "transcripts").mkdir()
+    shutil.copy2(DATA / "jfk.flac", root / "transcripts" / "jfk.flac")
+    return root
+
+
+def ffmpeg(*arguments: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *arguments], check=True)
+
+
+def test_transcribes_once_with_a_low_word_error_rate(project: Path) -> None:
+    recorder = Recorder()
+    catalog = load_project(project, recorder, transcribe=True)
+    talk = catalog.talks["jfk"]
+    words = " ".join(cue.text for cue in talk.cues)
+    error_rate = jiwer.wer(normalised(REFERENCE), normalised(words))
+    assert error_rate < 0.15, (error_rate, words)
+    assert talk.media == "transcripts/jfk.flac" and talk.source == "transcripts/jfk.vtt"
+    assert talk.meta.title == "Jfk" and talk.meta.review == "draft"
+    sidecar = (project / "transcripts/jfk.yml").read_text()
+    assert f"media_sha256: {sha256(project / 'transcripts/jfk.flac')}" in sidecar
+    assert "backend: faster-whisper\n" in sidecar and "model: tiny.en\n" in sidecar and "language: en\n" in sidecar
+    assert recorder.progress_calls[-1] == ("Transcribing jfk.flac", 11 / 60, 11 / 60, "audio min")
+
+    again = TalkLoader(project, catalog.config.transcription, transcribe=True)
+    assert again.load()["jfk"].cues == talk.cues
+    assert again.transcribed == []
+
+
+def test_edited_transcript_is_never_overwritten(project: Path) -> None:
+    load_project(project, transcribe=True)
+    vtt = project / "transcripts/jfk.vtt"
+    vtt.write_text(vtt.read_text().replace("Americans", "Americans (corrected)"))
+    ffmpeg("-i", str(DATA / "jfk.flac"), "-af", "apad=pad_dur=2", str(project / "transcripts/jfk.flac"))
+    recorder = Recorder()
+    catalog = load_project(project, recorder, transcribe=True)
+    assert "Americans (corrected)" in " ".join(cue.text for cue in catalog.talks["jfk"].cues)
+    assert recorder.warnings == [
+        "transcripts/jfk.flac changed since it was transcribed, but transcripts/jfk.vtt was edited: keeping your "
+        "transcript (partnerkit transcribe --force writes a fresh one beside it)"
+    ]
+    forced = Recorder()
+    load_project(project, forced, transcribe=True, force_transcription=True)
+    assert forced.warnings == ["transcripts/jfk.flac: fresh transcript written to transcripts/jfk.new.vtt for comparison"]
+    assert "Americans (corrected)" in vtt.read_text()
+    assert "(corrected)" not in (project / "transcripts/jfk.new.vtt").read_text()
+
+
+def test_changed_recording_with_untouched_transcript_is_transcribed_again(project: Path) -> None:
+    load_project(project, transcribe=True)
+    first = sha256(project / "transcripts/jfk.flac")
+    ffmpeg("-i", str(DATA / "jfk.flac"), "-af", "apad=pad_dur=2", str(project / "transcripts/jfk.flac"))
+    loader = TalkLoader(project, TranscriptionSettings(), transcribe=True)
+    loader.load()
+    assert loader.transcribed == ["transcripts/jfk.flac"]
+    assert first not in (project / "transcripts/jfk.yml").read_text()
+
+
+def test_silence_gives_an_empty_transcript(tmp_path: Path) -> None:
+    silence = tmp_path / "silence.flac"
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "30", str(silence))
+    settings = TranscriptionSettings()
+    result = transcribe_media(silence, create_backend(settings, tmp_path), settings)
+    assert result.segments == []
+
+
+def test_quiet_noise_without_speech_gives_no_words(tmp_path: Path) -> None:
+    hum = tmp_path / "hum.flac"
+    ffmpeg("-f", "lavfi", "-i", "anoisesrc=r=16000:a=0.002:c=pink", "-t", "30", str(hum))
+    settings = TranscriptionSettings()
+    assert transcribe_media(hum, create_backend(settings, tmp_path), settings).segments == []
+
+
+def test_openai_whisper_pipeline_on_a_tiny_checkpoint(tmp_path: Path) -> None:
+    import torch
+    import whisper
+    from whisper.model import ModelDimensions
+
+    dimensions = ModelDimensions(
+        n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=1,
+        n_vocab=51864, n_text_ctx=448, n_text_state=64, n_text_head=2, n_text_layer=1,
+    )
+    torch.manual_seed(0)
+    model = whisper.model.Whisper(dimensions)
+    checkpoint = tmp_path / "tiny-test.pt"
+    torch.save({"dims": dimensions.__dict__, "model_state_dict": model.state_dict()}, checkpoint)
+    settings = TranscriptionSettings(backend="openai-whisper", model=str(checkpoint), language="en")
+    backend = OpenAIWhisper(settings, tmp_path, decode_options={"temperature": 0.0, "sample_len": 8})
+    assert backend.model == "tiny-test.pt"
+    result = transcribe_media(DATA / "jfk.flac", backend, settings)
+    assert result.backend == "openai-whisper" and result.language == "en"
+    assert all(0 <= segment.start <= segment.end <= 11.5 for segment in result.segments)
+
+
+def test_plain_errors(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(PartnerkitError) as caught:
+        create_backend(TranscriptionSettings(model="medium-offline"), project)
+    assert str(caught.value) == (
+        f"Whisper model 'medium-offline' not found for faster-whisper: looked in {project / 'medium-offline'}, the "
+        "Hugging Face cache (~/.cache/huggingface/hub) and the bundled tiny.en. Download it once on a connected "
+        "machine, or set transcription.model in site_config.yml to a local model folder"
+    )
+    monkeypatch.setattr(transcription, "installed_backends", lambda: [])
+    with pytest.raises(PartnerkitError) as caught:
+        create_backend(TranscriptionSettings(), project)
+    assert str(caught.value) == 'no transcription backend is installed: pip install "partnerkit[transcribe]"'
+    monkeypatch.undo()
+
+    (project / "transcripts/broken.mp3").write_bytes(b"not really audio" * 100)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(ContentErrors) as caught:
+        load_project(project, transcribe=True)
+    assert [str(error) for error in caught.value.errors] == [
+        "transcripts/broken.mp3:1:1: ffmpeg is not installed: it decodes the recordings (Debian/Ubuntu: apt-get install ffmpeg)",
+        "transcripts/jfk.flac:1:1: ffmpeg is not installed: it decodes the recordings (Debian/Ubuntu: apt-get install ffmpeg)",
+    ]
+    monkeypatch.undo()
+    with pytest.raises(ContentErrors) as caught:
+        load_project(project, transcribe=True)
+    messages = [str(error) for error in caught.value.errors]
+    assert len(messages) == 1 and messages[0].startswith("transcripts/broken.mp3:1:1: cannot read broken.mp3: ")
+    assert (project / "transcripts/jfk.vtt").is_file(), "one broken recording does not stop the others"
+
+
+def test_check_does_not_transcribe(project: Path) -> None:
+    recorder = Recorder()
+    catalog = load_project(project, recorder)
+    assert "jfk" not in catalog.talks
+    assert recorder.warnings == ["transcripts/jfk.flac is not transcribed yet: partnerkit build or partnerkit transcribe will do it"]
+    assert not (project / "transcripts/jfk.vtt").exists()
