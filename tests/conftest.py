@@ -62,11 +62,48 @@ def serve_folder(folder: Path):
     import http.server
     import threading
 
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    class StaticHostHandler(http.server.SimpleHTTPRequestHandler):
+        """Serves files as static hosts do, byte ranges included (browsers need them to seek media)."""
+
         def log_message(self, *args) -> None:
             pass
 
-    handler = functools.partial(QuietHandler, directory=str(folder))
+        def send_head(self):
+            requested = self.headers.get("Range", "")
+            path = Path(self.translate_path(self.path))
+            if not requested.startswith("bytes=") or not path.is_file():
+                return super().send_head()
+            size = path.stat().st_size
+            first, _, last = requested[len("bytes="):].partition("-")
+            start = int(first) if first else max(size - int(last), 0)
+            end = min(int(last), size - 1) if first and last else size - 1
+            if start >= size:
+                self.send_error(416)
+                return None
+            stream = path.open("rb")
+            stream.seek(start)
+            self.send_response(206)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+            self.send_header("Content-Length", str(end - start + 1))
+            self.send_header("Accept-Ranges", "bytes")
+            self.end_headers()
+            self._range_left = end - start + 1
+            return stream
+
+        def copyfile(self, source, outputfile) -> None:
+            left = getattr(self, "_range_left", None)
+            if left is None:
+                return super().copyfile(source, outputfile)
+            while left > 0:
+                block = source.read(min(left, 64 * 1024))
+                if not block:
+                    break
+                outputfile.write(block)
+                left -= len(block)
+            self._range_left = None
+
+    handler = functools.partial(StaticHostHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}/", server

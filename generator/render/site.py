@@ -92,6 +92,13 @@ def page_path(document: Document) -> str:
     return f"{SECTION_FOLDERS[document.kind_name]}/{document.id}.md"
 
 
+def html_link(page: str, target: str) -> str:
+    """A relative URL for raw HTML, which the engine does not rewrite: pages are published as
+    ``<name>/index.html`` (directory URLs), one level below their Markdown file."""
+    published_dir = posixpath.dirname(page) if page.endswith("index.md") else page[: -len(".md")]
+    return posixpath.relpath(target, published_dir or ".")
+
+
 def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
@@ -198,10 +205,7 @@ def render_site(
         for document in section.documents:
             if document.kind_name == "talk":
                 here = page_path(document)
-                media_url = (
-                    posixpath.relpath(f"{MEDIA_DIR}/{Path(document.media).name}", posixpath.dirname(here))
-                    if document.media else None
-                )
+                media_url = html_link(here, f"{MEDIA_DIR}/{Path(document.media).name}") if document.media else None
                 modules = [catalog.modules[ident] for ident in document.meta.modules if ident in catalog.modules]
                 render("talk.md.j2", here, document=document, article=build_article(document),
                        media_url=media_url, modules=modules)
