@@ -109,11 +109,13 @@ def check(project: Path, debug: bool) -> None:
     from generator.commands.check import check as check_operation
     from generator.structure.content import CONTENT_KINDS
 
-    catalog = run_operation(debug, check_operation, project)
+    catalog = run_operation(debug, check_operation, project, TerminalReporter())
     counts = ", ".join(
         f"{len(items)} {CONTENT_KINDS[kind].kind_name if len(items) == 1 else CONTENT_KINDS[kind].kind_plural}"
         for kind, items in catalog.documents.items()
     )
+    if catalog.talks:
+        counts += f", {len(catalog.talks)} talk{'s' if len(catalog.talks) != 1 else ''}"
     click.echo(f"OK: {counts or 'no documents'}")
 
 
@@ -156,6 +158,52 @@ def transcribe(project: Path, force: bool, debug: bool) -> None:
     reporter = TerminalReporter()
     catalog = run_operation(debug, load_project, project, reporter, True, force)
     click.echo(f"{len(catalog.talks)} talk{'s' if len(catalog.talks) != 1 else ''} ready in transcripts/")
+
+
+@cli.command()
+@project_option
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep a reverse proxy in front).")
+@click.option("--port", default=8765, show_default=True, type=int)
+@debug_option
+def collect(project: Path, db: str | None, host: str, port: int, debug: bool) -> None:
+    """Run the collector that stores the view events the site's beacon sends."""
+    from generator.commands.collect import collect as collect_operation
+
+    run_operation(debug, collect_operation, project, db, host, port, TerminalReporter())
+
+
+@cli.command()
+@project_option
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=Path("private/roster.csv"),
+              show_default=True, help="Roster CSV, relative to the project.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write rep id, name, e-mail and link as CSV here instead of printing.")
+@debug_option
+def invite(project: Path, roster: Path, output: Path | None, debug: bool) -> None:
+    """Make one personal link per rep (signed with the key in PARTNERKIT_TOKEN_KEYS)."""
+    from generator.commands.collect import invites
+
+    rows = run_operation(debug, invites, project, roster)
+    lines = ["rep_id,name,email,link", *(f"{entry.rep_id},{entry.name},{entry.email},{link}" for entry, link in rows)]
+    if output:
+        output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        click.echo(f"{len(rows)} personal links written to {output}")
+    else:
+        click.echo("\n".join(lines))
+
+
+@cli.command()
+@project_option
+@click.argument("rep")
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@debug_option
+def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
+    """Delete every stored event and total about one rep."""
+    from generator.commands.collect import forget as forget_operation
+
+    removed = run_operation(debug, forget_operation, project, rep, db)
+    click.echo(f"Removed {removed} rows about rep {rep}")
 
 
 def main() -> None:

@@ -73,3 +73,18 @@ def test_properdocs_is_a_one_key_switch(minimal: Path) -> None:
     assert '<meta name="partnerkit:content-id" content="path:sales-start">' in (
         minimal / "site/paths/sales-start/index.html"
     ).read_text()
+
+
+def test_content_index_for_the_collector_only_with_analytics(minimal: Path) -> None:
+    from generator.analytics.events import CONTENT_INDEX, read_content_index
+
+    build(minimal, minimal / "site")
+    assert not (minimal / "private").exists()
+    with (minimal / "site_config.yml").open("a") as config:
+        config.write("analytics:\n  endpoint: https://collect.example.com/e\n")
+    build(minimal, minimal / "site")
+    content, versions = read_content_index(minimal / CONTENT_INDEX)
+    assert {"home:index", "module:pricing", "path:sales-start", "procedure:renewal", "campaign:release-sprint",
+            "responsibilities:who-does-what", "module:index"} <= content
+    assert versions == frozenset()
+    assert not (minimal / "site" / "private").exists()

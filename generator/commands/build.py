@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.analytics.events import content_ids_of_pages, write_content_index
 from generator.engine import build_site
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
@@ -47,5 +48,7 @@ def build_unversioned(root: Path, site_dir: Path, reporter: Reporter = NullRepor
         reporter.warning("site_url is not set in site_config.yml: pages load without instant navigation")
     reporter.step(f"Building {len(rendered.pages)} pages with {catalog.config.engine}")
     build_site(rendered, catalog.config.engine, root, site_dir)
+    if catalog.config.analytics.endpoint:
+        write_content_index(root, content_ids_of_pages(rendered.pages), [])
     reporter.step(f"Site written to {site_dir}")
     return catalog

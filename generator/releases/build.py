@@ -4,6 +4,7 @@ then assemble versions.json, alias redirects and the root pages, and swap the si
 from __future__ import annotations
 
 import hashlib
+import html
 import importlib.metadata
 import json
 import os
@@ -18,6 +19,7 @@ from typing import Iterator
 import yaml
 
 from generator import __version__
+from generator.analytics.events import write_content_index
 from generator.engine import replace_folder, run_engine, write_stage
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.load.config import CONFIG_FILE, load_config
@@ -207,6 +209,19 @@ def _alias_pages(version_dir: Path, alias_dir: Path, version: str) -> None:
         destination.write_text(redirect_page(target), encoding="utf-8")
 
 
+def _built_content_ids(plan: ReleasePlan, cache: Path) -> set[str]:
+    """Content ids of every page of every release, read from the built pages' meta tags."""
+    found: set[str] = set()
+    marker = '<meta name="partnerkit:content-id" content="'
+    for release in plan.releases:
+        for page in (cache / plan.keys[release.version]).rglob("*.html"):
+            text = page.read_text(encoding="utf-8", errors="replace")
+            start = text.find(marker)
+            if start != -1:
+                found.add(html.unescape(text[start + len(marker): text.index('"', start + len(marker))]))
+    return found
+
+
 def add_root_files(releases: list[Release], default: Release, default_name: str, target: Path) -> None:
     """Alias redirect pages, versions.json, the root redirect and the root 404 page."""
     for release in releases:
@@ -269,6 +284,8 @@ def build_releases(
             reporter.progress("Releases", done, len(futures), "built")
         add_root_files(plan.releases, plan.default, plan.default_name, target)
         replace_folder(target, site_dir, Path(assembly) / "previous")
+    if plan.config.analytics.endpoint:
+        write_content_index(root, _built_content_ids(plan, cache), names)
     used = set(plan.keys.values())
     for entry in cache.iterdir():
         if entry.is_dir() and entry.name not in used and not entry.name.startswith("."):

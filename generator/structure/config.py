@@ -113,6 +113,26 @@ class TranscriptionSettings(Schema):
     """Beam search width: higher is slower and slightly more accurate."""
 
 
+class AnalyticsSettings(Schema):
+    """View logging: the beacon on every page and the collector that stores what it sends."""
+
+    endpoint: str | None = None
+    """Address of the collector's event route, e.g. ``https://collect.example.com/e``; unset: no beacon."""
+    identity: Literal["token", "header"] = "token"
+    """``token``: reps are known by the signed token in their personal link; ``header``: an authenticating
+    proxy in front of the collector names the rep in a request header (no token at all)."""
+    identity_header: str = "X-Partnerkit-Rep"
+    """With ``identity: header``: the header holding ``<partner id>/<rep id>``."""
+    origins: list[str] = []
+    """Site origins allowed to send events (e.g. ``https://partners.example.com``); default: the site_url's."""
+    retention_days: int = Field(default=180, ge=1, le=3650)
+    """Days raw events are kept; daily totals per rep and page are kept after that."""
+    respect_do_not_track: bool = True
+    """Send nothing from browsers that ask not to be tracked."""
+    consent_cookie: str | None = None
+    """Name of a cookie-consent flag (Material's ``__consent``) that must be given before anything is sent."""
+
+
 class ReservedSection(Schema):
     """A section other features fill in; it is accepted empty until then."""
 
@@ -166,8 +186,8 @@ class SiteConfig(Schema):
     """Releases built side by side, one folder each; empty: one unversioned site."""
     default: str | None = None
     """Version or alias the site root redirects to and old releases point at (default: the first release)."""
-    analytics: ReservedSection = ReservedSection()
-    """View logging settings (reserved)."""
+    analytics: AnalyticsSettings = AnalyticsSettings()
+    """View logging: beacon and collector."""
     transcription: TranscriptionSettings = TranscriptionSettings()
     """Speech-to-text settings for recorded talks in ``transcripts/``."""
     certification: ReservedSection = ReservedSection()
@@ -176,6 +196,16 @@ class SiteConfig(Schema):
     _none_as_empty = field_validator(
         "analytics", "transcription", "certification", mode="before"
     )(_none_to_empty)
+
+    @property
+    def collector_origins(self) -> list[str]:
+        """Origins allowed to post events: those configured, else the origin of ``site_url``."""
+        if self.analytics.origins:
+            return self.analytics.origins
+        if self.site_url:
+            scheme, _, rest = self.site_url.partition("://")
+            return [f"{scheme}://{rest.split('/', 1)[0]}"]
+        return []
 
     @field_validator("versions", mode="before")
     @classmethod

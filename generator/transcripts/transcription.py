@@ -9,6 +9,7 @@ import importlib.util
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
@@ -177,25 +178,29 @@ def audio_chunks(media: Path, seconds: int) -> Iterator[tuple[float, Any]]:
     bounded by the chunk, however long the recording."""
     import numpy
 
-    process = subprocess.Popen(
-        [_ffmpeg(), "-nostdin", "-v", "error", "-i", str(media), "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    assert process.stdout is not None and process.stderr is not None
-    chunk_bytes = seconds * SAMPLE_RATE * 2
-    offset = 0.0
-    try:
-        while True:
-            data = process.stdout.read(chunk_bytes)
-            if not data:
-                break
-            samples = numpy.frombuffer(data[: len(data) - len(data) % 2], dtype=numpy.int16).astype(numpy.float32) / 32768.0
-            yield offset, samples
-            offset += len(samples) / SAMPLE_RATE
-    finally:
-        process.stdout.close()
-        error = process.stderr.read().decode("utf-8", "replace").strip()
-        process.wait()
+    # ffmpeg's messages go to a file, not a pipe: a pipe nobody drains while reading the audio would
+    # fill up on a chatty file and stall both programs.
+    with tempfile.TemporaryFile() as messages:
+        process = subprocess.Popen(
+            [_ffmpeg(), "-nostdin", "-v", "error", "-i", str(media), "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"],
+            stdout=subprocess.PIPE, stderr=messages,
+        )
+        assert process.stdout is not None
+        chunk_bytes = seconds * SAMPLE_RATE * 2
+        offset = 0.0
+        try:
+            while True:
+                data = process.stdout.read(chunk_bytes)
+                if not data:
+                    break
+                samples = numpy.frombuffer(data[: len(data) - len(data) % 2], dtype=numpy.int16).astype(numpy.float32) / 32768.0
+                yield offset, samples
+                offset += len(samples) / SAMPLE_RATE
+        finally:
+            process.stdout.close()
+            process.wait()
+            messages.seek(0)
+            error = messages.read().decode("utf-8", "replace").strip()
     if process.returncode != 0:
         last = error.splitlines()[-1] if error else f"ffmpeg exited with {process.returncode}"
         raise PartnerkitError(f"cannot read {media.name}: {last}")

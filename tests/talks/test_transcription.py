@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import jiwer
@@ -173,3 +174,19 @@ def test_check_does_not_transcribe(project: Path) -> None:
     assert "jfk" not in catalog.talks
     assert recorder.warnings == ["transcripts/jfk.flac is not transcribed yet: partnerkit build or partnerkit transcribe will do it"]
     assert not (project / "transcripts/jfk.vtt").exists()
+
+
+def test_a_chatty_recording_does_not_stall_decoding(tmp_path: Path) -> None:
+    """ffmpeg writes a warning per broken packet; those messages must never block the audio pipe."""
+    from generator.transcripts.transcription import audio_chunks
+
+    unit = tmp_path / "unit.flac"
+    ffmpeg("-i", str(DATA / "jfk.flac"), "-af", "apad=whole_dur=15", str(unit))
+    looped = tmp_path / "looped.flac"
+    ffmpeg("-stream_loop", "40", "-i", str(unit), "-c", "copy", str(looped))  # timestamps ffmpeg complains about
+    decoded: list[int] = []
+    worker = threading.Thread(target=lambda: decoded.append(sum(s.size for _, s in audio_chunks(looped, 60))), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "decoding stalled"
+    assert decoded[0] / 16000 > 600

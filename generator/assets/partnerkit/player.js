@@ -25,11 +25,5 @@
     });
   }
 
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(function () { setUp(document); });
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { setUp(document); });
-  } else {
-    setUp(document);
-  }
+  window.partnerkit.onEveryPage(setUp);
 })();

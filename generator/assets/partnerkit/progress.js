@@ -65,11 +65,5 @@
     if (event.key === null || event.key.indexOf(PREFIX) === 0) { paintAll(document); }
   });
 
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(function () { setUp(document); });
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { setUp(document); });
-  } else {
-    setUp(document);
-  }
+  window.partnerkit.onEveryPage(setUp);
 })();

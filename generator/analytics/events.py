@@ -1,0 +1,64 @@
+"""What the beacon sends and the collector stores, and the index of content ids the build writes.
+
+Defined once: the beacon, the collector, the store and the reports all use these definitions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CONTENT_INDEX = "private/content-index.json"
+"""Written by ``partnerkit build`` beside (never inside) the site: the ids the collector accepts."""
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_EVENTS_PER_REQUEST = 50
+MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000
+
+
+class Event(BaseModel):
+    """One thing a rep did on a page. Nothing here identifies the rep but ``token``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    type: Literal["view", "leave"]
+    """``view`` when a page opens; ``leave`` when it is left, with the engaged time and scroll depth."""
+    content: str = Field(pattern=r"^[a-z-]+:[^\s]{1,150}$")
+    """Content id from the page's ``partnerkit:content-id`` meta tag, e.g. ``module:pricing``."""
+    version: str | None = Field(default=None, max_length=50)
+    """Release from the ``partnerkit:version`` meta tag; None on unversioned sites."""
+    view: str = Field(pattern=r"^[A-Za-z0-9_-]{8,40}$")
+    """Random id the beacon gives each page view, tying its leave event to it."""
+    at: int = Field(ge=0)
+    """Client clock, milliseconds since 1970 (checked against the collector's clock)."""
+    engaged_ms: int = Field(default=0, ge=0, le=24 * 3600 * 1000)
+    """Time the page was visible in the active tab, in milliseconds (leave events)."""
+    scroll: int = Field(default=0, ge=0, le=100)
+    """Deepest scroll position reached, in percent of the page (leave events)."""
+    token: str | None = Field(default=None, max_length=200)
+    """The rep's signed token from their personal link; None for anonymous views."""
+
+
+def content_ids_of_pages(pages: dict[str, str]) -> set[str]:
+    """Content ids in the front matter of rendered Markdown pages (``partnerkit_id: module:pricing``)."""
+    found = set()
+    for text in pages.values():
+        if text.startswith("---\n"):
+            for line in text.split("\n---", 1)[0].splitlines():
+                if line.startswith("partnerkit_id: "):
+                    found.add(line[len("partnerkit_id: "):].strip())
+    return found
+
+
+def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str]) -> Path:
+    path = root / CONTENT_INDEX
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"content": sorted(set(content_ids)), "versions": sorted(set(versions))}, indent=1) + "\n")
+    return path
+
+
+def read_content_index(path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(data["content"]), frozenset(data["versions"])

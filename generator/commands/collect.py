@@ -1,0 +1,59 @@
+"""``partnerkit collect``, ``invite`` and ``forget``: the collector server and the data about reps."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from generator.analytics.collector import CollectorSettings, create_app
+from generator.analytics.events import CONTENT_INDEX, read_content_index
+from generator.analytics.identity import invite_links, read_roster, signing_keys
+from generator.analytics.store import SqliteStore
+from generator.errors import PartnerkitError
+from generator.load.config import load_config
+from generator.reporter import NullReporter, Reporter
+
+DEFAULT_DB = "private/events.sqlite"
+
+
+def _store(root: Path, db: str | None) -> SqliteStore:
+    if db is not None and "://" in db and not db.startswith("sqlite:///"):
+        raise PartnerkitError(f"--db {db}: only SQLite is supported so far (sqlite:///path or a file path)")
+    location = Path(db.removeprefix("sqlite:///")) if db else root / DEFAULT_DB
+    return SqliteStore(location if location.is_absolute() else root / location)
+
+
+def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter = NullReporter()) -> None:
+    import uvicorn
+
+    config = load_config(root)
+    index = root / CONTENT_INDEX
+    if not index.is_file():
+        raise PartnerkitError(f"{CONTENT_INDEX} not found: run partnerkit build first (it lists the pages events may name)")
+    content_ids, _ = read_content_index(index)
+    keys = signing_keys() if config.analytics.identity == "token" else {}
+    store = _store(root, db)
+    removed = store.prune(config.analytics.retention_days, datetime.now(timezone.utc).date())
+    reporter.step(f"Pruned {removed} raw events older than {config.analytics.retention_days} days")
+    settings = CollectorSettings(content_ids, config.collector_origins, keys, config.analytics.identity,
+                                 config.analytics.identity_header)
+    reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
+    try:
+        uvicorn.run(create_app(settings, store), host=host, port=port, log_level="warning", proxy_headers=False)
+    finally:
+        store.close()
+
+
+def invites(root: Path, roster: Path):
+    config = load_config(root)
+    if not config.site_url:
+        raise PartnerkitError("site_url is not set in site_config.yml: personal links need the site's address")
+    return invite_links(read_roster(root / roster, root), config.site_url, signing_keys(), date.today())
+
+
+def forget(root: Path, rep: str, db: str | None) -> int:
+    store = _store(root, db)
+    try:
+        return store.forget(rep)
+    finally:
+        store.close()

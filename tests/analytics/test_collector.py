@@ -1,0 +1,98 @@
+"""The collector over real HTTP: what it stores, and every kind of request it refuses."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+
+import httpx
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from generator.analytics.identity import Rep, sign, verify
+from tests.analytics.conftest import KEYS, ORIGIN
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+
+
+def event(**fields) -> dict:
+    base = {"type": "view", "content": "module:pricing", "version": "2.4", "view": "v0123456789", "at": int(time.time() * 1000)}
+    base.update(fields)
+    return base
+
+
+def post(url: str, body, origin: str | None = ORIGIN, agent: str = BROWSER, raw: bytes | None = None) -> httpx.Response:
+    headers = {"content-type": "text/plain", "user-agent": agent}
+    if origin:
+        headers["origin"] = origin
+    return httpx.post(url + "/e", content=raw if raw is not None else json.dumps(body), headers=headers)
+
+
+def test_a_rep_view_and_leave_are_stored_after_a_204(collector) -> None:
+    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    response = post(collector.url, [event(token=token), event(type="leave", token=token, engaged_ms=42000, scroll=80)])
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+    assert collector.stored() == [
+        ("view", "module:pricing", "2.4", "acme", "rep-7", 0, 0),
+        ("leave", "module:pricing", "2.4", "acme", "rep-7", 42000, 80),
+    ]
+    assert collector.store.query("SELECT views, engaged_ms FROM daily WHERE rep = 'rep-7'") == [(1, 42000)]
+
+
+def test_anonymous_views_count_without_identity(collector) -> None:
+    assert post(collector.url, event(content="home:index", version=None)).status_code == 204
+    assert collector.stored() == [("view", "home:index", "", "", "", 0, 0)]
+
+
+def test_every_refusal_has_its_status_and_stores_nothing(collector) -> None:
+    forged = sign(Rep("acme", "rep-7", date(2026, 11, 1)), {"k9": b"someone-elses-secret-000"})
+    genuine = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    payload, key_id, signature = genuine.split(".")
+    tampered = sign(Rep("acme", "boss", date(2026, 11, 1)), KEYS).split(".")[0] + f".{key_id}.{signature}"
+    cases = [
+        (post(collector.url, None, raw=b"{not json"), 400, "malformed json"),
+        (post(collector.url, None, raw=b"[" + b" " * 20000 + b"]"), 413, "too large"),
+        (post(collector.url, event(at="yesterday")), 422, "invalid event"),
+        (post(collector.url, event(extra="field")), 422, "invalid event"),
+        (post(collector.url, []), 422, "batch size"),
+        (post(collector.url, [event()] * 51), 422, "batch size"),
+        (post(collector.url, event(content="module:secret-plans")), 422, "unknown content"),
+        (post(collector.url, event(at=int(time.time() * 1000) - 3 * 86400 * 1000)), 422, "clock skew"),
+        (post(collector.url, event(token=forged)), 403, "forged token"),
+        (post(collector.url, event(token=tampered)), 403, "forged token"),
+        (post(collector.url, event(), agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"), 403, "bot"),
+        (post(collector.url, event(), origin="https://evil.example.net"), 403, "foreign origin"),
+    ]
+    for response, status, reason in cases:
+        assert (response.status_code, response.json()) == (status, {"error": reason})
+    assert collector.stored() == []
+    assert collector.rejected() == {
+        "malformed json": 1, "too large": 1, "invalid event": 2, "batch size": 2, "unknown content": 1,
+        "clock skew": 1, "forged token": 2, "bot": 1, "foreign origin": 1,
+    }
+    assert "access-control-allow-origin" not in post(collector.url, event(), origin="https://evil.example.net").headers
+
+
+def test_tokens_verify_across_key_rotation() -> None:
+    old = sign(Rep("acme", "rep-1", date(2026, 1, 2)), {"k1": KEYS["k1"]})
+    assert verify(old, KEYS) == Rep("acme", "rep-1", date(2026, 1, 2))
+    assert verify(old, {"k2": KEYS["k2"]}) is None
+    assert sign(Rep("acme", "rep-1", date(2026, 1, 2)), KEYS).split(".")[1] == "k2"
+
+
+def test_health(collector) -> None:
+    assert httpx.get(collector.url + "/health").json() == {"status": "ok"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(
+    st.binary(max_size=3000),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+                 lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5),
+                 max_leaves=30).map(lambda value: json.dumps(value).encode()),
+))
+def test_fuzzed_bodies_never_crash_the_server(collector, body: bytes) -> None:
+    response = post(collector.url, None, raw=body)
+    assert response.status_code in (204, 400, 403, 413, 422)
+    assert httpx.get(collector.url + "/health").status_code == 200
