@@ -1,0 +1,65 @@
+"""The store's retention and forgetting, and the roster behind personal links."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generator.analytics.identity import invite_links, read_roster, verify
+from generator.analytics.store import SqliteStore, StoredEvent
+from generator.errors import ContentErrors
+from tests.analytics.conftest import KEYS
+
+
+def stored(day: str, rep: str, kind: str = "view", engaged: int = 0) -> StoredEvent:
+    return StoredEvent(day, kind, "module:pricing", "", "v0123456789", "acme" if rep else "", rep, engaged, 0)
+
+
+def test_retention_prunes_raw_events_but_keeps_daily_totals(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "e.sqlite")
+    store.write([stored("2026-01-01", "rep-1"), stored("2026-01-01", "rep-1", "leave", 5000), stored("2026-11-20", "rep-1")]).result()
+    assert store.prune(retention_days=30, today=date(2026, 11, 22)) == 2
+    assert store.query("SELECT received_day FROM events") == [("2026-11-20",)]
+    assert store.query("SELECT day, views, engaged_ms FROM daily ORDER BY day") == [("2026-01-01", 1, 5000), ("2026-11-20", 1, 0)]
+    store.close()
+
+
+def test_forget_removes_one_rep_everywhere(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "e.sqlite")
+    store.write([stored("2026-11-20", "rep-1"), stored("2026-11-20", "rep-2"), stored("2026-11-21", "rep-1")]).result()
+    assert store.forget("rep-1") == 4
+    assert store.query("SELECT rep FROM events") == [("rep-2",)]
+    assert store.query("SELECT rep FROM daily") == [("rep-2",)]
+    store.close()
+    reopened = SqliteStore(tmp_path / "e.sqlite")  # migrations are applied once
+    assert reopened.query("SELECT version FROM schema_migrations") == [(1,)]
+    reopened.close()
+
+
+ROSTER = """partner_id,partner_name,rep_id,name,email,role,joined,left
+acme,Acme Resellers,rep-1,Ana Silva,ana@acme.example,sales,2026-01-10,
+acme,Acme Resellers,rep-2,Bo Chen,bo@acme.example,cs,2026-02-01,2026-06-30
+"""
+
+
+def test_invites_for_current_reps_carry_verifiable_tokens(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    links = invite_links(read_roster(tmp_path / "roster.csv", tmp_path), "https://partners.example.com", KEYS, date(2026, 11, 22))
+    assert [entry.rep_id for entry, _ in links] == ["rep-1"]
+    link = links[0][1]
+    assert link.startswith("https://partners.example.com/?pk=")
+    rep = verify(link.split("?pk=")[1], KEYS)
+    assert (rep.partner, rep.rep, rep.issued) == ("acme", "rep-1", date(2026, 11, 22))
+
+
+def test_roster_errors_are_located(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(ROSTER + "acme,Acme,rep 3,X,x@a.example,sales,2026-03-01,\nacme,Acme,rep-1,Y,y@a.example,sales,01/02/2026,\nshort,row\n")
+    with pytest.raises(ContentErrors) as caught:
+        read_roster(tmp_path / "roster.csv", tmp_path)
+    assert [str(error) for error in caught.value.errors] == [
+        "roster.csv:4:3: rep_id: 'rep 3' is not an id: letters, digits, '-' and '_'",
+        "roster.csv:5:7: joined: dates are written YYYY-MM-DD",
+        "roster.csv:6:1: expected 8 columns, got 2",
+    ]
