@@ -17,6 +17,14 @@ SCRIPTS = ["pages.js", "progress.js", "player.js"]
 """Loaded in this order: pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
 
+BEACON = "beacon.js"
+"""Loaded only on sites with ``analytics.endpoint`` set."""
+
+
+def scripts(config: SiteConfig) -> list[str]:
+    return [*SCRIPTS, BEACON] if config.analytics.endpoint else list(SCRIPTS)
+
+
 MARKDOWN_EXTENSIONS: list[Any] = [
     "admonition",
     "attr_list",
@@ -65,11 +73,17 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
         "theme": theme,
         "plugins": [{"search": {"lang": [config.language]}}],
         "markdown_extensions": MARKDOWN_EXTENSIONS,
-        "extra_javascript": [f"{ASSET_DIR}/{name}" for name in SCRIPTS],
+        "extra_javascript": [f"{ASSET_DIR}/{name}" for name in scripts(config)],
         "extra_css": [f"{ASSET_DIR}/{name}" for name in STYLESHEETS],
         "extra": {"generator": False, "partnerkit": {"version": None}},
         "nav": nav,
     })
+    if config.analytics.endpoint:
+        result["extra"]["partnerkit_analytics"] = {
+            "endpoint": config.analytics.endpoint,
+            "dnt": config.analytics.respect_do_not_track,
+            "consent": config.analytics.consent_cookie,
+        }
     if release is not None:
         t = STRINGS[config.language]
         result["extra"]["version"] = {"provider": "mike", "default": release.default_name}

@@ -13,7 +13,7 @@ import jinja2
 import yaml
 
 from generator.releases.changes import ReleaseChanges
-from generator.render.mkdocs_config import ASSET_DIR, SCRIPTS, STYLESHEETS, mkdocs_config
+from generator.render.mkdocs_config import ASSET_DIR, STYLESHEETS, mkdocs_config, scripts
 from generator.render.strings import STRINGS
 from generator.structure.catalog import Catalog
 from generator.structure.content import Document
@@ -222,7 +222,7 @@ def render_site(
             )]})
 
     copies: dict[str, Path] = {"overrides/main.html": ASSETS_DIR / "overrides" / "main.html"}
-    for name in (*SCRIPTS, *STYLESHEETS):
+    for name in (*scripts(config), *STYLESHEETS):
         copies[f"docs/{ASSET_DIR}/{name}"] = ASSETS_DIR / "partnerkit" / name
     for talk in talks:
         if talk.media:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -37,19 +38,28 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def collector(tmp_path: Path):
-    store = SqliteStore(tmp_path / "events.sqlite")
-    app = create_app(CollectorSettings(CONTENT, [ORIGIN], KEYS), store)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+@contextlib.contextmanager
+def running_collector(settings: CollectorSettings, database: Path, port: int | None = None):
+    """The collector app served by uvicorn on 127.0.0.1 in a thread, until the block ends."""
+    store = SqliteStore(database)
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
     assert server.started, "collector did not start"
-    yield RunningCollector(f"http://127.0.0.1:{port}", store)
-    server.should_exit = True
-    thread.join(timeout=10)
-    store.close()
+    try:
+        yield RunningCollector(f"http://127.0.0.1:{port}", store)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+
+
+@pytest.fixture
+def collector(tmp_path: Path):
+    with running_collector(CollectorSettings(CONTENT, [ORIGIN], KEYS), tmp_path / "events.sqlite") as running:
+        yield running
