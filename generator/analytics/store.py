@@ -100,7 +100,7 @@ class SqliteStore:
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("PRAGMA synchronous=FULL")  # an acknowledged event survives a power cut too
         connection.execute("PRAGMA busy_timeout=5000")
         return connection
 

@@ -1,0 +1,188 @@
+"""Collector throughput and durability on loopback.
+
+Starts the real collector (uvicorn, SQLite store) in a child process, then:
+1. concurrent clients post events for --seconds (default 30): accepted events/s, p50/p99 latency,
+   and stored == acknowledged;
+2. under the same load, the collector is killed with SIGKILL, restarted, and every event that was
+   acknowledged with a 2xx must be in the database.
+Also prints the beacon's gzipped size. Target: >= 2,000 events/s on 2 cores with zero loss.
+
+    .venv/bin/python benchmarks/collector.py [--seconds 30] [--clients 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+BEACON = Path(__file__).resolve().parent.parent / "generator" / "assets" / "partnerkit" / "beacon.js"
+SERVER = r"""
+import sys, uvicorn
+from pathlib import Path
+from generator.analytics.collector import CollectorSettings, create_app
+from generator.analytics.store import SqliteStore
+settings = CollectorSettings(frozenset({"module:pricing", "home:index"}), ["https://partners.example.com"])
+uvicorn.run(create_app(settings, SqliteStore(Path(sys.argv[1]))), host="127.0.0.1", port=int(sys.argv[2]),
+            log_level="warning", access_log=False)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(database: Path, port: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(database), str(port)])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise SystemExit("collector did not start")
+
+
+async def load(port: int, seconds: float, clients: int, prefix: str, stop_after: float | None = None,
+               process: subprocess.Popen | None = None) -> tuple[set[str], list[float], int]:
+    """Post single-event requests from ``clients`` workers; return acknowledged view ids and latencies."""
+    acknowledged: set[str] = set()
+    latencies: list[float] = []
+    failures = 0
+    deadline = time.monotonic() + seconds
+    url = f"http://127.0.0.1:{port}/e"
+    headers = {"content-type": "text/plain", "origin": "https://partners.example.com",
+               "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"}
+
+    async def worker(number: int, client: httpx.AsyncClient) -> None:
+        nonlocal failures
+        sent = 0
+        while time.monotonic() < deadline:
+            view = f"{prefix}{number:03d}x{sent:07d}"
+            sent += 1
+            body = json.dumps({"type": "view", "content": "module:pricing", "view": view, "at": int(time.time() * 1000)})
+            started = time.perf_counter()
+            try:
+                response = await client.post(url, content=body, headers=headers)
+            except httpx.HTTPError:
+                failures += 1
+                await asyncio.sleep(0.05)
+                continue
+            if response.status_code == 204:
+                acknowledged.add(view)
+                latencies.append(time.perf_counter() - started)
+            else:
+                failures += 1
+
+    async def killer() -> None:
+        if stop_after is not None and process is not None:
+            await asyncio.sleep(stop_after)
+            process.send_signal(signal.SIGKILL)
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=5) as client:
+        await asyncio.gather(killer(), *(worker(number, client) for number in range(clients)))
+    return acknowledged, latencies, failures
+
+
+WRK_SCRIPT = r"""
+local counter = 0
+local thread_id = 0
+local threads = {}
+function setup(thread) thread_id = thread_id + 1; thread:set("id", thread_id) end
+function init(args) prefix = "w" .. id .. "x" end
+request = function()
+  counter = counter + 1
+  local body = '{"type":"view","content":"module:pricing","view":"' .. prefix .. string.format("%010d", counter) ..
+               '","at":' .. string.format("%d", os.time() * 1000) .. '}'
+  return wrk.format("POST", "/e", {["Content-Type"] = "text/plain", ["Origin"] = "https://partners.example.com",
+                    ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("WRK %d %d %d %d %.3f %.3f\n", summary.requests, summary.errors.status,
+           summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+           summary.duration, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def wrk_load(port: int, seconds: float, clients: int, work: Path) -> None:
+    """Throughput with wrk (a C load generator: a Python client tops out near 300 requests/s here)."""
+    script = work / "events.lua"
+    script.write_text(WRK_SCRIPT)
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "-s", str(script), f"http://127.0.0.1:{port}/e"],
+        capture_output=True, text=True,
+    ).stdout
+    line = next(row for row in output.splitlines() if row.startswith("WRK "))
+    requests, bad_status, socket_errors, duration_us, p50, p99 = line.split()[1:]
+    accepted = int(requests) - int(bad_status) - int(socket_errors)
+    return accepted, int(duration_us) / 1e6, float(p50), float(p99), int(bad_status) + int(socket_errors)
+
+
+def stored_views(database: Path) -> set[str]:
+    connection = sqlite3.connect(database)
+    try:
+        return {row[0] for row in connection.execute("SELECT view FROM events")}
+    finally:
+        connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--clients", type=int, default=32)
+    options = parser.parse_args()
+    print(f"beacon.js: {len(BEACON.read_bytes())} bytes, {len(gzip.compress(BEACON.read_bytes(), 9))} bytes gzipped (target <= 1024)")
+    with tempfile.TemporaryDirectory() as work:
+        database = Path(work) / "events.sqlite"
+        port = free_port()
+        server = start(database, port)
+        if shutil.which("wrk"):
+            accepted, duration, p50, p99, failures = wrk_load(port, options.seconds, options.clients, Path(work))
+            server.terminate()
+            server.wait()
+            stored = len(stored_views(database))
+            print(f"wrk, {options.clients} connections for {duration:.0f} s: {accepted / duration:,.0f} accepted events/s, "
+                  f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, {failures} refused or failed")
+            print(f"acknowledged {accepted}, stored {stored}, acknowledged but missing {max(accepted - stored, 0)}")
+        else:
+            acknowledged, latencies, failures = asyncio.run(load(port, options.seconds, options.clients, "a"))
+            server.terminate()
+            server.wait()
+            stored_ids = stored_views(database)
+            latencies.sort()
+            print(f"python client (install wrk for a faster load), {options.clients} clients for {options.seconds:.0f} s: "
+                  f"{len(acknowledged) / options.seconds:,.0f} accepted events/s, p50 {statistics.median(latencies) * 1000:.1f} ms, "
+                  f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.1f} ms, {failures} failed requests")
+            print(f"acknowledged {len(acknowledged)}, stored {len(stored_ids)}, missing {len(acknowledged - stored_ids)}")
+
+        server = start(database, port)
+        acknowledged, _, failures = asyncio.run(load(port, 6, options.clients, "k", stop_after=3, process=server))
+        server.wait()
+        server = start(database, port)
+        missing = acknowledged - stored_views(database)
+        server.terminate()
+        server.wait()
+        print(f"kill -9 after 3 s of load: {len(acknowledged)} acknowledged before the kill, {len(missing)} missing after restart "
+              f"({failures} requests failed while it was down)")
+
+
+if __name__ == "__main__":
+    main()
