@@ -195,6 +195,24 @@ def invite(project: Path, roster: Path, output: Path | None, debug: bool) -> Non
 
 @cli.command()
 @project_option
+@click.option("--sales", "sales_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("private/sales.csv"),
+              show_default=True, help="Sales per rep and month (rep_id,month,amount).")
+@click.option("--month", default=None, metavar="YYYY-MM", help="Month to report (default: last month).")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=Path("private/roster.csv"), show_default=True)
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for report.html and the CSV/JSON tables (default: private/reports/<month>/).")
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@debug_option
+def report(project: Path, sales_file: Path, month: str | None, roster: Path, output: Path | None, db: str | None, debug: bool) -> None:
+    """Who the key people are, how engagement spreads per partner, and what is read."""
+    from generator.commands.collect import report as report_operation
+
+    path = run_operation(debug, report_operation, project, sales_file, month, output, roster, db)
+    click.echo(f"Report written to {path}")
+
+
+@cli.command()
+@project_option
 @click.argument("rep")
 @click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
 @debug_option

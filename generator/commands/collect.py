@@ -51,6 +51,24 @@ def invites(root: Path, roster: Path):
     return invite_links(read_roster(root / roster, root), config.site_url, signing_keys(), date.today())
 
 
+def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None) -> Path:
+    """Write the partner-enablement report for ``month`` (default: last month); return its HTML path."""
+    from generator.analytics.report import DailyTotal, read_sales, write_report
+
+    today = datetime.now(timezone.utc).date()
+    month = month or (f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}")
+    index = root / CONTENT_INDEX
+    content_ids = set(read_content_index(index)[0]) if index.is_file() else set()
+    store = _store(root, db)
+    try:
+        totals = [DailyTotal(*row) for row in store.query(
+            "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
+    finally:
+        store.close()
+    folder = output or root / "private" / "reports" / month
+    return write_report(folder, month, totals, read_roster(root / roster, root), read_sales(root / sales_file, root), content_ids)
+
+
 def forget(root: Path, rep: str, db: str | None) -> int:
     store = _store(root, db)
     try:
