@@ -1,4 +1,5 @@
-"""Where view events go: SQLite (WAL, one batching writer thread).
+"""Where view events go: SQLite (the default) or PostgreSQL, with the same schema and migrations,
+each written by one batching writer thread.
 
 An event is acknowledged only after the transaction holding it is committed, so a 2xx answer means
 it is on disk. Raw events are kept for the retention period; daily aggregates, updated in the same
@@ -25,7 +26,7 @@ from typing import Any
 MIGRATIONS = [
     """
     CREATE TABLE events (
-        id INTEGER PRIMARY KEY,
+        id {serial},
         received_day TEXT NOT NULL,
         type TEXT NOT NULL,
         content TEXT NOT NULL,
@@ -33,7 +34,7 @@ MIGRATIONS = [
         view TEXT NOT NULL,
         partner TEXT NOT NULL,
         rep TEXT NOT NULL,
-        engaged_ms INTEGER NOT NULL,
+        engaged_ms BIGINT NOT NULL,
         scroll INTEGER NOT NULL
     );
     CREATE INDEX events_by_day ON events (received_day);
@@ -44,22 +45,37 @@ MIGRATIONS = [
         version TEXT NOT NULL,
         partner TEXT NOT NULL,
         rep TEXT NOT NULL,
-        views INTEGER NOT NULL,
-        engaged_ms INTEGER NOT NULL,
+        views BIGINT NOT NULL,
+        engaged_ms BIGINT NOT NULL,
         PRIMARY KEY (day, content, version, partner, rep)
     );
     CREATE TABLE rejected (
         day TEXT NOT NULL,
         reason TEXT NOT NULL,
-        count INTEGER NOT NULL,
+        count BIGINT NOT NULL,
         PRIMARY KEY (day, reason)
     );
     """,
 ]
-"""Schema changes in order; applied once each and recorded in ``schema_migrations``."""
+"""Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key);
+applied once each and recorded in ``schema_migrations``."""
 
 BATCH_LIMIT = 500
 """Requests written in one transaction at most."""
+
+INSERT_EVENT = (
+    "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+UPSERT_DAILY = (
+    "INSERT INTO daily (day, content, version, partner, rep, views, engaged_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (day, content, version, partner, rep)"
+    " DO UPDATE SET views = daily.views + excluded.views, engaged_ms = daily.engaged_ms + excluded.engaged_ms"
+)
+UPSERT_REJECTED = (
+    "INSERT INTO rejected (day, reason, count) VALUES (?, ?, 1)"
+    " ON CONFLICT (day, reason) DO UPDATE SET count = rejected.count + 1"
+)
 
 
 @dataclass(frozen=True)
@@ -75,34 +91,43 @@ class StoredEvent:
     scroll: int
 
 
-def migrate(connection: sqlite3.Connection) -> None:
-    connection.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
-    done = {row[0] for row in connection.execute("SELECT version FROM schema_migrations")}
-    for number, script in enumerate(MIGRATIONS, start=1):
-        if number not in done:
-            connection.executescript(f"BEGIN; {script}; INSERT INTO schema_migrations VALUES ({number}); COMMIT;")
+class BatchingStore:
+    """A database written by one thread, in batches, each committed before it is acknowledged.
 
+    Subclasses say how to connect and how the database spells parameters and auto-numbered keys."""
 
-class SqliteStore:
-    """A SQLite database written by one thread, in batches, each committed before it is acknowledged."""
+    placeholder = "?"
+    serial = "INTEGER PRIMARY KEY"
 
-    def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        setup = sqlite3.connect(path)
-        setup.execute("PRAGMA journal_mode=WAL")
-        migrate(setup)
-        setup.close()
+    def __init__(self) -> None:
+        setup = self._connect()
+        try:
+            self._migrate(setup)
+        finally:
+            setup.close()
         self._queue: queue.Queue[tuple[str, Any, Future] | None] = queue.Queue()
         self._writer = threading.Thread(target=self._write_loop, name="partnerkit-store-writer", daemon=True)
         self._writer.start()
 
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")  # an acknowledged event survives a power cut too
-        connection.execute("PRAGMA busy_timeout=5000")
-        return connection
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", self.placeholder)
+
+    def _migrate(self, connection: Any) -> None:
+        self._run(connection, "BEGIN")
+        self._run(connection, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+        done = {row[0] for row in self._run(connection, "SELECT version FROM schema_migrations").fetchall()}
+        for number, script in enumerate(MIGRATIONS, start=1):
+            if number not in done:
+                for statement in filter(str.strip, script.format(serial=self.serial).split(";")):
+                    self._run(connection, statement)
+                self._run(connection, "INSERT INTO schema_migrations (version) VALUES (?)", (number,))
+        self._run(connection, "COMMIT")
+
+    def _run(self, connection: Any, statement: str, parameters: tuple = ()) -> Any:
+        return connection.execute(self._sql(statement), parameters)
 
     def _write_loop(self) -> None:
         connection = self._connect()
@@ -121,11 +146,11 @@ class SqliteStore:
                     break
                 batch.append(item)
             try:
-                connection.execute("BEGIN IMMEDIATE")
+                self._run(connection, "BEGIN")
                 results = [self._apply(connection, kind, payload) for kind, payload, _ in batch]
-                connection.execute("COMMIT")
+                self._run(connection, "COMMIT")
             except Exception as exc:  # the whole batch failed: every waiting request learns it
-                connection.execute("ROLLBACK")
+                self._run(connection, "ROLLBACK")
                 for _, _, future in batch:
                     future.set_exception(exc)
                 continue
@@ -133,31 +158,25 @@ class SqliteStore:
                 future.set_result(result)
         connection.close()
 
-    @staticmethod
-    def _apply(connection: sqlite3.Connection, kind: str, payload: Any) -> Any:
+    def _apply(self, connection: Any, kind: str, payload: Any) -> Any:
+        cursor = connection.cursor()
         if kind == "events":
-            connection.executemany(
-                "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [astuple(event) for event in payload],
-            )
-            connection.executemany(
-                "INSERT INTO daily VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, content, version, partner, rep)"
-                " DO UPDATE SET views = views + excluded.views, engaged_ms = engaged_ms + excluded.engaged_ms",
-                [(e.received_day, e.content, e.version, e.partner, e.rep, int(e.type == "view"), e.engaged_ms) for e in payload],
-            )
+            cursor.executemany(self._sql(INSERT_EVENT), [astuple(event) for event in payload])
+            cursor.executemany(self._sql(UPSERT_DAILY), [
+                (e.received_day, e.content, e.version, e.partner, e.rep, int(e.type == "view"), e.engaged_ms) for e in payload
+            ])
             return len(payload)
         if kind == "rejected":
-            day, reason = payload
-            connection.execute(
-                "INSERT INTO rejected VALUES (?, ?, 1) ON CONFLICT (day, reason) DO UPDATE SET count = count + 1",
-                (day, reason),
-            )
+            cursor.execute(self._sql(UPSERT_REJECTED), payload)
             return None
         if kind == "prune":
-            return connection.execute("DELETE FROM events WHERE received_day < ?", (payload,)).rowcount
+            cursor.execute(self._sql("DELETE FROM events WHERE received_day < ?"), (payload,))
+            return cursor.rowcount
         if kind == "forget":
-            removed = connection.execute("DELETE FROM events WHERE rep = ?", (payload,)).rowcount
-            return removed + connection.execute("DELETE FROM daily WHERE rep = ?", (payload,)).rowcount
+            cursor.execute(self._sql("DELETE FROM events WHERE rep = ?"), (payload,))
+            removed = cursor.rowcount
+            cursor.execute(self._sql("DELETE FROM daily WHERE rep = ?"), (payload,))
+            return removed + cursor.rowcount
         raise ValueError(kind)
 
     def _submit(self, kind: str, payload: Any) -> Future:
@@ -181,13 +200,57 @@ class SqliteStore:
         return self._submit("forget", rep).result()
 
     def query(self, sql: str, parameters: tuple = ()) -> list[tuple]:
-        """Read with a connection of its own (WAL lets readers run beside the writer)."""
+        """Read with a connection of its own, beside the writer. ``?`` marks parameters."""
         connection = self._connect()
         try:
-            return connection.execute(sql, parameters).fetchall()
+            return [tuple(row) for row in self._run(connection, sql, parameters).fetchall()]
         finally:
             connection.close()
 
     def close(self) -> None:
         self._queue.put(None)
         self._writer.join(timeout=10)
+
+
+class SqliteStore(BatchingStore):
+    """SQLite in WAL mode: readers run beside the one writer; a commit is synced to disk."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")  # an acknowledged event survives a power cut too
+        connection.execute("PRAGMA busy_timeout=5000")
+        return connection
+
+
+class PostgresStore(BatchingStore):
+    """PostgreSQL through psycopg 3, for vendors whose collectors outgrow one machine."""
+
+    placeholder = "%s"
+    serial = "BIGSERIAL PRIMARY KEY"
+
+    def __init__(self, url: str):
+        self.url = url
+        super().__init__()
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        try:
+            return psycopg.connect(self.url, autocommit=True)
+        except psycopg.OperationalError as exc:
+            from generator.errors import PartnerkitError
+
+            raise PartnerkitError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}") from None
+
+
+def open_store(location: str) -> BatchingStore:
+    """``postgresql://…`` opens PostgreSQL; anything else is a SQLite file path."""
+    if location.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(location)
+    return SqliteStore(Path(location))

@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.analytics.collector import CollectorSettings, create_app
 from generator.analytics.events import CONTENT_INDEX, read_content_index
 from generator.analytics.identity import invite_links, read_roster, signing_keys
-from generator.analytics.store import SqliteStore
+from generator.analytics.store import BatchingStore, open_store
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.reporter import NullReporter, Reporter
@@ -16,11 +16,14 @@ from generator.reporter import NullReporter, Reporter
 DEFAULT_DB = "private/events.sqlite"
 
 
-def _store(root: Path, db: str | None) -> SqliteStore:
+def _store(root: Path, db: str | None) -> BatchingStore:
+    """``postgresql://user@host/db``, ``sqlite:///path``, a file path, or the default SQLite file."""
+    if db is not None and db.startswith(("postgresql://", "postgres://")):
+        return open_store(db)
     if db is not None and "://" in db and not db.startswith("sqlite:///"):
-        raise PartnerkitError(f"--db {db}: only SQLite is supported so far (sqlite:///path or a file path)")
+        raise PartnerkitError(f"--db {db}: give postgresql://…, sqlite:///path or a file path")
     location = Path(db.removeprefix("sqlite:///")) if db else root / DEFAULT_DB
-    return SqliteStore(location if location.is_absolute() else root / location)
+    return open_store(str(location if location.is_absolute() else root / location))
 
 
 def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter = NullReporter()) -> None:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
+import uuid
 import threading
 import time
 from dataclasses import dataclass
@@ -13,7 +18,7 @@ import pytest
 import uvicorn
 
 from generator.analytics.collector import CollectorSettings, create_app
-from generator.analytics.store import SqliteStore
+from generator.analytics.store import BatchingStore, PostgresStore, SqliteStore
 
 ORIGIN = "https://partners.example.com"
 KEYS = {"k2": b"second-secret-0123456789", "k1": b"first-secret-0123456789"}
@@ -23,7 +28,7 @@ CONTENT = frozenset({"home:index", "module:pricing", "path:sales-start", "talk:k
 @dataclass
 class RunningCollector:
     url: str
-    store: SqliteStore
+    store: BatchingStore
 
     def stored(self) -> list[tuple]:
         return self.store.query("SELECT type, content, version, partner, rep, engaged_ms, scroll FROM events ORDER BY id")
@@ -38,10 +43,65 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return found[-1].parent if found else None
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (Debian's postgresql package, installed by scripts/setup)."""
+    binaries = _postgres_bin()
+    if binaries is None:
+        message = "PostgreSQL is not installed (scripts/setup installs Debian's postgresql): PostgreSQL store tests SKIPPED"
+        print(f"\n!!! {message} !!!")
+        pytest.skip(message)
+    folder = Path(tempfile.mkdtemp(prefix="partnerkit-pg-"))  # pytest's own folders are closed to the postgres user
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    port = free_port()
+    subprocess.run(_as_postgres([str(binaries / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "partnerkit",
+                                 "--no-sync"]), check=True, capture_output=True)
+    subprocess.run(_as_postgres([str(binaries / "pg_ctl"), "-D", str(folder / "data"), "-w", "-l", str(folder / "log"),
+                                 "-o", f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=on", "start"]), check=True, capture_output=True)
+    yield f"postgresql://partnerkit@127.0.0.1:{port}"
+    subprocess.run(_as_postgres([str(binaries / "pg_ctl"), "-D", str(folder / "data"), "-m", "fast", "stop"]), capture_output=True)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def make_store(request, tmp_path: Path):
+    """Opens a fresh, empty store of each kind: the same tests run on SQLite and on PostgreSQL."""
+    opened: list[BatchingStore] = []
+
+    def make() -> BatchingStore:
+        if request.param == "sqlite":
+            store: BatchingStore = SqliteStore(tmp_path / f"events{len(opened)}.sqlite")
+        else:
+            import psycopg
+
+            server = request.getfixturevalue("postgres_server")
+            name = f"t{uuid.uuid4().hex[:12]}" if not opened else opened[0].url.rsplit("/", 1)[1]
+            if not opened:
+                with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                    admin.execute(f"CREATE DATABASE {name}")
+            store = PostgresStore(f"{server}/{name}")
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
 @contextlib.contextmanager
-def running_collector(settings: CollectorSettings, database: Path, port: int | None = None):
+def running_collector(settings: CollectorSettings, database: Path | BatchingStore, port: int | None = None):
     """The collector app served by uvicorn on 127.0.0.1 in a thread, until the block ends."""
-    store = SqliteStore(database)
+    store = database if isinstance(database, BatchingStore) else SqliteStore(database)
     port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
@@ -60,6 +120,6 @@ def running_collector(settings: CollectorSettings, database: Path, port: int | N
 
 
 @pytest.fixture
-def collector(tmp_path: Path):
-    with running_collector(CollectorSettings(CONTENT, [ORIGIN], KEYS), tmp_path / "events.sqlite") as running:
+def collector(make_store):
+    with running_collector(CollectorSettings(CONTENT, [ORIGIN], KEYS), make_store()) as running:
         yield running

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.analytics.identity import invite_links, read_roster, verify
-from generator.analytics.store import SqliteStore, StoredEvent
+from generator.analytics.store import StoredEvent
 from generator.errors import ContentErrors
 from tests.analytics.conftest import KEYS
 
@@ -17,25 +17,37 @@ def stored(day: str, rep: str, kind: str = "view", engaged: int = 0) -> StoredEv
     return StoredEvent(day, kind, "module:pricing", "", "v0123456789", "acme" if rep else "", rep, engaged, 0)
 
 
-def test_retention_prunes_raw_events_but_keeps_daily_totals(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "e.sqlite")
+def test_retention_prunes_raw_events_but_keeps_daily_totals(make_store) -> None:
+    store = make_store()
     store.write([stored("2026-01-01", "rep-1"), stored("2026-01-01", "rep-1", "leave", 5000), stored("2026-11-20", "rep-1")]).result()
     assert store.prune(retention_days=30, today=date(2026, 11, 22)) == 2
     assert store.query("SELECT received_day FROM events") == [("2026-11-20",)]
     assert store.query("SELECT day, views, engaged_ms FROM daily ORDER BY day") == [("2026-01-01", 1, 5000), ("2026-11-20", 1, 0)]
-    store.close()
 
 
-def test_forget_removes_one_rep_everywhere(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "e.sqlite")
+def test_forget_removes_one_rep_everywhere(make_store) -> None:
+    store = make_store()
     store.write([stored("2026-11-20", "rep-1"), stored("2026-11-20", "rep-2"), stored("2026-11-21", "rep-1")]).result()
     assert store.forget("rep-1") == 4
     assert store.query("SELECT rep FROM events") == [("rep-2",)]
     assert store.query("SELECT rep FROM daily") == [("rep-2",)]
-    store.close()
-    reopened = SqliteStore(tmp_path / "e.sqlite")  # migrations are applied once
-    assert reopened.query("SELECT version FROM schema_migrations") == [(1,)]
-    reopened.close()
+
+
+def test_batches_from_many_threads_are_all_committed(make_store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = make_store()
+    with ThreadPoolExecutor(8) as pool:
+        futures = list(pool.map(lambda n: store.write([stored("2026-11-22", f"rep-{n % 5}")]), range(200)))
+    assert sum(future.result() for future in futures) == 200
+    assert store.query("SELECT COUNT(*) FROM events") == [(200,)]
+    assert store.query("SELECT SUM(views) FROM daily") == [(200,)]
+
+
+def test_migrations_are_applied_once(make_store) -> None:
+    make_store()
+    again = make_store()  # the same database, opened a second time
+    assert again.query("SELECT version FROM schema_migrations") == [(1,)]
 
 
 ROSTER = """partner_id,partner_name,rep_id,name,email,role,joined,left
