@@ -20,7 +20,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "jfk.flac"

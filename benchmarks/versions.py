@@ -80,7 +80,7 @@ def main() -> None:
 
         newest = f"1.{options.releases}"
         with (root / "site_config.yml").open("a") as config:
-            config.write(f'  - version: dev\n')
+            config.write('  - version: dev\n')
         shutil.rmtree(root / "site")
         build(root, root / "site", jobs=options.jobs)  # dev built once
         module = root / "content/modules/m0001.yml"

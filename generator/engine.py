@@ -15,7 +15,6 @@ from pathlib import Path
 
 from generator.errors import PartnerkitError
 from generator.render import RenderedSite
-from generator.render.site import dump_mkdocs_config
 
 
 class EngineError(PartnerkitError):

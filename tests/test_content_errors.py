@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from generator.load.content import load_project
 from tests.conftest import content_errors
