@@ -29,28 +29,28 @@ import json, sys, time
 from pathlib import Path
 from generator.structure.config import TranscriptionSettings
 from generator.transcripts.transcription import create_backend, transcribe_media, media_duration
-mode, media, model = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+mode, media, model, beam = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 started = time.perf_counter()
 if mode == "partnerkit":
-    settings = TranscriptionSettings()
+    settings = TranscriptionSettings(beam_size=beam)
     result = transcribe_media(media, create_backend(settings, Path.cwd()), settings)
     words = sum(len(s.text.split()) for s in result.segments)
 elif mode == "unchunked":
     from faster_whisper import WhisperModel
     from generator.transcripts.transcription import bundled_model
     engine = WhisperModel(str(bundled_model()), device="cpu", compute_type="int8", local_files_only=True)
-    segments, _ = engine.transcribe(str(media), vad_filter=False, condition_on_previous_text=False, beam_size=5)
+    segments, _ = engine.transcribe(str(media), vad_filter=False, condition_on_previous_text=False, beam_size=beam)
     words = sum(len(s.text.split()) for s in segments)
 else:
-    settings = TranscriptionSettings(backend="openai-whisper", model=model, language="en")
+    settings = TranscriptionSettings(backend="openai-whisper", model=model, language="en", beam_size=beam)
     result = transcribe_media(media, create_backend(settings, Path.cwd()), settings)
     words = sum(len(s.text.split()) for s in result.segments)
 print(json.dumps({"seconds": time.perf_counter() - started, "audio": media_duration(media), "words": words}))
 """
 
 
-def run_child(mode: str, media: Path, model: str) -> dict[str, float]:
-    process = subprocess.Popen([sys.executable, "-c", CHILD, mode, str(media), model], stdout=subprocess.PIPE, text=True)
+def run_child(mode: str, media: Path, model: str, beam: int) -> dict[str, float]:
+    process = subprocess.Popen([sys.executable, "-c", CHILD, mode, str(media), model, str(beam)], stdout=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
     output = process.stdout.read() if process.stdout else ""
     if status != 0:
@@ -75,19 +75,21 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=60)
     parser.add_argument("--openai-model", default=None, help="A real openai-whisper checkpoint (.pt)")
     parser.add_argument("--skip-baseline", action="store_true", help="Skip the unchunked run on the long talk")
+    parser.add_argument("--beam", type=int, default=5, help="Beam size (partnerkit's default is 5; 1 is greedy decoding)")
     options = parser.parse_args()
     modes = ["partnerkit", "unchunked"] + (["openai"] if options.openai_model else [])
     if not options.openai_model:
         print("openai-whisper: not timed (no real checkpoint can be downloaded here; pass --openai-model PATH)")
     with tempfile.TemporaryDirectory() as work:
         inputs = [("sample 11 s", SAMPLE), (f"talk {options.minutes} min", long_talk(Path(work), options.minutes))]
+        print(f"beam size {options.beam}")
         print(f"{'input':<14} {'run':<34} {'x real time':>11} {'peak RSS':>10} {'words':>7}")
         rows = {}
         for label, media in inputs:
             for mode in modes:
                 if mode == "unchunked" and options.skip_baseline and media != SAMPLE:
                     continue
-                result = run_child(mode, media, options.openai_model or "")
+                result = run_child(mode, media, options.openai_model or "", options.beam)
                 rows[(label, mode)] = result
                 name = {"partnerkit": "faster-whisper int8, chunked, VAD",
                         "unchunked": "faster-whisper int8, whole file, no VAD",
