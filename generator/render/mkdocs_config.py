@@ -17,6 +17,9 @@ SCRIPTS = ["pages.js", "progress.js", "player.js"]
 """Loaded in this order: pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
 
+CONSENT_NAME = "partnerkit"
+"""The choice in the theme's consent banner that allows view statistics."""
+
 BEACON = "beacon.js"
 """Loaded only on sites with ``analytics.endpoint`` set."""
 
@@ -82,8 +85,16 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
         result["extra"]["partnerkit_analytics"] = {
             "endpoint": config.analytics.endpoint,
             "dnt": config.analytics.respect_do_not_track,
-            "consent": config.analytics.consent_cookie,
+            "consent": CONSENT_NAME if config.analytics.consent else None,
         }
+        if config.analytics.consent:
+            t = STRINGS[config.language]
+            result["extra"]["consent"] = {
+                "title": t["consent_title"],
+                "description": t["consent_description"],
+                "cookies": {CONSENT_NAME: t["consent_choice"]},
+                "actions": ["accept", "reject", "manage"],
+            }
     if release is not None:
         t = STRINGS[config.language]
         result["extra"]["version"] = {"provider": "mike", "default": release.default_name}

@@ -129,8 +129,8 @@ class AnalyticsSettings(Schema):
     """Days raw events are kept; daily totals per rep and page are kept after that."""
     respect_do_not_track: bool = True
     """Send nothing from browsers that ask not to be tracked."""
-    consent_cookie: str | None = None
-    """Name of a cookie-consent flag (Material's ``__consent``) that must be given before anything is sent."""
+    consent: bool = False
+    """Ask each rep first, with the theme's consent banner: nothing is sent until they accept view statistics."""
 
 
 class ReservedSection(Schema):

@@ -95,3 +95,24 @@ def test_do_not_track_sends_nothing(minimal: Path, site_server, browser, tmp_pat
         page.wait_for_timeout(1500)
         assert collector.stored() == []
     context.close()
+
+
+def test_with_consent_nothing_is_sent_until_the_rep_accepts(minimal: Path, site_server, browser, tmp_path: Path) -> None:
+    port = free_port()
+    configure(minimal, site_url=site_server.url, analytics={"endpoint": f"http://127.0.0.1:{port}/e", "consent": True})
+    build(minimal, site_server.folder)
+    content = read_content_index(minimal / CONTENT_INDEX)[0]
+    context = browser.new_context(user_agent=REP_BROWSER)
+    page = context.new_page()
+    with running_collector(CollectorSettings(content, [site_server.url.rstrip("/")], KEYS), tmp_path / "e.sqlite", port) as collector:
+        page.goto(site_server.url + "modules/pricing/")
+        banner = page.locator("[data-md-component=consent]")
+        accept = banner.locator("button", has_text="Accept")
+        accept.wait_for(state="visible")
+        assert "View statistics" in banner.inner_text()
+        page.wait_for_timeout(1000)
+        assert collector.stored() == []
+        accept.click()
+        page.wait_for_load_state("load")
+        assert wait_for(lambda: collector.stored()) == [("view", "module:pricing", "", "", "", 0, 0)]
+    context.close()

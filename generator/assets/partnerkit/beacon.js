@@ -22,10 +22,9 @@
   }
   var page = null;
 
-  function allowed() {
-    if (!consent) { return true; }
-    try { var given = JSON.parse(ls.getItem(consent) || "{}"); return !!(given.analytics || given.partnerkit); }
-    catch (e) { return false; }
+  function allowed() {  // the theme's consent banner keeps the rep's choices under __consent
+    var given = consent && w.__md_get ? w.__md_get("__consent") : null;
+    return !consent || !!(given && given[consent]);
   }
   function event(type, p) {
     var e = { type: type, content: p.content, view: p.view, at: Date.now() };
