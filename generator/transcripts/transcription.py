@@ -208,16 +208,59 @@ def audio_chunks(media: Path, seconds: int) -> Iterator[tuple[float, Any]]:
         raise PartnerkitError(f"cannot read {media.name}: it holds no audio")
 
 
+CUT_SEARCH_SECONDS = 30
+"""A window ends at the quietest moment of its last 30 seconds (between words, not inside one)."""
+CUT_FRAME = SAMPLE_RATE // 10
+"""Loudness is compared over 100 ms frames."""
+
+
+def quietest_cut(samples: Any) -> int:
+    """Sample index in the middle of the quietest 300 ms in the last ``CUT_SEARCH_SECONDS`` (the latest
+    such moment when several are equally quiet, as in digital silence)."""
+    import numpy
+
+    search = samples[max(0, samples.size - CUT_SEARCH_SECONDS * SAMPLE_RATE):]
+    frames = search[: search.size - search.size % CUT_FRAME].reshape(-1, CUT_FRAME)
+    if len(frames) < 3:
+        return samples.size
+    loudness = numpy.square(frames, dtype=numpy.float64).mean(axis=1)
+    around = loudness[:-2] + loudness[1:-1] + loudness[2:]  # frame i + 1 with its two neighbours
+    quietest = len(around) - 1 - int(numpy.argmin(around[::-1]))
+    return samples.size - search.size + (quietest + 1) * CUT_FRAME + CUT_FRAME // 2
+
+
+def transcription_windows(media: Path, seconds: int) -> Iterator[tuple[float, Any]]:
+    """(offset, samples) of about ``seconds`` each, every one ending at a quiet moment: the audio after
+    the cut is carried into the next window, so no word is split between two windows. Memory stays
+    bounded by one chunk plus the carried part, however long the recording."""
+    import numpy
+
+    carried = numpy.zeros(0, dtype=numpy.float32)
+    offset = 0.0
+    for _, block in audio_chunks(media, seconds):
+        window = numpy.concatenate([carried, block]) if carried.size else block
+        if block.size < seconds * SAMPLE_RATE:  # a short block is the recording's last
+            carried = window[:0]
+            yield offset, window
+            continue
+        cut = quietest_cut(window)
+        carried = window[cut:].copy()
+        yield offset, window[:cut]
+        offset += cut / SAMPLE_RATE
+    if carried.size:
+        yield offset, carried
+
+
 def transcribe_media(
     media: Path, backend: Backend, settings: TranscriptionSettings,
     progress: Callable[[float, float], None] = lambda done, total: None,
 ) -> Transcript:
-    """Transcribe ``media`` chunk by chunk; ``progress(done_seconds, total_seconds)`` after each chunk.
-    Digitally silent chunks are skipped (Whisper would invent words for them)."""
+    """Transcribe ``media`` window by window; ``progress(done_seconds, total_seconds)`` after each.
+    Digitally silent windows are skipped (Whisper would invent words for them)."""
     total = media_duration(media)
     language = None if settings.language == "auto" else settings.language
     segments: list[Segment] = []
-    for offset, samples in audio_chunks(media, settings.chunk_minutes * 60):
+    for offset, samples in transcription_windows(media, settings.chunk_minutes * 60):
         if samples.size and float(abs(samples).max()) > 0.0:
             found, detected = backend.transcribe(samples, language)
             language = language or detected

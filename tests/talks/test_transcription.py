@@ -190,3 +190,24 @@ def test_a_chatty_recording_does_not_stall_decoding(tmp_path: Path) -> None:
     worker.join(timeout=120)
     assert not worker.is_alive(), "decoding stalled"
     assert decoded[0] / 16000 > 600
+
+
+def test_windows_end_in_a_pause_and_lose_no_audio(tmp_path: Path) -> None:
+    from generator.transcripts.transcription import SAMPLE_RATE, transcription_windows
+
+    tone = tmp_path / "tone.flac"  # 100 s of tone, quiet for half a second at 50 s
+    ffmpeg("-f", "lavfi", "-i", "aevalsrc=0.5*sin(2*PI*440*t)*not(between(t\\,50\\,50.5)):s=16000:d=100", str(tone))
+    windows = list(transcription_windows(tone, 60))
+    assert [offset for offset, _ in windows] == [0.0, windows[0][1].size / SAMPLE_RATE]
+    assert 50.1 <= windows[1][0] <= 50.4, "cut inside the pause, away from the tone on both sides"
+    assert sum(samples.size for _, samples in windows) == 100 * SAMPLE_RATE
+
+
+def test_speech_across_a_window_boundary_is_not_cut(tmp_path: Path) -> None:
+    straddling = tmp_path / "straddling.flac"  # the sentence runs from 54 s to 65 s; windows are 60 s
+    ffmpeg("-f", "lavfi", "-t", "54", "-i", "anullsrc=r=16000:cl=mono", "-i", str(DATA / "jfk.flac"),
+           "-filter_complex", "[0][1]concat=n=2:v=0:a=1", str(straddling))
+    settings = TranscriptionSettings(chunk_minutes=1)
+    result = transcribe_media(straddling, create_backend(settings, tmp_path), settings)
+    assert normalised(" ".join(segment.text for segment in result.segments)) == normalised(REFERENCE)
+    assert 53 <= result.segments[0].start <= 55
