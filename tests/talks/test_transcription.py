@@ -211,3 +211,45 @@ def test_speech_across_a_window_boundary_is_not_cut(tmp_path: Path) -> None:
     result = transcribe_media(straddling, create_backend(settings, tmp_path), settings)
     assert normalised(" ".join(segment.text for segment in result.segments)) == normalised(REFERENCE)
     assert 53 <= result.segments[0].start <= 55
+
+
+def test_openai_whisper_transcribes_the_sample_with_the_bundled_model(tmp_path: Path) -> None:
+    """openai-whisper runs on the bundled tiny.en weights (converted from CTranslate2 in memory)."""
+    settings = TranscriptionSettings(backend="openai-whisper")
+    result = transcribe_media(DATA / "jfk.flac", create_backend(settings, tmp_path), settings)
+    words = " ".join(segment.text for segment in result.segments)
+    assert jiwer.wer(normalised(REFERENCE), normalised(words)) < 0.15, words
+    assert (result.backend, result.model, result.language) == ("openai-whisper", "tiny.en", "en")
+
+
+def test_openai_whisper_skips_silence_and_noise_with_voice_activity_detection(tmp_path: Path) -> None:
+    padded = tmp_path / "padded.flac"  # 30 s of digital silence, the sentence, 20 s of quiet pink noise
+    ffmpeg("-f", "lavfi", "-t", "30", "-i", "anullsrc=r=16000:cl=mono", "-i", str(DATA / "jfk.flac"),
+           "-f", "lavfi", "-t", "20", "-i", "anoisesrc=r=16000:a=0.002:c=pink",
+           "-filter_complex", "[0][1][2]concat=n=3:v=0:a=1", "-ar", "16000", "-ac", "1", str(padded))
+    settings = TranscriptionSettings(backend="openai-whisper")
+    result = transcribe_media(padded, create_backend(settings, tmp_path), settings)
+    assert normalised(" ".join(segment.text for segment in result.segments)) == normalised(REFERENCE)
+    assert 29.5 <= result.segments[0].start and result.segments[-1].end <= 41.5
+
+
+def test_openai_whisper_plain_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(PartnerkitError) as caught:
+        create_backend(TranscriptionSettings(backend="openai-whisper", model="medium-offline"), tmp_path)
+    assert str(caught.value) == (
+        f"Whisper model 'medium-offline' not found for openai-whisper: looked in {tmp_path / 'medium-offline'}, "
+        "~/.cache/whisper/medium-offline.pt and the bundled tiny.en. Download it once on a connected machine, or set "
+        "transcription.model in site_config.yml to a local model checkpoint (.pt)"
+    )
+    real_find_spec = transcription.importlib.util.find_spec
+    monkeypatch.setattr(transcription.importlib.util, "find_spec",
+                        lambda name, *rest: None if name == "faster_whisper" else real_find_spec(name, *rest))
+    with pytest.raises(PartnerkitError) as caught:
+        create_backend(TranscriptionSettings(backend="openai-whisper"), tmp_path)
+    assert str(caught.value) == (
+        "voice activity detection (transcription.vad) uses the Silero model that comes with faster-whisper: "
+        'pip install "partnerkit[transcribe]", or set transcription.vad: false'
+    )
+    with pytest.raises(PartnerkitError) as caught:
+        create_backend(TranscriptionSettings(backend="faster-whisper"), tmp_path)
+    assert str(caught.value) == 'transcription backend faster-whisper is not installed: pip install "partnerkit[transcribe]"'
