@@ -119,3 +119,14 @@ def test_markdown_front_matter_errors_keep_file_lines() -> None:
 def test_plain_text_paragraphs() -> None:
     text, _ = read_txt("k.txt", "First paragraph\nstill first.\n\nSecond one.\n")
     assert [cue.text for cue in text.cues] == ["First paragraph still first.", "Second one."]
+
+
+def test_non_utf8_transcript_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "transcripts" / "kickoff.vtt"
+    path.parent.mkdir()
+    path.write_bytes("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n田中：価格\n".encode("cp932"))
+    text, errors = read_transcript(path, tmp_path)
+    assert [str(error) for error in errors] == [
+        "transcripts/kickoff.vtt:4:1: not UTF-8 text (byte 0x93); save the file as UTF-8"
+    ]
+    assert text.cues == []
