@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 from typing import Iterable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from generator.errors import PartnerkitError
 
 CONTENT_INDEX = "private/content-index.json"
 """Written by ``partnerkit build`` beside (never inside) the site: the ids the collector accepts."""
@@ -52,13 +54,42 @@ def content_ids_of_pages(pages: dict[str, str]) -> set[str]:
     return found
 
 
+class ContentIndex(BaseModel):
+    """The pages events may name and the releases they may come from, as the last build left them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    content: frozenset[str]
+    """Content ids of every built page, e.g. ``module:pricing``, ``home:index``."""
+    versions: frozenset[str] = frozenset()
+    """Release names (``site/<version>/``); empty on an unversioned site."""
+
+    def refusal(self, event: Event) -> str | None:
+        """Why the collector must refuse ``event`` (``unknown content``, ``unknown release``), or None."""
+        if event.content not in self.content:
+            return "unknown content"
+        if (event.version in self.versions) if self.versions else event.version is None:
+            return None
+        return "unknown release"
+
+
 def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str]) -> Path:
+    """Write ``private/content-index.json`` under the project ``root``; return its path."""
     path = root / CONTENT_INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"content": sorted(set(content_ids)), "versions": sorted(set(versions))}, indent=1) + "\n")
     return path
 
 
-def read_content_index(path: Path) -> tuple[frozenset[str], frozenset[str]]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return frozenset(data["content"]), frozenset(data["versions"])
+def read_content_index(root: Path) -> ContentIndex:
+    """The index under the project ``root``; a missing or damaged file raises PartnerkitError naming it."""
+    try:
+        return ContentIndex.model_validate_json((root / CONTENT_INDEX).read_bytes())
+    except FileNotFoundError:
+        raise PartnerkitError(f"{CONTENT_INDEX} not found: run partnerkit build first (it lists the pages events may name)") from None
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise PartnerkitError(
+            f"{CONTENT_INDEX} is damaged ({where + ': ' if where else ''}{problem['msg']}): run partnerkit build again"
+        ) from None

@@ -9,7 +9,7 @@ import pytest
 
 from generator.analytics.identity import invite_links, read_roster, verify
 from generator.analytics.store import StoredEvent
-from generator.errors import ContentErrors
+from generator.errors import ContentErrors, PartnerkitError
 from tests.analytics.conftest import KEYS
 
 
@@ -75,3 +75,32 @@ def test_roster_errors_are_located(tmp_path: Path) -> None:
         "roster.csv:5:7: joined: dates are written YYYY-MM-DD",
         "roster.csv:6:1: expected 8 columns, got 2",
     ]
+
+
+def test_the_writer_prunes_once_a_day_by_itself(make_store) -> None:
+    clock = [date(2026, 11, 1)]
+    store = make_store(retention_days=30, today=lambda: clock[0])
+    store.write([stored("2026-09-15", "rep-1"), stored("2026-10-20", "rep-1")]).result()
+    assert store.query("SELECT COUNT(*) FROM events") == [(2,)], "pruned before this batch, on 2026-11-01"
+    clock[0] = date(2026, 11, 25)
+    store.write([stored("2026-11-25", "rep-2")]).result()
+    assert store.query("SELECT received_day FROM events ORDER BY received_day") == [("2026-11-25",)]
+    assert store.query("SELECT COUNT(*) FROM daily") == [(3,)], "daily totals are kept"
+
+
+def test_a_failed_batch_is_not_acknowledged_and_the_writer_carries_on(make_store) -> None:
+    store = make_store()
+    broken = StoredEvent("2026-11-20", "view", None, "", "v0123456789", "", "", 0, 0)  # content is NOT NULL
+    failed = store.write([stored("2026-11-20", "rep-1"), broken])
+    with pytest.raises(Exception, match="(?i)not null|null value"):
+        failed.result()
+    assert store.write([stored("2026-11-21", "rep-2")]).result() == 1
+    assert store.query("SELECT received_day, rep FROM events") == [("2026-11-21", "rep-2")]
+    assert store.query("SELECT day, rep, views FROM daily") == [("2026-11-21", "rep-2", 1)]
+
+
+def test_a_closed_store_refuses_writes(make_store) -> None:
+    store = make_store()
+    store.close()
+    with pytest.raises(PartnerkitError, match="^the event store is closed$"):
+        store.write([stored("2026-11-21", "rep-2")]).result()
