@@ -50,13 +50,20 @@ def invites(root: Path, roster: Path):
     return invite_links(read_roster(root / roster, root), config.site_url, signing_keys(), date.today())
 
 
-def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None) -> Path:
+def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None,
+           by: str = "views", activity_threshold: float | None = None, sales_threshold: float | None = None) -> Path:
     """Write the partner-enablement report for ``month`` (default: last month); return its HTML path."""
-    from generator.analytics.report import DailyTotal, read_sales, write_report
+    from generator.analytics.report import DailyTotal, parse_month, read_sales, write_report
 
     today = datetime.now(timezone.utc).date()
-    month = month or (f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}")
+    if month is None:
+        month = f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
+    try:
+        parse_month(month)
+    except ValueError:
+        raise PartnerkitError(f"--month {month}: expected a month as YYYY-MM, e.g. 2026-10") from None
     content_ids = set(read_content_index(root).content) if (root / CONTENT_INDEX).is_file() else set()
+    reps, sales = read_roster(root / roster, root), read_sales(root / sales_file, root)
     store = _store(root, db)
     try:
         totals = [DailyTotal(*row) for row in store.query(
@@ -64,7 +71,7 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     finally:
         store.close()
     folder = output or root / "private" / "reports" / month
-    return write_report(folder, month, totals, read_roster(root / roster, root), read_sales(root / sales_file, root), content_ids)
+    return write_report(folder, month, totals, reps, sales, content_ids, by, activity_threshold, sales_threshold)
 
 
 def forget(root: Path, rep: str, db: str | None) -> int:
