@@ -1,7 +1,7 @@
 """The collector: a small ASGI app that validates view events and stores them.
 
 Every refusal has its own status and stores nothing: oversized bodies (413), malformed JSON (400),
-wrong fields or types, unknown content ids or releases, clocks too far off (422), a forged or
+wrong fields or types, unknown content ids, releases or quizzes, clocks too far off (422), a forged or
 tampered token, a bad identity header, a bot user agent, a foreign origin (403). Refusals are
 counted per reason and day, never attributed. If the store cannot commit, the answer is 503 and
 nothing is acknowledged."""
@@ -132,7 +132,7 @@ def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequen
             return JSONResponse({"error": refused.reason}, status_code=refused.status)
         stored = [
             StoredEvent(day, event.type, event.content, event.version or "", event.view, partner, rep,
-                        event.engaged_ms, event.scroll)
+                        event.engaged_ms, event.scroll, event.quiz or "", event.score, bool(event.passed))
             for event in events
         ]
         try:

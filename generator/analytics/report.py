@@ -28,6 +28,8 @@ views; neither."""
 
 @dataclass(frozen=True)
 class DailyTotal:
+    """One row of ``daily``: a rep's (or the anonymous readers') views and engaged time on one page and day."""
+
     day: str
     content: str
     version: str
@@ -35,6 +37,19 @@ class DailyTotal:
     rep: str
     views: int
     engaged_ms: int
+
+
+@dataclass(frozen=True)
+class QuizTotal:
+    """One row of ``quiz_daily``: a rep's practice-quiz attempts and passes on one day."""
+
+    day: str
+    quiz: str
+    version: str
+    partner: str
+    rep: str
+    attempts: int
+    passes: int
 
 
 @dataclass(frozen=True)
@@ -233,6 +248,30 @@ def content_reads(totals: list[DailyTotal], content_ids: set[str], month: str) -
     return rows, sorted(content_ids - opened)
 
 
+def quiz_results(totals: list[QuizTotal], month: str) -> list[dict[str, object]]:
+    """Per quiz and release: attempts, the share that passed, and how many reps tried and passed."""
+    table: dict[tuple[str, str], dict[str, object]] = {}
+    tried: dict[tuple[str, str], set[str]] = defaultdict(set)
+    passed: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for total in totals:
+        if month_of(total.day) != month:
+            continue
+        key = (total.quiz, total.version)
+        row = table.setdefault(key, {"quiz": total.quiz, "version": total.version, "attempts": 0, "passes": 0})
+        row["attempts"] += total.attempts
+        row["passes"] += total.passes
+        if total.rep:
+            tried[key].add(total.rep)
+            if total.passes:
+                passed[key].add(total.rep)
+    rows = sorted(table.values(), key=lambda row: (-row["attempts"], row["quiz"], row["version"]))
+    for row in rows:
+        key = (row["quiz"], row["version"])
+        row["pass_rate"] = round(row["passes"] / row["attempts"], 3)
+        row["reps_tried"], row["reps_passed"] = len(tried[key]), len(passed[key])
+    return rows
+
+
 def _svg(figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
@@ -286,7 +325,7 @@ REPORT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report
 
 
 def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: list[RosterEntry],
-                 sales: dict[tuple[str, str], float], content_ids: set[str], by: str = "views",
+                 sales: dict[tuple[str, str], float], content_ids: set[str], quiz_totals: list[QuizTotal] = (), by: str = "views",
                  activity_threshold: float | None = None, sales_threshold: float | None = None,
                  months_back: int = 6, weeks_back: int = 8) -> Path:
     """Write ``report.html``, one CSV per table and ``report.json`` into ``folder``; return the HTML path."""
@@ -297,6 +336,7 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
     rates = {kind: active_rates(totals, roster, of_kind) for kind, of_kind in periods.items()}
     labels = {kind: [period.label for period in of_kind] for kind, of_kind in periods.items()}
     reads, never = content_reads(totals, content_ids, month)
+    quizzes = quiz_results(list(quiz_totals), month)
     folder.mkdir(parents=True, exist_ok=True)
     tables = {
         "reps": [asdict(rep) for rep in placed],
@@ -307,6 +347,7 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
            for kind, by_partner in rates.items()},
         "content": reads,
         "never_opened": [{"content": content} for content in never],
+        "quizzes": quizzes,
     }
     for name, rows in tables.items():
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as stream:
@@ -324,7 +365,7 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
                            thresholds_given=(activity_threshold, sales_threshold) != (None, None), placed=placed,
                            quadrants=QUADRANTS, bands=split, names={rep.rep: rep.name for rep in placed}, rates=rates,
                            labels=labels, releases=dict(sorted(releases.items(), key=lambda item: _release_order(item[0]), reverse=True)),
-                           never=never, charts=_charts(placed, by, activity_at, sales_at, rates, labels))
+                           never=never, quizzes=quizzes, charts=_charts(placed, by, activity_at, sales_at, rates, labels))
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
     return path

@@ -7,8 +7,9 @@ transaction, are kept for good. What is stored, and why:
 
 - ``events``: one row per accepted event: the day received (UTC), type, content id, release, the
   beacon's random view id, partner and rep ids (empty for anonymous views), engaged milliseconds and
-  scroll depth. No IP address, no user agent, no page URL, no names or e-mail addresses.
+  scroll depth, and for quiz events the quiz id, score and whether it passed. No IP address, no user agent, no page URL, no names or e-mail addresses.
 - ``daily``: per day, content, release, partner and rep: views and engaged milliseconds (reports).
+- ``quiz_daily``: per day, quiz, release, partner and rep: practice-quiz attempts and passes.
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 """
 
@@ -58,6 +59,21 @@ MIGRATIONS = [
         PRIMARY KEY (day, reason)
     );
     """,
+    """
+    ALTER TABLE events ADD COLUMN quiz TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN score INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE events ADD COLUMN passed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE quiz_daily (
+        day TEXT NOT NULL,
+        quiz TEXT NOT NULL,
+        version TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        attempts BIGINT NOT NULL,
+        passes BIGINT NOT NULL,
+        PRIMARY KEY (day, quiz, version, partner, rep)
+    );
+    """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key);
 applied once each and recorded in ``schema_migrations``."""
@@ -69,13 +85,18 @@ PRUNE_CHECK_SECONDS = 3600
 """How long an idle writer waits before checking whether the day's pruning is due."""
 
 INSERT_EVENT = (
-    "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll, quiz, score, passed)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 UPSERT_DAILY = (
     "INSERT INTO daily (day, content, version, partner, rep, views, engaged_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (day, content, version, partner, rep)"
     " DO UPDATE SET views = daily.views + excluded.views, engaged_ms = daily.engaged_ms + excluded.engaged_ms"
+)
+UPSERT_QUIZ_DAILY = (
+    "INSERT INTO quiz_daily (day, quiz, version, partner, rep, attempts, passes) VALUES (?, ?, ?, ?, ?, 1, ?)"
+    " ON CONFLICT (day, quiz, version, partner, rep)"
+    " DO UPDATE SET attempts = quiz_daily.attempts + 1, passes = quiz_daily.passes + excluded.passes"
 )
 UPSERT_REJECTED = (
     "INSERT INTO rejected (day, reason, count) VALUES (?, ?, 1)"
@@ -94,6 +115,9 @@ class StoredEvent:
     rep: str
     engaged_ms: int
     scroll: int
+    quiz: str = ""
+    score: int = 0
+    passed: bool = False
 
 
 def utc_today() -> date:
@@ -208,10 +232,14 @@ class BatchingStore:
     def _apply(self, connection: Any, kind: str, payload: Any) -> Any:
         cursor = connection.cursor()
         if kind == "events":
-            cursor.executemany(self._sql(INSERT_EVENT), [astuple(event) for event in payload])
-            cursor.executemany(self._sql(UPSERT_DAILY), [
-                (e.received_day, e.content, e.version, e.partner, e.rep, int(e.type == "view"), e.engaged_ms) for e in payload
-            ])
+            cursor.executemany(self._sql(INSERT_EVENT), [(*astuple(e)[:-1], int(e.passed)) for e in payload])
+            reading = [(e.received_day, e.content, e.version, e.partner, e.rep, int(e.type == "view"), e.engaged_ms)
+                       for e in payload if e.type != "quiz"]
+            quizzes = [(e.received_day, e.quiz, e.version, e.partner, e.rep, int(e.passed)) for e in payload if e.type == "quiz"]
+            if reading:
+                cursor.executemany(self._sql(UPSERT_DAILY), reading)
+            if quizzes:
+                cursor.executemany(self._sql(UPSERT_QUIZ_DAILY), quizzes)
             return len(payload)
         if kind == "rejected":
             cursor.execute(self._sql(UPSERT_REJECTED), payload)
@@ -222,8 +250,10 @@ class BatchingStore:
         if kind == "forget":
             cursor.execute(self._sql("DELETE FROM events WHERE rep = ?"), (payload,))
             removed = cursor.rowcount
-            cursor.execute(self._sql("DELETE FROM daily WHERE rep = ?"), (payload,))
-            return removed + cursor.rowcount
+            for table in ("daily", "quiz_daily"):
+                cursor.execute(self._sql(f"DELETE FROM {table} WHERE rep = ?"), (payload,))
+                removed += cursor.rowcount
+            return removed
         raise ValueError(kind)
 
     def _submit(self, kind: str, payload: Any) -> Future:

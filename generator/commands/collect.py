@@ -53,7 +53,7 @@ def invites(root: Path, roster: Path):
 def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None,
            by: str = "views", activity_threshold: float | None = None, sales_threshold: float | None = None) -> Path:
     """Write the partner-enablement report for ``month`` (default: last month); return its HTML path."""
-    from generator.analytics.report import DailyTotal, parse_month, read_sales, write_report
+    from generator.analytics.report import DailyTotal, QuizTotal, parse_month, read_sales, write_report
 
     today = datetime.now(timezone.utc).date()
     if month is None:
@@ -68,10 +68,12 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     try:
         totals = [DailyTotal(*row) for row in store.query(
             "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
+        quiz_totals = [QuizTotal(*row) for row in store.query(
+            "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]
     finally:
         store.close()
     folder = output or root / "private" / "reports" / month
-    return write_report(folder, month, totals, reps, sales, content_ids, by, activity_threshold, sales_threshold)
+    return write_report(folder, month, totals, reps, sales, content_ids, quiz_totals, by, activity_threshold, sales_threshold)
 
 
 def forget(root: Path, rep: str, db: str | None) -> int:

@@ -23,7 +23,8 @@ from generator.analytics.store import BatchingStore, PostgresStore, SqliteStore
 
 ORIGIN = "https://partners.example.com"
 KEYS = {"k2": b"second-secret-0123456789", "k1": b"first-secret-0123456789"}
-INDEX = ContentIndex(content={"home:index", "module:pricing", "path:sales-start", "talk:kickoff"}, versions={"2.3", "2.4"})
+INDEX = ContentIndex(content={"home:index", "module:pricing", "path:sales-start", "talk:kickoff"}, versions={"2.3", "2.4"},
+                     quizzes={"pricing-check"})
 
 
 @dataclass

@@ -42,6 +42,19 @@ def test_a_rep_view_and_leave_are_stored_after_a_204(collector) -> None:
     assert collector.store.query("SELECT views, engaged_ms FROM daily WHERE rep = 'rep-7'") == [(1, 42000)]
 
 
+def test_practice_quiz_results_are_stored_and_counted(collector) -> None:
+    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    attempts = [event(type="quiz", quiz="pricing-check", score=score, passed=score >= 80, token=token) for score in (60, 90)]
+    assert post(collector.url, attempts).status_code == 204
+    assert collector.store.query("SELECT type, quiz, score, passed FROM events ORDER BY id") == [
+        ("quiz", "pricing-check", 60, 0), ("quiz", "pricing-check", 90, 1),
+    ]
+    assert collector.store.query("SELECT quiz, version, partner, rep, attempts, passes FROM quiz_daily") == [
+        ("pricing-check", "2.4", "acme", "rep-7", 2, 1),
+    ]
+    assert collector.store.query("SELECT COUNT(*) FROM daily") == [(0,)], "a quiz attempt is not a page view"
+
+
 def test_anonymous_views_count_without_identity(collector) -> None:
     assert post(collector.url, event(content="home:index")).status_code == 204
     assert collector.stored() == [("view", "home:index", "2.4", "", "", 0, 0)]
@@ -61,6 +74,9 @@ def test_every_refusal_has_its_status_and_stores_nothing(collector) -> None:
         (post(collector.url, [event()] * 51), 422, "batch size"),
         (post(collector.url, event(content="module:secret-plans")), 422, "unknown content"),
         (post(collector.url, event(version="9.9")), 422, "unknown release"),
+        (post(collector.url, event(type="quiz", quiz="secret-exam", passed=True)), 422, "unknown quiz"),
+        (post(collector.url, event(type="quiz", quiz="pricing-check")), 422, "invalid event"),
+        (post(collector.url, event(passed=True)), 422, "invalid event"),
         (post(collector.url, event(version=None)), 422, "unknown release"),
         (post(collector.url, event(at=int(time.time() * 1000) - 3 * 86400 * 1000)), 422, "clock skew"),
         (post(collector.url, event(token=forged)), 403, "forged token"),
@@ -73,8 +89,8 @@ def test_every_refusal_has_its_status_and_stores_nothing(collector) -> None:
         assert (response.status_code, response.json()) == (status, {"error": reason})
     assert collector.stored() == []
     assert collector.rejected() == {
-        "malformed json": 1, "too large": 1, "invalid event": 2, "batch size": 2, "unknown content": 1,
-        "unknown release": 2, "clock skew": 1, "forged token": 2, "bot": 2, "foreign origin": 1,
+        "malformed json": 1, "too large": 1, "invalid event": 4, "batch size": 2, "unknown content": 1,
+        "unknown release": 2, "unknown quiz": 1, "clock skew": 1, "forged token": 2, "bot": 2, "foreign origin": 1,
     }
     assert "access-control-allow-origin" not in post(collector.url, event(), origin="https://evil.example.net").headers
 

@@ -146,7 +146,7 @@ def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
         rates = {(row["partner"], row["period"]): row["active_rate"] for row in csv.DictReader(stream)}
     assert rates[("acme", "2026-10")] == "0.667"
     assert sorted(path.name for path in folder.iterdir()) == [
-        "active_rates_monthly.csv", "active_rates_weekly.csv", "bands.csv", "content.csv", "never_opened.csv",
+        "active_rates_monthly.csv", "active_rates_weekly.csv", "bands.csv", "content.csv", "never_opened.csv", "quizzes.csv",
         "report.html", "report.json", "reps.csv",
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import date
 from pathlib import Path
 
@@ -47,7 +48,27 @@ def test_batches_from_many_threads_are_all_committed(make_store) -> None:
 def test_migrations_are_applied_once(make_store) -> None:
     make_store()
     again = make_store()  # the same database, opened a second time
-    assert again.query("SELECT version FROM schema_migrations") == [(1,)]
+    assert again.query("SELECT version FROM schema_migrations ORDER BY version") == [(1,), (2,)]
+
+
+def test_a_database_of_the_first_schema_is_upgraded_with_its_rows(make_store, monkeypatch) -> None:
+    from generator.analytics import store as store_module
+
+    with monkeypatch.context() as first_release:
+        first_release.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+        old = make_store()
+    connection = old._connect()  # a row as the first release wrote it
+    connection.execute(old._sql("INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll)"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), astuple(stored("2026-11-20", "rep-1"))[:9])
+    connection.close()
+    old.close()
+    upgraded = make_store()
+    upgraded.write([StoredEvent("2026-11-21", "quiz", "module:pricing", "", "v0123456789", "acme", "rep-1", 0, 0,
+                                "pricing-check", 80, True)]).result()
+    assert upgraded.query("SELECT received_day, type, quiz, score, passed FROM events ORDER BY id") == [
+        ("2026-11-20", "view", "", 0, 0), ("2026-11-21", "quiz", "pricing-check", 80, 1),
+    ]
+    assert upgraded.query("SELECT quiz, rep, attempts, passes FROM quiz_daily") == [("pricing-check", "rep-1", 1, 1)]
 
 
 ROSTER = """partner_id,partner_name,rep_id,name,email,role,joined,left

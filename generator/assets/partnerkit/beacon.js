@@ -4,7 +4,6 @@
     var t = d.querySelector('meta[name="partnerkit:' + k + '"]');
     return t && t.content;
   }
-  function on(t, k, f) { t.addEventListener(k, f, { passive: true }); }
   var url = meta("analytics-endpoint"), gate = meta("analytics-consent"), q = new URLSearchParams(L.search),
       pk = q.get("pk"), p, e = 0, s = 0, sent = 0, since = 0;
   if (!url || !n.sendBeacon || meta("analytics-dnt") && (n.doNotTrack == 1 || w.doNotTrack == 1)) { return; }
@@ -32,21 +31,24 @@
     sent = s;
     return list;
   }
+  w.partnerkit.track = function (fields) {
+    p && send([Object.assign({}, p, fields, { at: Date.now() })]);
+  };
   w.partnerkit.onEveryPage(function () {
     var list = leave(), c = meta("content-id");
     p = c && { type: "view", content: c, version: meta("version"), token: pk, at: Date.now(),
                view: Math.random().toString(36).slice(2, 10) + Date.now().toString(36) };
     s = sent = 0;
-    if (p) { list.push(p); }
+    p && list.push(p);
     tick();
     send(list);
   });
-  on(w, "scroll", function () {
+  w.addEventListener("scroll", function () {
     var h = d.documentElement.scrollHeight - w.innerHeight;
     s = Math.max(s, h > 0 ? Math.min(100, Math.round(w.scrollY / h * 100)) : 100);
   });
-  on(w, "focus", tick);
-  on(w, "blur", tick);
-  on(d, "visibilitychange", function () { d.hidden ? send(leave()) : tick(); });
-  on(w, "pagehide", function () { send(leave()); });
+  w.addEventListener("focus", tick);
+  w.addEventListener("blur", tick);
+  d.addEventListener("visibilitychange", function () { d.hidden ? send(leave()) : tick(); });
+  w.addEventListener("pagehide", function () { send(leave()); });
 })(window, document, navigator, location);
