@@ -34,8 +34,9 @@ SERVER = r"""
 import sys, uvicorn
 from pathlib import Path
 from generator.analytics.collector import CollectorSettings, create_app
+from generator.analytics.events import ContentIndex
 from generator.analytics.store import SqliteStore
-settings = CollectorSettings(frozenset({"module:pricing", "home:index"}), ["https://partners.example.com"])
+settings = CollectorSettings(ContentIndex(content={"module:pricing", "home:index"}), ["https://partners.example.com"])
 uvicorn.run(create_app(settings, SqliteStore(Path(sys.argv[1]))), host="127.0.0.1", port=int(sys.argv[2]),
             log_level="warning", access_log=False)
 """

@@ -202,12 +202,20 @@ def invite(project: Path, roster: Path, output: Path | None, debug: bool) -> Non
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for report.html and the CSV/JSON tables (default: private/reports/<month>/).")
 @click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@click.option("--by", type=click.Choice(["views", "minutes"]), default="views", show_default=True,
+              help="Measure reading for the key-person quadrants in page views or engaged minutes.")
+@click.option("--activity-threshold", type=float, default=None, metavar="N",
+              help="More than N views (or minutes) counts as many (default: the median).")
+@click.option("--sales-threshold", type=float, default=None, metavar="N",
+              help="More than N in sales counts as results (default: the median).")
 @debug_option
-def report(project: Path, sales_file: Path, month: str | None, roster: Path, output: Path | None, db: str | None, debug: bool) -> None:
+def report(project: Path, sales_file: Path, month: str | None, roster: Path, output: Path | None, db: str | None,
+           by: str, activity_threshold: float | None, sales_threshold: float | None, debug: bool) -> None:
     """Who the key people are, how engagement spreads per partner, and what is read."""
     from generator.commands.collect import report as report_operation
 
-    path = run_operation(debug, report_operation, project, sales_file, month, output, roster, db)
+    path = run_operation(debug, report_operation, project, sales_file, month, output, roster, db, by,
+                         activity_threshold, sales_threshold)
     click.echo(f"Report written to {path}")
 
 

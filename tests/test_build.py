@@ -76,15 +76,15 @@ def test_properdocs_is_a_one_key_switch(minimal: Path) -> None:
 
 
 def test_content_index_for_the_collector_only_with_analytics(minimal: Path) -> None:
-    from generator.analytics.events import CONTENT_INDEX, read_content_index
+    from generator.analytics.events import read_content_index
 
     build(minimal, minimal / "site")
     assert not (minimal / "private").exists()
     with (minimal / "site_config.yml").open("a") as config:
         config.write("analytics:\n  endpoint: https://collect.example.com/e\n")
     build(minimal, minimal / "site")
-    content, versions = read_content_index(minimal / CONTENT_INDEX)
+    index = read_content_index(minimal)
     assert {"home:index", "module:pricing", "path:sales-start", "procedure:renewal", "campaign:release-sprint",
-            "responsibilities:who-does-what", "module:index"} <= content
-    assert versions == frozenset()
+            "responsibilities:who-does-what", "module:index"} <= index.content
+    assert index.versions == frozenset()
     assert not (minimal / "site" / "private").exists()

@@ -1,8 +1,10 @@
 """The collector: a small ASGI app that validates view events and stores them.
 
 Every refusal has its own status and stores nothing: oversized bodies (413), malformed JSON (400),
-wrong fields or types, unknown content ids, clocks too far off (422), a forged or tampered token,
-a bot user agent, a foreign origin (403). Refusals are counted per reason and day, never attributed."""
+wrong fields or types, unknown content ids, releases or quizzes, clocks too far off (422), a forged or
+tampered token, a bad identity header, a bot user agent, a foreign origin (403). Refusals are
+counted per reason and day, never attributed. If the store cannot commit, the answer is 503 and
+nothing is acknowledged."""
 
 from __future__ import annotations
 
@@ -10,53 +12,61 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from typing import Sequence
 
 from crawlerdetect import CrawlerDetect
 from pydantic import TypeAdapter, ValidationError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from generator.analytics.events import MAX_BODY_BYTES, MAX_CLOCK_SKEW_MS, MAX_EVENTS_PER_REQUEST, Event
-from generator.analytics.identity import verify
-from generator.analytics.store import SqliteStore, StoredEvent
+from generator.analytics.events import MAX_BODY_BYTES, MAX_CLOCK_SKEW_MS, MAX_EVENTS_PER_REQUEST, ContentIndex, Event
+from generator.analytics.identity import ID_PATTERN, verify
+from generator.analytics.store import BatchingStore, StoredEvent, utc_today
 
 _EVENTS = TypeAdapter(list[Event])
 
 
 class Refused(Exception):
+    """A request the collector turns away: the HTTP status and the reason it is counted under."""
+
     def __init__(self, status: int, reason: str):
+        super().__init__(reason)
         self.status, self.reason = status, reason
 
 
 @dataclass
 class CollectorSettings:
-    content_ids: frozenset[str]
+    index: ContentIndex
+    """Content ids and releases events may name (``private/content-index.json``)."""
     origins: list[str]
+    """Site origins allowed to post (CORS); requests from any other origin are refused."""
     keys: dict[str, bytes] = field(default_factory=dict)
+    """Token keys by key id (``PARTNERKIT_TOKEN_KEYS``); every one verifies."""
     identity: str = "token"
+    """``token``: the rep is named by the signed token in events; ``header``: by ``identity_header``."""
     identity_header: str = "X-Partnerkit-Rep"
+    """Header an authenticating proxy sets to ``<partner id>/<rep id>`` (``identity: header`` only)."""
 
 
-def _today() -> str:
-    return datetime.now(timezone.utc).date().isoformat()
-
-
-async def _body(request: Request) -> bytes:
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
         raise Refused(413, "too large")
     body = b""
     async for part in request.stream():
         body += part
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > limit:
             raise Refused(413, "too large")
     return body
 
 
-def _parse(body: bytes) -> list[Event]:
+def parse_events(body: bytes) -> list[Event]:
+    """One event or a list of them, as JSON (the beacon posts it as text/plain)."""
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -70,20 +80,21 @@ def _parse(body: bytes) -> list[Event]:
         raise Refused(422, "invalid event") from None
 
 
-def create_app(settings: CollectorSettings, store: SqliteStore) -> Starlette:
+def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The collector: ``POST /e``, ``GET /health`` and any further ``routes`` (e.g. exam grading),
+    all behind CORS limited to the site's origins."""
     crawlers = CrawlerDetect()
 
-    def cors(request: Request, response: Response) -> Response:
-        origin = request.headers.get("origin")
-        if origin in settings.origins:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Vary"] = "Origin"
-        return response
-
-    def identify(request: Request, events: list[Event]) -> tuple[str, str]:
+    def rep_of(request: Request, events: list[Event]) -> tuple[str, str]:
+        """(partner id, rep id), or two empty strings for an anonymous reader."""
         if settings.identity == "header":
-            partner, _, rep = request.headers.get(settings.identity_header, "").partition("/")
-            return (partner, rep) if partner and rep else ("", "")
+            value = request.headers.get(settings.identity_header)
+            if value is None:
+                return "", ""
+            partner, _, rep = value.partition("/")
+            if not (ID_PATTERN.fullmatch(partner) and ID_PATTERN.fullmatch(rep)):
+                raise Refused(403, "bad identity header")
+            return partner, rep
         tokens = {event.token for event in events if event.token}
         if not tokens:
             return "", ""
@@ -93,45 +104,48 @@ def create_app(settings: CollectorSettings, store: SqliteStore) -> Starlette:
         rep = reps.pop()
         return rep.partner, rep.rep
 
+    def check(request: Request) -> None:
+        origin = request.headers.get("origin")
+        if origin is not None and origin not in settings.origins:
+            raise Refused(403, "foreign origin")
+        agent = request.headers.get("user-agent", "")
+        if not agent or crawlers.isCrawler(agent):
+            raise Refused(403, "bot")
+
     async def collect(request: Request) -> Response:
+        day = utc_today().isoformat()
         try:
-            origin = request.headers.get("origin")
-            if origin is not None and origin not in settings.origins:
-                raise Refused(403, "foreign origin")
-            if crawlers.isCrawler(request.headers.get("user-agent", "")):
-                raise Refused(403, "bot")
-            events = _parse(await _body(request))
+            check(request)
+            events = parse_events(await read_body(request))
             now = time.time() * 1000
             if any(abs(event.at - now) > MAX_CLOCK_SKEW_MS for event in events):
                 raise Refused(422, "clock skew")
-            if any(event.content not in settings.content_ids for event in events):
-                raise Refused(422, "unknown content")
-            partner, rep = identify(request, events)
+            refusal = next(filter(None, map(settings.index.refusal, events)), None)
+            if refusal:
+                raise Refused(422, refusal)
+            partner, rep = rep_of(request, events)
         except Refused as refused:
-            await asyncio.wrap_future(store.count_rejected(_today(), refused.reason))
-            return cors(request, JSONResponse({"error": refused.reason}, status_code=refused.status))
-        day = _today()
+            try:
+                await asyncio.wrap_future(store.count_rejected(day, refused.reason))
+            except Exception:
+                pass  # the refusal stands even if it could not be counted
+            return JSONResponse({"error": refused.reason}, status_code=refused.status)
         stored = [
             StoredEvent(day, event.type, event.content, event.version or "", event.view, partner, rep,
-                        event.engaged_ms, event.scroll)
+                        event.engaged_ms, event.scroll, event.quiz or "", event.score, bool(event.passed))
             for event in events
         ]
-        await asyncio.wrap_future(store.write(stored))
-        return cors(request, Response(status_code=204))
-
-    async def preflight(request: Request) -> Response:
-        response = Response(status_code=204)
-        if request.headers.get("origin") in settings.origins:
-            response.headers["Access-Control-Allow-Methods"] = "POST"
-            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-            response.headers["Access-Control-Max-Age"] = "86400"
-        return cors(request, response)
+        try:
+            await asyncio.wrap_future(store.write(stored))
+        except Exception:
+            return JSONResponse({"error": "store unavailable"}, status_code=503)
+        return Response(status_code=204)
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    return Starlette(routes=[
-        Route("/e", collect, methods=["POST"]),
-        Route("/e", preflight, methods=["OPTIONS"]),
-        Route("/health", health, methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[Route("/e", collect, methods=["POST"]), Route("/health", health, methods=["GET"]), *routes],
+        middleware=[Middleware(CORSMiddleware, allow_origins=list(settings.origins), allow_methods=["GET", "POST"],
+                               allow_headers=["Content-Type"], max_age=86400)],
+    )

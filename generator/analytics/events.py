@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 from typing import Iterable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from generator.errors import PartnerkitError
 
 CONTENT_INDEX = "private/content-index.json"
 """Written by ``partnerkit build`` beside (never inside) the site: the ids the collector accepts."""
@@ -23,22 +25,35 @@ class Event(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    type: Literal["view", "leave"]
-    """``view`` when a page opens; ``leave`` when it is left, with the engaged time and scroll depth."""
+    type: Literal["view", "leave", "quiz"]
+    """``view`` when a page opens; ``leave`` when it is hidden or left, with the engaged time and scroll
+    depth; ``quiz`` when a practice quiz on the page is submitted, with its score."""
     content: str = Field(pattern=r"^[a-z-]+:[^\s]{1,150}$")
     """Content id from the page's ``partnerkit:content-id`` meta tag, e.g. ``module:pricing``."""
     version: str | None = Field(default=None, max_length=50)
     """Release from the ``partnerkit:version`` meta tag; None on unversioned sites."""
     view: str = Field(pattern=r"^[A-Za-z0-9_-]{8,40}$")
-    """Random id the beacon gives each page view, tying its leave event to it."""
+    """Random id the beacon gives each page view, tying its other events to it."""
     at: int = Field(ge=0)
     """Client clock, milliseconds since 1970 (checked against the collector's clock)."""
     engaged_ms: int = Field(default=0, ge=0, le=24 * 3600 * 1000)
-    """Time the page was visible in the active tab, in milliseconds (leave events)."""
+    """Leave events: milliseconds the page was visible in the focused tab since the view's previous leave event."""
     scroll: int = Field(default=0, ge=0, le=100)
-    """Deepest scroll position reached, in percent of the page (leave events)."""
+    """Leave events: deepest scroll position reached, in percent of the page."""
+    quiz: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    """Quiz events: the quiz id."""
+    score: int = Field(default=0, ge=0, le=100)
+    """Quiz events: points scored, in percent."""
+    passed: bool | None = None
+    """Quiz events: whether the score reached the quiz's pass mark."""
     token: str | None = Field(default=None, max_length=200)
     """The rep's signed token from their personal link; None for anonymous views."""
+
+    @model_validator(mode="after")
+    def _quiz_fields_on_quiz_events_only(self) -> Event:
+        if (self.type == "quiz") != (self.quiz is not None) or (self.quiz is None) != (self.passed is None):
+            raise ValueError("quiz and passed are given on quiz events, and only there")
+        return self
 
 
 def content_ids_of_pages(pages: dict[str, str]) -> set[str]:
@@ -52,13 +67,47 @@ def content_ids_of_pages(pages: dict[str, str]) -> set[str]:
     return found
 
 
-def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str]) -> Path:
+class ContentIndex(BaseModel):
+    """The pages events may name and the releases they may come from, as the last build left them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    content: frozenset[str]
+    """Content ids of every built page, e.g. ``module:pricing``, ``home:index``."""
+    versions: frozenset[str] = frozenset()
+    """Release names (``site/<version>/``); empty on an unversioned site."""
+    quizzes: frozenset[str] = frozenset()
+    """Ids of the practice quizzes whose results may be sent."""
+
+    def refusal(self, event: Event) -> str | None:
+        """Why the collector must refuse ``event`` (unknown content, release or quiz), or None."""
+        if event.content not in self.content:
+            return "unknown content"
+        if not ((event.version in self.versions) if self.versions else event.version is None):
+            return "unknown release"
+        if event.quiz is not None and event.quiz not in self.quizzes:
+            return "unknown quiz"
+        return None
+
+
+def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str], quizzes: Iterable[str] = ()) -> Path:
+    """Write ``private/content-index.json`` under the project ``root``; return its path."""
     path = root / CONTENT_INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"content": sorted(set(content_ids)), "versions": sorted(set(versions))}, indent=1) + "\n")
+    index = {"content": sorted(set(content_ids)), "versions": sorted(set(versions)), "quizzes": sorted(set(quizzes))}
+    path.write_text(json.dumps(index, indent=1) + "\n")
     return path
 
 
-def read_content_index(path: Path) -> tuple[frozenset[str], frozenset[str]]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return frozenset(data["content"]), frozenset(data["versions"])
+def read_content_index(root: Path) -> ContentIndex:
+    """The index under the project ``root``; a missing or damaged file raises PartnerkitError naming it."""
+    try:
+        return ContentIndex.model_validate_json((root / CONTENT_INDEX).read_bytes())
+    except FileNotFoundError:
+        raise PartnerkitError(f"{CONTENT_INDEX} not found: run partnerkit build first (it lists the pages events may name)") from None
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise PartnerkitError(
+            f"{CONTENT_INDEX} is damaged ({where + ': ' if where else ''}{problem['msg']}): run partnerkit build again"
+        ) from None

@@ -21,7 +21,8 @@ from generator.errors import ContentError, PartnerkitError
 KEYS_VARIABLE = "PARTNERKIT_TOKEN_KEYS"
 """``key-id:secret,older-id:older-secret``: the first key signs, every listed key verifies."""
 ROSTER_COLUMNS = ("partner_id", "partner_name", "rep_id", "name", "email", "role", "joined", "left")
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""Partner and rep ids: letters, digits, "-" and "_"."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def signing_keys(environment: dict[str, str] | None = None) -> dict[str, bytes]:
     keys: dict[str, bytes] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         key_id, _, secret = item.partition(":")
-        if not _ID.match(key_id) or len(secret) < 16:
+        if not ID_PATTERN.fullmatch(key_id) or len(secret) < 16:
             raise PartnerkitError(f"{KEYS_VARIABLE}: each key is 'id:secret' with a secret of 16 characters or more")
         keys[key_id] = secret.encode("utf-8")
     if not keys:
@@ -110,7 +111,7 @@ def read_roster(path: Path, root: Path) -> list[RosterEntry]:
             errors.append(ContentError(name, line, 1, "", f"expected {len(ROSTER_COLUMNS)} columns, got {len(row)}"))
             continue
         values = dict(zip(ROSTER_COLUMNS, (cell.strip() for cell in row)))
-        problems = [column for column in ("partner_id", "rep_id") if not _ID.match(values[column])]
+        problems = [column for column in ("partner_id", "rep_id") if not ID_PATTERN.fullmatch(values[column])]
         for column in problems:
             errors.append(ContentError(name, line, ROSTER_COLUMNS.index(column) + 1, column,
                                        f"'{values[column]}' is not an id: letters, digits, '-' and '_'"))

@@ -8,16 +8,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
 import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import jinja2
 
 from generator.analytics.identity import RosterEntry
-from generator.errors import ContentError, ContentErrors
+from generator.errors import ContentError, ContentErrors, PartnerkitError
 
 QUADRANTS = ("key person 1", "key person 2", "results without views", "neither")
 """Many views and results; many views, no results yet (support them first); results without
@@ -26,6 +28,8 @@ views; neither."""
 
 @dataclass(frozen=True)
 class DailyTotal:
+    """One row of ``daily``: a rep's (or the anonymous readers') views and engaged time on one page and day."""
+
     day: str
     content: str
     version: str
@@ -33,6 +37,19 @@ class DailyTotal:
     rep: str
     views: int
     engaged_ms: int
+
+
+@dataclass(frozen=True)
+class QuizTotal:
+    """One row of ``quiz_daily``: a rep's practice-quiz attempts and passes on one day."""
+
+    day: str
+    quiz: str
+    version: str
+    partner: str
+    rep: str
+    attempts: int
+    passes: int
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,14 @@ def month_of(day: str) -> str:
     return day[:7]
 
 
+def parse_month(text: str) -> str:
+    """``YYYY-MM`` as given, checked; ValueError otherwise."""
+    if not re.fullmatch(r"\d{4}-\d{2}", text):
+        raise ValueError(text)
+    _month_bounds(text)
+    return text
+
+
 def _month_bounds(month: str) -> tuple[date, date]:
     year, number = (int(part) for part in month.split("-"))
     start = date(year, number, 1)
@@ -57,9 +82,8 @@ def _month_bounds(month: str) -> tuple[date, date]:
     return start, end
 
 
-def rostered(roster: list[RosterEntry], month: str) -> list[RosterEntry]:
-    """Reps on the roster at some point during ``month``."""
-    start, end = _month_bounds(month)
+def on_roster(roster: list[RosterEntry], start: date, end: date) -> list[RosterEntry]:
+    """Reps on the roster at some point from ``start`` up to, not including, ``end``."""
     return [entry for entry in roster if entry.joined < end and (entry.left is None or entry.left >= start)]
 
 
@@ -81,8 +105,10 @@ def read_sales(path: Path, root: Path) -> dict[tuple[str, str], float]:
             continue
         try:
             rep, month, amount = (cell.strip() for cell in row)
-            _month_bounds(month)
-            sales[(rep, month)] += float(amount)
+            value = float(amount)
+            if not math.isfinite(value):
+                raise ValueError(amount)
+            sales[(rep, parse_month(month))] += value
         except ValueError:
             errors.append(ContentError(name, line, 1, "", "expected rep_id, a month as YYYY-MM and an amount"))
     if errors:
@@ -100,21 +126,34 @@ def rep_activity(totals: list[DailyTotal], roster: list[RosterEntry], sales: dic
     return [
         RepActivity(entry.partner_id, entry.rep_id, entry.name, views[entry.rep_id],
                     round(engaged[entry.rep_id] / 60000, 1), sales.get((entry.rep_id, month), 0.0))
-        for entry in rostered(roster, month)
+        for entry in on_roster(roster, *_month_bounds(month))
     ]
 
 
-def quadrants(activity: list[RepActivity], view_threshold: float | None = None,
+METRICS = {"views": "page views", "minutes": "engaged minutes"}
+"""What "many views" is measured in for the key-person quadrants."""
+
+
+def quadrants(activity: list[RepActivity], by: str = "views", activity_threshold: float | None = None,
               sales_threshold: float | None = None) -> tuple[float, float, list[RepActivity]]:
-    """Split reps at the thresholds (default: the medians); more than the threshold counts as many."""
-    views_at = statistics.median([rep.views for rep in activity]) if view_threshold is None and activity else (view_threshold or 0)
-    sales_at = statistics.median([rep.sales for rep in activity]) if sales_threshold is None and activity else (sales_threshold or 0)
+    """Split reps at the thresholds (default: the medians); more than a threshold counts as many.
+
+    ``by`` is ``views`` or ``minutes`` (engaged minutes)."""
+    def measure(rep: RepActivity) -> float:
+        return rep.views if by == "views" else rep.engaged_minutes
+
+    if by not in METRICS:
+        raise PartnerkitError(f"by {by}: expected one of {', '.join(METRICS)}")
+    activity_at = activity_threshold if activity_threshold is not None else (
+        statistics.median(map(measure, activity)) if activity else 0)
+    sales_at = sales_threshold if sales_threshold is not None else (
+        statistics.median(rep.sales for rep in activity) if activity else 0)
     placed = []
     for rep in activity:
-        many, results = rep.views > views_at, rep.sales > sales_at
+        many, results = measure(rep) > activity_at, rep.sales > sales_at
         label = QUADRANTS[0] if many and results else QUADRANTS[1] if many else QUADRANTS[2] if results else QUADRANTS[3]
         placed.append(RepActivity(**{**asdict(rep), "quadrant": label}))
-    return views_at, sales_at, placed
+    return activity_at, sales_at, placed
 
 
 def bands(activity: list[RepActivity]) -> dict[str, dict[str, object]]:
@@ -136,19 +175,56 @@ def bands(activity: list[RepActivity]) -> dict[str, dict[str, object]]:
     return result
 
 
-def active_rates(totals: list[DailyTotal], roster: list[RosterEntry], months: list[str]) -> dict[str, dict[str, float]]:
-    """Per partner and month: the share of its rostered reps with at least one view."""
-    viewed: dict[str, set[str]] = defaultdict(set)
+@dataclass(frozen=True)
+class Period:
+    """A month or an ISO week: ``label`` and the days from ``start`` up to, not including, ``end``."""
+
+    label: str
+    start: date
+    end: date
+
+    def holds(self, day: str) -> bool:
+        return self.start.isoformat() <= day < self.end.isoformat()
+
+
+def months_until(month: str, count: int) -> list[Period]:
+    """``count`` months, oldest first, ending with ``month``."""
+    periods = []
+    start, _ = _month_bounds(month)
+    for _ in range(count):
+        label = f"{start.year:04d}-{start.month:02d}"
+        periods.insert(0, Period(label, *_month_bounds(label)))
+        start = (start - timedelta(days=1)).replace(day=1)
+    return periods
+
+
+def weeks_until(month: str, count: int) -> list[Period]:
+    """``count`` ISO weeks (Monday to Sunday), oldest first, ending with the week of ``month``'s last day."""
+    _, end = _month_bounds(month)
+    last = end - timedelta(days=1)
+    monday = last - timedelta(days=last.weekday())
+    periods = []
+    for back in range(count - 1, -1, -1):
+        start = monday - timedelta(weeks=back)
+        year, week, _ = start.isocalendar()
+        periods.append(Period(f"{year}-W{week:02d}", start, start + timedelta(weeks=1)))
+    return periods
+
+
+def active_rates(totals: list[DailyTotal], roster: list[RosterEntry], periods: list[Period]) -> dict[str, dict[str, float]]:
+    """Per partner and period: the share of the reps on its roster then who opened at least one page."""
+    days_by_rep: dict[str, set[str]] = defaultdict(set)
     for total in totals:
         if total.rep and total.views > 0:
-            viewed[month_of(total.day)].add(total.rep)
+            days_by_rep[total.rep].add(total.day)
     rates: dict[str, dict[str, float]] = defaultdict(dict)
-    for month in months:
+    for period in periods:
         by_partner: dict[str, list[str]] = defaultdict(list)
-        for entry in rostered(roster, month):
+        for entry in on_roster(roster, period.start, period.end):
             by_partner[entry.partner_id].append(entry.rep_id)
-        for partner, reps in by_partner.items():
-            rates[partner][month] = round(sum(rep in viewed[month] for rep in reps) / len(reps), 3)
+        for partner, reps in sorted(by_partner.items()):
+            active = sum(any(period.holds(day) for day in days_by_rep[rep]) for rep in reps)
+            rates[partner][period.label] = round(active / len(reps), 3)
     return dict(rates)
 
 
@@ -172,6 +248,30 @@ def content_reads(totals: list[DailyTotal], content_ids: set[str], month: str) -
     return rows, sorted(content_ids - opened)
 
 
+def quiz_results(totals: list[QuizTotal], month: str) -> list[dict[str, object]]:
+    """Per quiz and release: attempts, the share that passed, and how many reps tried and passed."""
+    table: dict[tuple[str, str], dict[str, object]] = {}
+    tried: dict[tuple[str, str], set[str]] = defaultdict(set)
+    passed: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for total in totals:
+        if month_of(total.day) != month:
+            continue
+        key = (total.quiz, total.version)
+        row = table.setdefault(key, {"quiz": total.quiz, "version": total.version, "attempts": 0, "passes": 0})
+        row["attempts"] += total.attempts
+        row["passes"] += total.passes
+        if total.rep:
+            tried[key].add(total.rep)
+            if total.passes:
+                passed[key].add(total.rep)
+    rows = sorted(table.values(), key=lambda row: (-row["attempts"], row["quiz"], row["version"]))
+    for row in rows:
+        key = (row["quiz"], row["version"])
+        row["pass_rate"] = round(row["passes"] / row["attempts"], 3)
+        row["reps_tried"], row["reps_passed"] = len(tried[key]), len(passed[key])
+    return rows
+
+
 def _svg(figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
@@ -179,60 +279,75 @@ def _svg(figure) -> str:
     return text[text.index("<svg"):]  # inline: no XML declaration or DOCTYPE
 
 
-def _charts(placed: list[RepActivity], views_at: float, sales_at: float, rates: dict[str, dict[str, float]]) -> dict[str, str]:
+def _charts(placed: list[RepActivity], by: str, activity_at: float, sales_at: float,
+            rates: dict[str, dict[str, dict[str, float]]], labels: dict[str, list[str]]) -> dict[str, str]:
+    """The key-person scatter plot and one active-rate trend chart per kind of period, as SVG text."""
     import matplotlib
 
     matplotlib.use("svg")
     from matplotlib import pyplot
 
+    pyplot.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable, selectable
+    pyplot.rcParams["svg.hashsalt"] = "partnerkit"  # the same data gives the same file
     colours = dict(zip(QUADRANTS, ("#2e7d32", "#ef6c00", "#1565c0", "#9e9e9e")))
+    charts = {}
     figure, axes = pyplot.subplots(figsize=(6.5, 4.2))
     for label in QUADRANTS:
         reps = [rep for rep in placed if rep.quadrant == label]
-        axes.scatter([rep.views for rep in reps], [rep.sales for rep in reps], label=label, color=colours[label], s=36)
-    axes.axvline(views_at, color="#616161", linestyle="--", linewidth=1)
+        axes.scatter([rep.views if by == "views" else rep.engaged_minutes for rep in reps], [rep.sales for rep in reps],
+                     label=label, color=colours[label], s=36)
+    axes.axvline(activity_at, color="#616161", linestyle="--", linewidth=1)
     axes.axhline(sales_at, color="#616161", linestyle="--", linewidth=1)
-    axes.set_xlabel("page views this month")
+    axes.set_xlabel(f"{METRICS[by]} this month")
     axes.set_ylabel("sales this month")
     axes.legend(loc="upper left", fontsize=8, frameon=False)
-    scatter = _svg(figure)
+    charts["scatter"] = _svg(figure)
     pyplot.close(figure)
-    figure, axes = pyplot.subplots(figsize=(6.5, 3.4))
-    for partner, by_month in sorted(rates.items()):
-        months = sorted(by_month)
-        axes.plot(months, [by_month[month] * 100 for month in months], marker="o", label=partner)
-    axes.set_ylabel("active reps, %")
-    axes.set_ylim(0, 100)
-    axes.legend(fontsize=8, frameon=False)
-    trend = _svg(figure)
-    pyplot.close(figure)
-    return {"scatter": scatter, "trend": trend}
+    for kind, by_partner in rates.items():
+        figure, axes = pyplot.subplots(figsize=(6.5, 3.2))
+        for partner, by_period in by_partner.items():
+            axes.plot(labels[kind], [by_period.get(label, math.nan) * 100 for label in labels[kind]], marker="o", label=partner)
+        axes.set_ylabel("active reps, %")
+        axes.set_ylim(0, 105)
+        axes.tick_params(axis="x", labelsize=8)
+        axes.legend(fontsize=8, frameon=False, loc="lower left")
+        charts[kind] = _svg(figure)
+        pyplot.close(figure)
+    return charts
+
+
+def _release_order(version: str) -> list[tuple[int, int | str]]:
+    """Sort key that puts 2.10 after 2.9."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.-]", version)]
 
 
 REPORT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report.html.j2"
 
 
 def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: list[RosterEntry],
-                 sales: dict[tuple[str, str], float], content_ids: set[str], months_back: int = 6) -> Path:
+                 sales: dict[tuple[str, str], float], content_ids: set[str], quiz_totals: list[QuizTotal] = (), by: str = "views",
+                 activity_threshold: float | None = None, sales_threshold: float | None = None,
+                 months_back: int = 6, weeks_back: int = 8) -> Path:
     """Write ``report.html``, one CSV per table and ``report.json`` into ``folder``; return the HTML path."""
-    start, _ = _month_bounds(month)
-    months = []
-    year, number = start.year, start.month
-    for _ in range(months_back):
-        months.insert(0, f"{year:04d}-{number:02d}")
-        year, number = (year - 1, 12) if number == 1 else (year, number - 1)
-    views_at, sales_at, placed = quadrants(rep_activity(totals, roster, sales, month))
+    activity_at, sales_at, placed = quadrants(rep_activity(totals, roster, sales, month), by,
+                                              activity_threshold, sales_threshold)
     split = bands(placed)
-    rates = active_rates(totals, roster, months)
+    periods = {"monthly": months_until(month, months_back), "weekly": weeks_until(month, weeks_back)}
+    rates = {kind: active_rates(totals, roster, of_kind) for kind, of_kind in periods.items()}
+    labels = {kind: [period.label for period in of_kind] for kind, of_kind in periods.items()}
     reads, never = content_reads(totals, content_ids, month)
+    quizzes = quiz_results(list(quiz_totals), month)
     folder.mkdir(parents=True, exist_ok=True)
     tables = {
         "reps": [asdict(rep) for rep in placed],
         "bands": [{"partner": partner, **{k: (" ".join(v) if isinstance(v, list) else v) for k, v in row.items()}}
                   for partner, row in split.items()],
-        "active_rates": [{"partner": partner, "month": m, "active_rate": rate} for partner, by in rates.items() for m, rate in sorted(by.items())],
+        **{f"active_rates_{kind}": [{"partner": partner, "period": label, "active_rate": rate}
+                                    for partner, by_period in by_partner.items() for label, rate in by_period.items()]
+           for kind, by_partner in rates.items()},
         "content": reads,
         "never_opened": [{"content": content} for content in never],
+        "quizzes": quizzes,
     }
     for name, rows in tables.items():
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as stream:
@@ -240,11 +355,17 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
                 writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
                 writer.writeheader()
                 writer.writerows(rows)
-    (folder / "report.json").write_text(json.dumps({"month": month, "view_threshold": views_at, "sales_threshold": sales_at, **tables}, indent=1, ensure_ascii=False))
+    summary = {"month": month, "by": by, "activity_threshold": activity_at, "sales_threshold": sales_at}
+    (folder / "report.json").write_text(json.dumps({**summary, **tables}, indent=1, ensure_ascii=False), encoding="utf-8")
+    releases: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for row in reads:
+        releases[str(row["version"])].append(row)
     template = jinja2.Environment(autoescape=True).from_string(REPORT_TEMPLATE.read_text(encoding="utf-8"))
-    html = template.render(month=month, views_at=views_at, sales_at=sales_at, placed=placed, quadrants=QUADRANTS,
-                           bands=split, rates=rates, months=months, reads=reads, never=never,
-                           charts=_charts(placed, views_at, sales_at, rates))
+    html = template.render(month=month, metric=METRICS[by], activity_at=activity_at, sales_at=sales_at,
+                           thresholds_given=(activity_threshold, sales_threshold) != (None, None), placed=placed,
+                           quadrants=QUADRANTS, bands=split, names={rep.rep: rep.name for rep in placed}, rates=rates,
+                           labels=labels, releases=dict(sorted(releases.items(), key=lambda item: _release_order(item[0]), reverse=True)),
+                           never=never, quizzes=quizzes, charts=_charts(placed, by, activity_at, sales_at, rates, labels))
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
     return path

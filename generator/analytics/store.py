@@ -7,8 +7,9 @@ transaction, are kept for good. What is stored, and why:
 
 - ``events``: one row per accepted event: the day received (UTC), type, content id, release, the
   beacon's random view id, partner and rep ids (empty for anonymous views), engaged milliseconds and
-  scroll depth. No IP address, no user agent, no page URL, no names or e-mail addresses.
+  scroll depth, and for quiz events the quiz id, score and whether it passed. No IP address, no user agent, no page URL, no names or e-mail addresses.
 - ``daily``: per day, content, release, partner and rep: views and engaged milliseconds (reports).
+- ``quiz_daily``: per day, quiz, release, partner and rep: practice-quiz attempts and passes.
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 """
 
@@ -19,9 +20,11 @@ import sqlite3
 import threading
 from concurrent.futures import Future
 from dataclasses import astuple, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+from generator.errors import PartnerkitError
 
 MIGRATIONS = [
     """
@@ -56,6 +59,21 @@ MIGRATIONS = [
         PRIMARY KEY (day, reason)
     );
     """,
+    """
+    ALTER TABLE events ADD COLUMN quiz TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN score INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE events ADD COLUMN passed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE quiz_daily (
+        day TEXT NOT NULL,
+        quiz TEXT NOT NULL,
+        version TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        attempts BIGINT NOT NULL,
+        passes BIGINT NOT NULL,
+        PRIMARY KEY (day, quiz, version, partner, rep)
+    );
+    """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key);
 applied once each and recorded in ``schema_migrations``."""
@@ -63,14 +81,22 @@ applied once each and recorded in ``schema_migrations``."""
 BATCH_LIMIT = 500
 """Requests written in one transaction at most."""
 
+PRUNE_CHECK_SECONDS = 3600
+"""How long an idle writer waits before checking whether the day's pruning is due."""
+
 INSERT_EVENT = (
-    "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll, quiz, score, passed)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 UPSERT_DAILY = (
     "INSERT INTO daily (day, content, version, partner, rep, views, engaged_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (day, content, version, partner, rep)"
     " DO UPDATE SET views = daily.views + excluded.views, engaged_ms = daily.engaged_ms + excluded.engaged_ms"
+)
+UPSERT_QUIZ_DAILY = (
+    "INSERT INTO quiz_daily (day, quiz, version, partner, rep, attempts, passes) VALUES (?, ?, ?, ?, ?, 1, ?)"
+    " ON CONFLICT (day, quiz, version, partner, rep)"
+    " DO UPDATE SET attempts = quiz_daily.attempts + 1, passes = quiz_daily.passes + excluded.passes"
 )
 UPSERT_REJECTED = (
     "INSERT INTO rejected (day, reason, count) VALUES (?, ?, 1)"
@@ -89,22 +115,38 @@ class StoredEvent:
     rep: str
     engaged_ms: int
     scroll: int
+    quiz: str = ""
+    score: int = 0
+    passed: bool = False
+
+
+def utc_today() -> date:
+    return datetime.now(timezone.utc).date()
 
 
 class BatchingStore:
     """A database written by one thread, in batches, each committed before it is acknowledged.
 
-    Subclasses say how to connect and how the database spells parameters and auto-numbered keys."""
+    With ``retention_days`` set, the writer also deletes raw events older than that once a day (at the
+    first batch of a new UTC day, or within an hour when idle). A batch that fails is reported to every
+    request in it (none of them is acknowledged) and the writer carries on, reconnecting if the
+    connection broke. Subclasses say how to connect and how the database spells parameters and
+    auto-numbered keys."""
 
     placeholder = "?"
     serial = "INTEGER PRIMARY KEY"
 
-    def __init__(self) -> None:
+    def __init__(self, retention_days: int | None = None, today: Callable[[], date] = utc_today) -> None:
+        self.retention_days = retention_days
+        self._today = today
+        self._pruned_on: date | None = None
         setup = self._connect()
         try:
             self._migrate(setup)
         finally:
             setup.close()
+        self._connection: Any = None
+        self._closed = False
         self._queue: queue.Queue[tuple[str, Any, Future] | None] = queue.Queue()
         self._writer = threading.Thread(target=self._write_loop, name="partnerkit-store-writer", daemon=True)
         self._writer.start()
@@ -130,41 +172,74 @@ class BatchingStore:
         return connection.execute(self._sql(statement), parameters)
 
     def _write_loop(self) -> None:
-        connection = self._connect()
-        while True:
-            first = self._queue.get()
+        stopping = False
+        while not stopping:
+            try:
+                first = self._queue.get(timeout=PRUNE_CHECK_SECONDS)
+            except queue.Empty:
+                first = ()  # idle: only see whether pruning is due
             if first is None:
                 break
-            batch = [first]
+            batch = [first] if first else []
             while len(batch) < BATCH_LIMIT:
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if item is None:
-                    self._queue.put(None)
+                    stopping = True
                     break
                 batch.append(item)
+            today = self._today()
+            if self.retention_days is not None and today != self._pruned_on:
+                cutoff = (today - timedelta(days=self.retention_days)).isoformat()
+                batch.insert(0, ("prune", cutoff, Future()))
+            if batch and self._commit(batch) and batch[0][0] == "prune":
+                self._pruned_on = today
+        if self._connection is not None:
+            self._connection.close()
+
+    def _commit(self, batch: list[tuple[str, Any, Future]]) -> bool:
+        """Apply the batch in one transaction; settle every future with its result or the failure."""
+        try:
+            if self._connection is None:
+                self._connection = self._connect()
+            self._run(self._connection, "BEGIN")
+            results = [self._apply(self._connection, kind, payload) for kind, payload, _ in batch]
+            self._run(self._connection, "COMMIT")
+        except Exception as exc:  # nothing in the batch was stored: every waiting request learns it
+            self._abandon_transaction()
+            for _, _, future in batch:
+                future.set_exception(exc)
+            return False
+        for (_, _, future), result in zip(batch, results):
+            future.set_result(result)
+        return True
+
+    def _abandon_transaction(self) -> None:
+        """Roll back; a connection that cannot even do that is dropped and opened again for the next batch."""
+        if self._connection is None:
+            return
+        try:
+            self._run(self._connection, "ROLLBACK")
+        except Exception:
             try:
-                self._run(connection, "BEGIN")
-                results = [self._apply(connection, kind, payload) for kind, payload, _ in batch]
-                self._run(connection, "COMMIT")
-            except Exception as exc:  # the whole batch failed: every waiting request learns it
-                self._run(connection, "ROLLBACK")
-                for _, _, future in batch:
-                    future.set_exception(exc)
-                continue
-            for (_, _, future), result in zip(batch, results):
-                future.set_result(result)
-        connection.close()
+                self._connection.close()
+            except Exception:
+                pass
+            self._connection = None
 
     def _apply(self, connection: Any, kind: str, payload: Any) -> Any:
         cursor = connection.cursor()
         if kind == "events":
-            cursor.executemany(self._sql(INSERT_EVENT), [astuple(event) for event in payload])
-            cursor.executemany(self._sql(UPSERT_DAILY), [
-                (e.received_day, e.content, e.version, e.partner, e.rep, int(e.type == "view"), e.engaged_ms) for e in payload
-            ])
+            cursor.executemany(self._sql(INSERT_EVENT), [(*astuple(e)[:-1], int(e.passed)) for e in payload])
+            reading = [(e.received_day, e.content, e.version, e.partner, e.rep, int(e.type == "view"), e.engaged_ms)
+                       for e in payload if e.type != "quiz"]
+            quizzes = [(e.received_day, e.quiz, e.version, e.partner, e.rep, int(e.passed)) for e in payload if e.type == "quiz"]
+            if reading:
+                cursor.executemany(self._sql(UPSERT_DAILY), reading)
+            if quizzes:
+                cursor.executemany(self._sql(UPSERT_QUIZ_DAILY), quizzes)
             return len(payload)
         if kind == "rejected":
             cursor.execute(self._sql(UPSERT_REJECTED), payload)
@@ -175,17 +250,22 @@ class BatchingStore:
         if kind == "forget":
             cursor.execute(self._sql("DELETE FROM events WHERE rep = ?"), (payload,))
             removed = cursor.rowcount
-            cursor.execute(self._sql("DELETE FROM daily WHERE rep = ?"), (payload,))
-            return removed + cursor.rowcount
+            for table in ("daily", "quiz_daily"):
+                cursor.execute(self._sql(f"DELETE FROM {table} WHERE rep = ?"), (payload,))
+                removed += cursor.rowcount
+            return removed
         raise ValueError(kind)
 
     def _submit(self, kind: str, payload: Any) -> Future:
         future: Future = Future()
-        self._queue.put((kind, payload, future))
+        if self._closed:
+            future.set_exception(PartnerkitError("the event store is closed"))
+        else:
+            self._queue.put((kind, payload, future))
         return future
 
     def write(self, events: list[StoredEvent]) -> Future:
-        """Store events; the future completes once they are committed."""
+        """Store events; the future completes once they are committed (or fails if they were not)."""
         return self._submit("events", events)
 
     def count_rejected(self, day: str, reason: str) -> Future:
@@ -208,17 +288,20 @@ class BatchingStore:
             connection.close()
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._writer.join(timeout=10)
+        """Write what is queued, then stop the writer."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._writer.join(timeout=10)
 
 
 class SqliteStore(BatchingStore):
     """SQLite in WAL mode: readers run beside the one writer; a commit is synced to disk."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, retention_days: int | None = None, today: Callable[[], date] = utc_today):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        super().__init__()
+        super().__init__(retention_days, today)
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -234,9 +317,9 @@ class PostgresStore(BatchingStore):
     placeholder = "%s"
     serial = "BIGSERIAL PRIMARY KEY"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, retention_days: int | None = None, today: Callable[[], date] = utc_today):
         self.url = url
-        super().__init__()
+        super().__init__(retention_days, today)
 
     def _connect(self) -> Any:
         import psycopg
@@ -244,13 +327,11 @@ class PostgresStore(BatchingStore):
         try:
             return psycopg.connect(self.url, autocommit=True)
         except psycopg.OperationalError as exc:
-            from generator.errors import PartnerkitError
-
             raise PartnerkitError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}") from None
 
 
-def open_store(location: str) -> BatchingStore:
+def open_store(location: str, retention_days: int | None = None) -> BatchingStore:
     """``postgresql://…`` opens PostgreSQL; anything else is a SQLite file path."""
     if location.startswith(("postgresql://", "postgres://")):
-        return PostgresStore(location)
-    return SqliteStore(Path(location))
+        return PostgresStore(location, retention_days)
+    return SqliteStore(Path(location), retention_days)

@@ -49,6 +49,6 @@ def build_unversioned(root: Path, site_dir: Path, reporter: Reporter = NullRepor
     reporter.step(f"Building {len(rendered.pages)} pages with {catalog.config.engine}")
     build_site(rendered, catalog.config.engine, root, site_dir)
     if catalog.config.analytics.endpoint:
-        write_content_index(root, content_ids_of_pages(rendered.pages), [])
+        write_content_index(root, content_ids_of_pages(rendered.pages), [], catalog.quizzes)
     reporter.step(f"Site written to {site_dir}")
     return catalog

@@ -16,29 +16,25 @@ from generator.reporter import NullReporter, Reporter
 DEFAULT_DB = "private/events.sqlite"
 
 
-def _store(root: Path, db: str | None) -> BatchingStore:
+def _store(root: Path, db: str | None, retention_days: int | None = None) -> BatchingStore:
     """``postgresql://user@host/db``, ``sqlite:///path``, a file path, or the default SQLite file."""
     if db is not None and db.startswith(("postgresql://", "postgres://")):
-        return open_store(db)
+        return open_store(db, retention_days)
     if db is not None and "://" in db and not db.startswith("sqlite:///"):
         raise PartnerkitError(f"--db {db}: give postgresql://…, sqlite:///path or a file path")
     location = Path(db.removeprefix("sqlite:///")) if db else root / DEFAULT_DB
-    return open_store(str(location if location.is_absolute() else root / location))
+    return open_store(str(location if location.is_absolute() else root / location), retention_days)
 
 
 def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter = NullReporter()) -> None:
     import uvicorn
 
     config = load_config(root)
-    index = root / CONTENT_INDEX
-    if not index.is_file():
-        raise PartnerkitError(f"{CONTENT_INDEX} not found: run partnerkit build first (it lists the pages events may name)")
-    content_ids, _ = read_content_index(index)
+    index = read_content_index(root)
     keys = signing_keys() if config.analytics.identity == "token" else {}
-    store = _store(root, db)
-    removed = store.prune(config.analytics.retention_days, datetime.now(timezone.utc).date())
-    reporter.step(f"Pruned {removed} raw events older than {config.analytics.retention_days} days")
-    settings = CollectorSettings(content_ids, config.collector_origins, keys, config.analytics.identity,
+    store = _store(root, db, config.analytics.retention_days)
+    reporter.step(f"Raw events are kept {config.analytics.retention_days} days (analytics.retention_days), daily totals for good")
+    settings = CollectorSettings(index, config.collector_origins, keys, config.analytics.identity,
                                  config.analytics.identity_header)
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
@@ -54,22 +50,30 @@ def invites(root: Path, roster: Path):
     return invite_links(read_roster(root / roster, root), config.site_url, signing_keys(), date.today())
 
 
-def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None) -> Path:
+def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None,
+           by: str = "views", activity_threshold: float | None = None, sales_threshold: float | None = None) -> Path:
     """Write the partner-enablement report for ``month`` (default: last month); return its HTML path."""
-    from generator.analytics.report import DailyTotal, read_sales, write_report
+    from generator.analytics.report import DailyTotal, QuizTotal, parse_month, read_sales, write_report
 
     today = datetime.now(timezone.utc).date()
-    month = month or (f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}")
-    index = root / CONTENT_INDEX
-    content_ids = set(read_content_index(index)[0]) if index.is_file() else set()
+    if month is None:
+        month = f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
+    try:
+        parse_month(month)
+    except ValueError:
+        raise PartnerkitError(f"--month {month}: expected a month as YYYY-MM, e.g. 2026-10") from None
+    content_ids = set(read_content_index(root).content) if (root / CONTENT_INDEX).is_file() else set()
+    reps, sales = read_roster(root / roster, root), read_sales(root / sales_file, root)
     store = _store(root, db)
     try:
         totals = [DailyTotal(*row) for row in store.query(
             "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
+        quiz_totals = [QuizTotal(*row) for row in store.query(
+            "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]
     finally:
         store.close()
     folder = output or root / "private" / "reports" / month
-    return write_report(folder, month, totals, read_roster(root / roster, root), read_sales(root / sales_file, root), content_ids)
+    return write_report(folder, month, totals, reps, sales, content_ids, quiz_totals, by, activity_threshold, sales_threshold)
 
 
 def forget(root: Path, rep: str, db: str | None) -> int:

@@ -18,11 +18,13 @@ import pytest
 import uvicorn
 
 from generator.analytics.collector import CollectorSettings, create_app
+from generator.analytics.events import ContentIndex
 from generator.analytics.store import BatchingStore, PostgresStore, SqliteStore
 
 ORIGIN = "https://partners.example.com"
 KEYS = {"k2": b"second-secret-0123456789", "k1": b"first-secret-0123456789"}
-CONTENT = frozenset({"home:index", "module:pricing", "path:sales-start", "talk:kickoff"})
+INDEX = ContentIndex(content={"home:index", "module:pricing", "path:sales-start", "talk:kickoff"}, versions={"2.3", "2.4"},
+                     quizzes={"pricing-check"})
 
 
 @dataclass
@@ -73,23 +75,29 @@ def postgres_server():
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture
+def postgres_database(postgres_server) -> str:
+    """The URL of a fresh, empty database on the throwaway server."""
+    import psycopg
+
+    name = f"t{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    return f"{postgres_server}/{name}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def make_store(request, tmp_path: Path):
-    """Opens a fresh, empty store of each kind: the same tests run on SQLite and on PostgreSQL."""
+    """``make()`` opens a store on a fresh, empty database (the same one on every call), once on SQLite
+    and once on PostgreSQL: the same tests run on both."""
     opened: list[BatchingStore] = []
 
-    def make() -> BatchingStore:
+    def make(**options) -> BatchingStore:
+        """A store on the same database each time it is called (options: retention_days, today)."""
         if request.param == "sqlite":
-            store: BatchingStore = SqliteStore(tmp_path / f"events{len(opened)}.sqlite")
+            store: BatchingStore = SqliteStore(tmp_path / "events.sqlite", **options)
         else:
-            import psycopg
-
-            server = request.getfixturevalue("postgres_server")
-            name = f"t{uuid.uuid4().hex[:12]}" if not opened else opened[0].url.rsplit("/", 1)[1]
-            if not opened:
-                with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-                    admin.execute(f"CREATE DATABASE {name}")
-            store = PostgresStore(f"{server}/{name}")
+            store = PostgresStore(opened[0].url if opened else request.getfixturevalue("postgres_database"), **options)
         opened.append(store)
         return store
 
@@ -121,5 +129,5 @@ def running_collector(settings: CollectorSettings, database: Path | BatchingStor
 
 @pytest.fixture
 def collector(make_store):
-    with running_collector(CollectorSettings(CONTENT, [ORIGIN], KEYS), make_store()) as running:
+    with running_collector(CollectorSettings(INDEX, [ORIGIN], KEYS), make_store()) as running:
         yield running

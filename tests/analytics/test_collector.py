@@ -10,7 +10,9 @@ import httpx
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from generator.analytics.identity import Rep, sign, verify
-from tests.analytics.conftest import KEYS, ORIGIN
+from generator.analytics.collector import CollectorSettings
+from generator.analytics.store import PostgresStore
+from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 
@@ -40,9 +42,22 @@ def test_a_rep_view_and_leave_are_stored_after_a_204(collector) -> None:
     assert collector.store.query("SELECT views, engaged_ms FROM daily WHERE rep = 'rep-7'") == [(1, 42000)]
 
 
+def test_practice_quiz_results_are_stored_and_counted(collector) -> None:
+    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    attempts = [event(type="quiz", quiz="pricing-check", score=score, passed=score >= 80, token=token) for score in (60, 90)]
+    assert post(collector.url, attempts).status_code == 204
+    assert collector.store.query("SELECT type, quiz, score, passed FROM events ORDER BY id") == [
+        ("quiz", "pricing-check", 60, 0), ("quiz", "pricing-check", 90, 1),
+    ]
+    assert collector.store.query("SELECT quiz, version, partner, rep, attempts, passes FROM quiz_daily") == [
+        ("pricing-check", "2.4", "acme", "rep-7", 2, 1),
+    ]
+    assert collector.store.query("SELECT COUNT(*) FROM daily") == [(0,)], "a quiz attempt is not a page view"
+
+
 def test_anonymous_views_count_without_identity(collector) -> None:
-    assert post(collector.url, event(content="home:index", version=None)).status_code == 204
-    assert collector.stored() == [("view", "home:index", "", "", "", 0, 0)]
+    assert post(collector.url, event(content="home:index")).status_code == 204
+    assert collector.stored() == [("view", "home:index", "2.4", "", "", 0, 0)]
 
 
 def test_every_refusal_has_its_status_and_stores_nothing(collector) -> None:
@@ -58,18 +73,24 @@ def test_every_refusal_has_its_status_and_stores_nothing(collector) -> None:
         (post(collector.url, []), 422, "batch size"),
         (post(collector.url, [event()] * 51), 422, "batch size"),
         (post(collector.url, event(content="module:secret-plans")), 422, "unknown content"),
+        (post(collector.url, event(version="9.9")), 422, "unknown release"),
+        (post(collector.url, event(type="quiz", quiz="secret-exam", passed=True)), 422, "unknown quiz"),
+        (post(collector.url, event(type="quiz", quiz="pricing-check")), 422, "invalid event"),
+        (post(collector.url, event(passed=True)), 422, "invalid event"),
+        (post(collector.url, event(version=None)), 422, "unknown release"),
         (post(collector.url, event(at=int(time.time() * 1000) - 3 * 86400 * 1000)), 422, "clock skew"),
         (post(collector.url, event(token=forged)), 403, "forged token"),
         (post(collector.url, event(token=tampered)), 403, "forged token"),
         (post(collector.url, event(), agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"), 403, "bot"),
+        (post(collector.url, event(), agent=""), 403, "bot"),
         (post(collector.url, event(), origin="https://evil.example.net"), 403, "foreign origin"),
     ]
     for response, status, reason in cases:
         assert (response.status_code, response.json()) == (status, {"error": reason})
     assert collector.stored() == []
     assert collector.rejected() == {
-        "malformed json": 1, "too large": 1, "invalid event": 2, "batch size": 2, "unknown content": 1,
-        "clock skew": 1, "forged token": 2, "bot": 1, "foreign origin": 1,
+        "malformed json": 1, "too large": 1, "invalid event": 4, "batch size": 2, "unknown content": 1,
+        "unknown release": 2, "unknown quiz": 1, "clock skew": 1, "forged token": 2, "bot": 2, "foreign origin": 1,
     }
     assert "access-control-allow-origin" not in post(collector.url, event(), origin="https://evil.example.net").headers
 
@@ -96,3 +117,53 @@ def test_fuzzed_bodies_never_crash_the_server(collector, body: bytes) -> None:
     response = post(collector.url, None, raw=body)
     assert response.status_code in (204, 400, 403, 413, 422)
     assert httpx.get(collector.url + "/health").status_code == 200
+
+
+def test_a_batch_naming_two_reps_is_refused(collector) -> None:
+    one, other = (sign(Rep("acme", rep, date(2026, 11, 1)), KEYS) for rep in ("rep-1", "rep-2"))
+    response = post(collector.url, [event(token=one), event(token=other)])
+    assert (response.status_code, response.json()) == (403, {"error": "forged token"})
+    assert collector.stored() == []
+
+
+def test_cors_preflight_is_answered_for_the_site_only(collector) -> None:
+    asked = {"access-control-request-method": "POST", "access-control-request-headers": "content-type"}
+    allowed = httpx.options(collector.url + "/e", headers={"origin": ORIGIN, **asked})
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == ORIGIN
+    refused = httpx.options(collector.url + "/e", headers={"origin": "https://evil.example.net", **asked})
+    assert refused.status_code == 400
+    assert "access-control-allow-origin" not in refused.headers
+
+
+def test_behind_an_authenticating_proxy_the_rep_comes_from_its_header(make_store) -> None:
+    settings = CollectorSettings(INDEX, [ORIGIN], identity="header", identity_header="X-Remote-Rep")
+    with running_collector(settings, make_store()) as running:
+        def with_header(value: str | None, body: dict) -> httpx.Response:
+            headers = {"content-type": "text/plain", "user-agent": BROWSER, "origin": ORIGIN}
+            if value is not None:
+                headers["x-remote-rep"] = value
+            return httpx.post(running.url + "/e", content=json.dumps(body), headers=headers)
+
+        forged = sign(Rep("acme", "boss", date(2026, 11, 1)), KEYS)
+        assert with_header("acme/rep-7", event(token=forged)).status_code == 204, "tokens play no part"
+        assert with_header(None, event()).status_code == 204
+        refused = with_header("acme/rep 7; drop", event())
+        assert (refused.status_code, refused.json()) == (403, {"error": "bad identity header"})
+        assert [row[3:5] for row in running.stored()] == [("acme", "rep-7"), ("", "")]
+
+
+def test_a_lost_database_connection_is_a_503_then_the_collector_recovers(postgres_database) -> None:
+    """PostgreSQL only: SQLite has no connection to lose (failed batches are in the store tests)."""
+    import psycopg
+
+    store = PostgresStore(postgres_database)
+    with running_collector(CollectorSettings(INDEX, [ORIGIN], KEYS), store) as running:
+        assert post(running.url, event(view="vbefore0001")).status_code == 204
+        with psycopg.connect(store.url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                          " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        lost = post(running.url, event(view="vlost000001"))
+        assert (lost.status_code, lost.json()) == (503, {"error": "store unavailable"})
+        assert post(running.url, event(view="vafter00001")).status_code == 204
+        assert running.store.query("SELECT view FROM events ORDER BY id") == [("vbefore0001",), ("vafter00001",)]

@@ -7,12 +7,18 @@ import json
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import pytest
+
 from generator.analytics.events import write_content_index
-from generator.analytics.report import DailyTotal, active_rates, bands, content_reads, quadrants, rep_activity
 from generator.analytics.identity import read_roster
+from generator.analytics.report import (
+    DailyTotal, active_rates, bands, content_reads, months_until, quadrants, read_sales, rep_activity, weeks_until,
+)
 from generator.analytics.store import SqliteStore, StoredEvent
+from generator.errors import ContentErrors
 
 ROSTER = """partner_id,partner_name,rep_id,name,email,role,joined,left
 acme,Acme,a1,Ana,a1@acme.example,sales,2026-01-01,
@@ -22,12 +28,19 @@ beta,Beta,b1,Dee,b1@beta.example,sales,2026-01-01,
 beta,Beta,b2,Eli,b2@beta.example,sales,2026-01-01,2026-09-15
 """
 SALES = "rep_id,month,amount\na1,2026-10,5000\nb1,2026-10,3000\na2,2026-09,900\n"
-VIEWS = {("2026-10-03", "a1"): 10, ("2026-10-04", "a2"): 8, ("2026-10-05", "b1"): 2, ("2026-09-02", "b2"): 4}
+READING = {  # (day, rep): (views, engaged minutes)
+    ("2026-10-03", "a1"): (10, 30), ("2026-10-04", "a2"): (8, 2), ("2026-10-05", "b1"): (2, 20), ("2026-09-02", "b2"): (4, 4),
+}
+"""2026-10-03 and -04 fall in ISO week 40, 2026-10-05 starts week 41; b2 left before October."""
+
+
+def partner_of(rep: str) -> str:
+    return "acme" if rep.startswith("a") else "beta"
 
 
 def totals() -> list[DailyTotal]:
-    return [DailyTotal(day, "module:pricing", "2.4", "acme" if rep.startswith("a") else "beta", rep, count, count * 60000)
-            for (day, rep), count in VIEWS.items()] + [DailyTotal("2026-10-09", "home:index", "2.4", "", "", 3, 0)]
+    return [DailyTotal(day, "module:pricing", "2.4", partner_of(rep), rep, views, minutes * 60000)
+            for (day, rep), (views, minutes) in READING.items()] + [DailyTotal("2026-10-09", "home:index", "2.4", "", "", 3, 0)]
 
 
 def roster(tmp_path: Path):
@@ -35,24 +48,67 @@ def roster(tmp_path: Path):
     return read_roster(tmp_path / "roster.csv", tmp_path)
 
 
-def test_known_answers(tmp_path: Path) -> None:
-    activity = rep_activity(totals(), roster(tmp_path), {("a1", "2026-10"): 5000.0, ("b1", "2026-10"): 3000.0}, "2026-10")
+def october(tmp_path: Path):
+    return rep_activity(totals(), roster(tmp_path), {("a1", "2026-10"): 5000.0, ("b1", "2026-10"): 3000.0}, "2026-10")
+
+
+def test_key_people_by_views_split_at_the_medians(tmp_path: Path) -> None:
+    activity = october(tmp_path)
     assert [rep.rep for rep in activity] == ["a1", "a2", "a3", "b1"], "b2 left before October"
     views_at, sales_at, placed = quadrants(activity)
     assert (views_at, sales_at) == (5.0, 1500.0)
     assert {rep.rep: rep.quadrant for rep in placed} == {
         "a1": "key person 1", "a2": "key person 2", "a3": "neither", "b1": "results without views",
     }
+
+
+def test_key_people_by_engaged_minutes_and_given_thresholds(tmp_path: Path) -> None:
+    minutes_at, _, placed = quadrants(october(tmp_path), by="minutes")
+    assert minutes_at == 11.0
+    assert {rep.rep: rep.quadrant for rep in placed} == {
+        "a1": "key person 1", "a2": "neither", "a3": "neither", "b1": "key person 1",
+    }
+    _, _, placed = quadrants(october(tmp_path), activity_threshold=1, sales_threshold=4000)
+    assert {rep.rep: rep.quadrant for rep in placed} == {
+        "a1": "key person 1", "a2": "key person 2", "a3": "neither", "b1": "key person 2",
+    }
+
+
+def test_bands_and_active_rates_by_month_and_week(tmp_path: Path) -> None:
+    _, _, placed = quadrants(october(tmp_path))
     assert bands(placed)["acme"] == {"top": ["a1"], "middle": ["a2"], "bottom": ["a3"], "active_share": 0.667}
-    assert active_rates(totals(), roster(tmp_path), ["2026-09", "2026-10"]) == {
+    assert active_rates(totals(), roster(tmp_path), months_until("2026-10", 2)) == {
         "acme": {"2026-09": 0.0, "2026-10": 0.667}, "beta": {"2026-09": 0.5, "2026-10": 1.0},
     }
+    weekly = active_rates(totals(), roster(tmp_path), weeks_until("2026-10", 8))
+    assert list(weekly["acme"]) == [f"2026-W{week}" for week in range(37, 45)]
+    assert {label: rate for label, rate in weekly["acme"].items() if rate} == {"2026-W40": 0.667}
+    assert {label: rate for label, rate in weekly["beta"].items() if rate} == {"2026-W41": 1.0}
+    assert weekly["beta"]["2026-W38"] == 0.0, "b2 was still on the roster on 2026-09-15, and read nothing that week"
+
+
+def test_periods_cross_year_ends() -> None:
+    assert [period.label for period in months_until("2026-01", 3)] == ["2025-11", "2025-12", "2026-01"]
+    last = weeks_until("2026-12", 2)[-1]
+    assert (last.label, last.start, last.end) == ("2026-W53", date(2026, 12, 28), date(2027, 1, 4))
+
+
+def test_content_reads_and_never_opened(tmp_path: Path) -> None:
     reads, never = content_reads(totals(), {"home:index", "module:pricing", "module:pitch"}, "2026-10")
-    assert reads[0] == {"content": "module:pricing", "version": "2.4", "views": 20, "engaged_minutes": 20.0, "readers": 3}
+    assert reads[0] == {"content": "module:pricing", "version": "2.4", "views": 20, "engaged_minutes": 52.0, "readers": 3}
     assert never == ["module:pitch"]
 
 
-def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
+def test_sales_errors_are_located(tmp_path: Path) -> None:
+    (tmp_path / "sales.csv").write_text("rep_id,month,amount\na1,2026-10,5000\na2,October,10\na3,2026-10,lots\nb1,2026-10,nan\n")
+    with pytest.raises(ContentErrors) as caught:
+        read_sales(tmp_path / "sales.csv", tmp_path)
+    assert [str(error) for error in caught.value.errors] == [
+        f"sales.csv:{line}:1: expected rep_id, a month as YYYY-MM and an amount" for line in (3, 4, 5)
+    ]
+
+
+def make_project(tmp_path: Path) -> Path:
     project = tmp_path / "p"
     (project / "private").mkdir(parents=True)
     (project / "site_config.yml").write_text("site_name: S\nvendor: V\nproduct: P\n")
@@ -61,20 +117,52 @@ def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
     write_content_index(project, {"home:index", "module:pricing", "module:pitch"}, ["2.4"])
     store = SqliteStore(project / "private/events.sqlite")
     events = []
-    for (day, rep), count in VIEWS.items():
-        partner = "acme" if rep.startswith("a") else "beta"
-        events += [StoredEvent(day, "view", "module:pricing", "2.4", f"v{rep}{n:08d}", partner, rep, 0, 0) for n in range(count)]
+    for (day, rep), (views, minutes) in READING.items():
+        events += [StoredEvent(day, "view", "module:pricing", "2.4", f"v{rep}{n:08d}", partner_of(rep), rep, 0, 0) for n in range(views)]
+        events.append(StoredEvent(day, "leave", "module:pricing", "2.4", f"v{rep}00000000", partner_of(rep), rep, minutes * 60000, 90))
     store.write(events).result()
     store.close()
-    result = subprocess.run([sys.executable, "-m", "generator", "report", "-p", str(project), "--month", "2026-10"],
-                            capture_output=True, text=True)
+    return project
+
+
+def report(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", "report", "-p", str(project), *options],
+                          capture_output=True, text=True)
+
+
+def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    result = report(project, "--month", "2026-10")
     assert result.returncode == 0, result.stderr
     folder = project / "private/reports/2026-10"
     assert result.stdout == f"Report written to {folder / 'report.html'}\n"
     html = (folder / "report.html").read_text()
-    assert html.count("<svg") == 2 and "correlation is not a cause" in html
-    assert not re.search(r'(src|href)="https?:', html), "the report loads nothing from the network"
+    assert html.count("<svg") == 3 and "correlation is not a cause" in html
+    assert not re.search(r'(src|href)="https?:|@import|url\((?!#)', html), "the report loads nothing from the network"
+    assert "<h3>Release 2.4</h3>" in html and "<h3>Never opened this month</h3>\n<p>home:index, module:pitch</p>" in html
     data = json.loads((folder / "report.json").read_text())
     assert {row["rep"]: row["quadrant"] for row in data["reps"]}["a2"] == "key person 2"
-    with (folder / "active_rates.csv").open() as stream:
-        assert {(row["partner"], row["month"]): row["active_rate"] for row in csv.DictReader(stream)}[("acme", "2026-10")] == "0.667"
+    with (folder / "active_rates_monthly.csv").open() as stream:
+        rates = {(row["partner"], row["period"]): row["active_rate"] for row in csv.DictReader(stream)}
+    assert rates[("acme", "2026-10")] == "0.667"
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "active_rates_monthly.csv", "active_rates_weekly.csv", "bands.csv", "content.csv", "never_opened.csv", "quizzes.csv",
+        "report.html", "report.json", "reps.csv",
+    ]
+
+
+def test_report_by_minutes_with_thresholds(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    result = report(project, "--month", "2026-10", "--by", "minutes", "--activity-threshold", "25", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "out/report.json").read_text())
+    assert (data["by"], data["activity_threshold"], data["sales_threshold"]) == ("minutes", 25.0, 1500.0)
+    assert {row["rep"]: row["quadrant"] for row in data["reps"]} == {
+        "a1": "key person 1", "a2": "neither", "a3": "neither", "b1": "results without views",
+    }
+    assert "split at 25 engaged minutes and 1,500 in sales" in (tmp_path / "out/report.html").read_text()
+
+
+def test_report_refuses_a_bad_month(tmp_path: Path) -> None:
+    result = report(make_project(tmp_path), "--month", "2026-13")
+    assert (result.returncode, result.stderr) == (1, "Error: --month 2026-13: expected a month as YYYY-MM, e.g. 2026-10\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from generator.analytics.identity import invite_links, read_roster, verify
 from generator.analytics.store import StoredEvent
-from generator.errors import ContentErrors
+from generator.errors import ContentErrors, PartnerkitError
 from tests.analytics.conftest import KEYS
 
 
@@ -47,7 +48,27 @@ def test_batches_from_many_threads_are_all_committed(make_store) -> None:
 def test_migrations_are_applied_once(make_store) -> None:
     make_store()
     again = make_store()  # the same database, opened a second time
-    assert again.query("SELECT version FROM schema_migrations") == [(1,)]
+    assert again.query("SELECT version FROM schema_migrations ORDER BY version") == [(1,), (2,)]
+
+
+def test_a_database_of_the_first_schema_is_upgraded_with_its_rows(make_store, monkeypatch) -> None:
+    from generator.analytics import store as store_module
+
+    with monkeypatch.context() as first_release:
+        first_release.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+        old = make_store()
+    connection = old._connect()  # a row as the first release wrote it
+    connection.execute(old._sql("INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll)"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), astuple(stored("2026-11-20", "rep-1"))[:9])
+    connection.close()
+    old.close()
+    upgraded = make_store()
+    upgraded.write([StoredEvent("2026-11-21", "quiz", "module:pricing", "", "v0123456789", "acme", "rep-1", 0, 0,
+                                "pricing-check", 80, True)]).result()
+    assert upgraded.query("SELECT received_day, type, quiz, score, passed FROM events ORDER BY id") == [
+        ("2026-11-20", "view", "", 0, 0), ("2026-11-21", "quiz", "pricing-check", 80, 1),
+    ]
+    assert upgraded.query("SELECT quiz, rep, attempts, passes FROM quiz_daily") == [("pricing-check", "rep-1", 1, 1)]
 
 
 ROSTER = """partner_id,partner_name,rep_id,name,email,role,joined,left
@@ -75,3 +96,32 @@ def test_roster_errors_are_located(tmp_path: Path) -> None:
         "roster.csv:5:7: joined: dates are written YYYY-MM-DD",
         "roster.csv:6:1: expected 8 columns, got 2",
     ]
+
+
+def test_the_writer_prunes_once_a_day_by_itself(make_store) -> None:
+    clock = [date(2026, 11, 1)]
+    store = make_store(retention_days=30, today=lambda: clock[0])
+    store.write([stored("2026-09-15", "rep-1"), stored("2026-10-20", "rep-1")]).result()
+    assert store.query("SELECT COUNT(*) FROM events") == [(2,)], "pruned before this batch, on 2026-11-01"
+    clock[0] = date(2026, 11, 25)
+    store.write([stored("2026-11-25", "rep-2")]).result()
+    assert store.query("SELECT received_day FROM events ORDER BY received_day") == [("2026-11-25",)]
+    assert store.query("SELECT COUNT(*) FROM daily") == [(3,)], "daily totals are kept"
+
+
+def test_a_failed_batch_is_not_acknowledged_and_the_writer_carries_on(make_store) -> None:
+    store = make_store()
+    broken = StoredEvent("2026-11-20", "view", None, "", "v0123456789", "", "", 0, 0)  # content is NOT NULL
+    failed = store.write([stored("2026-11-20", "rep-1"), broken])
+    with pytest.raises(Exception, match="(?i)not null|null value"):
+        failed.result()
+    assert store.write([stored("2026-11-21", "rep-2")]).result() == 1
+    assert store.query("SELECT received_day, rep FROM events") == [("2026-11-21", "rep-2")]
+    assert store.query("SELECT day, rep, views FROM daily") == [("2026-11-21", "rep-2", 1)]
+
+
+def test_a_closed_store_refuses_writes(make_store) -> None:
+    store = make_store()
+    store.close()
+    with pytest.raises(PartnerkitError, match="^the event store is closed$"):
+        store.write([stored("2026-11-21", "rep-2")]).result()

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.analytics.collector import CollectorSettings
-from generator.analytics.events import CONTENT_INDEX, read_content_index
+from generator.analytics.events import ContentIndex, read_content_index
 from generator.analytics.identity import Rep, sign
 from generator.commands.build import build
 from tests.analytics.conftest import KEYS, free_port, running_collector
@@ -24,10 +24,10 @@ def wait_for(check, timeout: float = 10.0):
     return check()
 
 
-def setup_site(minimal: Path, site_server, port: int) -> frozenset[str]:
+def setup_site(minimal: Path, site_server, port: int) -> ContentIndex:
     configure(minimal, site_url=site_server.url, analytics={"endpoint": f"http://127.0.0.1:{port}/e"})
     build(minimal, site_server.folder)
-    return read_content_index(minimal / CONTENT_INDEX)[0]
+    return read_content_index(minimal)
 
 
 REP_BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
@@ -101,7 +101,7 @@ def test_with_consent_nothing_is_sent_until_the_rep_accepts(minimal: Path, site_
     port = free_port()
     configure(minimal, site_url=site_server.url, analytics={"endpoint": f"http://127.0.0.1:{port}/e", "consent": True})
     build(minimal, site_server.folder)
-    content = read_content_index(minimal / CONTENT_INDEX)[0]
+    content = read_content_index(minimal)
     context = browser.new_context(user_agent=REP_BROWSER)
     page = context.new_page()
     with running_collector(CollectorSettings(content, [site_server.url.rstrip("/")], KEYS), tmp_path / "e.sqlite", port) as collector:
@@ -116,3 +116,31 @@ def test_with_consent_nothing_is_sent_until_the_rep_accepts(minimal: Path, site_
         page.wait_for_load_state("load")
         assert wait_for(lambda: collector.stored()) == [("view", "module:pricing", "", "", "", 0, 0)]
     context.close()
+
+
+def test_the_personal_link_is_remembered_without_cookies(minimal: Path, site_server, browser, tmp_path: Path) -> None:
+    port = free_port()
+    index = setup_site(minimal, site_server, port)
+    context = browser.new_context(user_agent=REP_BROWSER)
+    page = context.new_page()
+    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    with running_collector(CollectorSettings(index, [site_server.url.rstrip("/")], KEYS), tmp_path / "e.sqlite", port) as collector:
+        page.goto(site_server.url + f"modules/pricing/?pk={token}#price-list")
+        assert page.url == site_server.url + "modules/pricing/#price-list"
+        page.goto(site_server.url + "paths/sales-start/")  # a later visit: a full load, no ?pk=
+
+        def views():
+            return collector.store.query("SELECT content, partner, rep FROM events WHERE type = 'view' ORDER BY id")
+
+        assert wait_for(lambda: len(views()) >= 2)
+        assert views() == [("module:pricing", "acme", "rep-7"), ("path:sales-start", "acme", "rep-7")]
+        assert context.cookies() == []
+    context.close()
+
+
+def test_the_beacon_stays_under_one_kilobyte_gzipped() -> None:
+    import gzip
+
+    from generator.render.site import ASSETS_DIR
+
+    assert len(gzip.compress((ASSETS_DIR / "partnerkit" / "beacon.js").read_bytes(), 9)) <= 1024
