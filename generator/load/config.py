@@ -40,6 +40,7 @@ def read_config(root: Path) -> tuple[SiteConfig | None, list[ContentError]]:
             if value is not None and not (root / value).exists():
                 errors.append(documents[0].error((key,), f"not found: {value}"))
         errors.extend(_check_releases(config, documents[0], root))
+        errors.extend(_check_tiers(config, documents[0]))
     return (None if errors else config), errors
 
 
@@ -78,4 +79,24 @@ def _check_releases(config: SiteConfig, source: SourceDocument, root: Path) -> l
             errors.append(source.error(
                 ("default",), f"unknown release or alias '{config.default}'{did_you_mean(config.default, names)}"
             ))
+    return errors
+
+
+def _check_tiers(config: SiteConfig, source: SourceDocument) -> list[ContentError]:
+    """Tier requirements name declared roles and levels; tier ids are unique."""
+    errors: list[ContentError] = []
+    levels = config.certification.levels
+    seen: set[str] = set()
+    for index, tier in enumerate(config.certification.tiers):
+        if tier.id in seen:
+            errors.append(source.error(("certification", "tiers", index, "id"), f"duplicate tier '{tier.id}'"))
+        seen.add(tier.id)
+        for position, requirement in enumerate(tier.requires):
+            loc = ("certification", "tiers", index, "requires", position)
+            if requirement.role not in config.role_ids:
+                errors.append(source.error((*loc, "role"), f"unknown role '{requirement.role}'"
+                                           f"{did_you_mean(requirement.role, config.role_ids)}"))
+            if requirement.level not in levels:
+                errors.append(source.error((*loc, "level"), f"unknown level '{requirement.level}'"
+                                           f"{did_you_mean(requirement.level, levels)}"))
     return errors

@@ -74,6 +74,11 @@ def check_references(
                 check.known(source, ("talks", index), "talk", ident, list(talks or {}))
             if document.quiz is not None:
                 check.known(source, ("quiz",), "quiz", document.quiz, list(documents.get("quiz", {})))
+                quiz = documents.get("quiz", {}).get(document.quiz)
+                if isinstance(quiz, Quiz) and quiz.mode == "exam":
+                    check.errors.append(source.error(
+                        ("quiz",), f"quiz '{quiz.id}' is an exam: a module ends with a practice quiz"
+                    ))
             for index, resource in enumerate(document.resources):
                 if resource.file is not None and not (root / "content" / resource.file).is_file():
                     check.errors.append(source.error(
@@ -97,8 +102,19 @@ def check_references(
         elif isinstance(document, Campaign):
             check.roles(source, ("roles",), document.roles)
             check.refs(source, ("modules",), "module", document.modules)
-        elif isinstance(document, Quiz) and document.role is not None:
-            check.known(source, ("role",), "role", document.role, config.role_ids)
+        elif isinstance(document, Quiz):
+            if document.role is not None:
+                check.known(source, ("role",), "role", document.role, config.role_ids)
+            if document.level is not None:
+                check.known(source, ("level",), "level", document.level, config.certification.levels)
+            if document.mode == "exam" and not config.analytics.endpoint:
+                check.errors.append(source.error(
+                    ("mode",), "an exam is graded by the collector: set analytics.endpoint in site_config.yml"
+                ))
+            for index, question in enumerate(document.questions):
+                if question.source is not None:
+                    check.known(source, ("questions", index, "source", "talk"), "talk", question.source.talk,
+                                list(talks or {}))
     modules = list(documents.get("module", {}))
     for talk in (talks or {}).values():
         for ident in talk.meta.modules:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import ContentError
+from generator.structure._base import AtKey
 from generator.load.yaml_source import Loc, SourceDocument, format_loc
 
 ModelT = typing.TypeVar("ModelT", bound=BaseModel)
@@ -123,6 +124,9 @@ def validate(model: type[ModelT], document: SourceDocument, data: Any = None) ->
 
 def _locate(error: dict[str, Any], model: type[BaseModel], document: SourceDocument) -> ContentError:
     loc: Loc = tuple(error["loc"])
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, AtKey):
+        loc = (*loc, cause.key)
     message = _message(error, model, loc)
     if error["type"] in ("missing", "extra_forbidden"):
         return document.error(loc, message, key=error["type"] == "extra_forbidden")

@@ -34,3 +34,11 @@ class Schema(BaseModel):
         coerce_numbers_to_str=True,
         use_attribute_docstrings=True,
     )
+
+
+class AtKey(ValueError):
+    """A check across several keys, reported at one of them: ``raise AtKey("draw", "draw 9 is …")``."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key

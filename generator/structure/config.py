@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import re
@@ -77,6 +78,8 @@ class Release(Schema):
     """Other names that redirect to this release, e.g. ``latest``."""
     hidden: bool = False
     """Built and reachable, but not listed in the version selector."""
+    released: date | None = None
+    """Release date (``2026-11-30``): recertification deadlines count from it (default: the day it is built)."""
 
     @model_validator(mode="after")
     def _one_source(self) -> "Release":
@@ -136,8 +139,44 @@ class AnalyticsSettings(Schema):
     """Ask each rep first, with the theme's consent banner: nothing is sent until they accept view statistics."""
 
 
-class ReservedSection(Schema):
-    """A section other features fill in; it is accepted empty until then."""
+class TierRequirement(Schema):
+    """How many of a partner's reps must hold a valid certification of a role at a level or above."""
+
+    role: str
+    """Role id the exam certifies (e.g. ``sales``)."""
+    level: str
+    """Lowest certification level that counts (one of ``certification.levels``)."""
+    reps: int = Field(default=1, ge=1, le=10000)
+    """Reps of the partner who must hold it."""
+
+
+class Tier(Schema):
+    """A partner tier, e.g. Gold: held while every requirement is met."""
+
+    id: Id
+    """Stable id (e.g. ``gold``)."""
+    name: str
+    """Name shown in reports (e.g. ``Gold partner``)."""
+    requires: list[TierRequirement] = Field(min_length=1)
+    """Every one must be met."""
+
+
+class CertificationSettings(Schema):
+    """Certification exams, certificates and partner tiers."""
+
+    levels: list[Id] = Field(default_factory=lambda: ["bronze", "silver", "gold"])
+    """Certification levels, lowest first; a higher level counts wherever a lower one is required."""
+    validity_days: int = Field(default=365, ge=1, le=3650)
+    """Days a certificate is valid after the exam was passed."""
+    recertify_threshold: int = Field(default=30, ge=1, le=100)
+    """Percent of an exam's questions a release must add, remove or change before holders of the
+    earlier exam are asked to recertify."""
+    recertify_days: int = Field(default=90, ge=1, le=3650)
+    """Days holders have to recertify, counted from the release's ``released`` date."""
+    reminder_days: list[int] = Field(default_factory=lambda: [90, 60, 30])
+    """Days before expiry at which the report lists a certificate for a reminder."""
+    tiers: list[Tier] = []
+    """Partner tiers, highest first: a partner holds the first tier whose requirements are all met."""
 
 
 def _none_to_empty(value: Any) -> Any:
@@ -193,8 +232,8 @@ class SiteConfig(Schema):
     """View logging: beacon and collector."""
     transcription: TranscriptionSettings = TranscriptionSettings()
     """Speech-to-text settings for recorded talks in ``transcripts/``."""
-    certification: ReservedSection = ReservedSection()
-    """Certification and partner tier settings (reserved)."""
+    certification: CertificationSettings = CertificationSettings()
+    """Certification levels, certificate validity, recertification and partner tiers."""
 
     _none_as_empty = field_validator(
         "analytics", "transcription", "certification", mode="before"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+import re
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from generator.structure._base import Id, Schema
+from generator.structure._base import AtKey, Id, Schema
 
 Owner = Literal["partner", "shared", "tech-touch", "vendor"]
 """Who carries out an action: the vendor's team, the partner, both, or self-serve content."""
@@ -209,43 +211,228 @@ class Campaign(Document):
 
 
 class Choice(Schema):
+    """One answer offered by a single-choice, multiple-choice or true/false question."""
+
     text: str
     correct: bool = False
+    """Mark the right choice (or, in a multiple-choice question, every right one)."""
     feedback: str = ""
-    """Shown after answering when this choice was picked."""
+    """Shown after answering when this choice was picked (practice quizzes)."""
+
+
+QuestionType = Literal["single", "multiple", "true-false", "short-text", "ordering"]
+CHOICE_TYPES = ("single", "multiple", "true-false")
+
+
+def _timestamp(value: str) -> str:
+    if re.fullmatch(r"(\d{1,2}:)?\d{1,2}:\d{2}", value) is None:
+        raise PydanticCustomError("partnerkit_timestamp", "'{value}' is not a time: write mm:ss or hh:mm:ss", {"value": value})
+    return value
+
+
+def seconds_of(timestamp: str) -> int:
+    """``01:02:03`` → 3723."""
+    total = 0
+    for part in timestamp.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+class TalkSource(Schema):
+    """Where in a recorded talk a question's answer is explained (provenance)."""
+
+    talk: str
+    """Id of the talk (its file name in ``transcripts/`` without extension)."""
+    start: Annotated[str, AfterValidator(_timestamp)]
+    """Where the explanation starts, ``mm:ss`` or ``hh:mm:ss``."""
+    end: Annotated[str, AfterValidator(_timestamp)] | None = None
+    """Where it ends."""
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "TalkSource":
+        if self.end is not None and seconds_of(self.end) <= seconds_of(self.start):
+            raise AtKey("end", f"end {self.end} is not after start {self.start}")
+        return self
 
 
 class Question(Schema):
+    """One question of a quiz; the keys used depend on its ``type``."""
+
     id: Id
     """Stable id within the quiz (keys results across releases)."""
-    type: Literal["single", "multiple", "true-false"]
+    type: QuestionType
+    """``single``, ``multiple``, ``true-false`` (with ``choices``), ``short-text`` (with ``answers`` or
+    ``pattern``) or ``ordering`` (with ``items``)."""
     prompt: str
-    choices: list[Choice] = Field(min_length=2)
+    points: int = Field(default=1, ge=1, le=100)
+    """Weight of the question in the score."""
+    choices: list[Choice] = Field(default=[], validate_default=True)
+    """Choice questions: the choices, in the order written (shuffled when the quiz says so)."""
+    partial_credit: bool = False
+    """Multiple choice: each right choice picked earns its share of the points, each wrong one takes a
+    share away (never below zero); otherwise only an exactly right answer scores."""
+    answers: list[str] = Field(default=[], validate_default=True)
+    """Short text: accepted answers, compared after normalisation (width, case, spaces, punctuation)."""
+    pattern: str | None = None
+    """Short text: a regular expression the whole normalised answer must match (instead of or beside ``answers``)."""
+    items: list[str] = Field(default=[], validate_default=True)
+    """Ordering: the items in the right order; reps see them shuffled."""
     explanation: str = ""
-    """Shown after answering."""
+    """Shown after answering (practice quizzes)."""
+    source: TalkSource | None = None
+    """The talk and time span the question is drawn from."""
 
     @field_validator("choices")
     @classmethod
-    def _correct_count(cls, value: list[Choice], info) -> list[Choice]:
-        correct = sum(choice.correct for choice in value)
+    def _choices_fit_type(cls, value: list[Choice], info) -> list[Choice]:
         kind = info.data.get("type")
+        if kind not in CHOICE_TYPES:
+            if value:
+                raise ValueError(f"a {kind} question has no choices")
+            return value
+        if len(value) < 2:
+            raise ValueError(f"a {kind} question needs at least 2 choices, found {len(value)}")
+        if kind == "true-false" and len(value) != 2:
+            raise ValueError(f"a true-false question has exactly 2 choices, found {len(value)}")
+        texts = [choice.text for choice in value]
+        repeated = sorted({text for text in texts if texts.count(text) > 1})
+        if repeated:
+            raise ValueError(f"choice '{repeated[0]}' is given twice")
+        correct = sum(choice.correct for choice in value)
         if correct == 0:
             raise ValueError("no choice is marked correct: true")
         if kind in ("single", "true-false") and correct > 1:
             raise ValueError(f"a {kind} question has exactly one correct choice, found {correct}")
         return value
 
+    @field_validator("answers")
+    @classmethod
+    def _answers_fit_type(cls, value: list[str], info) -> list[str]:
+        kind = info.data.get("type")
+        if value and kind != "short-text":
+            raise ValueError(f"a {kind} question has no answers list; mark choices correct instead" if kind in CHOICE_TYPES
+                             else f"a {kind} question has no answers list")
+        return value
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str | None, info) -> str | None:
+        if value is None:
+            return value
+        if info.data.get("type") != "short-text":
+            raise ValueError(f"only short-text questions have a pattern")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+    @field_validator("items")
+    @classmethod
+    def _items_fit_type(cls, value: list[str], info) -> list[str]:
+        kind = info.data.get("type")
+        if kind != "ordering":
+            if value:
+                raise ValueError(f"a {kind} question has no items")
+            return value
+        if len(value) < 2:
+            raise ValueError(f"an ordering question needs at least 2 items, found {len(value)}")
+        repeated = sorted({item for item in value if value.count(item) > 1})
+        if repeated:
+            raise ValueError(f"item '{repeated[0]}' is given twice")
+        return value
+
+    @field_validator("partial_credit")
+    @classmethod
+    def _partial_credit_on_multiple(cls, value: bool, info) -> bool:
+        if value and info.data.get("type") != "multiple":
+            raise ValueError("only multiple-choice questions give partial credit")
+        return value
+
+    @model_validator(mode="after")
+    def _short_text_has_answer(self) -> "Question":
+        if self.type == "short-text" and not self.answers and self.pattern is None:
+            raise AtKey("type", "a short-text question needs answers or a pattern")
+        return self
+
+    @property
+    def correct_choices(self) -> list[int]:
+        return [index for index, choice in enumerate(self.choices) if choice.correct]
+
+
+Review = Literal["answers", "questions", "score"]
+
 
 class Quiz(Document):
-    """Questions that check a rep's understanding."""
+    """Questions that check a rep's understanding: a practice quiz graded in the browser, or a
+    certification exam graded by the collector, whose answers never reach the site."""
 
     kind_name = "quiz"
     kind_plural = "quizzes"
     mode: Literal["practice", "exam"] = "practice"
+    """``practice``: graded in the browser with feedback; ``exam``: graded by the collector, certifies."""
     role: str | None = None
+    """Role id the quiz is for; exams certify this role."""
+    level: str | None = None
+    """Exams: the certification level awarded (one of ``certification.levels``, e.g. ``gold``)."""
+    summary: str = ""
+    """One or two sentences shown above the questions."""
     pass_mark: int = Field(default=80, ge=0, le=100)
     """Percentage of points needed to pass."""
+    draw: int | None = Field(default=None, ge=1)
+    """Questions drawn at random from the pool for each attempt; default: all of them."""
+    shuffle_questions: bool = False
+    """Show the questions in a random order."""
+    shuffle_choices: bool = False
+    """Show each question's choices in a random order."""
+    attempts: int | None = Field(default=None, ge=1)
+    """Exams: attempts a rep may make until they pass; default: no limit."""
+    retry_after_hours: float = Field(default=0, ge=0, le=24 * 365)
+    """Exams: hours a rep waits after a failed attempt before the next one."""
+    time_limit_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+    """Exams: minutes from starting an attempt to submitting it; default: no limit."""
+    review: Review | None = None
+    """What is shown after submitting: ``answers`` (right answers, feedback and explanations; practice
+    only), ``questions`` (which questions were right) or ``score``. Default: ``answers`` for practice,
+    ``questions`` for exams."""
     questions: list[Question] = Field(min_length=1)
+    """The question pool."""
+
+    @field_validator("questions")
+    @classmethod
+    def _unique_question_ids(cls, value: list[Question]) -> list[Question]:
+        ids = [question.id for question in value]
+        repeated = sorted({ident for ident in ids if ids.count(ident) > 1})
+        if repeated:
+            raise ValueError(f"question id '{repeated[0]}' is used twice")
+        return value
+
+    @model_validator(mode="after")
+    def _settings_fit_mode(self) -> "Quiz":
+        if self.draw is not None and self.draw > len(self.questions):
+            raise AtKey("draw", f"draw {self.draw} is larger than the pool of {len(self.questions)} questions")
+        if self.mode == "exam" and self.review == "answers":
+            raise AtKey("review", "an exam cannot review answers: the site never holds them; use questions or score")
+        if self.mode == "exam":
+            for name in ("role", "level"):
+                if getattr(self, name) is None:
+                    raise AtKey("mode", f"an exam needs a {name}: it certifies a role at a level")
+        if self.mode == "practice":
+            given = [name for name in ("level", "attempts", "time_limit_minutes") if getattr(self, name) is not None]
+            if self.retry_after_hours:
+                given.append("retry_after_hours")
+            if given:
+                raise AtKey(given[0], f"{given[0]} only applies to exams (mode: exam)")
+        return self
+
+    @property
+    def review_policy(self) -> Review:
+        return self.review or ("answers" if self.mode == "practice" else "questions")
+
+    @property
+    def drawn(self) -> int:
+        """Questions in each attempt."""
+        return self.draw or len(self.questions)
 
 
 CONTENT_KINDS: dict[str, type[Document]] = {

@@ -1,0 +1,1 @@
+"""Certification: grading quizzes, exam answer keys, certificates and partner tiers."""
