@@ -10,6 +10,11 @@ transaction, are kept for good. What is stored, and why:
   scroll depth, and for quiz events the quiz id, score and whether it passed. No IP address, no user agent, no page URL, no names or e-mail addresses.
 - ``daily``: per day, content, release, partner and rep: views and engaged milliseconds (reports).
 - ``quiz_daily``: per day, quiz, release, partner and rep: practice-quiz attempts and passes.
+- ``exam_attempts``: every exam attempt: exam, release, partner and rep ids, when it started, its
+  deadline, the questions drawn, when it was submitted, the answers given, score and result (kept for
+  good, like certificates: they are the evidence behind a certificate; ``forget`` removes them).
+- ``certificates``: one per rep and exam: its unguessable id, partner and rep ids, the exam's title,
+  role and level, release, issue and expiry days and any recertification deadline.
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 """
 
@@ -72,6 +77,37 @@ MIGRATIONS = [
         attempts BIGINT NOT NULL,
         passes BIGINT NOT NULL,
         PRIMARY KEY (day, quiz, version, partner, rep)
+    );
+    """,
+    """
+    CREATE TABLE exam_attempts (
+        id TEXT PRIMARY KEY,
+        exam TEXT NOT NULL,
+        version TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        deadline TEXT,
+        questions TEXT NOT NULL,
+        submitted_at TEXT,
+        answers TEXT,
+        score INTEGER,
+        passed INTEGER
+    );
+    CREATE INDEX exam_attempts_by_rep ON exam_attempts (partner, rep, exam, started_at);
+    CREATE TABLE certificates (
+        id TEXT PRIMARY KEY,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        exam TEXT NOT NULL,
+        title TEXT NOT NULL,
+        role TEXT NOT NULL,
+        level TEXT NOT NULL,
+        version TEXT NOT NULL,
+        issued TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        recertify_by TEXT,
+        UNIQUE (partner, rep, exam)
     );
     """,
 ]
@@ -250,7 +286,7 @@ class BatchingStore:
         if kind == "forget":
             cursor.execute(self._sql("DELETE FROM events WHERE rep = ?"), (payload,))
             removed = cursor.rowcount
-            for table in ("daily", "quiz_daily"):
+            for table in ("daily", "quiz_daily", "exam_attempts", "certificates"):
                 cursor.execute(self._sql(f"DELETE FROM {table} WHERE rep = ?"), (payload,))
                 removed += cursor.rowcount
             return removed

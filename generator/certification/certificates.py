@@ -39,3 +39,14 @@ class Certificate:
         if today > self.valid_until:
             return "expired"
         return "recertify" if self.recertify_by else "valid"
+
+
+CERTIFICATE_COLUMNS = "id, partner, rep, exam, title, role, level, version, issued, expires, recertify_by"
+"""Columns of the ``certificates`` table, in the order of :class:`Certificate`'s fields."""
+
+
+def certificate_from_row(row: tuple) -> Certificate:
+    """A :class:`Certificate` from a row selected with :data:`CERTIFICATE_COLUMNS` (days as ISO text)."""
+    *fields, issued, expires, recertify_by = row
+    return Certificate(*fields, date.fromisoformat(issued), date.fromisoformat(expires),
+                       date.fromisoformat(recertify_by) if recertify_by else None)
