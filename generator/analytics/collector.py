@@ -33,9 +33,9 @@ _EVENTS = TypeAdapter(list[Event])
 class Refused(Exception):
     """A request the collector turns away: the HTTP status and the reason it is counted under."""
 
-    def __init__(self, status: int, reason: str):
+    def __init__(self, status: int, reason: str, **details: object):
         super().__init__(reason)
-        self.status, self.reason = status, reason
+        self.status, self.reason, self.details = status, reason, details
 
 
 @dataclass
@@ -80,42 +80,56 @@ def parse_events(body: bytes) -> list[Event]:
         raise Refused(422, "invalid event") from None
 
 
+_CRAWLERS = CrawlerDetect()
+
+
+def check_request(settings: CollectorSettings, request: Request) -> None:
+    """Refuse requests from a foreign origin or a bot."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin not in settings.origins:
+        raise Refused(403, "foreign origin")
+    agent = request.headers.get("user-agent", "")
+    if not agent or _CRAWLERS.isCrawler(agent):
+        raise Refused(403, "bot")
+
+
+def rep_of(settings: CollectorSettings, request: Request, tokens: set[str]) -> tuple[str, str]:
+    """(partner id, rep id) from the proxy's identity header or the request's signed tokens, or two
+    empty strings for an anonymous reader; a forged token or a bad header is refused."""
+    if settings.identity == "header":
+        value = request.headers.get(settings.identity_header)
+        if value is None:
+            return "", ""
+        partner, _, rep = value.partition("/")
+        if not (ID_PATTERN.fullmatch(partner) and ID_PATTERN.fullmatch(rep)):
+            raise Refused(403, "bad identity header")
+        return partner, rep
+    if not tokens:
+        return "", ""
+    reps = {verify(token, settings.keys) for token in tokens}
+    if None in reps or len(reps) != 1:
+        raise Refused(403, "forged token")
+    rep = reps.pop()
+    return rep.partner, rep.rep
+
+
+async def count_refusal(store: BatchingStore, refused: Refused) -> JSONResponse:
+    """Count the refusal under its reason (best effort) and answer it."""
+    try:
+        await asyncio.wrap_future(store.count_rejected(utc_today().isoformat(), refused.reason))
+    except Exception:
+        pass  # the refusal stands even if it could not be counted
+    return JSONResponse({"error": refused.reason, **refused.details}, status_code=refused.status)
+
+
 def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequence[BaseRoute] = ()) -> Starlette:
     """The collector: ``POST /e``, ``GET /health`` and any further ``routes`` (e.g. exam grading),
     all behind CORS limited to the site's origins."""
-    crawlers = CrawlerDetect()
-
-    def rep_of(request: Request, events: list[Event]) -> tuple[str, str]:
-        """(partner id, rep id), or two empty strings for an anonymous reader."""
-        if settings.identity == "header":
-            value = request.headers.get(settings.identity_header)
-            if value is None:
-                return "", ""
-            partner, _, rep = value.partition("/")
-            if not (ID_PATTERN.fullmatch(partner) and ID_PATTERN.fullmatch(rep)):
-                raise Refused(403, "bad identity header")
-            return partner, rep
-        tokens = {event.token for event in events if event.token}
-        if not tokens:
-            return "", ""
-        reps = {verify(token, settings.keys) for token in tokens}
-        if None in reps or len(reps) != 1:
-            raise Refused(403, "forged token")
-        rep = reps.pop()
-        return rep.partner, rep.rep
-
-    def check(request: Request) -> None:
-        origin = request.headers.get("origin")
-        if origin is not None and origin not in settings.origins:
-            raise Refused(403, "foreign origin")
-        agent = request.headers.get("user-agent", "")
-        if not agent or crawlers.isCrawler(agent):
-            raise Refused(403, "bot")
 
     async def collect(request: Request) -> Response:
         day = utc_today().isoformat()
         try:
-            check(request)
+            check_request(settings, request)
             events = parse_events(await read_body(request))
             now = time.time() * 1000
             if any(abs(event.at - now) > MAX_CLOCK_SKEW_MS for event in events):
@@ -123,13 +137,9 @@ def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequen
             refusal = next(filter(None, map(settings.index.refusal, events)), None)
             if refusal:
                 raise Refused(422, refusal)
-            partner, rep = rep_of(request, events)
+            partner, rep = rep_of(settings, request, {event.token for event in events if event.token})
         except Refused as refused:
-            try:
-                await asyncio.wrap_future(store.count_rejected(day, refused.reason))
-            except Exception:
-                pass  # the refusal stands even if it could not be counted
-            return JSONResponse({"error": refused.reason}, status_code=refused.status)
+            return await count_refusal(store, refused)
         stored = [
             StoredEvent(day, event.type, event.content, event.version or "", event.view, partner, rep,
                         event.engaged_ms, event.scroll, event.quiz or "", event.score, bool(event.passed))

@@ -160,6 +160,20 @@ def utc_today() -> date:
     return datetime.now(timezone.utc).date()
 
 
+class Transaction:
+    """The writer's open transaction, handed to :meth:`BatchingStore.run` operations; ``?`` marks parameters."""
+
+    def __init__(self, store: "BatchingStore", cursor: Any):
+        self._store, self._cursor = store, cursor
+
+    def execute(self, sql: str, parameters: tuple = ()) -> Any:
+        self._cursor.execute(self._store._sql(sql), parameters)
+        return self._cursor
+
+    def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        return [tuple(row) for row in self.execute(sql, parameters).fetchall()]
+
+
 class BatchingStore:
     """A database written by one thread, in batches, each committed before it is acknowledged.
 
@@ -283,6 +297,8 @@ class BatchingStore:
         if kind == "prune":
             cursor.execute(self._sql("DELETE FROM events WHERE received_day < ?"), (payload,))
             return cursor.rowcount
+        if kind == "call":
+            return payload(Transaction(self, cursor))
         if kind == "forget":
             cursor.execute(self._sql("DELETE FROM events WHERE rep = ?"), (payload,))
             removed = cursor.rowcount
@@ -299,6 +315,12 @@ class BatchingStore:
         else:
             self._queue.put((kind, payload, future))
         return future
+
+    def run(self, operation: Callable[["Transaction"], Any]) -> Future:
+        """Run ``operation`` in the writer's transaction (reads and writes that must not interleave with
+        other requests, such as starting an exam attempt). It must not raise for expected outcomes: an
+        exception fails the whole batch it is committed with."""
+        return self._submit("call", operation)
 
     def write(self, events: list[StoredEvent]) -> Future:
         """Store events; the future completes once they are committed (or fails if they were not)."""

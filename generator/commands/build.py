@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.analytics.events import content_ids_of_pages, write_content_index
+from generator.certification.keys import exam_keys_of, replace_exam_keys
 from generator.engine import build_site
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
@@ -49,6 +50,7 @@ def build_unversioned(root: Path, site_dir: Path, reporter: Reporter = NullRepor
     reporter.step(f"Building {len(rendered.pages)} pages with {catalog.config.engine}")
     build_site(rendered, catalog.config.engine, root, site_dir)
     if catalog.config.analytics.endpoint:
-        write_content_index(root, content_ids_of_pages(rendered.pages), [], catalog.quizzes)
+        write_content_index(root, content_ids_of_pages(rendered.pages), [], catalog.practice_quiz_ids)
+    replace_exam_keys(root, {"": exam_keys_of(catalog)})
     reporter.step(f"Site written to {site_dir}")
     return catalog

@@ -9,11 +9,14 @@ from generator.analytics.collector import CollectorSettings, create_app
 from generator.analytics.events import CONTENT_INDEX, read_content_index
 from generator.analytics.identity import invite_links, read_roster, signing_keys
 from generator.analytics.store import BatchingStore, open_store
+from generator.certification.exams import ExamService, exam_routes
+from generator.certification.keys import EXAM_KEYS_DIR, read_exam_keys
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.reporter import NullReporter, Reporter
 
 DEFAULT_DB = "private/events.sqlite"
+DEFAULT_ROSTER = Path("private/roster.csv")
 
 
 def _store(root: Path, db: str | None, retention_days: int | None = None) -> BatchingStore:
@@ -36,11 +39,23 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
     reporter.step(f"Raw events are kept {config.analytics.retention_days} days (analytics.retention_days), daily totals for good")
     settings = CollectorSettings(index, config.collector_origins, keys, config.analytics.identity,
                                  config.analytics.identity_header)
+    exams = exam_service(root, store)
+    if exams.keys:
+        reporter.step(f"Grading {len({exam for _, exam in exams.keys})} exams from {EXAM_KEYS_DIR}/")
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
-        uvicorn.run(create_app(settings, store), host=host, port=port, log_level="warning", proxy_headers=False)
+        app = create_app(settings, store, exam_routes(settings, exams))
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
     finally:
         store.close()
+
+
+def exam_service(root: Path, store: BatchingStore, roster: Path = DEFAULT_ROSTER) -> ExamService:
+    """Exam keys from ``private/exams/`` and names from the roster (if there is one); certificates of
+    exams a later release changed are marked for recertification."""
+    service = ExamService(read_exam_keys(root), store, read_roster(root / roster, root) if (root / roster).is_file() else [])
+    store.run(service.apply_recertification()).result()
+    return service
 
 
 def invites(root: Path, roster: Path):

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -20,6 +20,9 @@ import yaml
 
 from generator import __version__
 from generator.analytics.events import write_content_index
+from generator.certification.keys import (
+    EXAM_KEYS_DIR, ExamKey, ExamKeyFile, exam_keys_of, exam_keys_path, replace_exam_keys, write_exam_keys,
+)
 from generator.engine import replace_folder, run_engine, write_stage
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.load.config import CONFIG_FILE, load_config
@@ -46,6 +49,8 @@ class PlannedRelease:
     project: Path | None = None
     rendered: RenderedSite | None = None
     """Set only for releases that must be built."""
+    exams: dict[str, ExamKey] = field(default_factory=dict)
+    """The release's exam answer keys (kept out of the site)."""
 
 
 def _hash_files(digest, folder: Path, relative_to: Path) -> None:
@@ -171,7 +176,10 @@ def render_needed(
             working_tree=release.from_working_tree,
         )
         templates = project / catalog.config.templates if catalog.config.templates else None
-        yield PlannedRelease(release, plan.keys[release.version], project, render_site(catalog, templates, context))
+        exams = exam_keys_of(catalog, before[1] if before else None,
+                             tuple(older.version for older in plan.releases[index + 1:]), release.released)
+        yield PlannedRelease(release, plan.keys[release.version], project, render_site(catalog, templates, context),
+                             exams)
     if errors:
         raise ContentErrors(errors)
 
@@ -184,6 +192,7 @@ def _build_into_cache(plan: PlannedRelease, engine: str, cache: Path) -> float:
         write_stage(plan.rendered, work_dir / "stage", plan.project)
         run_engine(engine, work_dir / "stage", work_dir / "site")
         (work_dir / "site").rename(cache / plan.key)
+        write_exam_keys(cache / EXAMS_CACHE, plan.key, plan.exams)
     return time.perf_counter() - started
 
 
@@ -220,6 +229,15 @@ def _built_content_ids(plan: ReleasePlan, cache: Path) -> set[str]:
             if start != -1:
                 found.add(html.unescape(text[start + len(marker): text.index('"', start + len(marker))]))
     return found
+
+
+EXAMS_CACHE = ".exams"
+"""Cache folder keeping each built release's exam keys by release key, for releases not rebuilt."""
+
+
+def _cached_exam_keys(cache: Path, key: str) -> dict[str, ExamKey]:
+    path = exam_keys_path(cache / EXAMS_CACHE, key)
+    return ExamKeyFile.model_validate_json(path.read_text(encoding="utf-8")).exams if path.is_file() else {}
 
 
 def add_root_files(releases: list[Release], default: Release, default_name: str, target: Path) -> None:
@@ -284,11 +302,19 @@ def build_releases(
             reporter.progress("Releases", done, len(futures), "built")
         add_root_files(plan.releases, plan.default, plan.default_name, target)
         replace_folder(target, site_dir, Path(assembly) / "previous")
+    exams = {release.version: _cached_exam_keys(cache, plan.keys[release.version]) for release in plan.releases}
+    replace_exam_keys(root, exams)
     if plan.config.analytics.endpoint:
-        write_content_index(root, _built_content_ids(plan, cache), names)
+        content_ids = _built_content_ids(plan, cache)
+        exam_ids = {ident for keys in exams.values() for ident in keys}
+        practice = {cid.partition(":")[2] for cid in content_ids if cid.startswith("quiz:")} - exam_ids
+        write_content_index(root, content_ids, names, practice)
     used = set(plan.keys.values())
     for entry in cache.iterdir():
         if entry.is_dir() and entry.name not in used and not entry.name.startswith("."):
             shutil.rmtree(entry, ignore_errors=True)
+    for entry in (cache / EXAMS_CACHE / EXAM_KEYS_DIR).glob("*.json"):
+        if entry.stem not in used:
+            entry.unlink()
     reporter.step(f"Site written to {site_dir} ({len(plan.releases)} releases; the root leads to {plan.default_name})")
     return outcomes

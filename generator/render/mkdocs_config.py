@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
-SCRIPTS = ["pages.js", "progress.js", "player.js"]
+SCRIPTS = ["pages.js", "progress.js", "player.js", "quiz.js"]
 """Loaded in this order: pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
 

@@ -16,7 +16,8 @@ from generator.releases.changes import ReleaseChanges
 from generator.render.mkdocs_config import ASSET_DIR, STYLESHEETS, mkdocs_config, scripts
 from generator.render.strings import STRINGS
 from generator.structure.catalog import Catalog
-from generator.structure.content import Document
+from generator.certification.keys import quiz_page_data
+from generator.structure.content import Document, Quiz
 from generator.transcripts.article import build_article
 from generator.transcripts.timestamps import clock
 
@@ -31,6 +32,7 @@ SECTION_FOLDERS = {
     "responsibilities": "who-does-what",
     "campaign": "campaigns",
     "talk": "talks",
+    "quiz": "quizzes",
 }
 """Rendered kinds, in navigation order, with the docs folder of their pages."""
 
@@ -39,6 +41,43 @@ MEDIA_DIR = "media"
 
 RESOURCE_DIR = "resources"
 """Docs folder receiving module resource files, under their path relative to content/."""
+
+
+VERIFY_PAGE = "verify.md"
+"""The certificate verification page, published at ``verify/`` (``verify/?id=…``)."""
+
+
+def widget_json(data: dict[str, Any]) -> str:
+    """JSON safe inside a ``<script>`` element of a Markdown page."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def collector_url(config: Any) -> str | None:
+    """Base address of the collector (its event route is ``<base>/e``), where exams are graded."""
+    endpoint = config.analytics.endpoint
+    return endpoint.rsplit("/", 1)[0] if endpoint else None
+
+
+def _widget_base(config: Any, t: dict[str, str]) -> dict[str, Any]:
+    strings = {key.partition(".")[2]: value for key, value in t.items() if key.startswith(("quiz.", "cert."))}
+    return {"collector": collector_url(config), "strings": strings, "language": config.language}
+
+
+def quiz_widget_data(catalog: Catalog, quiz: Quiz, here: str, t: dict[str, str]) -> dict[str, Any]:
+    """What the quiz widget needs: the quiz as ``quiz_page_data`` gives it, interface words and, in a
+    practice quiz, links to the talk passages questions come from."""
+    data = {**_widget_base(catalog.config, t), "quiz": quiz_page_data(quiz)}
+    if quiz.mode == "practice":
+        for question, public in zip(quiz.questions, data["quiz"]["questions"]):
+            source = question.source
+            if source is not None and source.talk in catalog.talks:
+                talk = catalog.talks[source.talk]
+                public["source"] = {"title": talk.title, "start": source.start,
+                                    "url": html_link(here, page_path(talk)[: -len(".md")] + "/")}
+        data["verify"] = None
+    else:
+        data["verify"] = html_link(here, VERIFY_PAGE)
+    return data
 
 
 @dataclass(frozen=True)
@@ -179,6 +218,7 @@ def render_site(
             ("responsibilities", "who-does-what", "responsibilities"),
             ("campaign", "campaigns", "campaigns"),
             ("talk", "talks", "talks_section"),
+            ("quiz", "quizzes", "quizzes_section"),
         )
     ]
 
@@ -209,8 +249,16 @@ def render_site(
                 modules = [catalog.modules[ident] for ident in document.meta.modules if ident in catalog.modules]
                 render("talk.md.j2", here, document=document, article=build_article(document),
                        media_url=media_url, modules=modules)
+            elif document.kind_name == "quiz":
+                here = page_path(document)
+                render("quiz.md.j2", here, document=document,
+                       widget_json=widget_json(quiz_widget_data(catalog, document, here, t)))
             else:
                 render(f"{document.kind_name}.md.j2", page_path(document), document=document, talks=talks)
+
+    exams = [quiz for quiz in catalog.quizzes.values() if quiz.mode == "exam"]
+    if exams:
+        render("verify.md.j2", VERIFY_PAGE, widget_json=widget_json(_widget_base(config, t)))
 
     nav: list[Any] = [{t["home"]: "index.md"}]
     if release is not None:
@@ -220,6 +268,8 @@ def render_site(
             nav.append({section.title: [section.index, *(
                 {document.title: page_path(document)} for document in section.documents
             )]})
+    if exams:
+        nav.append({t["verify"]: VERIFY_PAGE})
 
     copies: dict[str, Path] = {"overrides/main.html": ASSETS_DIR / "overrides" / "main.html"}
     for name in (*scripts(config), *STYLESHEETS):

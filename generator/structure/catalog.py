@@ -50,6 +50,11 @@ class Catalog:
     def quizzes(self) -> dict[str, Quiz]:
         return self.of_kind("quiz")  # type: ignore[return-value]
 
+    @property
+    def practice_quiz_ids(self) -> list[str]:
+        """Ids of the quizzes graded in the browser, whose results the beacon may send."""
+        return [quiz.id for quiz in self.quizzes.values() if quiz.mode == "practice"]
+
     def modules_in_learning_order(self) -> list[Module]:
         """Modules with every prerequisite before the modules that need it; otherwise in file order."""
         ordered: list[Module] = []

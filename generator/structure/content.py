@@ -320,7 +320,7 @@ class Question(Schema):
         if value is None:
             return value
         if info.data.get("type") != "short-text":
-            raise ValueError(f"only short-text questions have a pattern")
+            raise ValueError("only short-text questions have a pattern")
         try:
             re.compile(value)
         except re.error as exc:

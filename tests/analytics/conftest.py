@@ -20,6 +20,7 @@ import uvicorn
 from generator.analytics.collector import CollectorSettings, create_app
 from generator.analytics.events import ContentIndex
 from generator.analytics.store import BatchingStore, PostgresStore, SqliteStore
+from generator.certification.exams import ExamService, exam_routes
 
 ORIGIN = "https://partners.example.com"
 KEYS = {"k2": b"second-secret-0123456789", "k1": b"first-secret-0123456789"}
@@ -107,11 +108,18 @@ def make_store(request, tmp_path: Path):
 
 
 @contextlib.contextmanager
-def running_collector(settings: CollectorSettings, database: Path | BatchingStore, port: int | None = None):
-    """The collector app served by uvicorn on 127.0.0.1 in a thread, until the block ends."""
+def running_collector(settings: CollectorSettings, database: Path | BatchingStore, port: int | None = None,
+                      exams: ExamService | None = None):
+    """The collector app served by uvicorn on 127.0.0.1 in a thread, until the block ends; with
+    ``exams`` (whose store is replaced by this one) it grades exams too."""
     store = database if isinstance(database, BatchingStore) else SqliteStore(database)
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port,
+    routes = []
+    if exams is not None:
+        exams.store = store
+        store.run(exams.apply_recertification()).result()
+        routes = exam_routes(settings, exams)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, store, routes), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,0 +1,276 @@
+"""Exams in the collector: starting an attempt, grading it, issuing certificates, verifying them.
+
+Routes (behind the collector's CORS, origin and bot checks):
+
+- ``POST /exams/<exam>/attempts`` ``{"version", "token"}``: start an attempt (or resume the open one):
+  the questions drawn, each one's choice order and the deadline. Refused: anonymous (403), unknown
+  exam (404), no attempts left (409), before the retry delay is over (429, with ``retry_at``).
+- ``POST /exams/<exam>/attempts/<attempt>`` ``{"token", "answers"}``: grade it; on a pass, issue or
+  renew the rep's certificate (same id). Refused: not the rep's attempt (404), already graded (409),
+  after the time limit (410, recorded as failed).
+- ``GET /certificates/<id>``: what the records say about a certificate, for the verification page.
+
+Every rule is checked inside the store's writer transaction, so two tabs cannot race past a limit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from generator.analytics.collector import CollectorSettings, Refused, check_request, count_refusal, read_body, rep_of
+from generator.analytics.identity import RosterEntry
+from generator.analytics.store import BatchingStore, Transaction
+from generator.certification.certificates import CERTIFICATE_COLUMNS, Certificate, certificate_from_row
+from generator.certification.grading import grade_attempt
+from generator.certification.keys import ExamKey
+
+GRACE_SECONDS = 30
+"""Answers arriving this long after the deadline still count (network and clock slack)."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class StartRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    version: str | None = Field(default=None, max_length=50)
+    token: str | None = Field(default=None, max_length=200)
+
+
+class SubmitRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    token: str | None = Field(default=None, max_length=200)
+    answers: dict[str, str | list[str]] = Field(max_length=500)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An expected refusal decided inside a transaction (operations return it rather than raise)."""
+
+    status: int
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ExamService:
+    """The exam rules over the store; ``now`` is injectable for tests."""
+
+    keys: dict[tuple[str, str], ExamKey]
+    """Exam keys by (release, exam id), from ``private/exams/``."""
+    store: BatchingStore
+    roster: list[RosterEntry] = field(default_factory=list)
+    """Names for the verification page; a certificate of a rep not on it shows ids only."""
+    now: Callable[[], datetime] = utc_now
+
+    def key(self, version: str | None, exam: str) -> ExamKey:
+        key = self.keys.get((version or "", exam))
+        if key is None:
+            raise Refused(404, "unknown exam")
+        return key
+
+    # Operations run by the store's writer, one at a time.
+
+    def start(self, key: ExamKey, version: str, partner: str, rep: str) -> dict[str, Any] | Rejection:
+        now = self.now()
+
+        def operation(db: Transaction) -> dict[str, Any] | Rejection:
+            rows = db.rows("SELECT id, started_at, deadline, questions, submitted_at, passed FROM exam_attempts"
+                           " WHERE partner = ? AND rep = ? AND exam = ? ORDER BY started_at", (partner, rep, key.id))
+            since_pass = []
+            for row in rows:
+                since_pass = [] if row[5] else [*since_pass, row]
+            open_attempt = next((row for row in reversed(since_pass) if row[4] is None
+                                 and (row[2] is None or _time(row[2]) > now)), None)
+            if open_attempt is not None:
+                return {"attempt": open_attempt[0], **json.loads(open_attempt[3]), "deadline": open_attempt[2]}
+            if key.attempts is not None and len(since_pass) >= key.attempts:
+                return Rejection(409, "no attempts left")
+            if since_pass and key.retry_after_hours:
+                last = since_pass[-1]
+                ended = _time(last[4]) if last[4] else _time(last[2])
+                retry_at = ended + timedelta(hours=key.retry_after_hours)
+                if now < retry_at:
+                    return Rejection(429, "too early", {"retry_at": _iso(retry_at)})
+            drawn = _draw(key)
+            deadline = _iso(now + timedelta(minutes=key.time_limit_minutes)) if key.time_limit_minutes else None
+            attempt = secrets.token_urlsafe(16)
+            db.execute("INSERT INTO exam_attempts (id, exam, version, partner, rep, started_at, deadline, questions)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (attempt, key.id, version, partner, rep, _iso(now), deadline, json.dumps(drawn)))
+            return {"attempt": attempt, **drawn, "deadline": deadline}
+
+        return operation
+
+    def submit(self, exam: str, attempt: str, partner: str, rep: str, answers: dict[str, Any]):
+        now = self.now()
+
+        def operation(db: Transaction) -> dict[str, Any] | Rejection:
+            rows = db.rows("SELECT version, deadline, questions, submitted_at FROM exam_attempts"
+                           " WHERE id = ? AND partner = ? AND rep = ? AND exam = ?", (attempt, partner, rep, exam))
+            key = self.keys.get((rows[0][0], exam)) if rows else None
+            if key is None:
+                return Rejection(404, "unknown attempt")
+            version, deadline, questions, submitted = rows[0]
+            if submitted is not None:
+                return Rejection(409, "already graded")
+            asked = [key.question(ident) for ident in json.loads(questions)["questions"]]
+            late = deadline is not None and now > _time(deadline) + timedelta(seconds=GRACE_SECONDS)
+            grade = grade_attempt(asked, {} if late else answers, key.pass_mark)
+            db.execute("UPDATE exam_attempts SET submitted_at = ?, answers = ?, score = ?, passed = ? WHERE id = ?",
+                       (_iso(now), json.dumps(answers, ensure_ascii=False), grade.score, int(grade.passed), attempt))
+            if late:
+                return Rejection(410, "time is up")
+            verdict: dict[str, Any] = {"score": grade.score, "passed": grade.passed, "pass_mark": key.pass_mark}
+            if key.review == "questions":
+                verdict["questions"] = {ident: share == 1 for ident, share in grade.earned.items()}
+            if grade.passed:
+                verdict["certificate"] = self._issue(db, key, version, partner, rep, now.date())
+            return verdict
+
+        return operation
+
+    def _issue(self, db: Transaction, key: ExamKey, version: str, partner: str, rep: str, today: date) -> str:
+        """Issue the certificate, or renew the rep's existing one under the same id; return the id."""
+        expires = (today + timedelta(days=key.validity_days)).isoformat()
+        existing = db.rows("SELECT id FROM certificates WHERE partner = ? AND rep = ? AND exam = ?", (partner, rep, key.id))
+        if existing:
+            db.execute("UPDATE certificates SET title = ?, role = ?, level = ?, version = ?, issued = ?, expires = ?,"
+                       " recertify_by = NULL WHERE id = ?",
+                       (key.title, key.role, key.level, version, today.isoformat(), expires, existing[0][0]))
+            return existing[0][0]
+        ident = secrets.token_urlsafe(18)
+        db.execute(f"INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                   (ident, partner, rep, key.id, key.title, key.role, key.level, version, today.isoformat(), expires))
+        return ident
+
+    def apply_recertification(self) -> Callable[[Transaction], int]:
+        """Mark certificates of exams that later releases changed materially: recertify by the deadline."""
+        marks = [(key.id, release, key.recertify.by.isoformat()) for key in self.keys.values() if key.recertify
+                 for release in key.recertify.releases]
+
+        def operation(db: Transaction) -> int:
+            changed = 0
+            for exam, release, by in marks:
+                changed += db.execute("UPDATE certificates SET recertify_by = ? WHERE exam = ? AND version = ?"
+                                      " AND (recertify_by IS NULL OR recertify_by > ?)", (by, exam, release, by)).rowcount
+            return changed
+
+        return operation
+
+    def certificate(self, ident: str) -> Certificate | None:
+        rows = self.store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE id = ?", (ident,))
+        return certificate_from_row(rows[0]) if rows else None
+
+    def verification(self, certificate: Certificate) -> dict[str, Any]:
+        """Every field the verification page shows."""
+        entry = next((row for row in self.roster
+                      if (row.partner_id, row.rep_id) == (certificate.partner, certificate.rep)), None)
+        return {
+            "id": certificate.id, "holder": entry.name if entry else certificate.rep,
+            "partner": entry.partner_name if entry else certificate.partner, "certification": certificate.title,
+            "role": certificate.role, "level": certificate.level, "release": certificate.version,
+            "issued": certificate.issued.isoformat(), "expires": certificate.expires.isoformat(),
+            "recertify_by": certificate.recertify_by.isoformat() if certificate.recertify_by else None,
+            "status": certificate.status(self.now().date()),
+        }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _draw(key: ExamKey) -> dict[str, Any]:
+    """The questions of one attempt and each one's choice order, drawn with the system's randomness."""
+    chance = secrets.SystemRandom()
+    pool = [question.id for question in key.questions]
+    picked = set(chance.sample(pool, key.draw))
+    questions = [ident for ident in pool if ident in picked]
+    if key.shuffle_questions:
+        chance.shuffle(questions)
+    order = {}
+    for ident in questions:
+        question = key.question(ident)
+        choices = list(question.choices)
+        if key.shuffle_choices or question.type == "ordering":
+            chance.shuffle(choices)
+        if choices:
+            order[ident] = choices
+    return {"questions": questions, "order": order}
+
+
+def _parse(model: type[BaseModel], body: bytes) -> Any:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise Refused(400, "malformed json") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        raise Refused(422, "invalid request") from None
+
+
+def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route]:
+    """The collector's exam and certificate routes."""
+    store = service.store
+
+    async def answer(operation) -> Response:
+        try:
+            result = await asyncio.wrap_future(store.run(operation))
+        except Exception:
+            return JSONResponse({"error": "store unavailable"}, status_code=503)
+        if isinstance(result, Rejection):
+            return await count_refusal(store, Refused(result.status, result.reason, **result.details))
+        return JSONResponse(result)
+
+    def identify(request: Request, token: str | None) -> tuple[str, str]:
+        partner, rep = rep_of(settings, request, {token} if token else set())
+        if not rep:
+            raise Refused(403, "anonymous")
+        return partner, rep
+
+    async def start(request: Request) -> Response:
+        try:
+            check_request(settings, request)
+            body = _parse(StartRequest, await read_body(request))
+            key = service.key(body.version, request.path_params["exam"])
+            partner, rep = identify(request, body.token)
+        except Refused as refused:
+            return await count_refusal(store, refused)
+        return await answer(service.start(key, body.version or "", partner, rep))
+
+    async def submit(request: Request) -> Response:
+        try:
+            check_request(settings, request)
+            body = _parse(SubmitRequest, await read_body(request))
+            partner, rep = identify(request, body.token)
+        except Refused as refused:
+            return await count_refusal(store, refused)
+        params = request.path_params
+        return await answer(service.submit(params["exam"], params["attempt"], partner, rep, body.answers))
+
+    async def verify(request: Request) -> Response:
+        certificate = await asyncio.to_thread(service.certificate, request.path_params["id"][:64])
+        if certificate is None:
+            return JSONResponse({"error": "unknown certificate"}, status_code=404)
+        return JSONResponse(service.verification(certificate), headers={"Cache-Control": "no-store"})
+
+    return [
+        Route("/exams/{exam}/attempts", start, methods=["POST"]),
+        Route("/exams/{exam}/attempts/{attempt}", submit, methods=["POST"]),
+        Route("/certificates/{id}", verify, methods=["GET"]),
+    ]

@@ -1,0 +1,226 @@
+"""What a quiz page may show and what only the collector may know, defined once.
+
+A quiz page carries the public view of its questions (prompts, choice texts, ids). A practice page
+also carries its answer key, feedback and explanations, since the browser grades it. An exam page
+carries nothing more than the public view: its answer key goes to ``private/exams/<release>.json``,
+outside the deployable folder, where the collector reads it.
+
+Choices and ordering items are named by a hash of the quiz, question and text: stable across
+releases while the text stays, and telling nothing about which one is right."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from generator.errors import PartnerkitError
+from generator.structure.content import CHOICE_TYPES, Question, Quiz
+
+EXAM_KEYS_DIR = "private/exams"
+"""Folder of the exam answer keys, relative to the project root; never deployed."""
+
+UNVERSIONED = "site"
+"""Key file name of an unversioned site (its events carry no release)."""
+
+
+def element_id(quiz: str, question: str, text: str) -> str:
+    """Id of a choice or ordering item: stable while its text stays, meaningless otherwise."""
+    return hashlib.sha256(f"{quiz}\x00{question}\x00{text}".encode()).hexdigest()[:12]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QuestionKey(_Strict):
+    """How one question is graded."""
+
+    id: str
+    type: Literal["single", "multiple", "true-false", "short-text", "ordering"]
+    points: int = 1
+    choices: list[str] = []
+    """Every choice id (choice questions) or item id (ordering), as written."""
+    correct: list[str] = []
+    """Right choice ids, or item ids in the right order."""
+    partial_credit: bool = False
+    answers: list[str] = []
+    pattern: str | None = None
+
+
+class Recertification(_Strict):
+    """Holders of this exam from earlier releases must pass it again by ``by``."""
+
+    releases: list[str]
+    """Releases whose certificates are affected."""
+    by: date
+    changed_percent: int
+    """Share of the questions added, removed or changed since the previous release."""
+
+
+class ExamKey(_Strict):
+    """Everything the collector needs to run and grade one exam."""
+
+    id: str
+    title: str
+    role: str
+    level: str
+    pass_mark: int
+    draw: int
+    shuffle_questions: bool
+    shuffle_choices: bool
+    attempts: int | None
+    retry_after_hours: float
+    time_limit_minutes: int | None
+    review: Literal["questions", "score"]
+    validity_days: int
+    recertify: Recertification | None = None
+    questions: list[QuestionKey]
+
+    def question(self, ident: str) -> QuestionKey:
+        return next(question for question in self.questions if question.id == ident)
+
+
+class ExamKeyFile(_Strict):
+    release: str
+    """Release name; empty on an unversioned site."""
+    exams: dict[str, ExamKey]
+
+
+def question_key(quiz: Quiz, question: Question) -> QuestionKey:
+    if question.type in CHOICE_TYPES:
+        ids = [element_id(quiz.id, question.id, choice.text) for choice in question.choices]
+        correct = [ids[index] for index in question.correct_choices]
+    elif question.type == "ordering":
+        ids = [element_id(quiz.id, question.id, item) for item in question.items]
+        correct = ids
+    else:
+        ids, correct = [], []
+    return QuestionKey(id=question.id, type=question.type, points=question.points, choices=ids, correct=correct,
+                       partial_credit=question.partial_credit, answers=question.answers, pattern=question.pattern)
+
+
+def public_question(quiz: Quiz, question: Question) -> dict[str, Any]:
+    """What any reader of the page may see: prompt and choices, nothing that tells the answer.
+    Ordering items are listed by id, which scrambles the right order."""
+    data: dict[str, Any] = {"id": question.id, "type": question.type, "prompt": question.prompt,
+                            "points": question.points}
+    if question.type in CHOICE_TYPES:
+        data["choices"] = [{"id": element_id(quiz.id, question.id, choice.text), "text": choice.text}
+                           for choice in question.choices]
+    if question.type == "ordering":
+        data["items"] = sorted(({"id": element_id(quiz.id, question.id, item), "text": item} for item in question.items),
+                               key=lambda item: item["id"])
+    return data
+
+
+def quiz_page_data(quiz: Quiz) -> dict[str, Any]:
+    """The JSON a quiz page hands to the widget. Practice: questions with their keys, feedback and
+    explanations. Exam: the public view of the pool and the rules, nothing else."""
+    data: dict[str, Any] = {"id": quiz.id, "mode": quiz.mode, "pass_mark": quiz.pass_mark, "draw": quiz.drawn,
+                            "shuffle_questions": quiz.shuffle_questions, "shuffle_choices": quiz.shuffle_choices,
+                            "review": quiz.review_policy}
+    questions = []
+    for question in quiz.questions:
+        public = public_question(quiz, question)
+        if quiz.mode == "practice":
+            key = question_key(quiz, question)
+            public.update(key.model_dump(include={"correct", "partial_credit", "answers", "pattern"}))
+            public["explanation"] = question.explanation
+            public["feedback"] = {element_id(quiz.id, question.id, choice.text): choice.feedback
+                                  for choice in question.choices if choice.feedback}
+        questions.append(public)
+    data["questions"] = questions
+    if quiz.mode == "exam":
+        data.update(attempts=quiz.attempts, retry_after_hours=quiz.retry_after_hours,
+                    time_limit_minutes=quiz.time_limit_minutes)
+    return data
+
+
+def exam_key(quiz: Quiz, validity_days: int, recertify: Recertification | None = None) -> ExamKey:
+    return ExamKey(
+        id=quiz.id, title=quiz.title, role=quiz.role or "", level=quiz.level or "", pass_mark=quiz.pass_mark,
+        draw=quiz.drawn, shuffle_questions=quiz.shuffle_questions, shuffle_choices=quiz.shuffle_choices,
+        attempts=quiz.attempts, retry_after_hours=quiz.retry_after_hours, time_limit_minutes=quiz.time_limit_minutes,
+        review=quiz.review_policy, validity_days=validity_days, recertify=recertify,
+        questions=[question_key(quiz, question) for question in quiz.questions],
+    )
+
+
+def changed_percent(old: Quiz, new: Quiz) -> int:
+    """Percent of questions added, removed or changed between two versions of a quiz (of the larger pool)."""
+    before = {question.id: question for question in old.questions}
+    after = {question.id: question for question in new.questions}
+    changed = sum(1 for ident in before.keys() | after.keys() if before.get(ident) != after.get(ident))
+    return round(100 * changed / max(len(before), len(after)))
+
+
+def exam_keys_path(root: Path, release: str) -> Path:
+    return root / EXAM_KEYS_DIR / f"{release or UNVERSIONED}.json"
+
+
+def write_exam_keys(root: Path, release: str, exams: dict[str, ExamKey]) -> Path:
+    """Write one release's exam keys atomically; return the file's path."""
+    path = exam_keys_path(root, release)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = ExamKeyFile(release=release, exams=exams).model_dump_json(indent=1)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text + "\n")
+    os.replace(temporary, path)
+    return path
+
+
+def read_exam_keys(root: Path) -> dict[tuple[str, str], ExamKey]:
+    """Every exam key under ``private/exams/``, by (release, exam id)."""
+    keys: dict[tuple[str, str], ExamKey] = {}
+    for path in sorted((root / EXAM_KEYS_DIR).glob("*.json")):
+        try:
+            keyfile = ExamKeyFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, ValidationError) as exc:
+            reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc).splitlines()[0]
+            raise PartnerkitError(f"{path.relative_to(root)}: not an exam key file ({reason}); run partnerkit build") from None
+        for ident, key in keyfile.exams.items():
+            keys[(keyfile.release, ident)] = key
+    return keys
+
+
+def exam_keys_of(catalog: Any, previous: Any = None, earlier_releases: tuple[str, ...] = (),
+                 released: date | None = None) -> dict[str, ExamKey]:
+    """The exam keys of one release's catalog. Exams that changed by at least the configured share
+    since the ``previous`` release's catalog ask holders from ``earlier_releases`` to recertify
+    within ``recertify_days`` of ``released`` (default: today)."""
+    settings = catalog.config.certification
+    keys: dict[str, ExamKey] = {}
+    for quiz in catalog.quizzes.values():
+        if quiz.mode != "exam":
+            continue
+        recertify = None
+        old = previous.quizzes.get(quiz.id) if previous is not None else None
+        if old is not None and old.mode == "exam":
+            changed = changed_percent(old, quiz)
+            if changed >= settings.recertify_threshold:
+                start = released or date.today()
+                recertify = Recertification(releases=list(earlier_releases), by=start + timedelta(days=settings.recertify_days),
+                                            changed_percent=changed)
+        keys[quiz.id] = exam_key(quiz, settings.validity_days, recertify)
+    return keys
+
+
+def replace_exam_keys(root: Path, releases: dict[str, dict[str, ExamKey]]) -> None:
+    """Make ``private/exams/`` hold exactly these releases' exam keys (releases without exams: no file)."""
+    wanted = {exam_keys_path(root, release) for release, exams in releases.items() if exams}
+    for release, exams in releases.items():
+        if exams:
+            write_exam_keys(root, release, exams)
+    folder = root / EXAM_KEYS_DIR
+    if folder.is_dir():
+        for path in folder.glob("*.json"):
+            if path not in wanted:
+                path.unlink()
