@@ -126,7 +126,7 @@ def _locate(error: dict[str, Any], model: type[BaseModel], document: SourceDocum
     loc: Loc = tuple(error["loc"])
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, AtKey):
-        loc = (*loc, cause.key)
+        loc = (*loc, *cause.key)
     message = _message(error, model, loc)
     if error["type"] in ("missing", "extra_forbidden"):
         return document.error(loc, message, key=error["type"] == "extra_forbidden")

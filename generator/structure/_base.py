@@ -37,8 +37,9 @@ class Schema(BaseModel):
 
 
 class AtKey(ValueError):
-    """A check across several keys, reported at one of them: ``raise AtKey("draw", "draw 9 is …")``."""
+    """A check across several keys, reported at one of them: ``raise AtKey("draw", "draw 9 is …")``,
+    or deeper: ``AtKey((1, "id"), …)``."""
 
-    def __init__(self, key: str, message: str):
+    def __init__(self, key: str | tuple[str | int, ...], message: str):
         super().__init__(message)
-        self.key = key
+        self.key = key if isinstance(key, tuple) else (key,)

@@ -402,9 +402,9 @@ class Quiz(Document):
     @classmethod
     def _unique_question_ids(cls, value: list[Question]) -> list[Question]:
         ids = [question.id for question in value]
-        repeated = sorted({ident for ident in ids if ids.count(ident) > 1})
-        if repeated:
-            raise ValueError(f"question id '{repeated[0]}' is used twice")
+        for index, ident in enumerate(ids):
+            if ident in ids[:index]:
+                raise AtKey((index, "id"), f"question id '{ident}' is used twice")
         return value
 
     @model_validator(mode="after")
