@@ -76,7 +76,7 @@ def quiz_widget_data(catalog: Catalog, quiz: Quiz, here: str, t: dict[str, str])
                                     "url": html_link(here, page_path(talk)[: -len(".md")] + "/")}
         data["verify"] = None
     else:
-        data["verify"] = html_link(here, VERIFY_PAGE)
+        data["verify"] = html_link(here, VERIFY_PAGE[: -len(".md")] + "/")
     return data
 
 
