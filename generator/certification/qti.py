@@ -68,7 +68,11 @@ def _choice_ids(question: Question) -> list[str]:
 
 
 def _declarations(item: ET.Element, question: Question) -> None:
-    """responseDeclaration (with the correct response and, where needed, a mapping) and outcomes."""
+    """responseDeclaration (with the correct response and, where needed, a mapping) and outcomes.
+
+    Partial credit maps each right choice to ``1 / right choices`` and each wrong one to minus that,
+    bounded to 0..1. Short-text answers are mapped to 1 case-insensitively; the other normalisation
+    partnerkit applies (width, spaces, punctuation) has no QTI equivalent."""
     ids = _choice_ids(question)
     if question.type == "short-text":
         cardinality, base_type, correct = "single", "string", question.answers[:1]
