@@ -232,5 +232,23 @@ def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
     click.echo(f"Removed {removed} rows about rep {rep}")
 
 
+@cli.command("export-qti")
+@project_option
+@click.argument("quiz")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Zip file to write (default: <QUIZ>.qti.zip in the current folder).")
+@debug_option
+def export_qti(project: Path, quiz: str, output: Path | None, debug: bool) -> None:
+    """Write QUIZ as a QTI 2.1 package (zip) to import into an LMS such as Moodle or Canvas.
+
+    Practice quizzes and exams can both be exported. The package holds the right answers, feedback
+    and explanations: import it only into the vendor's own LMS, which keeps them from candidates."""
+    from generator.certification.qti import export_quiz
+
+    path = run_operation(debug, export_quiz, project, quiz, output or Path(f"{quiz}.qti.zip"),
+                         TerminalReporter())
+    click.echo(f"QTI package written to {path}")
+
+
 def main() -> None:
     cli()
