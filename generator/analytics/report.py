@@ -12,14 +12,24 @@ import math
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import jinja2
 
 from generator.analytics.identity import RosterEntry
+from generator.certification.certificates import Certificate
+from generator.certification.tiers import (
+    Reminder,
+    TierOutlook,
+    certification_table,
+    expiry_reminders,
+    tiers_now_and_at_risk,
+)
 from generator.errors import ContentError, ContentErrors, PartnerkitError
+from generator.structure.config import CertificationSettings
 
 QUADRANTS = ("key person 1", "key person 2", "results without views", "neither")
 """Many views and results; many views, no results yet (support them first); results without
@@ -321,14 +331,39 @@ def _release_order(version: str) -> list[tuple[int, int | str]]:
     return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.-]", version)]
 
 
+TIER_HORIZON_DAYS = 90
+"""How far ahead the report looks for partner tiers at risk."""
+
+
+def _tier_rows(outlooks: list[TierOutlook]) -> list[dict[str, object]]:
+    """The ``tiers`` table: tier ids, days as ISO text, causes as ``rep:exam``."""
+    return [{"partner": o.partner, "partner_name": o.partner_name, "tier_now": o.now.id if o.now else "",
+             f"tier_in_{TIER_HORIZON_DAYS}_days": o.at_horizon.id if o.at_horizon else "",
+             "drop_on": o.drops_on.isoformat() if o.drops_on else "", "drop_to": o.drops_to.id if o.drops_to else "",
+             "causes": " ".join(f"{c.rep}:{c.exam}" for c in o.causes)} for o in outlooks]
+
+
+def _reminder_rows(reminders: list[Reminder]) -> list[dict[str, object]]:
+    """The ``reminders`` table, soonest first."""
+    return [{"bucket": r.bucket, "days_left": r.days_left, "kind": r.kind, "partner": r.certificate.partner,
+             "partner_name": r.partner_name, "rep": r.certificate.rep, "name": r.holder, "exam": r.certificate.exam,
+             "title": r.certificate.title, "level": r.certificate.level, "valid_until": r.certificate.valid_until.isoformat()}
+            for r in reminders]
+
+
 REPORT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report.html.j2"
 
 
 def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: list[RosterEntry],
                  sales: dict[tuple[str, str], float], content_ids: set[str], quiz_totals: list[QuizTotal] = (), by: str = "views",
                  activity_threshold: float | None = None, sales_threshold: float | None = None,
-                 months_back: int = 6, weeks_back: int = 8) -> Path:
-    """Write ``report.html``, one CSV per table and ``report.json`` into ``folder``; return the HTML path."""
+                 months_back: int = 6, weeks_back: int = 8, certificates: Sequence[Certificate] = (),
+                 certification: CertificationSettings | None = None, today: date | None = None) -> Path:
+    """Write ``report.html``, one CSV per table and ``report.json`` into ``folder``; return the HTML path.
+
+    Partner tiers, certificates and reminders are as of ``today`` (default: the UTC day), whatever the month."""
+    certification = certification or CertificationSettings()
+    today = today or datetime.now(timezone.utc).date()
     activity_at, sales_at, placed = quadrants(rep_activity(totals, roster, sales, month), by,
                                               activity_threshold, sales_threshold)
     split = bands(placed)
@@ -337,6 +372,9 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
     labels = {kind: [period.label for period in of_kind] for kind, of_kind in periods.items()}
     reads, never = content_reads(totals, content_ids, month)
     quizzes = quiz_results(list(quiz_totals), month)
+    certificates = list(certificates)
+    outlooks = tiers_now_and_at_risk(certificates, roster, certification, today, TIER_HORIZON_DAYS)
+    reminders = expiry_reminders(certificates, roster, certification, today)
     folder.mkdir(parents=True, exist_ok=True)
     tables = {
         "reps": [asdict(rep) for rep in placed],
@@ -348,6 +386,9 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
         "content": reads,
         "never_opened": [{"content": content} for content in never],
         "quizzes": quizzes,
+        "tiers": _tier_rows(outlooks),
+        "certificates": certification_table(certificates, roster, today),
+        "reminders": _reminder_rows(reminders),
     }
     for name, rows in tables.items():
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as stream:
@@ -355,7 +396,7 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
                 writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
                 writer.writeheader()
                 writer.writerows(rows)
-    summary = {"month": month, "by": by, "activity_threshold": activity_at, "sales_threshold": sales_at}
+    summary = {"month": month, "today": today.isoformat(), "by": by, "activity_threshold": activity_at, "sales_threshold": sales_at}
     (folder / "report.json").write_text(json.dumps({**summary, **tables}, indent=1, ensure_ascii=False), encoding="utf-8")
     releases: dict[str, list[dict[str, object]]] = defaultdict(list)
     for row in reads:
@@ -365,7 +406,10 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
                            thresholds_given=(activity_threshold, sales_threshold) != (None, None), placed=placed,
                            quadrants=QUADRANTS, bands=split, names={rep.rep: rep.name for rep in placed}, rates=rates,
                            labels=labels, releases=dict(sorted(releases.items(), key=lambda item: _release_order(item[0]), reverse=True)),
-                           never=never, quizzes=quizzes, charts=_charts(placed, by, activity_at, sales_at, rates, labels))
+                           never=never, quizzes=quizzes, today=today, horizon=TIER_HORIZON_DAYS,
+                           tiers=certification.tiers, outlooks=outlooks, certificates=tables["certificates"],
+                           reminders=reminders, holders={(e.partner_id, e.rep_id): e.name for e in roster},
+                           buckets=sorted(certification.reminder_days, reverse=True), charts=_charts(placed, by, activity_at, sales_at, rates, labels))
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
     return path

@@ -9,6 +9,7 @@ from generator.analytics.collector import CollectorSettings, create_app
 from generator.analytics.events import CONTENT_INDEX, read_content_index
 from generator.analytics.identity import invite_links, read_roster, signing_keys
 from generator.analytics.store import BatchingStore, open_store
+from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
 from generator.certification.exams import ExamService, exam_routes
 from generator.certification.keys import EXAM_KEYS_DIR, read_exam_keys
 from generator.errors import PartnerkitError
@@ -78,6 +79,7 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     except ValueError:
         raise PartnerkitError(f"--month {month}: expected a month as YYYY-MM, e.g. 2026-10") from None
     content_ids = set(read_content_index(root).content) if (root / CONTENT_INDEX).is_file() else set()
+    config = load_config(root)
     reps, sales = read_roster(root / roster, root), read_sales(root / sales_file, root)
     store = _store(root, db)
     try:
@@ -85,10 +87,12 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
             "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
         quiz_totals = [QuizTotal(*row) for row in store.query(
             "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]
+        certificates = [certificate_from_row(row) for row in store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")]
     finally:
         store.close()
     folder = output or root / "private" / "reports" / month
-    return write_report(folder, month, totals, reps, sales, content_ids, quiz_totals, by, activity_threshold, sales_threshold)
+    return write_report(folder, month, totals, reps, sales, content_ids, quiz_totals, by, activity_threshold, sales_threshold,
+                        certificates=certificates, certification=config.certification, today=today)
 
 
 def forget(root: Path, rep: str, db: str | None) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import re
+import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -146,9 +147,10 @@ def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
         rates = {(row["partner"], row["period"]): row["active_rate"] for row in csv.DictReader(stream)}
     assert rates[("acme", "2026-10")] == "0.667"
     assert sorted(path.name for path in folder.iterdir()) == [
-        "active_rates_monthly.csv", "active_rates_weekly.csv", "bands.csv", "content.csv", "never_opened.csv", "quizzes.csv",
-        "report.html", "report.json", "reps.csv",
+        "active_rates_monthly.csv", "active_rates_weekly.csv", "bands.csv", "certificates.csv", "content.csv",
+        "never_opened.csv", "quizzes.csv", "reminders.csv", "report.html", "report.json", "reps.csv", "tiers.csv",
     ]
+    assert "No partner tiers are set" in html and "No certificate has been issued yet." in html
 
 
 def test_report_by_minutes_with_thresholds(tmp_path: Path) -> None:
@@ -166,3 +168,62 @@ def test_report_by_minutes_with_thresholds(tmp_path: Path) -> None:
 def test_report_refuses_a_bad_month(tmp_path: Path) -> None:
     result = report(make_project(tmp_path), "--month", "2026-13")
     assert (result.returncode, result.stderr) == (1, "Error: --month 2026-13: expected a month as YYYY-MM, e.g. 2026-10\n")
+
+
+TIERS_CONFIG = """certification:
+  tiers:
+    - {id: gold, name: Gold partner, requires: [{role: sales, level: gold, reps: 2}]}
+    - {id: silver, name: Silver partner, requires: [{role: sales, level: silver}]}
+"""
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open() as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_report_partner_tiers_and_reminders(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "site_config.yml").write_text((project / "site_config.yml").read_text() + TIERS_CONFIG)
+    today = datetime.now(timezone.utc).date()  # the command reports tiers as of the UTC day
+
+    def day(days: int) -> str:
+        return (today + timedelta(days=days)).isoformat()
+
+    certificates = [  # (partner, rep, exam, level, expires, recertify_by)
+        ("acme", "a1", "sales-gold", "gold", day(200), None),
+        ("acme", "a2", "sales-gold", "gold", day(300), day(40)),  # must recertify within 40 days
+        ("acme", "a3", "sales-silver", "silver", day(75), None),
+        ("beta", "b1", "sales-gold", "gold", day(10), None),
+        ("beta", "b2", "sales-gold", "gold", day(300), None),  # Eli left on 2026-09-15
+    ]
+    with sqlite3.connect(project / "private/events.sqlite") as database:
+        database.executemany(
+            "INSERT INTO certificates VALUES (?, ?, ?, ?, ?, 'sales', ?, '2.4', ?, ?, ?)",
+            [(f"id-{rep}-{exam}", partner, rep, exam, exam.replace("-", " ").title(), level, day(-100), expires, recertify)
+             for partner, rep, exam, level, expires, recertify in certificates])
+    database.close()
+    result = report(project, "--month", "2026-10")
+    assert result.returncode == 0, result.stderr
+    folder = project / "private/reports/2026-10"
+    assert read_csv(folder / "tiers.csv") == [
+        {"partner": "acme", "partner_name": "Acme", "tier_now": "gold", "tier_in_90_days": "silver", "drop_on": day(41),
+         "drop_to": "silver", "causes": "a2:sales-gold"},
+        {"partner": "beta", "partner_name": "Beta", "tier_now": "silver", "tier_in_90_days": "", "drop_on": day(11),
+         "drop_to": "", "causes": "b1:sales-gold"},
+    ]
+    assert [(row["name"], row["bucket"], row["days_left"], row["kind"]) for row in read_csv(folder / "reminders.csv")] == [
+        ("Dee", "30", "10", "expiry"), ("Ben", "60", "40", "recertification"), ("Cai", "90", "75", "expiry"),
+    ]
+    assert [(row["rep"], row["status"]) for row in read_csv(folder / "certificates.csv")] == [
+        ("a1", "valid"), ("a2", "recertify"), ("a3", "valid"), ("b1", "valid"), ("b2", "left"),
+    ]
+    html = (folder / "report.html").read_text()
+    headings = re.findall(r"<h2>(.*?)</h2>", html)
+    assert headings[-4:] == ["Partner tiers now", "Tiers at risk within 90 days", "Certifications per partner",
+                             "Certificates to remind about (90/60/30 days)"]
+    assert "<li><strong>Gold partner</strong>: 2 × sales gold or higher</li>" in html
+    assert (f"<tr><td>Acme</td><td>Gold partner</td><td>{day(41)}</td><td>Silver partner</td>"
+            f"<td>Ben: Sales Gold (gold, valid until {day(40)})</td></tr>") in html
+    assert html.count("<svg") == 3, "tiers and certificates are tables, not charts"
+    assert json.loads((folder / "report.json").read_text())["today"] == today.isoformat()
