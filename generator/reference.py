@@ -64,7 +64,13 @@ def _table(model: type[BaseModel], heading: str) -> list[str]:
         if field.is_required():
             default = "**required**"
         elif field.default_factory is not None:
-            default = "see below" if name in ("segments", "roles") else "empty"
+            made = field.default_factory()
+            if name in ("segments", "roles"):
+                default = "see below"
+            elif made and all(isinstance(item, (str, int)) for item in made):
+                default = "`[" + ", ".join(map(str, made)) + "]`"
+            else:
+                default = "empty"
         elif field.default in (None, PydanticUndefined, "", [], {}):
             default = "none"
         elif isinstance(field.default, BaseModel):

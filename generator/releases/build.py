@@ -91,7 +91,8 @@ def input_keys(config: SiteConfig, releases: list[Release], root: Path) -> dict[
     compares with it), the working tree's release settings and the tool versions."""
     shared = hashlib.sha256(tool_fingerprint(config.engine))
     shared.update(json.dumps(
-        [config.site_url, config.default, config.engine, [release.model_dump() for release in config.versions]],
+        [config.site_url, config.default, config.engine, [release.model_dump(mode="json") for release in config.versions],
+         config.certification.model_dump(mode="json")],
         sort_keys=True,
     ).encode())
     keys: dict[str, str] = {}
