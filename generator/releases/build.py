@@ -165,6 +165,8 @@ def render_needed(
         if current is None or (previous is not None and before is None) or errors:
             continue
         project, catalog = current
+        exams = exam_keys_of(catalog, before[1] if before else None,
+                             tuple(older.version for older in plan.releases[index + 1:]), release.released)
         context = ReleaseContext(
             version=release.version,
             title=release.title or release.version,
@@ -175,10 +177,9 @@ def render_needed(
                 before[1] if before else None, catalog, (previous.title or previous.version) if previous else None
             ),
             working_tree=release.from_working_tree,
+            recertify_by={ident: key.recertify.by.isoformat() for ident, key in exams.items() if key.recertify},
         )
         templates = project / catalog.config.templates if catalog.config.templates else None
-        exams = exam_keys_of(catalog, before[1] if before else None,
-                             tuple(older.version for older in plan.releases[index + 1:]), release.released)
         yield PlannedRelease(release, plan.keys[release.version], project, render_site(catalog, templates, context),
                              exams)
     if errors:

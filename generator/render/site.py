@@ -104,6 +104,8 @@ class ReleaseContext:
     changes: ReleaseChanges
     working_tree: bool = False
     """Built from the working tree: draft talks are shown (marked as drafts)."""
+    recertify_by: dict[str, str] = field(default_factory=dict)
+    """Exams this release changed materially, by id: the day holders of earlier certificates must pass again."""
 
     whats_new_page = "whats-new.md"
 

@@ -3,6 +3,7 @@ exam materially, and the keys of cached releases restored without rebuilding the
 
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
@@ -67,6 +68,9 @@ def test_a_material_exam_change_asks_holders_of_earlier_releases_to_recertify(mi
     third = keys(minimal, "3").exams["seller"].recertify
     assert (third.releases, third.changed_percent) == (["2", "1"], 33), "released not set: counted from the build day"
     assert keys(minimal, "2").exams["seller"].question("score").answers == ["55"]
+
+    whats_new = html.unescape((minimal / "site" / "2" / "whats-new" / "index.html").read_text(encoding="utf-8"))
+    assert "Certified seller: holders of a certificate from an earlier release keep it by passing this release's exam by 2027-01-29." in whats_new
 
     before = {name: keys(minimal, name) for name in ("1", "2", "3")}
     shutil.rmtree(minimal / "private" / "exams")
