@@ -83,6 +83,8 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     reps, sales = read_roster(root / roster, root), read_sales(root / sales_file, root)
     store = _store(root, db)
     try:
+        # releases built since the collector started may ask holders to recertify: count that in
+        store.run(ExamService(read_exam_keys(root), store).apply_recertification()).result()
         totals = [DailyTotal(*row) for row in store.query(
             "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
         quiz_totals = [QuizTotal(*row) for row in store.query(

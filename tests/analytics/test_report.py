@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.analytics.events import write_content_index
+from generator.certification.keys import ExamKey, QuestionKey, Recertification, write_exam_keys
 from generator.analytics.identity import read_roster
 from generator.analytics.report import (
     DailyTotal, active_rates, bands, content_reads, months_until, quadrants, read_sales, rep_activity, weeks_until,
@@ -203,6 +204,17 @@ def test_report_partner_tiers_and_reminders(tmp_path: Path) -> None:
             [(f"id-{rep}-{exam}", partner, rep, exam, exam.replace("-", " ").title(), level, day(-100), expires, recertify)
              for partner, rep, exam, level, expires, recertify in certificates])
     database.close()
+    # Ben passed on release 2.3; release 2.5 changed the exam and asks 2.3's holders to recertify within
+    # 40 days: the report applies that mark, as the collector does when it starts.
+    with sqlite3.connect(project / "private/events.sqlite") as database:
+        database.execute("UPDATE certificates SET version = '2.3', recertify_by = NULL WHERE rep = 'a2'")
+    database.close()
+    gold = ExamKey(id="sales-gold", title="Sales Gold", role="sales", level="gold", pass_mark=80, draw=1,
+                   shuffle_questions=False, shuffle_choices=False, attempts=None, retry_after_hours=0,
+                   time_limit_minutes=None, review="score", validity_days=365,
+                   recertify=Recertification(releases=["2.3"], by=date.fromisoformat(day(40)), changed_percent=40),
+                   questions=[QuestionKey(id="q", type="short-text", answers=["yes"])])
+    write_exam_keys(project, "2.5", {"sales-gold": gold})
     result = report(project, "--month", "2026-10")
     assert result.returncode == 0, result.stderr
     folder = project / "private/reports/2026-10"
