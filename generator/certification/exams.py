@@ -154,8 +154,9 @@ class ExamService:
                    (ident, partner, rep, key.id, key.title, key.role, key.level, version, today.isoformat(), expires))
         return ident
 
-    def apply_recertification(self) -> Callable[[Transaction], int]:
-        """Mark certificates of exams that later releases changed materially: recertify by the deadline."""
+    def apply_recertification(self) -> int:
+        """Mark certificates of exams that later releases changed materially: recertify by the deadline.
+        Returns how many certificates got a mark or an earlier deadline."""
         marks = [(key.id, release, key.recertify.by.isoformat()) for key in self.keys.values() if key.recertify
                  for release in key.recertify.releases]
 
@@ -166,7 +167,7 @@ class ExamService:
                                       " AND (recertify_by IS NULL OR recertify_by > ?)", (by, exam, release, by)).rowcount
             return changed
 
-        return operation
+        return self.store.run(operation).result()
 
     def certificate(self, ident: str) -> Certificate | None:
         rows = self.store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE id = ?", (ident,))

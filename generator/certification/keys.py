@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from generator.atomic import write_atomically
 from generator.errors import PartnerkitError
+from generator.structure.catalog import Catalog
 from generator.structure.content import CHOICE_TYPES, Question, Quiz
 
 EXAM_KEYS_DIR = "private/exams"
@@ -167,14 +167,8 @@ def exam_keys_path(root: Path, release: str) -> Path:
 
 def write_exam_keys(root: Path, release: str, exams: dict[str, ExamKey]) -> Path:
     """Write one release's exam keys atomically; return the file's path."""
-    path = exam_keys_path(root, release)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = ExamKeyFile(release=release, exams=exams).model_dump_json(indent=1)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text + "\n")
-    os.replace(temporary, path)
-    return path
+    text = ExamKeyFile(release=release, exams=exams).model_dump_json(indent=1) + "\n"
+    return write_atomically(exam_keys_path(root, release), text.encode("utf-8"))
 
 
 def read_exam_keys(root: Path) -> dict[tuple[str, str], ExamKey]:
@@ -191,7 +185,7 @@ def read_exam_keys(root: Path) -> dict[tuple[str, str], ExamKey]:
     return keys
 
 
-def exam_keys_of(catalog: Any, previous: Any = None, earlier_releases: tuple[str, ...] = (),
+def exam_keys_of(catalog: Catalog, previous: Catalog | None = None, earlier_releases: tuple[str, ...] = (),
                  released: date | None = None) -> dict[str, ExamKey]:
     """The exam keys of one release's catalog. Exams that changed by at least the configured share
     since the ``previous`` release's catalog ask holders from ``earlier_releases`` to recertify

@@ -14,12 +14,11 @@ them from candidates.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+from generator.atomic import write_atomically
 from generator.errors import PartnerkitError
 from generator.reporter import NullReporter, Reporter
 from generator.structure.content import Question, Quiz
@@ -266,16 +265,7 @@ def write_qti_package(quiz: Quiz, path: Path) -> Path:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in qti_package(quiz).items():
             archive.writestr(name, data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(buffer.getvalue())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, buffer.getvalue())
 
 
 def export_quiz(root: Path, quiz_id: str, path: Path, reporter: Reporter | None = None) -> Path:

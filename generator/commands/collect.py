@@ -55,7 +55,7 @@ def exam_service(root: Path, store: BatchingStore, roster: Path = DEFAULT_ROSTER
     """Exam keys from ``private/exams/`` and names from the roster (if there is one); certificates of
     exams a later release changed are marked for recertification."""
     service = ExamService(read_exam_keys(root), store, read_roster(root / roster, root) if (root / roster).is_file() else [])
-    store.run(service.apply_recertification()).result()
+    service.apply_recertification()
     return service
 
 
@@ -84,7 +84,7 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     store = _store(root, db)
     try:
         # releases built since the collector started may ask holders to recertify: count that in
-        store.run(ExamService(read_exam_keys(root), store).apply_recertification()).result()
+        ExamService(read_exam_keys(root), store).apply_recertification()
         totals = [DailyTotal(*row) for row in store.query(
             "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
         quiz_totals = [QuizTotal(*row) for row in store.query(

@@ -117,7 +117,7 @@ def running_collector(settings: CollectorSettings, database: Path | BatchingStor
     routes = []
     if exams is not None:
         exams.store = store
-        store.run(exams.apply_recertification()).result()
+        exams.apply_recertification()
         routes = exam_routes(settings, exams)
     server = uvicorn.Server(uvicorn.Config(create_app(settings, store, routes), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
