@@ -14,7 +14,7 @@ from generator.certification.exams import ExamService
 from generator.certification.keys import read_exam_keys
 from generator.commands.build import build
 from tests.analytics.conftest import KEYS, free_port, running_collector
-from tests.browser.test_beacon import REP_BROWSER
+from tests.browser.test_beacon import REP_BROWSER, wait_for
 from tests.conftest import configure
 from tests.test_content_errors import write
 
@@ -171,4 +171,28 @@ def test_exam_fail_wait_pass_and_verify(minimal: Path, site_server, browser, tmp
         page.goto(site_server.url + "verify/?id=forged-certificate-id")
         page.locator(".pk-certificate", has_text="No certificate").wait_for()
         assert page.locator(".pk-certificate").inner_text() == "No certificate has this id."
+    context.close()
+
+
+def test_practice_results_reach_the_view_logs(minimal: Path, site_server, browser, tmp_path: Path) -> None:
+    port = free_port()
+    write(minimal, "content/retention.yml", PRACTICE)
+    configure(minimal, site_url=site_server.url, analytics={"endpoint": f"http://127.0.0.1:{port}/e"})
+    build(minimal, site_server.folder)
+    settings = CollectorSettings(read_content_index(minimal), [site_server.url.rstrip("/")], KEYS)
+    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    context = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    with running_collector(settings, tmp_path / "e.sqlite", port) as collector:
+        page.goto(site_server.url + f"quizzes/retention-check/?pk={token}")
+        quiz = page.locator(".pk-quiz")
+        quiz.get_by_label("Fewer churn surprises").check()
+        quiz.get_by_role("textbox").fill("NRR")
+        order_items(page, quiz.locator("fieldset.pk-question").nth(2), ["Day 30", "Day 60", "Day 90"])
+        quiz.get_by_role("button", name="Check answers").click()
+
+        def results():
+            return collector.store.query("SELECT content, quiz, score, passed, partner, rep FROM events WHERE type = 'quiz'")
+
+        assert wait_for(results) == [("quiz:retention-check", "retention-check", 66, 0, "acme", "rep-7")]
     context.close()
