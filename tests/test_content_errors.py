@@ -88,7 +88,8 @@ def test_errors_across_files_are_sorted_by_file_and_line(minimal: Path) -> None:
 def test_yaml_syntax_error_points_at_the_problem(minimal: Path) -> None:
     write(minimal, "content/bad.yml", "kind: module\nid: x\ntitle: Plans: three\n")
     assert content_errors(minimal) == [
-        "content/bad.yml:3:13: invalid YAML: mapping values are not allowed in this context",
+        "content/bad.yml:3:13: invalid YAML: mapping values are not allowed in this context "
+        "(a value containing ': ' must be quoted: title: \"Plans: three\")",
     ]
 
 
