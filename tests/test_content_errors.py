@@ -208,10 +208,9 @@ def test_bom_and_crlf_are_accepted(minimal: Path) -> None:
     assert "windows" in load_project(minimal).modules
 
 
-def test_unreadable_file_as_directory_named_yml(minimal: Path) -> None:
-    (minimal / "content/folder.yml").mkdir()
-    (minimal / "content/folder.yml/inner.txt").write_text("x")
-    assert content_errors(minimal) == ["content/folder.yml:1:1: cannot read file: is a directory"]
+def test_unreadable_file_a_broken_link(minimal: Path) -> None:
+    (minimal / "content/gone.yml").symlink_to("moved-away.yml")
+    assert content_errors(minimal) == ["content/gone.yml:1:1: cannot read file: no such file or directory"]
 
 
 def test_config_errors(minimal: Path) -> None:
