@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterable
 
 from generator.errors import ContentError
 
@@ -43,10 +44,11 @@ def check_published(path: Path, root: Path) -> ContentError | None:
     return ContentError(relative_name(path, root), 1, 1, "", reason) if reason else None
 
 
-def project_files(folder: Path, root: Path) -> tuple[list[Path], list[ContentError]]:
-    """Every file under ``folder`` (hidden files and folders skipped) that may be published, in a stable
-    order, and an error for each file or linked folder that leads outside the project or into a folder
-    never published. Linked folders inside the project are followed once (no loops)."""
+def project_files(folder: Path, root: Path, suffixes: Iterable[str]) -> tuple[list[Path], list[ContentError]]:
+    """Every file under ``folder`` whose lower-case suffix is one of ``suffixes`` (hidden files and folders
+    skipped), in a stable order, and an error for each such file or linked folder that leads outside the
+    project or into a folder never published. Linked folders inside the project are followed once."""
+    wanted = set(suffixes)
     found: list[Path] = []
     errors: list[ContentError] = []
     seen: set[str] = set()
@@ -57,7 +59,7 @@ def project_files(folder: Path, root: Path) -> tuple[list[Path], list[ContentErr
             return
         seen.add(real)
         for entry in sorted(directory.iterdir(), key=lambda path: path.name):
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") or (entry.suffix.lower() not in wanted and not entry.is_dir()):
                 continue
             error = check_published(entry, root) if entry.is_symlink() else None
             if error:

@@ -27,5 +27,4 @@ CONTENT_READERS: dict[str, Reader] = {".yml": read_yaml, ".yaml": read_yaml}
 def content_files(content_dir: Path, root: Path) -> tuple[list[Path], list[ContentError]]:
     """Every file a content reader handles, in a stable order (hidden files and folders skipped), and an
     error for each file or linked folder that leads out of the project or into ``private/``."""
-    found, errors = project_files(content_dir, root)
-    return [path for path in found if path.suffix.lower() in CONTENT_READERS], errors
+    return project_files(content_dir, root, CONTENT_READERS)

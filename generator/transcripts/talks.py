@@ -89,10 +89,10 @@ class TalkLoader:
     def load(self) -> dict[str, Talk]:
         folder = self.root / TRANSCRIPTS_DIR
         groups: dict[str, list[Path]] = {}
-        paths, link_errors = project_files(folder, self.root)
+        paths, link_errors = project_files(folder, self.root, (*TRANSCRIPT_READERS, *MEDIA_EXTENSIONS, *SIDECAR_EXTENSIONS))
         self.errors += link_errors
         for path in sorted(paths):
-            if path.is_file() and path.suffix.lower() in (*TRANSCRIPT_READERS, *MEDIA_EXTENSIONS, *SIDECAR_EXTENSIONS):
+            if path.is_file():
                 groups.setdefault(path.name.split(".")[0], []).append(path)
         talks: dict[str, Talk] = {}
         for name, files in groups.items():
