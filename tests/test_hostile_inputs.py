@@ -221,3 +221,18 @@ def test_syntax_errors_with_their_fix(project: Path) -> None:
         "(a value containing ': ' must be quoted: title: \"注意: 先に確認する\")",
         "content/tab.yml:4:1: YAML does not allow tabs for indentation; use spaces",
     )
+
+
+def test_a_versioned_build_is_not_swapped_in_either(project: Path) -> None:
+    with (project / "site_config.yml").open("a") as config:
+        config.write("versions:\n  - version: dev\n")
+    assert partnerkit("build", "-q", "-p", str(project)).returncode == 0
+    (project / "private/exams").mkdir(parents=True, exist_ok=True)
+    (project / "private/exams/dev.json").write_bytes(SECRET)
+    os.link(project / "private/exams/dev.json", project / "content/files/answers.json")
+    use_resource(project, "answers.json")
+    before = snapshot(project / "site")
+    result = partnerkit("build", "-q", "-p", str(project))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "  dev/resources/files/answers.json has the bytes of private/exams/dev.json" in result.stderr.splitlines()
+    assert snapshot(project / "site") == before

@@ -243,3 +243,15 @@ def test_limits_hold_in_talk_metadata_and_front_matter(minimal: Path) -> None:
         "transcripts/notes.md:2:8: title: tag !!python/object/apply:os.system is not allowed: write plain YAML "
         "(text, numbers, true/false, lists and mappings)",
     ]
+
+
+def test_a_full_width_space_in_an_id_is_named(minimal: Path) -> None:
+    write(minimal, "content/ids.yml", module("更新\u3000準備") + "---\n" + module("手順\u3000") + "---\n" + module('"a\\tb"'))
+    assert content_errors(minimal) == [
+        "content/ids.yml:2:5: id: '更新\u3000準備' is not a valid id (it contains ideographic space U+3000): "
+        "use letters, digits and hyphens, starting with a letter or digit",
+        "content/ids.yml:9:5: id: '手順\u3000' is not a valid id (it contains ideographic space U+3000): "
+        "use letters, digits and hyphens, starting with a letter or digit",
+        "content/ids.yml:16:5: id: 'a\tb' is not a valid id (it contains whitespace U+0009): "
+        "use letters, digits and hyphens, starting with a letter or digit",
+    ]
