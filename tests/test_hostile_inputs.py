@@ -236,3 +236,33 @@ def test_a_versioned_build_is_not_swapped_in_either(project: Path) -> None:
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "  dev/resources/files/answers.json has the bytes of private/exams/dev.json" in result.stderr.splitlines()
     assert snapshot(project / "site") == before
+
+
+def test_links_in_release_sources_stay_links_and_are_refused(project: Path, tmp_path: Path) -> None:
+    (tmp_path / "outside.csv").write_text("a,b\n")
+    snapshot_dir = project / "releases/1"
+    shutil.copytree(project / "content", snapshot_dir / "content")
+    shutil.copy2(project / "site_config.yml", snapshot_dir / "site_config.yml")
+    (snapshot_dir / "content/files/roi.csv").unlink()
+    (snapshot_dir / "content/files/roi.csv").symlink_to(tmp_path / "outside.csv")
+    (project / "content/files/roi.csv").unlink()
+    (project / "content/files/roi.csv").symlink_to("/etc/hostname")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(project)], check=True)
+    subprocess.run(["git", "-C", str(project), "add", "content", "site_config.yml"], check=True)
+    subprocess.run(["git", "-C", str(project), "-c", "user.name=T", "-c", "user.email=t@example.com",
+                    "commit", "-qm", "r"], check=True)
+    subprocess.run(["git", "-C", str(project), "tag", "v2"], check=True)
+    (project / "content/files/roi.csv").unlink()
+    (project / "content/files/roi.csv").write_text("a,b\n")
+    with (project / "site_config.yml").open("a") as config:
+        config.write("versions:\n  - version: '1'\n    path: releases/1\n")
+    refused(project, f"releases/1/content/modules.yml:19:11: resources[1].file: content/files/roi.csv: links outside "
+                     f"the project (to {tmp_path / 'outside.csv'}): only files inside the project are published")
+    with (project / "site_config.yml").open("a") as config:
+        config.write("  - version: '2'\n    ref: v2\n")
+    before = snapshot(project / "site")
+    result = partnerkit("build", "-q", "-p", str(project))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr == "Error: release 2: v2:content/files/roi.csv links outside the project (only files inside " \
+                            "the project are published)\n"
+    assert snapshot(project / "site") == before
