@@ -255,3 +255,21 @@ def test_a_full_width_space_in_an_id_is_named(minimal: Path) -> None:
         "content/ids.yml:16:5: id: 'a\tb' is not a valid id (it contains whitespace U+0009): "
         "use letters, digits and hyphens, starting with a letter or digit",
     ]
+
+
+def test_quote_hints_for_list_items_and_continued_lines() -> None:
+    _, errors = parse_yaml("x.yml", "summary: This goes on\n  and on: forever\n")
+    assert [str(error) for error in errors] == [
+        "x.yml:2:9: invalid YAML: mapping values are not allowed in this context "
+        "(a value containing ': ' must be quoted: title: \"注意: 先に確認する\")"
+    ]
+    _, errors = parse_yaml("x.yml", "checklist:\n  - 確認: 済み: はい\n")
+    assert [str(error) for error in errors] == [
+        "x.yml:2:11: invalid YAML: mapping values are not allowed in this context "
+        "(a value containing ': ' must be quoted: 確認: \"済み: はい\")"
+    ]
+
+
+def test_true_in_a_list_of_text_says_to_quote_it(minimal: Path) -> None:
+    write(minimal, "content/traps.yml", module("traps", extra="objectives: [true]\n"))
+    assert content_errors(minimal) == ['content/traps.yml:7:14: objectives[0]: expected text, got true; quote it: - "true"']

@@ -94,8 +94,9 @@ def _message(error: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
         options = sorted(_choices(ctx.get("expected", "")))
         return f"expected one of [{', '.join(options)}], got {got}{did_you_mean(value, options)}"
     if kind in ("string_type", "string_unicode"):
-        if isinstance(value, bool) and loc and isinstance(loc[-1], str):
-            return f'expected text, got {got}; quote it: {loc[-1]}: "{got}"'
+        if isinstance(value, bool):
+            key = f"{loc[-1]}: " if loc and isinstance(loc[-1], str) else "- " if loc else ""
+            return f'expected text, got {got}; quote it: {key}"{got}"'
         return f"expected text, got {got}"
     if kind == "int_parsing_size":
         return f"expected a whole number of at most 4300 digits, got {got}"

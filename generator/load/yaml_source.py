@@ -347,7 +347,7 @@ def _syntax_hint(problem: str, text: str, line: int, col: int) -> tuple[str, int
         return "YAML does not allow tabs for indentation; use spaces", (indent.find("\t") if "\t" in indent else col) + 1
     if problem.startswith("mapping values are not allowed"):
         written = _KEY_VALUE.match(source)
-        if written and not written.group(3).startswith(("'", '"', "[", "{", "|", ">")):
+        if written and written.start(3) <= col and not written.group(3).startswith(("'", '"', "[", "{", "|", ">")):
             value = written.group(3)
             quoted = f'"{value}"' if '"' not in value and "\\" not in value else "'" + value.replace("'", "''") + "'"
             example = f"{written.group(2)}: {quoted}"
