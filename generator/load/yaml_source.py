@@ -109,8 +109,10 @@ class _Stop(Exception):
 @dataclass
 class _Anchor:
     value: Any
-    entries: list[tuple[Loc, Position, bool]]
-    """Positions inside the anchored value: (location relative to it, position, is a key)."""
+    loc: Loc
+    """Where the anchored value is in the document."""
+    entries: range
+    """Its positions: indexes into the builder's list of every position recorded (kept, not copied)."""
     aliases: int
     """Alias uses inside the anchored value."""
 
@@ -200,8 +202,12 @@ class _Builder:
                                  "*alias", parent.loc)
                 parent.skip_key = True
                 return
+            reported = len(self.errors)
             key = self.scalar(event, (*parent.loc, event.value))
             key = event.value if isinstance(key, (bool, Number)) else key
+            if len(self.errors) > reported:  # a tag, already reported
+                parent.skip_key = True
+                return
         elif isinstance(event, ev.AliasEvent) and event.anchor in self.anchors:
             key = self.anchors[event.anchor].value
         elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
@@ -240,7 +246,7 @@ class _Builder:
             self.record(loc, self.position(event))
             value = self.scalar(event, loc)
             if event.anchor:
-                self.anchors[event.anchor] = _Anchor(value, [((), self.position(event), False)], 0)
+                self.anchors[event.anchor] = _Anchor(value, loc, range(len(self.entries) - 1, len(self.entries)), 0)
             self.place(parent, value)
         elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
             self.open(parent, event, loc)
@@ -260,9 +266,8 @@ class _Builder:
     def close(self, event: ev.Event) -> None:
         done = self.stack.pop()
         if done.anchor:
-            start = len(done.loc)
-            entries = [(loc[start:], position, key) for loc, position, key in self.entries[done.first_entry - 1:]]
-            self.anchors[done.anchor] = _Anchor(done.value, entries, self.aliases - done.aliases_before)
+            entries = range(done.first_entry - 1, len(self.entries))
+            self.anchors[done.anchor] = _Anchor(done.value, done.loc, entries, self.aliases - done.aliases_before)
             self.open_anchors.discard(done.anchor)
         self.place(self.stack[-1] if self.stack else None, done.value)
 
@@ -283,8 +288,10 @@ class _Builder:
         self.alias_values += len(anchor.entries)
         if self.alias_values > MAX_ALIAS_VALUES:
             self.stop(event, f"aliases repeat too many values (limit {MAX_ALIAS_VALUES})")
-        for relative, position, key in anchor.entries:
-            self.record((*loc, *relative), position, key)
+        start = len(anchor.loc)
+        for index in anchor.entries:
+            written, position, key = self.entries[index]
+            self.record((*loc, *written[start:]), position, key)
         return anchor.value
 
     def scalar(self, event: ev.ScalarEvent, loc: Loc) -> Any:
