@@ -266,3 +266,11 @@ def test_links_in_release_sources_stay_links_and_are_refused(project: Path, tmp_
     assert result.stderr == "Error: release 2: v2:content/files/roi.csv links outside the project (only files inside " \
                             "the project are published)\n"
     assert snapshot(project / "site") == before
+
+
+def test_linked_transcripts_folder_into_private_is_refused(project: Path) -> None:
+    (project / "private/calls").mkdir()
+    (project / "private/calls/pricing.txt").write_text("r-secret-1 asked for 40% off.\n")
+    (project / "transcripts").mkdir()
+    (project / "transcripts/calls").symlink_to("../private/calls", target_is_directory=True)
+    refused(project, "transcripts/calls:1:1: links into private/ (private/calls): private files are never published")
