@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from generator.errors import PartnerkitError
+from generator.publish_check import check_no_private_bytes
 from generator.render import RenderedSite
 
 
@@ -77,6 +78,7 @@ def build_site(rendered: RenderedSite, engine: str, project_root: Path, site_dir
         work_dir = Path(work)
         write_stage(rendered, work_dir / "stage", project_root)
         run_engine(engine, work_dir / "stage", work_dir / "site")
+        check_no_private_bytes(work_dir / "site", project_root)
         replace_folder(work_dir / "site", site_dir, work_dir / "previous")
 
 

@@ -88,7 +88,8 @@ def test_errors_across_files_are_sorted_by_file_and_line(minimal: Path) -> None:
 def test_yaml_syntax_error_points_at_the_problem(minimal: Path) -> None:
     write(minimal, "content/bad.yml", "kind: module\nid: x\ntitle: Plans: three\n")
     assert content_errors(minimal) == [
-        "content/bad.yml:3:13: invalid YAML: mapping values are not allowed in this context",
+        "content/bad.yml:3:13: invalid YAML: mapping values are not allowed in this context "
+        "(a value containing ': ' must be quoted: title: \"Plans: three\")",
     ]
 
 
@@ -207,10 +208,9 @@ def test_bom_and_crlf_are_accepted(minimal: Path) -> None:
     assert "windows" in load_project(minimal).modules
 
 
-def test_unreadable_file_as_directory_named_yml(minimal: Path) -> None:
-    (minimal / "content/folder.yml").mkdir()
-    (minimal / "content/folder.yml/inner.txt").write_text("x")
-    assert content_errors(minimal) == ["content/folder.yml:1:1: cannot read file: is a directory"]
+def test_unreadable_file_a_broken_link(minimal: Path) -> None:
+    (minimal / "content/gone.yml").symlink_to("moved-away.yml")
+    assert content_errors(minimal) == ["content/gone.yml:1:1: cannot read file: no such file or directory"]
 
 
 def test_config_errors(minimal: Path) -> None:

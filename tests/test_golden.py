@@ -22,6 +22,7 @@ PROJECTS = {
     "example": REPO_ROOT,
     "minimal": FIXTURES / "minimal",
     "ja": FIXTURES / "ja",
+    "yaml-traps": FIXTURES / "yaml-traps",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.errors import ContentError, ContentErrors
-from generator.load.files import read_text
+from generator.load.files import read_project_text
 from generator.load.validation import describe, did_you_mean, validate
 from generator.load.yaml_source import SourceDocument, parse_yaml
 from generator.structure.config import SiteConfig
@@ -25,7 +25,7 @@ def read_config(root: Path) -> tuple[SiteConfig | None, list[ContentError]]:
     path = root / CONFIG_FILE
     if not path.is_file():
         return None, [ContentError(CONFIG_FILE, 1, 1, "", "file not found: every project needs a site_config.yml")]
-    text, error = read_text(path, root)
+    text, error = read_project_text(path, root)
     if error:
         return None, [error]
     documents, errors = parse_yaml(CONFIG_FILE, text)

@@ -30,7 +30,9 @@ def load_project(
     if not content_dir.is_dir():
         errors.append(ContentError(CONTENT_DIR, 1, 1, "", "folder not found: put the YAML playbooks in content/"))
     else:
-        for path in content_files(content_dir):
+        paths, link_errors = content_files(content_dir, root)
+        errors.extend(link_errors)
+        for path in paths:
             sources, read_errors = CONTENT_READERS[path.suffix.lower()](path, root)
             errors.extend(read_errors)
             for source in sources:

@@ -1,10 +1,17 @@
-"""Reading input files as text, with located errors for unreadable or mis-encoded files."""
+"""Reading input files as text, with located errors for unreadable or mis-encoded files, and the one
+check every reader makes: a file the site is built from lies inside the project and outside the
+folders that are never published (``private/``, ``.git/``, the build cache), links resolved."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Iterable
 
 from generator.errors import ContentError
+
+NEVER_PUBLISHED = ("private", ".git", ".partnerkit-cache")
+"""Top-level project folders no input may come from, whatever a link says."""
 
 
 def relative_name(path: Path, root: Path) -> str:
@@ -13,6 +20,61 @@ def relative_name(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def unpublishable(path: Path, root: Path) -> str | None:
+    """Why ``path`` may not be read into the site, or None. Links are followed to the real file: it
+    must lie inside the project at ``root`` and outside ``private/``, ``.git/`` and the cache."""
+    real = Path(os.path.realpath(path))
+    try:
+        inside = real.relative_to(os.path.realpath(root))
+    except ValueError:
+        return f"links outside the project (to {real}): only files inside the project are published"
+    top = inside.parts[0] if inside.parts else ""
+    if top == "private":
+        return f"links into private/ ({inside.as_posix()}): private files are never published"
+    if top in NEVER_PUBLISHED:
+        return f"links into {top}/ ({inside.as_posix()}): files there are never published"
+    return None
+
+
+def check_published(path: Path, root: Path) -> ContentError | None:
+    """``unpublishable`` as a located error on the file itself."""
+    reason = unpublishable(path, root)
+    return ContentError(relative_name(path, root), 1, 1, "", reason) if reason else None
+
+
+def project_files(folder: Path, root: Path, suffixes: Iterable[str]) -> tuple[list[Path], list[ContentError]]:
+    """Every file under ``folder`` whose lower-case suffix is one of ``suffixes`` (hidden files and folders
+    skipped), in a stable order, and an error for each such file or linked folder that leads outside the
+    project or into a folder never published. Linked folders inside the project are followed once."""
+    wanted = set(suffixes)
+    found: list[Path] = []
+    errors: list[ContentError] = []
+    seen: set[str] = set()
+
+    def walk(directory: Path) -> None:
+        real = os.path.realpath(directory)
+        if real in seen:
+            return
+        seen.add(real)
+        for entry in sorted(directory.iterdir(), key=lambda path: path.name):
+            if entry.name.startswith(".") or (entry.suffix.lower() not in wanted and not entry.is_dir()):
+                continue
+            error = check_published(entry, root) if entry.is_symlink() else None
+            if error:
+                errors.append(error)
+            elif entry.is_dir():
+                walk(entry)
+            elif entry.is_file() or not entry.exists():  # a broken link: reported when read
+                found.append(entry)
+
+    if folder.is_dir():
+        error = check_published(folder, root) if folder.is_symlink() else None
+        if error:
+            return [], [error]
+        walk(folder)
+    return sorted(found, key=lambda path: path.relative_to(folder).as_posix()), errors
 
 
 def read_text(path: Path, root: Path) -> tuple[str | None, ContentError | None]:
@@ -32,3 +94,9 @@ def read_text(path: Path, root: Path) -> tuple[str | None, ContentError | None]:
         return None, ContentError(
             name, line, col, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
         )
+
+
+def read_project_text(path: Path, root: Path) -> tuple[str | None, ContentError | None]:
+    """``read_text`` for a file the site is built from: refused when it links out (``unpublishable``)."""
+    error = check_published(path, root)
+    return (None, error) if error else read_text(path, root)

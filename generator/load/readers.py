@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.errors import ContentError
-from generator.load.files import read_text, relative_name
+from generator.load.files import project_files, read_project_text, relative_name
 from generator.load.yaml_source import SourceDocument, parse_yaml
 
 Reader = Callable[[Path, Path], tuple[list[SourceDocument], list[ContentError]]]
@@ -14,7 +14,7 @@ Reader = Callable[[Path, Path], tuple[list[SourceDocument], list[ContentError]]]
 
 
 def read_yaml(path: Path, root: Path) -> tuple[list[SourceDocument], list[ContentError]]:
-    text, error = read_text(path, root)
+    text, error = read_project_text(path, root)
     if error:
         return [], [error]
     return parse_yaml(relative_name(path, root), text)
@@ -24,11 +24,7 @@ CONTENT_READERS: dict[str, Reader] = {".yml": read_yaml, ".yaml": read_yaml}
 """Content readers by lower-case extension. Files under content/ with other extensions are resources."""
 
 
-def content_files(content_dir: Path) -> list[Path]:
-    """Every file a content reader handles, in a stable order (hidden files and folders skipped)."""
-    found = [
-        path for path in content_dir.rglob("*")
-        if path.suffix.lower() in CONTENT_READERS
-        and not any(part.startswith(".") for part in path.relative_to(content_dir).parts)
-    ]
-    return sorted(found, key=lambda path: path.relative_to(content_dir).as_posix())
+def content_files(content_dir: Path, root: Path) -> tuple[list[Path], list[ContentError]]:
+    """Every file a content reader handles, in a stable order (hidden files and folders skipped), and an
+    error for each file or linked folder that leads out of the project or into ``private/``."""
+    return project_files(content_dir, root, CONTENT_READERS)

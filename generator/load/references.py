@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.errors import ContentError
+from generator.load.files import unpublishable
 from generator.load.validation import did_you_mean
 from generator.load.yaml_source import Loc, SourceDocument
 from generator.structure.catalog import Catalog
@@ -80,9 +81,14 @@ def check_references(
                         ("quiz",), f"quiz '{quiz.id}' is an exam: a module ends with a practice quiz"
                     ))
             for index, resource in enumerate(document.resources):
-                if resource.file is not None and not (root / "content" / resource.file).is_file():
+                if resource.file is None:
+                    continue
+                path = root / "content" / resource.file
+                refused = unpublishable(path, root)
+                if refused or not path.is_file():
                     check.errors.append(source.error(
-                        ("resources", index, "file"), f"file not found: content/{resource.file}"
+                        ("resources", index, "file"), f"content/{resource.file}: {refused}" if refused
+                        else f"file not found: content/{resource.file}"
                     ))
         elif isinstance(document, LearningPath):
             check.known(source, ("role",), "role", document.role, config.role_ids)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.errors import ContentError
 from generator.structure._base import AtKey
-from generator.load.yaml_source import Loc, SourceDocument, format_loc
+from generator.load.yaml_source import Loc, Number, SourceDocument, format_loc
 
 ModelT = typing.TypeVar("ModelT", bound=BaseModel)
 
@@ -34,6 +34,8 @@ def describe(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return f"the number {value}"
+    if isinstance(value, Number):
+        return f"the number {value}" if len(value) <= 40 else f"a number of {len(value)} digits"
     if isinstance(value, str):
         return f"'{value}'" if len(value) <= 40 else f"'{value[:37]}...'"
     if isinstance(value, list):
@@ -92,7 +94,12 @@ def _message(error: dict[str, Any], model: type[BaseModel], loc: Loc) -> str:
         options = sorted(_choices(ctx.get("expected", "")))
         return f"expected one of [{', '.join(options)}], got {got}{did_you_mean(value, options)}"
     if kind in ("string_type", "string_unicode"):
+        if isinstance(value, bool):
+            key = f"{loc[-1]}: " if loc and isinstance(loc[-1], str) else "- " if loc else ""
+            return f'expected text, got {got}; quote it: {key}"{got}"'
         return f"expected text, got {got}"
+    if kind == "int_parsing_size":
+        return f"expected a whole number of at most 4300 digits, got {got}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number, got {got}"
     if kind in ("bool_type", "bool_parsing"):

@@ -1,18 +1,55 @@
-"""YAML documents that remember where each value came from."""
+"""YAML documents that remember where each value came from, read by YAML 1.2 rules and within limits.
+
+Plain scalars follow the YAML 1.2 core schema: ``true``/``false`` are booleans, ``null``/``~``/nothing
+is null, and everything else is text exactly as written. Numbers (``010``, ``2.10``, ``0x1F``) stay
+text too, marked as ``Number``: fields that want a number parse it, text fields show it as written.
+So ``when: 9:30`` stays "9:30" and ``title: No`` stays "No" (YAML 1.1 made them 570 and false).
+
+The data is built straight from the parser's events with an explicit stack, so a hostile file cannot
+exhaust memory or the call stack: aliases, the values they copy and nesting depth are counted and
+stop at the limits below, and only plain YAML is accepted (no tags other than the core ones).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+import yaml.events as ev
 
 from generator.errors import ContentError
 
 Loc = tuple[str | int, ...]
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-KEEP_AS_WRITTEN = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float"}
-"""Scalars kept as their source text; fields that want numbers still parse them."""
+
+MAX_ALIASES = 1000
+"""Alias uses per document, counting those inside the values an alias repeats."""
+MAX_ALIAS_VALUES = 100_000
+"""Values per document that aliases repeat (a billion-laughs file repeats billions)."""
+MAX_DEPTH = 100
+"""Lists and mappings nested inside each other."""
+
+CORE = "tag:yaml.org,2002:"
+ALLOWED_TAGS = {f"{CORE}{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")} | {"!"}
+"""Tags an author may write (``!!str 010`` forces text); any other tag is an error."""
+
+_NULL = re.compile(r"null|Null|NULL|~|")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NUMBER = re.compile(
+    r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.nan|\.NaN|\.NAN"
+)
+"""YAML 1.2 core-schema integers and floats."""
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters YAML does not allow in a stream (NUL and other control characters)."""
+
+
+class Number(str):
+    """A plain scalar that YAML 1.2 reads as a number, kept as its source text (``010`` stays "010");
+    fields that want a number parse it."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
@@ -57,69 +94,305 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-def _position(node: yaml.Node, first_line: int = 1) -> Position:
-    return Position(node.start_mark.line + first_line, node.start_mark.column + 1)
+def shown_tag(tag: str) -> str:
+    """A tag as an author writes it: ``!!python/object/apply:os.system``, ``!include``."""
+    return "!!" + tag[len(CORE):] if tag.startswith(CORE) else tag
+
+
+class _Stop(Exception):
+    """A limit was reached: reading the file stops at once."""
+
+    def __init__(self, error: ContentError):
+        self.error = error
+
+
+@dataclass
+class _Anchor:
+    value: Any
+    loc: Loc
+    """Where the anchored value is in the document."""
+    entries: range
+    """Its positions: indexes into the builder's list of every position recorded (kept, not copied)."""
+    aliases: int
+    """Alias uses inside the anchored value."""
+
+
+@dataclass
+class _Collection:
+    loc: Loc
+    value: dict[str, Any] | list[Any]
+    anchor: str | None
+    first_entry: int
+    aliases_before: int
+    key: str | None = None
+    """In a mapping: the key whose value comes next (None while a key is expected)."""
+    skip_key: bool = False
+    """The key just read was refused: its value is read and dropped."""
 
 
 class _Builder:
-    """Turns a composed node tree into plain data, recording positions and duplicate keys."""
+    """Turns the parser's events for one document into plain data, recording every position."""
 
-    def __init__(self, loader: Any, document: SourceDocument, errors: list[ContentError], first_line: int):
-        self.loader = loader
-        self.document = document
-        self.errors = errors
-        self.first_line = first_line
+    def __init__(self, parser: Any, path: str, first_line: int, errors: list[ContentError]):
+        self.parser, self.path, self.first_line, self.errors = parser, path, first_line, errors
+        self.document = SourceDocument(path, None)
+        self.entries: list[tuple[Loc, Position, bool]] = []
+        self.anchors: dict[str, _Anchor] = {}
+        self.open_anchors: set[str] = set()
+        self.stack: list[_Collection] = []
+        self.aliases = 0
+        self.alias_values = 0
+        self.rejected = False
+        """Set by an error that makes the document's data meaningless (an unknown tag, a bad alias)."""
 
-    def position(self, node: yaml.Node) -> Position:
-        return _position(node, self.first_line)
+    def position(self, event: ev.Event) -> Position:
+        return Position(event.start_mark.line + self.first_line, event.start_mark.column + 1)
 
-    def build(self, node: yaml.Node, loc: Loc) -> Any:
-        self.document.values[loc] = self.position(node)
-        if isinstance(node, yaml.MappingNode):
-            self.loader.flatten_mapping(node)
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
-                if not isinstance(key, (str, int, float, bool)) or key is None:
-                    self.errors.append(self.document.error(loc, "keys must be plain text", key=False))
-                    continue
-                key = str(key) if not isinstance(key, str) else key
-                child = (*loc, key)
-                if key in result:
-                    first = self.document.keys[child]
-                    position = self.position(key_node)
-                    self.errors.append(ContentError(
-                        self.document.path, position.line, position.col, format_loc(child),
-                        f"duplicate key (first given at line {first.line})",
-                    ))
-                    continue
-                self.document.keys[child] = self.position(key_node)
-                result[key] = self.build(value_node, child)
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
-        if node.tag in KEEP_AS_WRITTEN:
-            return node.value  # 2027-01-15 and version 2.10 stay as written, not a date or 2.1
-        return self.loader.construct_object(node, deep=True)
+    def fail(self, event: ev.Event, message: str, loc: Loc = ()) -> None:
+        position = self.position(event)
+        self.errors.append(ContentError(self.path, position.line, position.col, format_loc(loc), message))
+        self.rejected = True
+
+    def stop(self, event: ev.Event, message: str) -> None:
+        position = self.position(event)
+        raise _Stop(ContentError(self.path, position.line, position.col, "", message))
+
+    def record(self, loc: Loc, position: Position, key: bool = False) -> None:
+        self.entries.append((loc, position, key))
+        (self.document.keys if key else self.document.values)[loc] = position
+
+    def build(self) -> SourceDocument:
+        """Read events up to the end of the document; the document's start event is already read."""
+        while not self.parser.check_event(ev.DocumentEndEvent):
+            event = self.parser.get_event()
+            parent = self.stack[-1] if self.stack else None
+            if isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+                self.close(event)
+            elif isinstance(parent, _Collection) and isinstance(parent.value, dict) and parent.key is None \
+                    and not parent.skip_key:
+                self.read_key(parent, event)
+            else:
+                self.read_value(parent, event)
+        self.parser.get_event()
+        return self.document
+
+    def next_loc(self, parent: _Collection | None) -> Loc:
+        if parent is None:
+            return ()
+        if isinstance(parent.value, list):
+            return (*parent.loc, len(parent.value))
+        return (*parent.loc, parent.key or "")
+
+    def place(self, parent: _Collection | None, value: Any) -> None:
+        if parent is None:
+            self.document.data = value
+        elif isinstance(parent.value, list):
+            parent.value.append(value)
+        else:
+            if not parent.skip_key:
+                assert parent.key is not None
+                parent.value[parent.key] = value
+            parent.key, parent.skip_key = None, False
+
+    def read_key(self, parent: _Collection, event: ev.Event) -> None:
+        key: Any = None
+        if isinstance(event, ev.ScalarEvent):
+            if event.tag is None and event.implicit[0] and event.value == "<<":
+                self.fail(event, "merge keys (<<) are not supported: write the keys out, or repeat a value with "
+                                 "*alias", parent.loc)
+                parent.skip_key = True
+                return
+            reported = len(self.errors)
+            key = self.scalar(event, (*parent.loc, event.value))
+            key = event.value if isinstance(key, (bool, Number)) else key
+            if len(self.errors) > reported:  # a tag, already reported
+                parent.skip_key = True
+                return
+        elif isinstance(event, ev.AliasEvent) and event.anchor in self.anchors:
+            key = self.anchors[event.anchor].value
+        elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+            self.skip_collection()
+        if not isinstance(key, str):
+            self.errors.append(self.document.error(parent.loc, "keys must be plain text"))
+            parent.skip_key = True
+            return
+        key = str(key)
+        child = (*parent.loc, key)
+        if key in parent.value:
+            first = self.document.keys[child]
+            position = self.position(event)
+            self.errors.append(ContentError(self.path, position.line, position.col, format_loc(child),
+                                            f"duplicate key (first given at line {first.line})"))
+            parent.skip_key = True
+        else:
+            self.record(child, self.position(event), key=True)
+            parent.key = key
+
+    def skip_collection(self) -> None:
+        """Read past the rest of a list or mapping whose start was just read."""
+        depth = 1
+        while depth:
+            event = self.parser.get_event()
+            if isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+                depth += 1
+            elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+                depth -= 1
+
+    def read_value(self, parent: _Collection | None, event: ev.Event) -> None:
+        loc = self.next_loc(parent)
+        if isinstance(event, ev.AliasEvent):
+            self.place(parent, self.alias(event, loc))
+        elif isinstance(event, ev.ScalarEvent):
+            self.record(loc, self.position(event))
+            value = self.scalar(event, loc)
+            if event.anchor:
+                self.anchors[event.anchor] = _Anchor(value, loc, range(len(self.entries) - 1, len(self.entries)), 0)
+            self.place(parent, value)
+        elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+            self.open(parent, event, loc)
+
+    def open(self, parent: _Collection | None, event: ev.Event, loc: Loc) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            self.stop(event, f"nested too deep (limit {MAX_DEPTH} levels of lists and mappings)")
+        is_map = isinstance(event, ev.MappingStartEvent)
+        if event.tag not in (None, "!", f"{CORE}{'map' if is_map else 'seq'}"):
+            self.fail(event, f"tag {shown_tag(event.tag)} is not allowed: write plain YAML (text, numbers, "
+                             "true/false, lists and mappings)", loc)
+        self.record(loc, self.position(event))
+        if event.anchor:
+            self.open_anchors.add(event.anchor)
+        self.stack.append(_Collection(loc, {} if is_map else [], event.anchor, len(self.entries), self.aliases))
+
+    def close(self, event: ev.Event) -> None:
+        done = self.stack.pop()
+        if done.anchor:
+            entries = range(done.first_entry - 1, len(self.entries))
+            self.anchors[done.anchor] = _Anchor(done.value, done.loc, entries, self.aliases - done.aliases_before)
+            self.open_anchors.discard(done.anchor)
+        self.place(self.stack[-1] if self.stack else None, done.value)
+
+    def alias(self, event: ev.AliasEvent, loc: Loc) -> Any:
+        name = event.anchor
+        if name in self.open_anchors:
+            self.fail(event, f"alias *{name} repeats the value it is part of (recursive aliases are not allowed)", loc)
+            self.record(loc, self.position(event))
+            return None
+        anchor = self.anchors.get(name)
+        if anchor is None:
+            self.fail(event, f"unknown alias *{name}: no &{name} before it", loc)
+            self.record(loc, self.position(event))
+            return None
+        self.aliases += 1 + anchor.aliases
+        if self.aliases > MAX_ALIASES:
+            self.stop(event, f"too many aliases (limit {MAX_ALIASES})")
+        self.alias_values += len(anchor.entries)
+        if self.alias_values > MAX_ALIAS_VALUES:
+            self.stop(event, f"aliases repeat too many values (limit {MAX_ALIAS_VALUES})")
+        start = len(anchor.loc)
+        for index in anchor.entries:
+            written, position, key = self.entries[index]
+            self.record((*loc, *written[start:]), position, key)
+        return anchor.value
+
+    def scalar(self, event: ev.ScalarEvent, loc: Loc) -> Any:
+        """A scalar's value by YAML 1.2 core rules; anything not null, true/false or a number is its text."""
+        tag, text = event.tag, event.value
+        if tag is None and event.implicit[0]:
+            if _NULL.fullmatch(text):
+                return None
+            if text in _BOOL:
+                return _BOOL[text]
+            return Number(text) if _NUMBER.fullmatch(text) else text
+        if tag is None or tag in ("!", f"{CORE}str"):
+            return text
+        if tag in (f"{CORE}int", f"{CORE}float"):
+            return Number(text)
+        if tag == f"{CORE}bool" and text in _BOOL:
+            return _BOOL[text]
+        if tag == f"{CORE}null" and _NULL.fullmatch(text):
+            return None
+        if tag in ALLOWED_TAGS:
+            self.fail(event, f"{shown_tag(tag)} {text!r} is not a valid {tag[len(CORE):]}", loc)
+        else:
+            self.fail(event, f"tag {shown_tag(tag)} is not allowed: write plain YAML (text, numbers, "
+                             "true/false, lists and mappings)", loc)
+        return None
+
+
+def _parser(text: str) -> Any:
+    try:
+        from yaml.cyaml import CParser as parser_class
+    except ImportError:  # PyYAML without libyaml: the same events, parsed in Python
+        class parser_class(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):  # type: ignore[no-redef]
+            def __init__(self, stream: str):
+                yaml.reader.Reader.__init__(self, stream)
+                yaml.scanner.Scanner.__init__(self)
+                yaml.parser.Parser.__init__(self)
+    return parser_class(text)
+
+
+def _control_character(path: str, text: str, first_line: int) -> ContentError | None:
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return None
+    before = text[: found.start()]
+    line = before.count("\n") + first_line
+    col = found.start() - (before.rfind("\n") + 1) + 1
+    return ContentError(path, line, col, "", f"control character U+{ord(found.group()):04X} is not allowed in YAML: "
+                                             "remove it")
+
+
+_KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([^\s:#][^:#]*?):\s+(\S.*?)\s*$")
+
+
+def _syntax_hint(problem: str, text: str, line: int, col: int) -> tuple[str, int]:
+    """The message for a YAML syntax error with how to fix it, and the column to point at."""
+    lines = text.split("\n")
+    source = lines[line] if 0 <= line < len(lines) else ""
+    indent = source[: len(source) - len(source.lstrip(" \t"))]
+    if "\t" in indent or source[col:col + 1] == "\t":
+        return "YAML does not allow tabs for indentation; use spaces", (indent.find("\t") if "\t" in indent else col) + 1
+    if problem.startswith("mapping values are not allowed"):
+        written = _KEY_VALUE.match(source)
+        if written and written.start(3) <= col and not written.group(3).startswith(("'", '"', "[", "{", "|", ">")):
+            value = written.group(3)
+            quoted = f'"{value}"' if '"' not in value and "\\" not in value else "'" + value.replace("'", "''") + "'"
+            example = f"{written.group(2)}: {quoted}"
+        else:
+            example = 'title: "注意: 先に確認する"'
+        return f"invalid YAML: {problem} (a value containing ': ' must be quoted: {example})", col + 1
+    return f"invalid YAML: {problem}", col + 1
 
 
 def parse_yaml(path: str, text: str, first_line: int = 1) -> tuple[list[SourceDocument], list[ContentError]]:
-    """Every document of a YAML stream, or the syntax error that stopped reading it. ``first_line`` is
-    the file line the text starts on (for YAML embedded in another file, such as front matter)."""
+    """Every document of a YAML stream, or the error that stopped reading it. ``first_line`` is the
+    file line the text starts on (for YAML embedded in another file, such as front matter)."""
+    control = _control_character(path, text, first_line)
+    if control is not None:
+        return [], [control]
     documents: list[SourceDocument] = []
     errors: list[ContentError] = []
-    loader = _Loader(text)
+    parser = _parser(text)
     try:
-        while loader.check_node():
-            node = loader.get_node()
-            document = SourceDocument(path, None)
-            document.data = _Builder(loader, document, errors, first_line).build(node, ())
-            documents.append(document)
+        parser.get_event()  # stream start
+        while not parser.check_event(ev.StreamEndEvent):
+            parser.get_event()  # document start
+            builder = _Builder(parser, path, first_line, errors)
+            document = builder.build()
+            if not builder.rejected:
+                documents.append(document)
+    except _Stop as stop:
+        errors.append(stop.error)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        line, col = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
-        errors.append(ContentError(path, line, col, "", f"invalid YAML: {problem}"))
+        line, col = (mark.line, mark.column) if mark else (0, 0)
+        message, column = _syntax_hint(problem, text, line, col)
+        errors.append(ContentError(path, line + first_line, column, "", message))
+    except yaml.YAMLError as exc:
+        errors.append(ContentError(path, first_line, 1, "", f"invalid YAML: {exc}"))
     finally:
-        loader.dispose()
+        dispose = getattr(parser, "dispose", None)
+        if dispose:
+            dispose()
     return documents, errors

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import yaml
-
 from generator import __version__
 from generator.analytics.events import write_content_index
 from generator.certification.keys import (
@@ -28,6 +26,8 @@ from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.load.config import CONFIG_FILE, load_config
 from generator.load.content import load_project
 from generator.load.validation import did_you_mean
+from generator.load.yaml_source import parse_yaml
+from generator.publish_check import check_no_private_bytes
 from generator.releases.changes import compare_catalogs
 from generator.releases.sources import git_tree, located_in, release_inputs
 from generator.releases.versions_file import default_release, ordered, redirect_page, versions_json
@@ -78,9 +78,10 @@ def tool_fingerprint(engine: str) -> bytes:
 def _templates_folder(config_file: Path) -> str | None:
     """The ``templates:`` folder a site_config names (read leniently: validation comes later)."""
     try:
-        data = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        documents, _ = parse_yaml(CONFIG_FILE, config_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         return None
+    data = documents[0].data if documents else None
     value = data.get("templates") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
 
@@ -303,6 +304,7 @@ def build_releases(
             reporter.step(f"{version}: built in {seconds:.1f} s")
             reporter.progress("Releases", done, len(futures), "built")
         add_root_files(plan.releases, plan.default, plan.default_name, target)
+        check_no_private_bytes(target, root)
         replace_folder(target, site_dir, Path(assembly) / "previous")
     exams = {release.version: _cached_exam_keys(cache, plan.keys[release.version]) for release in plan.releases}
     replace_exam_keys(root, exams)

@@ -25,7 +25,7 @@ def release_inputs(release: Release, root: Path, work_dir: Path) -> Path:
     if target.exists():
         shutil.rmtree(target)
     if release.path is not None:
-        shutil.copytree(root / release.path, target)
+        shutil.copytree(root / release.path, target, symlinks=True)  # links are checked where they are read
         if not (target / CONFIG_FILE).is_file():
             shutil.copy2(root / CONFIG_FILE, target / CONFIG_FILE)
         return target
@@ -34,7 +34,12 @@ def release_inputs(release: Release, root: Path, work_dir: Path) -> Path:
         f"release {release.version}: git ref '{release.ref}' not found in {root}"
     ))
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(target, filter="data")
+        try:
+            tar.extractall(target, filter="data")
+        except tarfile.FilterError as exc:
+            name = exc.tarinfo.name
+            raise PartnerkitError(f"release {release.version}: {release.ref}:{name} links outside the project "
+                                  "(only files inside the project are published)") from None
     if not (target / CONFIG_FILE).is_file():
         raise PartnerkitError(f"release {release.version}: {release.ref} has no {CONFIG_FILE}")
     return target

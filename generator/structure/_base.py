@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -13,10 +14,12 @@ ID_PATTERN = re.compile(r"^[^\W_][\w-]*$")
 
 def _check_id(value: str) -> str:
     if not ID_PATTERN.match(value):
+        space = next((char for char in value if char.isspace() and char != " "), None)  # one you cannot see
+        hidden = f" (it contains {unicodedata.name(space, 'whitespace').lower()} U+{ord(space):04X})" if space else ""
         raise PydanticCustomError(
             "partnerkit_id",
-            "'{value}' is not a valid id: use letters, digits and hyphens, starting with a letter or digit",
-            {"value": value},
+            "'{value}' is not a valid id{hidden}: use letters, digits and hyphens, starting with a letter or digit",
+            {"value": value, "hidden": hidden},
         )
     return value
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from generator.errors import ContentError
-from generator.load.files import read_text, relative_name
+from generator.load.files import read_project_text, relative_name
 from generator.load.yaml_source import SourceDocument, parse_yaml
 from generator.structure.talk import ChapterMark, Cue
 from generator.transcripts.timestamps import clock, parse_timestamp
@@ -188,7 +188,7 @@ MEDIA_EXTENSIONS = {".wav", ".mp3", ".m4a", ".flac", ".ogg", ".mp4", ".webm"}
 
 
 def read_transcript(path: Path, root: Path) -> tuple[TranscriptText, list[ContentError]]:
-    text, error = read_text(path, root)
+    text, error = read_project_text(path, root)
     if error:
         return TranscriptText(), [error]
     return TRANSCRIPT_READERS[path.suffix.lower()](relative_name(path, root), text)

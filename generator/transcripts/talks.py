@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 
 from generator.errors import ContentError, PartnerkitError
-from generator.load.files import read_text, relative_name
+from generator.load.files import project_files, read_project_text, relative_name
 from generator.load.validation import validate
 from generator.load.yaml_edit import replace_top_level
 from generator.load.yaml_source import SourceDocument, parse_yaml
@@ -89,12 +89,11 @@ class TalkLoader:
     def load(self) -> dict[str, Talk]:
         folder = self.root / TRANSCRIPTS_DIR
         groups: dict[str, list[Path]] = {}
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                relative = path.relative_to(folder)
-                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                    if path.suffix.lower() in (*TRANSCRIPT_READERS, *MEDIA_EXTENSIONS, *SIDECAR_EXTENSIONS):
-                        groups.setdefault(path.name.split(".")[0], []).append(path)
+        paths, link_errors = project_files(folder, self.root, (*TRANSCRIPT_READERS, *MEDIA_EXTENSIONS, *SIDECAR_EXTENSIONS))
+        self.errors += link_errors
+        for path in sorted(paths):
+            if path.is_file():
+                groups.setdefault(path.name.split(".")[0], []).append(path)
         talks: dict[str, Talk] = {}
         for name, files in groups.items():
             talk = self._load_group(name, files)
@@ -148,7 +147,7 @@ class TalkLoader:
     def _read_sidecar(self, path: Path | None) -> tuple[TalkSidecar | None, SourceDocument | None]:
         if path is None:
             return None, None
-        text, error = read_text(path, self.root)
+        text, error = read_project_text(path, self.root)
         if error:
             self.errors.append(error)
             return None, None
