@@ -151,7 +151,8 @@ def html_link(page: str, target: str) -> str:
     """A relative URL for raw HTML, which the engine does not rewrite: pages are published as
     ``<name>/index.html`` (directory URLs), one level below their Markdown file."""
     published_dir = posixpath.dirname(page) if page.endswith("index.md") else page[: -len(".md")]
-    return posixpath.relpath(target, published_dir or ".")
+    link = posixpath.relpath(target, published_dir or ".")
+    return link + "/" if target.endswith("/") and not link.endswith("/") else link  # a page's own address, not a redirect to it
 
 
 def _cell(text: str) -> str:

@@ -14,6 +14,7 @@ from generator.commands.build import build
 from tests.analytics.conftest import KEYS, free_port, running_collector
 from tests.browser.test_beacon import REP_BROWSER, wait_for
 from tests.conftest import configure
+from tests.test_content_errors import write
 
 TRANSCRIPT = """WEBVTT
 
@@ -76,6 +77,22 @@ NOTE chapter: Margins & money
 """
 
 
+MONEY_QUIZ = """\
+kind: quiz
+id: money-check
+title: Money check
+questions:
+  - id: margin
+    type: single
+    prompt: What is the resale margin in year one?
+    choices:
+      - text: Ten percent
+      - text: Twenty percent
+        correct: true
+    source: {talk: kickoff, start: "3:20"}
+"""
+
+
 def long_talk(minimal: Path) -> None:
     talks = minimal / "transcripts"
     talks.mkdir()
@@ -91,6 +108,7 @@ def player_time(page) -> float:
 
 def test_chapters_and_timestamps_seek_in_place_and_count_one_view(minimal: Path, site_server, browser, tmp_path: Path) -> None:
     long_talk(minimal)
+    write(minimal, "content/money.yml", MONEY_QUIZ)
     port = free_port()
     configure(minimal, site_url=site_server.url, analytics={"endpoint": f"http://127.0.0.1:{port}/e"})
     build(minimal, site_server.folder)
@@ -99,6 +117,8 @@ def test_chapters_and_timestamps_seek_in_place_and_count_one_view(minimal: Path,
     token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
     context = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1400, "height": 900})
     page = context.new_page()
+    failures: list[str] = []
+    page.on("pageerror", lambda error: failures.append(str(error)))
     talk_url = site_server.url + "talks/kickoff/"
     with running_collector(settings, tmp_path / "e.sqlite", port) as collector:
         def talk_views() -> list:
@@ -133,16 +153,12 @@ def test_chapters_and_timestamps_seek_in_place_and_count_one_view(minimal: Path,
         page.wait_for_timeout(1500)  # a re-rendered page would send its view within this time
         assert len(talk_views()) == 1, talk_views()
 
-        # Arriving by instant navigation at a timestamp, and a fresh load of one.
-        page.goto(site_server.url + "modules/pricing/")
+        # Arriving by instant navigation at a timestamp (a practice question's source), and a fresh load of one.
+        page.goto(site_server.url + "quizzes/money-check/")
         page.evaluate("window.__samePageLoad = true")
-        page.evaluate("""() => {
-            const link = document.createElement('a');
-            link.href = '../../talks/kickoff/#t=200';
-            link.textContent = 'At 3:20';
-            document.querySelector('article').appendChild(link);
-        }""")
-        page.locator("article a", has_text="At 3:20").click()
+        page.get_by_label("Ten percent").check()
+        page.get_by_role("button", name="Check answers").click()
+        page.get_by_role("link", name="Partner kick-off (3:20)").click()
         page.wait_for_url(talk_url + "#t=200")
         page.wait_for_function("document.querySelector('audio.pk-player') && Math.abs(document.querySelector('audio.pk-player').currentTime - 200) < 1")
         assert page.evaluate("window.__samePageLoad") is True, "navigation was not instant"
@@ -151,4 +167,5 @@ def test_chapters_and_timestamps_seek_in_place_and_count_one_view(minimal: Path,
         page.goto(talk_url + "#t=220")
         page.wait_for_function("document.querySelector('audio.pk-player') && Math.abs(document.querySelector('audio.pk-player').currentTime - 220) < 1")
         assert caption.is_visible() and caption.inner_text() == "And services?"
+    assert failures == []
     context.close()
