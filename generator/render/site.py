@@ -62,7 +62,8 @@ def captions_vtt(talk: Talk) -> str:
 
 
 def widget_json(data: dict[str, Any]) -> str:
-    """JSON safe inside a ``<script>`` element of a Markdown page."""
+    """A widget's data as JSON for a ``data-pk-data`` attribute (escape it there); ``<`` and ``>``
+    are written as escapes so the text stays inert wherever it lands."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
 
 

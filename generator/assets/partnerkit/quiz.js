@@ -465,7 +465,9 @@
     Array.prototype.forEach.call(page.querySelectorAll(".pk-quiz, .pk-verify"), function (root) {
       if (root.getAttribute("data-pk-ready")) { return; }
       root.setAttribute("data-pk-ready", "1");
-      var data = JSON.parse(root.querySelector(".pk-quiz-data").textContent);
+      /* An attribute, not a JSON <script>: Material's instant navigation re-creates inline scripts
+       * without their type, which would run the data as code. */
+      var data = JSON.parse(root.getAttribute("data-pk-data"));
       if (root.classList.contains("pk-verify")) { verify(root, data); }
       else if (data.quiz.mode === "exam") { exam(root, data); }
       else { practice(root, data); }
