@@ -3,8 +3,10 @@
 Routes (behind the collector's CORS, origin and bot checks):
 
 - ``POST /exams/<exam>/attempts`` ``{"version", "token"}``: start an attempt (or resume the open one):
-  the questions drawn, each one's choice order and the deadline. Refused: anonymous (403), unknown
-  exam (404), no attempts left (409), before the retry delay is over (429, with ``retry_at``).
+  the questions drawn (ids, and as the rep reads them: prompt and choices in this attempt's order,
+  from the exam key: the published page holds none of them), the deadline and the attempts left.
+  Refused: anonymous (403), unknown exam (404), no attempts left (409), before the retry delay is
+  over (429, with ``retry_at``).
 - ``POST /exams/<exam>/attempts/<attempt>`` ``{"token", "answers"}``: grade it; on a pass, issue or
   renew the rep's certificate (same id). Refused: not the rep's attempt (404), already graded (409),
   after the time limit (410, recorded as failed).
@@ -93,7 +95,8 @@ class ExamService:
             open_attempt = next((row for row in reversed(since_pass) if row[4] is None
                                  and (row[2] is None or _time(row[2]) > now)), None)
             if open_attempt is not None:
-                return {"attempt": open_attempt[0], **json.loads(open_attempt[3]), "deadline": open_attempt[2]}
+                return {"attempt": open_attempt[0], **_shown(key, json.loads(open_attempt[3])), "deadline": open_attempt[2],
+                        "attempts_left": _left(key, len(since_pass))}
             if key.attempts is not None and len(since_pass) >= key.attempts:
                 return Rejection(409, "no attempts left")
             if since_pass and key.retry_after_hours:
@@ -108,7 +111,8 @@ class ExamService:
             db.execute("INSERT INTO exam_attempts (id, exam, version, partner, rep, started_at, deadline, questions)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (attempt, key.id, version, partner, rep, _iso(now), deadline, json.dumps(drawn)))
-            return {"attempt": attempt, **drawn, "deadline": deadline}
+            return {"attempt": attempt, **_shown(key, drawn), "deadline": deadline,
+                    "attempts_left": _left(key, len(since_pass) + 1)}
 
         return operation
 
@@ -212,6 +216,24 @@ def _draw(key: ExamKey) -> dict[str, Any]:
         if choices:
             order[ident] = choices
     return {"questions": questions, "order": order}
+
+
+def _shown(key: ExamKey, drawn: dict[str, Any]) -> dict[str, Any]:
+    """An attempt's draw with the questions as the rep reads them, choices in the drawn order."""
+    asked = []
+    for ident in drawn["questions"]:
+        question = key.question(ident)
+        view: dict[str, Any] = {"id": ident, "type": question.type, "prompt": question.prompt, "points": question.points}
+        if ident in drawn["order"]:
+            view["items" if question.type == "ordering" else "choices"] = [
+                {"id": element, "text": question.texts.get(element, "")} for element in drawn["order"][ident]]
+        asked.append(view)
+    return {**drawn, "asked": asked}
+
+
+def _left(key: ExamKey, used: int) -> int | None:
+    """Attempts the rep has left after ``used`` since their last pass; None when unlimited."""
+    return None if key.attempts is None else max(0, key.attempts - used)
 
 
 def _parse(model: type[BaseModel], body: bytes) -> Any:

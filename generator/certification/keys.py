@@ -1,9 +1,10 @@
 """What a quiz page may show and what only the collector may know, defined once.
 
-A quiz page carries the public view of its questions (prompts, choice texts, ids). A practice page
-also carries its answer key, feedback and explanations, since the browser grades it. An exam page
-carries nothing more than the public view: its answer key goes to ``private/exams/<release>.json``,
-outside the deployable folder, where the collector reads it.
+A practice page carries its questions (prompts, choice texts, ids) with their answer key, feedback
+and explanations, since the browser grades it. An exam page carries only its rules (pass mark,
+questions drawn, attempts, time limit): its questions, choices and answer key go to
+``private/exams/<release>.json``, outside the deployable folder, where the collector reads them and
+sends each attempt only the questions drawn for it.
 
 Choices and ordering items are named by a hash of the quiz, question and text: stable across
 releases while the text stays, and telling nothing about which one is right."""
@@ -52,6 +53,10 @@ class QuestionKey(_Strict):
     partial_credit: bool = False
     answers: list[str] = []
     pattern: str | None = None
+    prompt: str = ""
+    """The question as the rep reads it: sent with the attempt that draws it, never published."""
+    texts: dict[str, str] = {}
+    """Text of each choice or ordering item, by id: sent with the attempt, never published."""
 
 
 class Recertification(_Strict):
@@ -102,13 +107,15 @@ def question_key(quiz: Quiz, question: Question) -> QuestionKey:
         correct = ids
     else:
         ids, correct = [], []
+    texts = [choice.text for choice in question.choices] if question.type in CHOICE_TYPES else list(question.items)
     return QuestionKey(id=question.id, type=question.type, points=question.points, choices=ids, correct=correct,
-                       partial_credit=question.partial_credit, answers=question.answers, pattern=question.pattern)
+                       partial_credit=question.partial_credit, answers=question.answers, pattern=question.pattern,
+                       prompt=question.prompt, texts=dict(zip(ids, texts)))
 
 
 def public_question(quiz: Quiz, question: Question) -> dict[str, Any]:
-    """What any reader of the page may see: prompt and choices, nothing that tells the answer.
-    Ordering items are listed by id, which scrambles the right order."""
+    """A practice question as its page shows it: prompt and choices (ordering items listed by id,
+    which scrambles the right order)."""
     data: dict[str, Any] = {"id": question.id, "type": question.type, "prompt": question.prompt,
                             "points": question.points}
     if question.type in CHOICE_TYPES:
@@ -122,24 +129,23 @@ def public_question(quiz: Quiz, question: Question) -> dict[str, Any]:
 
 def quiz_page_data(quiz: Quiz) -> dict[str, Any]:
     """The JSON a quiz page hands to the widget. Practice: questions with their keys, feedback and
-    explanations. Exam: the public view of the pool and the rules, nothing else."""
+    explanations. Exam: the rules, nothing else (the collector sends the questions of each attempt)."""
     data: dict[str, Any] = {"id": quiz.id, "mode": quiz.mode, "pass_mark": quiz.pass_mark, "draw": quiz.drawn,
-                            "shuffle_questions": quiz.shuffle_questions, "shuffle_choices": quiz.shuffle_choices,
                             "review": quiz.review_policy}
-    questions = []
-    for question in quiz.questions:
-        public = public_question(quiz, question)
-        if quiz.mode == "practice":
-            key = question_key(quiz, question)
-            public.update(key.model_dump(include={"correct", "partial_credit", "answers", "pattern"}))
-            public["explanation"] = question.explanation
-            public["feedback"] = {element_id(quiz.id, question.id, choice.text): choice.feedback
-                                  for choice in question.choices if choice.feedback}
-        questions.append(public)
-    data["questions"] = questions
     if quiz.mode == "exam":
         data.update(attempts=quiz.attempts, retry_after_hours=quiz.retry_after_hours,
                     time_limit_minutes=quiz.time_limit_minutes)
+        return data
+    questions = []
+    for question in quiz.questions:
+        public = public_question(quiz, question)
+        key = question_key(quiz, question)
+        public.update(key.model_dump(include={"correct", "partial_credit", "answers", "pattern"}))
+        public["explanation"] = question.explanation
+        public["feedback"] = {element_id(quiz.id, question.id, choice.text): choice.feedback
+                              for choice in question.choices if choice.feedback}
+        questions.append(public)
+    data.update(questions=questions, shuffle_questions=quiz.shuffle_questions, shuffle_choices=quiz.shuffle_choices)
     return data
 
 

@@ -17,9 +17,10 @@ from generator.render.mkdocs_config import ASSET_DIR, STYLESHEETS, mkdocs_config
 from generator.render.strings import STRINGS
 from generator.structure.catalog import Catalog
 from generator.certification.keys import quiz_page_data
-from generator.structure.content import Document, Quiz
+from generator.structure.content import Document, Quiz, seconds_of
 from generator.transcripts.article import build_article
-from generator.transcripts.timestamps import clock
+from generator.structure.talk import Talk
+from generator.transcripts.timestamps import clock, format_timestamp
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
@@ -47,8 +48,22 @@ VERIFY_PAGE = "verify.md"
 """The certificate verification page, published at ``verify/`` (``verify/?id=…``)."""
 
 
+def captions_vtt(talk: Talk) -> str:
+    """The talk's cues as WebVTT for the player's captions track, whatever format the transcript had."""
+
+    def escaped(text: str) -> str:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    blocks = ["WEBVTT", ""]
+    for cue in talk.cues:
+        voice = f"<v {escaped(cue.speaker)}>" if cue.speaker else ""
+        blocks += [f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}", voice + escaped(cue.text), ""]
+    return "\n".join(blocks)
+
+
 def widget_json(data: dict[str, Any]) -> str:
-    """JSON safe inside a ``<script>`` element of a Markdown page."""
+    """A widget's data as JSON for a ``data-pk-data`` attribute (escape it there); ``<`` and ``>``
+    are written as escapes so the text stays inert wherever it lands."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
@@ -73,7 +88,7 @@ def quiz_widget_data(catalog: Catalog, quiz: Quiz, here: str, t: dict[str, str])
             if source is not None and source.talk in catalog.talks:
                 talk = catalog.talks[source.talk]
                 public["source"] = {"title": talk.title, "start": source.start,
-                                    "url": html_link(here, page_path(talk)[: -len(".md")] + "/")}
+                                    "url": html_link(here, page_path(talk)[: -len(".md")] + "/") + f"#t={seconds_of(source.start)}"}
         data["verify"] = None
     else:
         data["verify"] = html_link(here, VERIFY_PAGE[: -len(".md")] + "/")
@@ -137,7 +152,8 @@ def html_link(page: str, target: str) -> str:
     """A relative URL for raw HTML, which the engine does not rewrite: pages are published as
     ``<name>/index.html`` (directory URLs), one level below their Markdown file."""
     published_dir = posixpath.dirname(page) if page.endswith("index.md") else page[: -len(".md")]
-    return posixpath.relpath(target, published_dir or ".")
+    link = posixpath.relpath(target, published_dir or ".")
+    return link + "/" if target.endswith("/") and not link.endswith("/") else link  # a page's own address, not a redirect to it
 
 
 def _cell(text: str) -> str:
@@ -247,10 +263,18 @@ def render_site(
         for document in section.documents:
             if document.kind_name == "talk":
                 here = page_path(document)
-                media_url = html_link(here, f"{MEDIA_DIR}/{Path(document.media).name}") if document.media else None
+                article = build_article(document)
+                media_url = captions_url = None
+                if document.media:
+                    media_url = html_link(here, f"{MEDIA_DIR}/{Path(document.media).name}")
+                    if article.timed:
+                        captions = f"{MEDIA_DIR}/{Path(document.media).stem}.vtt"
+                        pages[f"docs/{captions}"] = captions_vtt(document)
+                        captions_url = html_link(here, captions)
                 modules = [catalog.modules[ident] for ident in document.meta.modules if ident in catalog.modules]
-                render("talk.md.j2", here, document=document, article=build_article(document),
-                       media_url=media_url, modules=modules)
+                language = document.meta.language if document.meta.language != "auto" else config.language
+                render("talk.md.j2", here, document=document, article=article, media_url=media_url,
+                       captions_url=captions_url, captions_language=language, modules=modules)
             elif document.kind_name == "quiz":
                 here = page_path(document)
                 render("quiz.md.j2", here, document=document,

@@ -1,20 +1,50 @@
-/* partnerkit talk player: timestamps and chapter links seek the recording; the paragraph being
- * spoken is highlighted while it plays. Re-attached on every Material instant-navigation page. */
+/* partnerkit talk player: timestamps and chapter links seek the recording in place (no page load,
+ * so the player keeps playing and no extra view is counted); `#t=200` in the address seeks on
+ * arrival; the paragraph being spoken is highlighted and, for audio, the caption shown under the player. */
 (function () {
   "use strict";
+  var TIME_HASH = /^#t=(\d+(?:\.\d+)?)$/;
+
+  function playerOf(root) { return root.querySelector(".pk-player"); }
+
+  function seek(player, seconds) {
+    function go() { player.currentTime = seconds; }
+    if (player.readyState >= 1) { go(); } else { player.addEventListener("loadedmetadata", go, { once: true }); }
+  }
+
+  /* Capture phase on window: runs before Material's instant navigation sees the click. */
+  window.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a[data-pk-seek]") : null;
+    var player = link && playerOf(document);
+    if (!player || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    var seconds = parseFloat(link.getAttribute("data-pk-seek"));
+    seek(player, seconds);
+    history.replaceState(history.state, "", location.pathname + location.search + "#t=" + Math.floor(seconds));
+    var playing = player.play();
+    if (playing && playing.catch) { playing.catch(function () { /* autoplay refused: seeking still worked */ }); }
+  }, true);
+
+  function showCaptions(player, box) {
+    var track = player.querySelector("track");
+    if (!track || player.tagName !== "AUDIO" || !track.track) { return; }
+    var line = document.createElement("p");
+    line.className = "pk-caption";
+    line.setAttribute("aria-hidden", "true"); /* the transcript below says the same, for screen readers */
+    box.appendChild(line);
+    track.track.mode = "hidden";
+    track.track.addEventListener("cuechange", function () {
+      var cues = track.track.activeCues;
+      line.textContent = cues && cues.length ? cues[cues.length - 1].getCueAsHTML().textContent : "";
+    });
+  }
 
   function setUp(root) {
-    var player = root.querySelector(".pk-player");
-    if (!player) { return; }
+    var player = playerOf(root);
+    if (!player || player.pkReady) { return; }
+    player.pkReady = true;
     var paragraphs = Array.prototype.slice.call(root.querySelectorAll(".pk-paragraph[data-pk-start]"));
-    root.querySelectorAll("[data-pk-seek]").forEach(function (link) {
-      link.addEventListener("click", function (event) {
-        event.preventDefault();
-        player.currentTime = parseFloat(link.getAttribute("data-pk-seek"));
-        var playing = player.play();
-        if (playing && playing.catch) { playing.catch(function () { /* autoplay refused: seeking still worked */ }); }
-      });
-    });
     player.addEventListener("timeupdate", function () {
       var now = player.currentTime;
       paragraphs.forEach(function (paragraph) {
@@ -23,6 +53,9 @@
         paragraph.classList.toggle("pk-paragraph--current", now >= start && now < end);
       });
     });
+    showCaptions(player, player.parentNode);
+    var wanted = TIME_HASH.exec(location.hash);
+    if (wanted) { seek(player, parseFloat(wanted[1])); }
   }
 
   window.partnerkit.onEveryPage(setUp);

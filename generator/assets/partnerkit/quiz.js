@@ -1,5 +1,6 @@
 /* partnerkit quiz widget: practice quizzes graded here (same rules as generator/certification/grading.py),
- * exams graded by the collector, and the certificate verification page. */
+ * exams graded by the collector (which sends each attempt its questions: an exam page holds only its
+ * rules), and the certificate verification page. Every state shows only the controls that apply. */
 (function () {
   "use strict";
   var STORE = "partnerkit_quiz:";
@@ -15,6 +16,30 @@
 
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
+
+  /* A message with `command` spans shown as code. */
+  function message(text) {
+    var line = el("span", {});
+    text.split("`").forEach(function (part, index) {
+      if (part) { line.appendChild(index % 2 ? el("code", { text: part }) : document.createTextNode(part)); }
+    });
+    return line;
+  }
+
+  function say(node, text) {
+    node.textContent = "";
+    node.appendChild(message(text));
+  }
+
+  /* Host names reserved by RFC 2606 and RFC 6761 never reach a collector: say so without a request
+   * (and without the network error the console would log). */
+  function reachable(base) {
+    if (!base) { return false; }
+    try {
+      var host = new URL(base).hostname;
+      return !/(^|\.)(example|invalid|test)$/.test(host) && !/(^|\.)example\.(com|net|org)$/.test(host);
+    } catch (error) { return false; }
   }
 
   function meta(name) {
@@ -47,7 +72,7 @@
       .replace(new RegExp("^[" + EDGE + "]+|[" + EDGE + "]+$", "g"), "");
   }
 
-  function grade(question, answer) {
+  function gradeAnswer(question, answer) {
     var right = question.correct || [];
     if (question.type === "single" || question.type === "true-false") { return answer === right[0] ? 1 : 0; }
     if (question.type === "multiple") {
@@ -69,6 +94,7 @@
     return Math.floor(100 * earned / total + 1e-9);
   }
 
+  /* One question as a fieldset of native, keyboard-usable controls; answer() reads it back. */
   /* One question as a fieldset of native, keyboard-usable controls; answer() reads it back. */
   function questionView(question, order, number, t) {
     var name = "pk-q-" + question.id + "-" + Math.random().toString(36).slice(2, 8);
@@ -104,9 +130,10 @@
         ]));
       });
     }
-    box.appendChild(el("div", { "class": "pk-feedback", "aria-live": "polite" }));
-    return {
-      question: question, node: box,
+    var feedback = el("div", { "class": "pk-feedback", "aria-live": "polite" });
+    box.appendChild(feedback);
+    var view = {
+      question: question, node: box, number: number,
       answer: function () {
         if (question.type === "short-text") { return box.querySelector("input").value; }
         if (question.type === "ordering") {
@@ -116,22 +143,85 @@
           .map(function (input) { return input.value; });
         return question.type === "multiple" ? checked : (checked[0] || null);
       },
+      /* Ordering questions always hold an order; the others are unanswered until something is picked or typed. */
+      unanswered: function () {
+        if (question.type === "ordering") { return false; }
+        var answer = view.answer();
+        return question.type === "multiple" ? answer.length === 0 : !answer || !String(answer).trim();
+      },
       show: function (lines, right) {
-        var feedback = box.querySelector(".pk-feedback");
         feedback.textContent = "";
+        box.classList.remove("pk-unanswered");
         box.classList.toggle("pk-right", right === true);
         box.classList.toggle("pk-wrong", right === false);
         lines.forEach(function (line) { if (line) { feedback.appendChild(line.nodeType ? line : el("p", { text: line })); } });
+      },
+      lock: function () {
+        Array.prototype.forEach.call(box.querySelectorAll("input, button"), function (input) { input.disabled = true; });
+      }
+    };
+    return view;
+  }
+
+  /* The right answer of a practice question, as text. */
+  function rightAnswer(question) {
+    var texts = {};
+    (question.choices || question.items || []).forEach(function (c) { texts[c.id] = c.text; });
+    if (question.type === "short-text") { return (question.answers || [])[0] || null; }
+    var right = (question.correct || []).map(function (id) { return texts[id]; });
+    return right.length ? right.join(question.type === "ordering" ? " → " : "; ") : null;
+  }
+
+  function listed(numbers, language) {
+    try { return new Intl.ListFormat(language, { type: "conjunction" }).format(numbers); }
+    catch (error) { return numbers.join(", "); }
+  }
+
+  /* Before grading: name the unanswered questions and ask, in the page, whether to go on. */
+  function unansweredCheck(t, row, goLabel, language) {
+    var text = el("p", {});
+    var go = el("button", { type: "button", "class": "md-button md-button--primary", text: goLabel });
+    var back = el("button", { type: "button", "class": "md-button", text: t.keep_answering });
+    var box = el("div", { "class": "pk-confirm", role: "alert", hidden: "" }, [text, el("p", { "class": "pk-actions" }, [go, back])]);
+    var pending = null, missing = [];
+    function close() { box.hidden = true; row.hidden = false; }
+    go.addEventListener("click", function () { var next = pending; pending = null; close(); if (next) { next(); } });
+    back.addEventListener("click", function () {
+      pending = null;
+      close();
+      var first = missing[0] && missing[0].node.querySelector("input");
+      if (first) { first.focus(); }
+    });
+    return {
+      node: box,
+      reset: function () { pending = null; box.hidden = true; },
+      ask: function (views, proceed) {
+        missing = views.filter(function (view) { return view.unanswered(); });
+        views.forEach(function (view) {
+          var gap = missing.indexOf(view) >= 0;
+          view.node.classList.toggle("pk-unanswered", gap);
+          view.node.querySelector(".pk-feedback").textContent = gap ? t.not_answered : "";
+        });
+        if (!missing.length) { proceed(); return; }
+        var numbers = listed(missing.map(function (view) { return String(view.number); }), language);
+        text.textContent = format(missing.length === 1 ? t.unanswered_one : t.unanswered,
+                                  { count: missing.length, total: views.length, numbers: numbers });
+        pending = proceed;
+        row.hidden = true;
+        box.hidden = false;
+        go.focus();
       }
     };
   }
 
   function practice(root, data) {
-    var quiz = data.quiz, t = data.strings, key = STORE + quiz.id, views = [];
+    var quiz = data.quiz, t = data.strings, key = STORE + quiz.id, views = [], graded = false;
     var form = el("form", { "class": "pk-quiz-form", novalidate: "" });
     var result = el("p", { "class": "pk-result", role: "status", "aria-live": "polite" });
     var check = el("button", { type: "submit", "class": "md-button md-button--primary", text: t.check });
     var retry = el("button", { type: "button", "class": "md-button", text: t.retry, hidden: "" });
+    var row = el("p", { "class": "pk-actions" }, [check, retry]);
+    var confirm = unansweredCheck(t, row, t.check_anyway, data.language);
 
     function saved() { try { return JSON.parse(localStorage.getItem(key)); } catch (error) { return null; } }
 
@@ -146,33 +236,47 @@
         form.appendChild(view.node);
         return view;
       });
-      form.appendChild(el("p", {}, [check, retry]));
-      check.hidden = false; retry.hidden = true;
+      form.appendChild(row);
+      form.appendChild(confirm.node);
+      confirm.reset();
+      graded = false;
+      row.hidden = false; check.hidden = false; retry.hidden = true;
       var last = saved();
       result.textContent = last ? format(t.last_result, { score: last.score }) + " · " + (last.passed ? t.passed : t.failed) : "";
     }
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var shares = {}, outcome = {};
+    function grade() {
+      var shares = {}, outcome = {}, review = quiz.review;
       views.forEach(function (view) {
-        var question = view.question, answer = view.answer(), share = grade(question, answer);
+        var question = view.question, answer = view.answer(), share = gradeAnswer(question, answer);
         shares[question.id] = share;
         outcome[question.id] = share === 1;
-        var picked = [].concat(answer || []), lines = [el("strong", { text: share === 1 ? t.correct : t.wrong })];
-        picked.forEach(function (id) { lines.push((question.feedback || {})[id]); });
-        lines.push(question.explanation);
-        if (question.source) {
+        var lines = [];
+        if (review !== "score") { lines.push(el("strong", { text: share === 1 ? t.correct : t.wrong })); }
+        if (review === "answers") {
+          [].concat(answer || []).forEach(function (id) { lines.push((question.feedback || {})[id]); });
+          var right = share === 1 ? null : rightAnswer(question);
+          if (right) { lines.push(el("p", { "class": "pk-right-answer", text: format(t.right_answer, { answer: right }) })); }
+          lines.push(question.explanation);
+        }
+        if (review !== "score" && question.source) {
           lines.push(el("p", {}, [el("a", { href: question.source.url, text: question.source.title + " (" + question.source.start + ")" })]));
         }
-        view.show(lines, share === 1);
+        view.show(lines, review === "score" ? undefined : share === 1);
+        view.lock();
       });
       var points = score(views.map(function (view) { return view.question; }), shares), passed = points >= quiz.pass_mark;
       result.textContent = format(t.score, { score: points, pass_mark: quiz.pass_mark }) + " · " + (passed ? t.passed : t.failed);
       try { localStorage.setItem(key, JSON.stringify({ score: points, passed: passed, questions: outcome, at: Date.now() })); } catch (error) {}
       if (window.partnerkit.track) { window.partnerkit.track({ type: "quiz", quiz: quiz.id, score: points, passed: passed }); }
+      graded = true;
       check.hidden = true; retry.hidden = false;
       retry.focus();
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!graded && !row.hidden) { confirm.ask(views, grade); }
     });
     retry.addEventListener("click", deal);
     root.appendChild(result);
@@ -190,25 +294,28 @@
   function exam(root, data) {
     var quiz = data.quiz, t = data.strings, base = data.collector + "/exams/" + encodeURIComponent(quiz.id) + "/attempts";
     var status = el("p", { "class": "pk-result", role: "status", "aria-live": "polite" });
+    var next = el("p", { "class": "pk-next", "aria-live": "polite" });
     var form = el("form", { "class": "pk-quiz-form", novalidate: "" });
     var start = el("button", { type: "button", "class": "md-button md-button--primary", text: t.start });
-    var attempt = null, views = [], timer = null;
+    var submit = el("button", { type: "submit", "class": "md-button md-button--primary", text: t.submit });
+    var submitRow = el("p", { "class": "pk-actions" }, [submit]);
+    var confirm = unansweredCheck(t, submitRow, t.submit_anyway, data.language);
+    var attempt = null, views = [], timer = null, clock = null, reopen = null;
 
-    function refusal(reply) {
-      var reason = reply.json.error;
-      if (reason === "anonymous" || reason === "forged token") { return t.anonymous; }
-      if (reason === "too early") { return format(t.too_early, { time: new Date(reply.json.retry_at).toLocaleString(data.language) }); }
-      if (reason === "no attempts left") { return t.no_attempts; }
-      if (reason === "time is up") { return t.time_up; }
-      return t.unavailable;
+    function stopClock() {
+      clearInterval(timer);
+      timer = null;
+      if (clock && clock.parentNode) { clock.parentNode.removeChild(clock); }
+      clock = null;
     }
 
     function tick(deadline) {
-      clearInterval(timer);
+      stopClock();
       if (!deadline) { return; }
-      var clock = el("p", { "class": "pk-timer" });
+      clock = el("p", { "class": "pk-timer" });
       form.insertBefore(clock, form.firstChild);
       function update() {
+        if (!document.contains(root)) { stopClock(); return; }  /* the reader left the page */
         var left = Math.max(0, Math.round((new Date(deadline) - Date.now()) / 1000));
         clock.textContent = format(t.time_left, { time: Math.floor(left / 60) + ":" + ("0" + left % 60).slice(-2) });
       }
@@ -216,69 +323,126 @@
       timer = setInterval(update, 1000);
     }
 
-    start.addEventListener("click", function () {
-      start.disabled = true;
-      post(base, { version: meta("version"), token: token() }).then(function (reply) {
-        start.disabled = false;
-        if (reply.status !== 200) { status.textContent = refusal(reply); return; }
-        attempt = reply.json;
-        var byId = {};
-        quiz.questions.forEach(function (question) { byId[question.id] = question; });
-        form.textContent = "";
-        views = attempt.questions.map(function (id, index) {
-          var view = questionView(byId[id], attempt.order[id], index + 1, t);
-          form.appendChild(view.node);
-          return view;
-        });
-        form.appendChild(el("p", {}, [el("button", { type: "submit", "class": "md-button md-button--primary", text: t.submit })]));
-        tick(attempt.deadline);
-        status.textContent = "";
-        start.hidden = true;
-        form.querySelector("input, button").focus();
-      }, function () { start.disabled = false; status.textContent = t.unavailable; });
-    });
+    function offer() { next.textContent = ""; start.textContent = t.retry; start.disabled = false; start.hidden = false; }
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
+    /* The next attempt opens at ``when``: say so, and offer it then. */
+    function openAt(when) {
+      clearTimeout(reopen);
+      start.hidden = true;
+      next.textContent = format(t.too_early, { time: when.toLocaleString(data.language) });
+      var wait = when - Date.now();
+      if (wait < 2147483647) { reopen = setTimeout(function () { if (document.contains(root)) { offer(); } }, Math.max(0, wait)); }
+    }
+
+    function afterFailure() {
+      if (attempt && attempt.attempts_left === 0) { start.hidden = true; next.textContent = t.no_attempts; return; }
+      if (quiz.retry_after_hours) { openAt(new Date(Date.now() + quiz.retry_after_hours * 3600 * 1000)); return; }
+      offer();
+    }
+
+    function unreachable() { start.hidden = true; say(status, t.unreachable); }
+
+    function refused(reply) {
+      var reason = reply.json.error;
+      status.textContent = "";
+      if (reason === "too early") { openAt(new Date(reply.json.retry_at)); return; }
+      if (reason === "no attempts left") { start.hidden = true; next.textContent = t.no_attempts; return; }
+      if (reason === "anonymous" || reason === "forged token") { start.hidden = true; status.textContent = t.anonymous; return; }
+      status.textContent = t.unavailable;
+    }
+
+    function begin(reply) {
+      attempt = reply.json;
+      form.textContent = "";
+      views = attempt.asked.map(function (question, index) {
+        var view = questionView(question, null, index + 1, t);
+        form.appendChild(view.node);
+        return view;
+      });
+      form.appendChild(submitRow);
+      form.appendChild(confirm.node);
+      confirm.reset();
+      submitRow.hidden = false;
+      submit.disabled = false;
+      tick(attempt.deadline);
+      status.textContent = "";
+      next.textContent = "";
+      start.hidden = true;
+      var first = form.querySelector("input, button");
+      if (first) { first.focus(); }
+    }
+
+    function graded(verdict) {
+      views.forEach(function (view) {
+        var right = verdict.questions ? verdict.questions[view.question.id] : undefined;
+        view.show(right === undefined ? [] : [el("strong", { text: right ? t.correct : t.wrong })], right);
+      });
+      status.textContent = format(t.score, { score: verdict.score, pass_mark: verdict.pass_mark }) + " · " +
+        (verdict.passed ? t.passed : t.failed);
+      if (verdict.certificate) {
+        status.appendChild(el("span", { text: " · " }));
+        status.appendChild(el("a", { "class": "pk-certificate-link", href: data.verify + "?id=" + encodeURIComponent(verdict.certificate),
+                                     text: t.certificate_link }));
+      } else {
+        afterFailure();
+      }
+    }
+
+    function send() {
       var answers = {};
       views.forEach(function (view) {
         var answer = view.answer();
         if (answer !== null) { answers[view.question.id] = answer; }
       });
-      form.querySelector("button[type=submit]").disabled = true;
+      submit.disabled = true;
       post(base + "/" + encodeURIComponent(attempt.attempt), { token: token(), answers: answers }).then(function (reply) {
-        clearInterval(timer);
-        start.hidden = false;
-        start.textContent = t.retry;
-        if (reply.status !== 200) { status.textContent = refusal(reply); form.textContent = ""; return; }
-        var verdict = reply.json;
-        views.forEach(function (view) {
-          var right = verdict.questions ? verdict.questions[view.question.id] : undefined;
-          view.show(right === undefined ? [] : [el("strong", { text: right ? t.correct : t.wrong })], right);
-          Array.prototype.forEach.call(view.node.querySelectorAll("input, button"), function (input) { input.disabled = true; });
-        });
-        status.textContent = format(t.score, { score: verdict.score, pass_mark: verdict.pass_mark }) + " · " +
-          (verdict.passed ? t.passed : t.failed);
-        if (verdict.certificate) {
-          start.hidden = true;
-          status.appendChild(el("span", { text: " · " }));
-          status.appendChild(el("a", { "class": "pk-certificate-link", href: data.verify + "?id=" + encodeURIComponent(verdict.certificate),
-                                       text: t.certificate_link }));
+        var reason = reply.json.error;
+        if (reply.status !== 200 && reason !== "time is up" && reason !== "already graded" && reason !== "unknown attempt") {
+          submit.disabled = false;  /* nothing was graded: the same answers may be sent again */
+          status.textContent = reply.status === 403 ? t.anonymous : t.unavailable;
+          return;
         }
-      }, function () { form.querySelector("button[type=submit]").disabled = false; status.textContent = t.unavailable; });
+        stopClock();
+        submitRow.hidden = true;
+        confirm.reset();
+        views.forEach(function (view) { view.lock(); });
+        if (reply.status === 200) { graded(reply.json); return; }
+        if (reason === "time is up") { status.textContent = t.time_up; afterFailure(); return; }
+        status.textContent = t.already_graded;
+        offer();
+      }, function () { submit.disabled = false; say(status, t.unreachable); });
+    }
+
+    start.addEventListener("click", function () {
+      start.disabled = true;
+      post(base, { version: meta("version"), token: token() }).then(function (reply) {
+        start.disabled = false;
+        if (reply.status === 200) { begin(reply); } else { refused(reply); }
+      }, function () { start.disabled = false; unreachable(); });
+    });
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (attempt && !submitRow.hidden && !submit.disabled) { confirm.ask(views, send); }
     });
     root.appendChild(status);
-    root.appendChild(el("p", {}, [start]));
+    root.appendChild(next);
+    root.appendChild(el("p", { "class": "pk-actions" }, [start]));
     root.appendChild(form);
+    if (!reachable(data.collector)) { unreachable(); }
   }
 
   function verify(root, data) {
     var t = data.strings, id = new URLSearchParams(location.search).get("id"), box = el("div", { "class": "pk-certificate", role: "status" });
     root.appendChild(box);
+    if (!reachable(data.collector)) { say(box, t.unreachable); return; }
     if (!id) { box.textContent = t.not_found; return; }
     fetch(data.collector + "/certificates/" + encodeURIComponent(id), { credentials: "omit" }).then(function (response) {
-      return response.json().then(function (json) { return { status: response.status, json: json }; });
-    }).then(function (reply) {
+      return response.json().catch(function () { return {}; }).then(function (json) { return { status: response.status, json: json }; })
+        .then(function (reply) { shown(reply); });
+    }, function () { say(box, t.unreachable); });
+
+    function shown(reply) {
       if (reply.status !== 200) { box.textContent = reply.status === 404 ? t.not_found : t.unavailable; return; }
       var c = reply.json, rows = el("dl", {});
       var state = c.status === "recertify" ? format(t["status.recertify"], { date: c.recertify_by }) : t["status." + c.status];
@@ -294,14 +458,16 @@
       var print = el("button", { type: "button", "class": "md-button pk-print", text: t.print });
       print.addEventListener("click", function () { window.print(); });
       box.appendChild(print);
-    }, function () { box.textContent = t.unavailable; });
+    }
   }
 
   window.partnerkit.onEveryPage(function (page) {
     Array.prototype.forEach.call(page.querySelectorAll(".pk-quiz, .pk-verify"), function (root) {
       if (root.getAttribute("data-pk-ready")) { return; }
       root.setAttribute("data-pk-ready", "1");
-      var data = JSON.parse(root.querySelector(".pk-quiz-data").textContent);
+      /* An attribute, not a JSON <script>: Material's instant navigation re-creates inline scripts
+       * without their type, which would run the data as code. */
+      var data = JSON.parse(root.getAttribute("data-pk-data"));
       if (root.classList.contains("pk-verify")) { verify(root, data); }
       else if (data.quiz.mode === "exam") { exam(root, data); }
       else { practice(root, data); }
