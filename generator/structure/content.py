@@ -48,9 +48,16 @@ class Resource(Schema):
 
     title: str
     url: str | None = None
-    """A web address (``https://…``)."""
+    """A web address (``https://…``, ``http://…`` or ``mailto:…``); no other scheme is accepted."""
     file: str | None = None
     """A file under ``content/`` copied into the site, e.g. ``files/roi-calculator.xlsx``."""
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"(?i)(https?://|mailto:)", value.strip()):
+            raise ValueError(f"'{value}' is not an https://, http:// or mailto: address")
+        return value
 
     @field_validator("file")
     @classmethod
