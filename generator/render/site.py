@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import posixpath
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import jinja2.sandbox
 import yaml
 from markupsafe import Markup
 
+from generator.errors import ContentError, ContentErrors
 from generator.releases.changes import ReleaseChanges
 from generator.render.escape import FILTERS, finalize, md_url, theme_text
 from generator.render.mkdocs_config import ASSET_DIR, LOGO_DIR, STYLESHEETS, logo_copy, mkdocs_config, scripts
@@ -204,6 +206,20 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
     return env
 
 
+def _vendor_template_error(exc: jinja2.TemplateError, folder: Path | None, name: str | None) -> ContentError | None:
+    """Where in a vendor's template ``exc`` happened, as a located error (None: not in a vendor template)."""
+    if folder is None or name is None:
+        return None
+    folder = folder.resolve()
+    places = [(exc.filename, exc.lineno)] if isinstance(exc, jinja2.TemplateSyntaxError) else []
+    places += [(frame.filename, frame.lineno) for frame in reversed(traceback.extract_tb(exc.__traceback__))]
+    for filename, line in places:
+        if filename and Path(filename).resolve().is_relative_to(folder):
+            where = Path(filename).resolve().relative_to(folder).as_posix()
+            return ContentError(f"{name.rstrip('/')}/{where}", line or 1, 1, "", f"template error: {exc.message or exc}")
+    return None
+
+
 def render_site(
     catalog: Catalog, override_dir: Path | None = None, release: ReleaseContext | None = None
 ) -> RenderedSite:
@@ -245,9 +261,15 @@ def render_site(
         def link_file(name: str) -> Markup:
             return md_url(posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
 
-        pages[f"docs/{here}"] = env.get_template(template).render(
-            config=config, catalog=catalog, t=t, link=link, link_file=link_file, release=release, **context
-        )
+        try:
+            pages[f"docs/{here}"] = env.get_template(template).render(
+                config=config, catalog=catalog, t=t, link=link, link_file=link_file, release=release, **context
+            )
+        except jinja2.TemplateError as exc:
+            located = _vendor_template_error(exc, override_dir, config.templates)
+            if located is None:
+                raise
+            raise ContentErrors([located]) from None
 
     render("home.md.j2", "index.md", sections=sections)
     if release is not None:
