@@ -10,6 +10,7 @@ everything carrying a payload, searches for it, and checks ``window.__pwned`` st
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import yaml
@@ -222,3 +223,29 @@ def test_no_content_field_runs_script_on_any_page(tmp_path: Path, site_server, p
         result.hover()
     _assert_not_pwned(page, "search results")
     assert dialogs == []
+
+
+def test_versioned_site_whats_new_and_selector_run_no_script(tmp_path: Path, site_server, page) -> None:
+    root = tmp_path / "hostile"
+    _write_project(root, site_server.url)
+    shutil.copytree(root / "content", root / "old/content")
+    shutil.copy(root / "site_config.yml", root / "old/site_config.yml")
+    modules = root / "content/modules.yml"
+    modules.write_text(modules.read_text(encoding="utf-8").replace("minutes: 10", "minutes: 12"), encoding="utf-8")
+    configure(root, versions=[{"version": "2", "title": hostile("release-two")},
+                              {"version": "1", "path": "old", "title": hostile("release-one")}])
+    build(root, site_server.folder)
+
+    page.goto(site_server.url + "2/whats-new/")
+    _assert_not_pwned(page, "what's new")
+    article = _text(page.locator("article").inner_text())
+    for field in ("release-two", "module-title"):
+        assert _text(hostile(field)) in article, f"what's new: {field} is not shown as written"
+    page.locator(".md-version").hover()
+    assert _text(hostile("release-one")) in _text(page.locator(".md-version__list").inner_text())
+    page.locator(".md-version__list .md-version__link", has_text="release-one").first.click()
+    page.wait_for_url(lambda url: url.startswith(site_server.url + "1/"))
+    banner = page.locator("[data-md-component=outdated]")
+    banner.wait_for(state="visible")
+    assert _text(hostile("release-one")) in _text(banner.inner_text())
+    _assert_not_pwned(page, "an earlier release")
