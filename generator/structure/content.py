@@ -40,7 +40,8 @@ class Section(Schema):
 
     title: str
     body: str
-    """Markdown text."""
+    """Markdown text: admonitions, tables, task lists, tabs, attribute lists, images, code and links
+    work; raw HTML keeps only safe elements and attributes unless ``content_html: trusted``."""
 
 
 class Resource(Schema):
