@@ -286,3 +286,18 @@ def test_symlinked_template_inside_the_project_is_fine(minimal: Path) -> None:
     os.symlink("design", minimal / "my-templates")
     configure(minimal, templates="my-templates")
     assert "Our layout." in render_project(minimal)[1].pages["docs/campaigns/release-sprint.md"]
+
+
+def test_page_title_is_escaped_when_a_vendor_template_has_no_front_matter(minimal: Path) -> None:
+    import lxml.html
+
+    overrides = minimal / "my-templates"
+    overrides.mkdir()
+    (overrides / "campaign.md.j2").write_text("# {{ document.title }}\n\nOur layout.\n")
+    configure(minimal, templates="my-templates")
+    path = minimal / "content/other.yml"
+    path.write_text(path.read_text().replace("title: Release sprint", 'title: "Sprint </title><script>x()</script>"'))
+    build(minimal, minimal / "site")
+    document = lxml.html.fromstring((minimal / "site/campaigns/release-sprint/index.html").read_bytes())
+    assert document.findtext(".//title") == "Sprint </title><script>x()</script> - Minimal Partner Academy"
+    assert document.xpath("//script[contains(text(), 'x()')]") == []

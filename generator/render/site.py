@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import posixpath
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from markupsafe import Markup
 
 from generator.errors import ContentError, ContentErrors
 from generator.releases.changes import ReleaseChanges
-from generator.render.escape import FILTERS, finalize, md_url, theme_text
+from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
 from generator.render.mkdocs_config import ASSET_DIR, LOGO_DIR, STYLESHEETS, logo_copy, mkdocs_config, scripts
 from generator.render.sanitize import mark_body
 from generator.render.strings import STRINGS
@@ -206,6 +207,21 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
     return env
 
 
+_FRONT_MATTER = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
+
+
+def with_page_title(text: str, title: str) -> str:
+    """``text`` with a front-matter ``title``, escaped, added where its template wrote none: without one
+    the theme puts the navigation title into ``<title>`` after unescaping it."""
+    line = f"title: {yaml_text(theme_text(title))}\n"
+    found = _FRONT_MATTER.match(text)
+    if found is None:
+        return f"---\n{line}---\n\n{text}"
+    if re.search(r"^title\s*:", found.group(1) or "", re.M):
+        return text
+    return f"---\n{found.group(1) or ''}{line}---\n{text[found.end():]}"
+
+
 def _vendor_template_error(exc: jinja2.TemplateError, folder: Path | None, name: str | None) -> ContentError | None:
     """Where in a vendor's template ``exc`` happened, as a located error (None: not in a vendor template)."""
     if folder is None or name is None:
@@ -254,7 +270,7 @@ def render_site(
 
     pages: dict[str, str] = {}
 
-    def render(template: str, here: str, **context: Any) -> None:
+    def render(template: str, here: str, title: str, **context: Any) -> None:
         def link(document: Document) -> Markup:
             return md_url(posixpath.relpath(page_path(document), posixpath.dirname(here) or "."))
 
@@ -262,39 +278,40 @@ def render_site(
             return md_url(posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
 
         try:
-            pages[f"docs/{here}"] = env.get_template(template).render(
+            pages[f"docs/{here}"] = with_page_title(env.get_template(template).render(
                 config=config, catalog=catalog, t=t, link=link, link_file=link_file, release=release, **context
-            )
+            ), title)
         except jinja2.TemplateError as exc:
             located = _vendor_template_error(exc, override_dir, config.templates)
             if located is None:
                 raise
             raise ContentErrors([located]) from None
 
-    render("home.md.j2", "index.md", sections=sections)
+    render("home.md.j2", "index.md", config.site_name, sections=sections)
     if release is not None:
-        render("whats_new.md.j2", release.whats_new_page, linkable=set(SECTION_FOLDERS))
+        render("whats_new.md.j2", release.whats_new_page, t["whats_new"].format(title=release.title),
+               linkable=set(SECTION_FOLDERS))
     for section in sections:
         if not section.documents:
             continue
-        render("index.md.j2", section.index, section=section)
+        render("index.md.j2", section.index, section.title, section=section)
         for document in section.documents:
             if document.kind_name == "talk":
                 here = page_path(document)
                 media_url = html_link(here, f"{MEDIA_DIR}/{Path(document.media).name}") if document.media else None
                 modules = [catalog.modules[ident] for ident in document.meta.modules if ident in catalog.modules]
-                render("talk.md.j2", here, document=document, article=build_article(document),
+                render("talk.md.j2", here, document.title, document=document, article=build_article(document),
                        media_url=media_url, modules=modules)
             elif document.kind_name == "quiz":
                 here = page_path(document)
-                render("quiz.md.j2", here, document=document,
+                render("quiz.md.j2", here, document.title, document=document,
                        widget_json=Markup(widget_json(quiz_widget_data(catalog, document, here, t))))
             else:
-                render(f"{document.kind_name}.md.j2", page_path(document), document=document, talks=talks)
+                render(f"{document.kind_name}.md.j2", page_path(document), document.title, document=document, talks=talks)
 
     exams = [quiz for quiz in catalog.quizzes.values() if quiz.mode == "exam"]
     if exams:
-        render("verify.md.j2", VERIFY_PAGE, widget_json=Markup(widget_json(_widget_base(config, t))))
+        render("verify.md.j2", VERIFY_PAGE, t["verify"], widget_json=Markup(widget_json(_widget_base(config, t))))
 
     # Navigation titles are printed by the theme as HTML: escaped here, once.
     nav: list[Any] = [{theme_text(t["home"]): "index.md"}]
