@@ -189,6 +189,17 @@ def test_no_content_field_runs_script_on_any_page(tmp_path: Path, site_server, p
                 link.click(no_wait_after=True, timeout=2000)
         _assert_not_pwned(page, path + " after clicks")
 
+    # Transcript text (machine-made) and a message template (a code block) show as written.
+    page.goto(site_server.url + "talks/kickoff/")
+    transcript = _text(page.locator(".pk-transcript").inner_text())
+    assert 'Mallory [x](javascript:window.__pwned=1) {: onclick="window.__pwned=1" }:' in transcript
+    assert 'Welcome <img src=x onerror="window.__pwned=1"> [x](javascript:window.__pwned=1) everyone.' in transcript
+    page.goto(site_server.url + "procedures/renewal/")
+    page.locator("summary", has_text="Message template").click()
+    template = _text(page.locator("details").first.inner_text())
+    assert _text(f"{hostile('step-template')} ``` {PAYLOAD}") in template
+    _assert_not_pwned(page, "procedure with its template open")
+
     # The body: safe Markdown survives, everything else is gone.
     page.goto(site_server.url + "modules/basics/")
     body = page.locator("article")
