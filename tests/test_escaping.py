@@ -47,10 +47,10 @@ def markdown_html(text: str, sanitise: bool = True) -> str:
     ("1. not a list", "1&#46; not a list"),
     ("!!! note", "&#33;!! note"),
     ("??? note", "&#63;?? note"),
-    ('=== "tab"', '&#61;== "tab"'),
+    ('=== "tab"', '&#61;== &quot;tab&quot;'),
     ("---", "&#45;--"),
     ("line one\n\n    line two", "line one line two"),
-    ("It's a co-op, \"quoted\" -60d; 2026 plan.", "It's a co-op, \"quoted\" -60d; 2026 plan."),
+    ("It's a co-op, \"quoted\" -60d; 2026 plan.", "It's a co-op, &quot;quoted&quot; -60d; 2026 plan."),
     (", ", ", "),
 ])
 def test_md_text(text: str, escaped: str) -> None:

@@ -9,7 +9,8 @@ template later is escaped without anyone remembering to.
 The contexts:
 
 - :func:`md_text`: running Markdown text (paragraphs, list items, headings, admonition and tab titles,
-  link texts). ``& < >`` become entities; Markdown punctuation that could start a link, an
+  link texts). ``& < > "`` become entities (a quote too: a vendor's template may put the value in an
+  attribute or in front matter the theme prints inside one); Markdown punctuation that could start a link, an
   image, an attribute list, emphasis, code or raw HTML is backslash-escaped; a character that would
   start a block (``-``, ``#``, ``!!!``, ``===``, ``1.``) at the start of the text is neutralised. The
   text becomes one line, so a field cannot end the block it is placed in.
@@ -50,9 +51,6 @@ def _entities(text: str) -> str:
     return "".join(_HTML.get(char, char) for char in text)
 
 
-_MARKDOWN_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-"""In Markdown text a quote cannot open an attribute (no ``<`` or ``{`` survives to start one), and an
-admonition or tab title ends at the end of its line, so quotes stay as typed."""
 
 
 def md_text(value: Any) -> Markup:
@@ -64,7 +62,7 @@ def md_text(value: Any) -> Markup:
     text = re.sub(r"\s+", " ", str(value).strip("\r\n"))
     core = text.strip(" ")
     escaped = "".join(
-        _MARKDOWN_HTML[char] if char in _MARKDOWN_HTML else "\\" + char if char in _MARKDOWN_PUNCTUATION else char
+        _HTML[char] if char in _HTML else "\\" + char if char in _MARKDOWN_PUNCTUATION else char
         for char in core
     )
     start = _BLOCK_START.match(escaped)
