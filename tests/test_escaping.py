@@ -301,3 +301,16 @@ def test_page_title_is_escaped_when_a_vendor_template_has_no_front_matter(minima
     document = lxml.html.fromstring((minimal / "site/campaigns/release-sprint/index.html").read_bytes())
     assert document.findtext(".//title") == "Sprint </title><script>x()</script> - Minimal Partner Academy"
     assert document.xpath("//script[contains(text(), 'x()')]") == []
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Text\n\n```python\nopen fence", "```\n\n<script>window.__pwned=1</script>\n"),
+    ("Text\n\n~~~\nopen fence", "~~~\n\n<img src=x onerror=window.__pwned=1>\n"),
+    ("<pre>unclosed", "</pre>\n\n<script>window.__pwned=1</script>\n"),
+    ("<!-- unclosed comment", "-->\n\n<script>window.__pwned=1</script>\n"),
+    ('<div markdown="1">\nunclosed', "</div>\n\n<script>window.__pwned=1</script>\n"),
+])
+def test_a_body_cannot_open_something_the_next_body_closes(first: str, second: str) -> None:
+    page = f"## {md_text('A')}\n\n{mark_body(first)}\n\n## {md_text('B')}\n\n{mark_body(second)}\n\nThe end.\n"
+    html = markdown_html(page)
+    assert "<script" not in html and "<img" not in html, html
