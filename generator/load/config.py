@@ -36,12 +36,33 @@ def read_config(root: Path) -> tuple[SiteConfig | None, list[ContentError]]:
         return None, [ContentError(CONFIG_FILE, 1, 1, "", f"expected one mapping of settings, got {got}")]
     config, errors = validate(SiteConfig, documents[0])
     if config is not None:
-        for key, value in (("templates", config.templates), ("logo", config.logo)):
-            if value is not None and not (root / value).exists():
-                errors.append(documents[0].error((key,), f"not found: {value}"))
+        errors.extend(_check_project_paths(config, documents[0], root))
         errors.extend(_check_releases(config, documents[0], root))
         errors.extend(_check_tiers(config, documents[0]))
     return (None if errors else config), errors
+
+
+def _check_project_paths(config: SiteConfig, source: SourceDocument, root: Path) -> list[ContentError]:
+    """``templates:`` and ``logo:`` name files of the project (after following links), never private/;
+    a logo may instead be an https address."""
+    errors: list[ContentError] = []
+    project = root.resolve()
+    for key, value, kind in (("templates", config.templates, "folder"), ("logo", config.logo, "file")):
+        if value is None or (key == "logo" and value.startswith("https://")):
+            continue
+        if Path(value).is_absolute() or "://" in value:
+            errors.append(source.error((key,), f"'{value}' must be a path relative to the project"
+                                       + (" or an https:// address" if key == "logo" else "")))
+            continue
+        path = root / value
+        real = path.resolve()
+        if not real.is_relative_to(project):
+            errors.append(source.error((key,), f"'{value}' leads outside the project"))
+        elif real.is_relative_to(project / "private"):
+            errors.append(source.error((key,), f"'{value}' is under private/, which is never published"))
+        elif not (path.is_dir() if kind == "folder" else path.is_file()):
+            errors.append(source.error((key,), f"not found: {value}" if not path.exists() else f"'{value}' is not a {kind}"))
+    return errors
 
 
 def _check_releases(config: SiteConfig, source: SourceDocument, root: Path) -> list[ContentError]:

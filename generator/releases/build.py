@@ -32,6 +32,7 @@ from generator.releases.changes import compare_catalogs
 from generator.releases.sources import git_tree, located_in, release_inputs
 from generator.releases.versions_file import default_release, ordered, redirect_page, versions_json
 from generator.render import RenderedSite, render_site
+from generator.render import escape as escape_module, sanitize as sanitize_module
 from generator.render.site import ASSETS_DIR, TEMPLATE_DIR, ReleaseContext
 from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
@@ -62,9 +63,10 @@ def _hash_files(digest, folder: Path, relative_to: Path) -> None:
 
 
 def tool_fingerprint(engine: str) -> bytes:
-    """partnerkit's version, templates and assets, and the engine's and theme's versions."""
+    """partnerkit's version, templates, assets and escaping/sanitising code, and the versions of the engine,
+    the theme and the sanitiser."""
     digest = hashlib.sha256()
-    for package in ("partnerkit", engine, "mkdocs-material"):
+    for package in ("partnerkit", engine, "mkdocs-material", "nh3"):
         try:
             digest.update(f"{package}={importlib.metadata.version(package)}\n".encode())
         except importlib.metadata.PackageNotFoundError:
@@ -72,6 +74,8 @@ def tool_fingerprint(engine: str) -> bytes:
     digest.update(f"generator={__version__}\n".encode())
     _hash_files(digest, TEMPLATE_DIR, TEMPLATE_DIR.parent)
     _hash_files(digest, ASSETS_DIR, ASSETS_DIR.parent)
+    for module in (escape_module, sanitize_module):
+        _hash_files(digest, Path(module.__file__), ASSETS_DIR.parent)
     return digest.digest()
 
 

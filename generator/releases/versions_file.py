@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from generator.render.escape import theme_text
 from generator.structure.config import Release
 
 
@@ -27,7 +28,7 @@ def versions_json(releases: list[Release]) -> str:
     for release in ordered(releases):
         entry: dict[str, Any] = {
             "version": release.version,
-            "title": release.title or release.version,
+            "title": theme_text(release.title or release.version),  # the selector inserts it as HTML
             "aliases": list(release.aliases),
         }
         if release.hidden:

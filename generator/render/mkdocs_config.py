@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from generator.render.escape import theme_text
+from generator.render.sanitize import EXTENSION as SANITIZE_EXTENSION
 from generator.render.strings import STRINGS
 from generator.structure.config import SiteConfig
 
@@ -26,6 +29,17 @@ BEACON = "beacon.js"
 
 def scripts(config: SiteConfig) -> list[str]:
     return [*SCRIPTS, BEACON] if config.analytics.endpoint else list(SCRIPTS)
+
+
+LOGO_DIR = "assets/logo"
+"""Where the site's logo (a project file) is copied inside the docs folder."""
+
+
+def logo_copy(config: SiteConfig) -> tuple[str, Path] | None:
+    """Docs-relative destination and project-relative source of the logo, unless it is an https address."""
+    if not config.logo or config.logo.startswith("https://"):
+        return None
+    return f"{LOGO_DIR}/{PurePosixPath(config.logo).name}", Path(config.logo)
 
 
 MARKDOWN_EXTENSIONS: list[Any] = [
@@ -62,20 +76,24 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
         "palette": {"primary": config.palette.primary, "accent": config.palette.accent},
     }
     if config.logo:
-        theme["logo"] = config.logo
-    result: dict[str, Any] = {"site_name": config.site_name}
+        copy = logo_copy(config)
+        theme["logo"] = copy[0] if copy is not None else config.logo
+    # The theme prints these as HTML: they are escaped here, once.
+    result: dict[str, Any] = {"site_name": theme_text(config.site_name)}
     if config.description:
-        result["site_description"] = config.description
+        result["site_description"] = theme_text(config.description)
     site_url = release.site_url if release is not None else config.site_url
     if site_url:
         result["site_url"] = site_url
     if config.copyright:
-        result["copyright"] = config.copyright
+        result["copyright"] = theme_text(config.copyright)
     result.update({
         "docs_dir": "docs",
         "theme": theme,
         "plugins": [{"search": {"lang": [config.language]}}],
-        "markdown_extensions": MARKDOWN_EXTENSIONS,
+        "markdown_extensions": (
+            MARKDOWN_EXTENSIONS if config.content_html == "trusted" else [*MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION]
+        ),
         "extra_javascript": [f"{ASSET_DIR}/{name}" for name in scripts(config)],
         "extra_css": [f"{ASSET_DIR}/{name}" for name in STYLESHEETS],
         "extra": {"generator": False, "partnerkit": {"version": None}},
@@ -90,9 +108,9 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
         if config.analytics.consent:
             t = STRINGS[config.language]
             result["extra"]["consent"] = {
-                "title": t["consent_title"],
-                "description": t["consent_description"],
-                "cookies": {CONSENT_NAME: t["consent_choice"]},
+                "title": theme_text(t["consent_title"]),
+                "description": theme_text(t["consent_description"]),
+                "cookies": {CONSENT_NAME: theme_text(t["consent_choice"])},
                 "actions": ["accept", "reject", "manage"],
             }
     if release is not None:

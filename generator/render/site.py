@@ -5,15 +5,22 @@ from __future__ import annotations
 import functools
 import json
 import posixpath
+import re
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 import yaml
+from markupsafe import Markup
 
+from generator.errors import ContentError, ContentErrors
 from generator.releases.changes import ReleaseChanges
-from generator.render.mkdocs_config import ASSET_DIR, STYLESHEETS, mkdocs_config, scripts
+from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
+from generator.render.mkdocs_config import ASSET_DIR, LOGO_DIR, STYLESHEETS, logo_copy, mkdocs_config, scripts
+from generator.render.sanitize import mark_body
 from generator.render.strings import STRINGS
 from generator.structure.catalog import Catalog
 from generator.certification.keys import quiz_page_data
@@ -156,8 +163,11 @@ def html_link(page: str, target: str) -> str:
     return link + "/" if target.endswith("/") and not link.endswith("/") else link  # a page's own address, not a redirect to it
 
 
-def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+@jinja2.pass_context
+def _markdown_body(context: Any, body: str) -> Markup:
+    """A Markdown body placed as Markdown; marked to be sanitised unless ``content_html: trusted``."""
+    text = str(body).strip()
+    return Markup(text) if context["config"].content_html == "trusted" else mark_body(text)
 
 
 @jinja2.pass_context
@@ -183,21 +193,26 @@ def _module_minutes(context: Any, ident: str) -> int:
 
 @functools.lru_cache(maxsize=16)
 def template_environment(override_dir: Path | None = None) -> jinja2.Environment:
-    """Templates from ``override_dir`` (a vendor's) first, then the built-in ones; compiled once per process."""
+    """Templates from ``override_dir`` (a vendor's) first, then the built-in ones; compiled once per process.
+
+    Every template runs sandboxed (no access to Python internals from a vendor's template) and every
+    printed value is escaped as Markdown text unless a filter of ``escape.FILTERS`` already escaped it
+    for its context (see ``generator.render.escape``)."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
     if override_dir is not None:
         loaders.insert(0, jinja2.FileSystemLoader(override_dir))
-    env = jinja2.Environment(
+    env = jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        finalize=finalize,
     )
     env.filters.update({
-        "cell": _cell,
-        "yaml_text": lambda text: json.dumps(str(text), ensure_ascii=False),
+        **FILTERS,
+        "markdown_body": _markdown_body,
         "role_name": _role_name,
         "segment_name": _segment_name,
         "owner_label": _owner_label,
@@ -206,6 +221,35 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
     })
     env.tests["contains"] = lambda container, item: item in container
     return env
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
+
+
+def with_page_title(text: str, title: str) -> str:
+    """``text`` with a front-matter ``title``, escaped, added where its template wrote none: without one
+    the theme puts the navigation title into ``<title>`` after unescaping it."""
+    line = f"title: {yaml_text(theme_text(title))}\n"
+    found = _FRONT_MATTER.match(text)
+    if found is None:
+        return f"---\n{line}---\n\n{text}"
+    if re.search(r"^title\s*:", found.group(1) or "", re.M):
+        return text
+    return f"---\n{found.group(1) or ''}{line}---\n{text[found.end():]}"
+
+
+def _vendor_template_error(exc: jinja2.TemplateError, folder: Path | None, name: str | None) -> ContentError | None:
+    """Where in a vendor's template ``exc`` happened, as a located error (None: not in a vendor template)."""
+    if folder is None or name is None:
+        return None
+    folder = folder.resolve()
+    places = [(exc.filename, exc.lineno)] if isinstance(exc, jinja2.TemplateSyntaxError) else []
+    places += [(frame.filename, frame.lineno) for frame in reversed(traceback.extract_tb(exc.__traceback__))]
+    for filename, line in places:
+        if filename and Path(filename).resolve().is_relative_to(folder):
+            where = Path(filename).resolve().relative_to(folder).as_posix()
+            return ContentError(f"{name.rstrip('/')}/{where}", line or 1, 1, "", f"template error: {exc.message or exc}")
+    return None
 
 
 def render_site(
@@ -242,24 +286,31 @@ def render_site(
 
     pages: dict[str, str] = {}
 
-    def render(template: str, here: str, **context: Any) -> None:
-        def link(document: Document) -> str:
-            return posixpath.relpath(page_path(document), posixpath.dirname(here) or ".")
+    def render(template: str, here: str, title: str, **context: Any) -> None:
+        def link(document: Document) -> Markup:
+            return md_url(posixpath.relpath(page_path(document), posixpath.dirname(here) or "."))
 
-        def link_file(name: str) -> str:
-            return posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or ".")
+        def link_file(name: str) -> Markup:
+            return md_url(posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
 
-        pages[f"docs/{here}"] = env.get_template(template).render(
-            config=config, catalog=catalog, t=t, link=link, link_file=link_file, release=release, **context
-        )
+        try:
+            pages[f"docs/{here}"] = with_page_title(env.get_template(template).render(
+                config=config, catalog=catalog, t=t, link=link, link_file=link_file, release=release, **context
+            ), title)
+        except jinja2.TemplateError as exc:
+            located = _vendor_template_error(exc, override_dir, config.templates)
+            if located is None:
+                raise
+            raise ContentErrors([located]) from None
 
-    render("home.md.j2", "index.md", sections=sections)
+    render("home.md.j2", "index.md", config.site_name, sections=sections)
     if release is not None:
-        render("whats_new.md.j2", release.whats_new_page, linkable=set(SECTION_FOLDERS))
+        render("whats_new.md.j2", release.whats_new_page, t["whats_new"].format(title=release.title),
+               linkable=set(SECTION_FOLDERS))
     for section in sections:
         if not section.documents:
             continue
-        render("index.md.j2", section.index, section=section)
+        render("index.md.j2", section.index, section.title, section=section)
         for document in section.documents:
             if document.kind_name == "talk":
                 here = page_path(document)
@@ -273,31 +324,35 @@ def render_site(
                         captions_url = html_link(here, captions)
                 modules = [catalog.modules[ident] for ident in document.meta.modules if ident in catalog.modules]
                 language = document.meta.language if document.meta.language != "auto" else config.language
-                render("talk.md.j2", here, document=document, article=article, media_url=media_url,
+                render("talk.md.j2", here, document.title, document=document, article=article, media_url=media_url,
                        captions_url=captions_url, captions_language=language, modules=modules)
             elif document.kind_name == "quiz":
                 here = page_path(document)
-                render("quiz.md.j2", here, document=document,
+                render("quiz.md.j2", here, document.title, document=document,
                        widget_json=widget_json(quiz_widget_data(catalog, document, here, t)))
             else:
-                render(f"{document.kind_name}.md.j2", page_path(document), document=document, talks=talks)
+                render(f"{document.kind_name}.md.j2", page_path(document), document.title, document=document, talks=talks)
 
     exams = [quiz for quiz in catalog.quizzes.values() if quiz.mode == "exam"]
     if exams:
-        render("verify.md.j2", VERIFY_PAGE, widget_json=widget_json(_widget_base(config, t)))
+        render("verify.md.j2", VERIFY_PAGE, t["verify"], widget_json=widget_json(_widget_base(config, t)))
 
-    nav: list[Any] = [{t["home"]: "index.md"}]
+    # Navigation titles are printed by the theme as HTML: escaped here, once.
+    nav: list[Any] = [{theme_text(t["home"]): "index.md"}]
     if release is not None:
-        nav.append({t["whats_new"].format(title=release.title): release.whats_new_page})
+        nav.append({theme_text(t["whats_new"].format(title=release.title)): release.whats_new_page})
     for section in sections:
         if section.documents:
-            nav.append({section.title: [section.index, *(
-                {document.title: page_path(document)} for document in section.documents
+            nav.append({theme_text(section.title): [section.index, *(
+                {theme_text(document.title): page_path(document)} for document in section.documents
             )]})
     if exams:
-        nav.append({t["verify"]: VERIFY_PAGE})
+        nav.append({theme_text(t["verify"]): VERIFY_PAGE})
 
     copies: dict[str, Path] = {"overrides/main.html": ASSETS_DIR / "overrides" / "main.html"}
+    logo = logo_copy(config)
+    if logo is not None:
+        copies[f"docs/{logo[0]}"] = logo[1]
     for name in (*scripts(config), *STYLESHEETS):
         copies[f"docs/{ASSET_DIR}/{name}"] = ASSETS_DIR / "partnerkit" / name
     for talk in talks:

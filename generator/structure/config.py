@@ -195,7 +195,8 @@ class SiteConfig(Schema):
     language: Language = "en"
     """Language of the interface and of the search index: ``en`` or ``ja``."""
     logo: str | None = None
-    """Path, relative to the project, of an image shown in the header."""
+    """An image shown in the header: a file inside the project (relative path, e.g. ``images/logo.svg``),
+    copied into the site, or an ``https://`` address."""
     palette: Palette = Palette()
     """Theme colours."""
     vendor: str
@@ -221,7 +222,13 @@ class SiteConfig(Schema):
     engine: Engine = "mkdocs"
     """Static site engine run to build the site: ``mkdocs`` or its drop-in fork ``properdocs``."""
     templates: str | None = None
-    """Folder, relative to the project, whose Jinja2 templates replace the built-in ones of the same name."""
+    """Folder inside the project whose Jinja2 templates replace the built-in ones of the same name;
+    they run sandboxed, and every value they print is escaped as Markdown text unless filtered."""
+    content_html: Literal["sanitised", "trusted"] = "sanitised"
+    """``sanitised``: raw HTML in Markdown bodies (module sections) keeps only safe elements, attributes and
+    http/https/mailto/relative links; ``trusted``: bodies are published as written, scripts and event
+    handlers included. Anyone who can edit content can then run script in every rep's browser, where
+    it can act as the rep (their personal token lives in the page)."""
     copyright: str = ""
     """Footer line, e.g. ``© 2026 Northwind Analytics``."""
     versions: list[Release] = []

@@ -40,7 +40,8 @@ class Section(Schema):
 
     title: str
     body: str
-    """Markdown text."""
+    """Markdown text: admonitions, tables, task lists, tabs, attribute lists, images, code and links
+    work; raw HTML keeps only safe elements and attributes unless ``content_html: trusted``."""
 
 
 class Resource(Schema):
@@ -48,9 +49,16 @@ class Resource(Schema):
 
     title: str
     url: str | None = None
-    """A web address (``https://…``)."""
+    """A web address (``https://…``, ``http://…`` or ``mailto:…``); no other scheme is accepted."""
     file: str | None = None
     """A file under ``content/`` copied into the site, e.g. ``files/roi-calculator.xlsx``."""
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"(?i)(https?://|mailto:)", value.strip()):
+            raise ValueError(f"'{value}' is not an https://, http:// or mailto: address")
+        return value
 
     @field_validator("file")
     @classmethod
