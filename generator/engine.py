@@ -58,7 +58,9 @@ def remove_stale(stage: Path, rendered: RenderedSite) -> None:
 
 
 def run_engine(engine: str, stage: Path, output: Path) -> None:
-    """Build ``stage`` into ``output`` in strict mode; raise EngineError with the engine's complaints."""
+    """Build ``stage`` into ``output`` in strict mode; raise EngineError with the engine's complaints.
+    The engine runs inside ``stage``, so it is handed absolute paths only."""
+    stage, output = stage.resolve(), output.resolve()
     command = engine_command(
         engine, "build", "--strict", "--clean", "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(output)
     )

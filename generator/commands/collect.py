@@ -18,6 +18,7 @@ from generator.reporter import NullReporter, Reporter
 
 DEFAULT_DB = "private/events.sqlite"
 DEFAULT_ROSTER = Path("private/roster.csv")
+DEFAULT_SALES = Path("private/sales.csv")
 
 
 def _store(root: Path, db: str | None, retention_days: int | None = None) -> BatchingStore:
