@@ -145,12 +145,28 @@ def check(project: Path, debug: bool) -> None:
 @cli.command()
 @project_option
 @click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+@click.option("--demo", is_flag=True,
+              help="Also run a local collector with fictional reps (kept in .partnerkit-cache/demo/) and print their personal links.")
 @debug_option
-def serve(project: Path, dev_addr: str, debug: bool) -> None:
+def serve(project: Path, dev_addr: str, demo: bool, debug: bool) -> None:
     """Preview the site with live reload while you edit content."""
     from generator.commands.serve import serve as serve_operation
 
-    sys.exit(run_operation(debug, serve_operation, project, dev_addr, TerminalReporter()))
+    prepared, ready = None, None
+    if demo:
+        from generator.commands.demo import DEMO_DIR, prepare_demo
+
+        prepared = run_operation(debug, prepare_demo, project, dev_addr)
+
+        def ready() -> None:
+            click.echo(f"Demo: the preview runs a collector on 127.0.0.1 and knows these fictional reps "
+                       f"(kept in {DEMO_DIR}/; site_config.yml and private/ are not touched).")
+            click.echo("Open a personal link, read, mark modules done, take the quiz and the exam:")
+            for entry, link in prepared.links:
+                click.echo(f"  {entry.name} ({entry.role}, {entry.partner_name}): {link}")
+            click.echo("Then stop the preview (Ctrl+C) or, in another terminal, run: partnerkit report --demo")
+
+    sys.exit(run_operation(debug, serve_operation, project, dev_addr, TerminalReporter(), prepared, ready))
 
 
 @cli.command()
@@ -226,6 +242,7 @@ def invite(project: Path, roster: Path | None, output: Path | None, debug: bool)
 @click.option("--output", "-o", type=path_type(file_okay=False), default=None,
               help="Folder for report.html and the CSV/JSON tables (default: private/reports/<month>/).")
 @click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@click.option("--demo", is_flag=True, help="Report on the demo's reps and visits (partnerkit serve --demo); default month: this one.")
 @click.option("--by", type=click.Choice(["views", "minutes"]), default="views", show_default=True,
               help="Measure reading for the key-person quadrants in page views or engaged minutes.")
 @click.option("--activity-threshold", type=float, default=None, metavar="N",
@@ -234,12 +251,22 @@ def invite(project: Path, roster: Path | None, output: Path | None, debug: bool)
               help="More than N in sales counts as results (default: the median).")
 @debug_option
 def report(project: Path, sales_file: Path | None, month: str | None, roster: Path | None, output: Path | None,
-           db: str | None, by: str, activity_threshold: float | None, sales_threshold: float | None, debug: bool) -> None:
+           db: str | None, demo: bool, by: str, activity_threshold: float | None, sales_threshold: float | None,
+           debug: bool) -> None:
     """Who the key people are, how engagement spreads per partner, and what is read."""
-    from generator.commands.collect import DEFAULT_ROSTER, DEFAULT_SALES, report as report_operation
+    from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, report as report_operation
 
-    path = run_operation(debug, report_operation, project, sales_file or project / DEFAULT_SALES, month, output,
-                         roster or project / DEFAULT_ROSTER, database(db), by, activity_threshold, sales_threshold)
+    data = project
+    if demo:
+        from datetime import date
+
+        from generator.commands.demo import demo_report_paths
+
+        data = run_operation(debug, demo_report_paths, project)
+        month = month or date.today().strftime("%Y-%m")
+        db = db or str(data / DEFAULT_DB)
+    path = run_operation(debug, report_operation, project, sales_file or data / DEFAULT_SALES, month, output,
+                         roster or data / DEFAULT_ROSTER, database(db), by, activity_threshold, sales_threshold, data)
     click.echo(f"Report written to {path}")
 
 
