@@ -179,3 +179,33 @@ def test_serve_previews_the_project_and_answers_byte_ranges(example: Path) -> No
     assert preview.process.returncode == 0, preview.output
     assert "code 206" not in preview.output and "Traceback" not in preview.output
     assert not (example / "site").exists()
+
+
+def test_progress_bar_is_drawn_on_a_terminal_only(example: Path) -> None:
+    import os
+    import pty
+    import subprocess
+
+    from tests.cli.conftest import PARTNERKIT
+
+    assert partnerkit("release", "2.0", cwd=example).returncode == 0
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([str(PARTNERKIT), "build"], cwd=example, env=user_environment(),
+                               stdout=subprocess.DEVNULL, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the build is over
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert process.wait(timeout=120) == 0, shown
+    assert b"\rReleases [##############################] 1/1 built\r\n" in shown
+
+    piped = partnerkit("build", "--only", "2.0", cwd=example)
+    assert piped.returncode == 0 and "2.0: built in " in piped.stderr
+    assert "Releases [" not in piped.stderr and "\r" not in piped.stderr
