@@ -92,5 +92,5 @@ def _not_partial_content(record: logging.LogRecord) -> bool:
 def on_serve(server: Any, config: Any, builder: Any) -> Any:
     """MkDocs event: wrap the development server's application before it starts serving."""
     server.set_app(ranges(server.get_app()))
-    logging.getLogger("mkdocs.livereload").addFilter(_not_partial_content)
+    logging.getLogger(type(server).__module__).addFilter(_not_partial_content)  # mkdocs or properdocs
     return server
