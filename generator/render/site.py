@@ -137,9 +137,7 @@ def html_link(page: str, target: str) -> str:
     """A relative URL for raw HTML, which the engine does not rewrite: pages are published as
     ``<name>/index.html`` (directory URLs), one level below their Markdown file."""
     published_dir = posixpath.dirname(page) if page.endswith("index.md") else page[: -len(".md")]
-    relative = posixpath.relpath(target, published_dir or ".")
-    # a directory URL keeps its slash: a server's redirect from ``verify`` to ``verify/`` may drop ``?id=…``
-    return relative + "/" if target.endswith("/") and not relative.endswith("/") else relative
+    return posixpath.relpath(target, published_dir or ".")
 
 
 def _cell(text: str) -> str:
