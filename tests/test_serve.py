@@ -103,3 +103,16 @@ def test_the_range_middleware_answers_206_around_any_wsgi_app() -> None:
     assert (status, headers["Content-Range"], data) == ("416 Range Not Satisfiable", f"bytes */{len(body)}", b"")
     status, _, data = call({"HTTP_RANGE": "items=0-1"})
     assert (status, data) == ("200 OK", body)
+
+
+def test_the_preview_keeps_the_query_when_it_redirects_to_a_folder() -> None:
+    from generator.commands.serve_ranges import ranges
+
+    def app(environ, start_response):
+        start_response("302 Found", [("Location", "/verify/")])
+        return []
+
+    answer = {}
+    ranges(app)({"REQUEST_METHOD": "GET", "QUERY_STRING": "id=abc"}, lambda status, headers, exc_info=None: answer.update(
+        status=status, headers=headers))
+    assert answer == {"status": "302 Found", "headers": [("Location", "/verify/?id=abc")]}

@@ -78,6 +78,9 @@ def _keys(folder: Path) -> dict[str, bytes]:
 def prepare_demo(root: Path, address: str, today: date | None = None) -> Demo:
     """Write the demo's key (once), roster and sales under ``.partnerkit-cache/demo/``; return the
     personal links of its reps for a preview served at ``address`` (``host:port``)."""
+    host, _, port = address.rpartition(":")
+    if host not in ("127.0.0.1", "localhost") or not port.isdigit():
+        raise PartnerkitError(f"-a {address}: the demo runs on this computer only; give -a 127.0.0.1:PORT")
     config = load_config(root)
     today = today or date.today()
     folder = demo_folder(root)

@@ -1,4 +1,5 @@
-"""An MkDocs hook for ``partnerkit serve``: the engine's development server answers byte ranges.
+"""An MkDocs hook for ``partnerkit serve``: the engine's development server answers byte ranges
+(and keeps the query string when it redirects to a folder, as static hosts do).
 
 Browsers fetch audio and video in ranges and can only seek where the server answers ``Range:``
 requests with ``206 Partial Content``; the engine's own server always sends the whole file. The
@@ -47,6 +48,13 @@ def _sliced(body: Iterable[bytes], start: int, end: int) -> Iterable[bytes]:
             close()
 
 
+def _keep_query(headers: list[tuple[str, str]], query: str) -> list[tuple[str, str]]:
+    """The engine's server redirects ``verify?id=…`` to ``verify/`` and loses the query; static hosts
+    keep it (``verify/?id=…``), and so does the preview."""
+    return [(name, f"{value}?{query}" if name.lower() == "location" and "?" not in value else value)
+            for name, value in headers]
+
+
 def ranges(app: Callable) -> Callable:
     """Wrap the WSGI ``app``: successful responses with a ``Content-Length`` say ``Accept-Ranges: bytes``
     and answer a single byte range with 206 (416 when it lies past the end); other ``Range`` headers
@@ -62,6 +70,8 @@ def ranges(app: Callable) -> Callable:
 
         body = app(environ, capture)
         status, headers = answer["status"], answer["headers"]
+        if status.startswith("302") and environ.get("QUERY_STRING"):
+            headers = _keep_query(headers, environ["QUERY_STRING"])
         length = next((int(value) for name, value in headers if name.lower() == "content-length"), None)
         if not status.startswith("200") or length is None:
             start_response(status, headers, answer["exc_info"])

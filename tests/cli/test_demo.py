@@ -1,9 +1,10 @@
 """``partnerkit serve --demo`` as a newcomer runs it: the printed personal link opens the preview as a
-fictional rep, the visit and an exam attempt reach the demo's collector, and ``partnerkit report
---demo`` shows the rep. Nothing is written into the project's private/ or site_config.yml."""
+fictional rep, the visit and an exam attempt reach the demo's collector, the passed exam's
+certificate opens, and ``partnerkit report --demo`` shows the rep. Nothing is written into the project's private/ or site_config.yml."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import threading
@@ -34,10 +35,33 @@ def wait_for(check, timeout: float = 20.0):
     return check()
 
 
+def answer_rightly(page, keys: Path) -> None:
+    """Answer the drawn exam questions from the demo's answer key (a newcomer reads the modules first)."""
+    key = json.loads(keys.read_text(encoding="utf-8"))["exams"]["sales-silver"]
+    for box in page.locator("fieldset[data-pk-question]").all():
+        question = next(item for item in key["questions"] if item["id"] == box.get_attribute("data-pk-question"))
+        if question["type"] == "short-text":
+            box.locator("input").fill(question["answers"][0])
+        elif question["type"] == "ordering":
+            box.evaluate("(box, order) => { const list = box.querySelector('ol'); "
+                         "order.forEach((id) => list.appendChild(list.querySelector(`[data-pk-id='${id}']`))); }",
+                         question["correct"])
+        else:
+            for choice in question["correct"]:
+                box.locator(f"input[value='{choice}']").check()
+
+
 def test_report_demo_needs_a_demo_first(example: Path) -> None:
     result = partnerkit("report", "--demo", cwd=example)
     assert (result.returncode, result.stderr) == (
         1, "Error: no demo data in .partnerkit-cache/demo/ yet: run partnerkit serve --demo first\n")
+
+
+def test_the_demo_stays_on_this_computer(example: Path) -> None:
+    result = partnerkit("serve", "--demo", "-a", "0.0.0.0:8000", cwd=example)
+    assert (result.returncode, result.stderr) == (
+        1, "Error: -a 0.0.0.0:8000: the demo runs on this computer only; give -a 127.0.0.1:PORT\n")
+    assert not (example / DEMO).exists()
 
 
 def test_the_demo_runs_end_to_end(example: Path, browser) -> None:
@@ -72,6 +96,14 @@ def test_the_demo_runs_end_to_end(example: Path, browser) -> None:
         assert page.locator(".pk-quiz-form fieldset, .pk-quiz-form .pk-question").count() >= 1
         attempts = "SELECT exam, partner, rep, submitted_at FROM exam_attempts"
         assert wait_for(lambda: rows(database, attempts)) == [("sales-silver", "harbor", "mia-chen", None)]
+
+        answer_rightly(page, example / DEMO / "private/exams/site.json")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Submit answers").click()
+        page.get_by_role("link", name="Open and print your certificate").click()
+        certificate = page.locator(".pk-certificate")
+        certificate.locator("dl").wait_for()
+        assert "Mia Chen" in certificate.inner_text() and "Harbor Consulting (demo)" in certificate.inner_text()
         assert console == []
     finally:
         context.close()

@@ -176,6 +176,8 @@ def test_serve_previews_the_project_and_answers_byte_ranges(example: Path) -> No
         assert (past.status_code, past.headers["content-range"]) == (416, f"bytes */{len(whole)}")
         several = httpx.get(base + "assets/partnerkit/beacon.js", headers={"Range": "bytes=0-1,5-6"})
         assert (several.status_code, several.content) == (200, whole)
+        redirect = httpx.get(base + "verify?id=c0ffee")  # the certificate link of an exam page
+        assert (redirect.status_code, redirect.headers["location"]) == (302, "/verify/?id=c0ffee")
     assert preview.process.returncode == 0, preview.output
     assert "code 206" not in preview.output and "Traceback" not in preview.output
     assert not (example / "site").exists()
