@@ -94,6 +94,14 @@ def database(db: str | None) -> str | None:
     return str(Path(db.removeprefix("sqlite:///")).resolve())
 
 
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when it lies inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 project_option = click.option(
     "--project", "-p", "project", type=path_type(file_okay=False), default=Path("."),
     show_default=True, help="Project folder holding site_config.yml and content/.",
@@ -227,7 +235,7 @@ def invite(project: Path, roster: Path | None, output: Path | None, debug: bool)
     lines = ["rep_id,name,email,link", *(f"{entry.rep_id},{entry.name},{entry.email},{link}" for entry, link in rows)]
     if output:
         output.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        click.echo(f"{len(rows)} personal links written to {output}")
+        click.echo(f"{len(rows)} personal links written to {shown(output)}")
     else:
         click.echo("\n".join(lines))
 
@@ -267,7 +275,7 @@ def report(project: Path, sales_file: Path | None, month: str | None, roster: Pa
         db = db or str(data / DEFAULT_DB)
     path = run_operation(debug, report_operation, project, sales_file or data / DEFAULT_SALES, month, output,
                          roster or data / DEFAULT_ROSTER, database(db), by, activity_threshold, sales_threshold, data)
-    click.echo(f"Report written to {path}")
+    click.echo(f"Report written to {shown(path)}")
 
 
 @cli.command()
@@ -298,7 +306,7 @@ def export_qti(project: Path, quiz: str, output: Path | None, debug: bool) -> No
 
     path = run_operation(debug, export_quiz, project, quiz, output or Path(f"{quiz}.qti.zip").resolve(),
                          TerminalReporter())
-    click.echo(f"QTI package written to {path}")
+    click.echo(f"QTI package written to {shown(path)}")
 
 
 def main() -> None:

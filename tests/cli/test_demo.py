@@ -118,7 +118,7 @@ def test_the_demo_runs_end_to_end(example: Path, browser) -> None:
     reported = partnerkit("report", "--demo", cwd=example)
     assert (reported.returncode, reported.stderr) == (0, "")
     report = example / DEMO / "private/reports" / f"{date.today():%Y-%m}" / "report.html"
-    assert reported.stdout == f"Report written to {report}\n"
+    assert reported.stdout == f"Report written to {report.relative_to(example)}\n"
     text = report.read_text(encoding="utf-8")
     assert "Mia Chen" in text and "Harbor Consulting (demo)" in text
 
