@@ -15,10 +15,12 @@ from generator.errors import ContentErrors, PartnerkitError
 
 
 class TerminalReporter:
-    """Renders library progress on stderr."""
+    """Renders library progress on stderr: steps as lines, progress as a bar redrawn in place, drawn
+    only when stderr is a terminal (so CI logs and pipes get no carriage returns)."""
 
-    def __init__(self, quiet: bool = False):
+    def __init__(self, quiet: bool = False, bars: bool | None = None):
         self.quiet = quiet
+        self.bars = sys.stderr.isatty() if bars is None else bars
         self._bar_label: str | None = None
 
     def step(self, message: str) -> None:
@@ -27,13 +29,9 @@ class TerminalReporter:
             click.echo(message, err=True)
 
     def progress(self, label: str, done: float, total: float, unit: str) -> None:
-        if self.quiet:
+        if self.quiet or not self.bars:
             return
-        width = 30
-        share = 0 if total <= 0 else min(done / total, 1.0)
-        filled = int(share * width)
-        bar = "#" * filled + "-" * (width - filled)
-        click.echo(f"\r{label} [{bar}] {done:.1f}/{total:.1f} {unit}", err=True, nl=False)
+        click.echo(f"\r{progress_line(label, done, total, unit)}", err=True, nl=False)
         self._bar_label = label
         if done >= total:
             self._end_bar()
@@ -46,6 +44,18 @@ class TerminalReporter:
         if self._bar_label is not None:
             click.echo("", err=True)
             self._bar_label = None
+
+
+def progress_line(label: str, done: float, total: float, unit: str, width: int = 30) -> str:
+    """``Releases [##########----] 2/3 built``: counts (ints) as whole numbers, measures to one decimal."""
+    share = 0 if total <= 0 else min(done / total, 1.0)
+    filled = int(share * width)
+    bar = "#" * filled + "-" * (width - filled)
+
+    def number(value: float) -> str:
+        return str(value) if isinstance(value, int) else f"{value:.1f}"
+
+    return f"{label} [{bar}] {number(done)}/{number(total)} {unit}"
 
 
 def format_content_errors(errors: ContentErrors) -> str:
@@ -71,8 +81,29 @@ def run_operation(debug: bool, operation, *args, **kwargs):
     sys.exit(1)
 
 
+def path_type(**options) -> click.Path:
+    """Every path option is made absolute here, once, against the folder the command runs in: operations
+    only ever see absolute paths, whatever folder they later run tools in."""
+    return click.Path(path_type=Path, resolve_path=True, **options)
+
+
+def database(db: str | None) -> str | None:
+    """``--db``: a URL stays as given; a file path (or ``sqlite:///path``) is made absolute like other paths."""
+    if db is None or db.startswith(("postgresql://", "postgres://")) or ("://" in db and not db.startswith("sqlite:///")):
+        return db
+    return str(Path(db.removeprefix("sqlite:///")).resolve())
+
+
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when it lies inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 project_option = click.option(
-    "--project", "-p", "project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    "--project", "-p", "project", type=path_type(file_okay=False), default=Path("."),
     show_default=True, help="Project folder holding site_config.yml and content/.",
 )
 debug_option = click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
@@ -86,7 +117,7 @@ def cli() -> None:
 
 @cli.command()
 @project_option
-@click.option("--site-dir", "-d", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--site-dir", "-d", type=path_type(file_okay=False), default=None,
               help="Output folder (default: site/ in the project).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Releases built at the same time (default: number of cores).")
@@ -122,12 +153,28 @@ def check(project: Path, debug: bool) -> None:
 @cli.command()
 @project_option
 @click.option("--dev-addr", "-a", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+@click.option("--demo", is_flag=True,
+              help="Also run a local collector with fictional reps (kept in .partnerkit-cache/demo/) and print their personal links.")
 @debug_option
-def serve(project: Path, dev_addr: str, debug: bool) -> None:
+def serve(project: Path, dev_addr: str, demo: bool, debug: bool) -> None:
     """Preview the site with live reload while you edit content."""
     from generator.commands.serve import serve as serve_operation
 
-    sys.exit(run_operation(debug, serve_operation, project, dev_addr, TerminalReporter()))
+    prepared, ready = None, None
+    if demo:
+        from generator.commands.demo import DEMO_DIR, prepare_demo
+
+        prepared = run_operation(debug, prepare_demo, project, dev_addr)
+
+        def ready() -> None:
+            click.echo(f"Demo: the preview runs a collector on 127.0.0.1 and knows these fictional reps "
+                       f"(kept in {DEMO_DIR}/; site_config.yml and private/ are not touched).")
+            click.echo("Open a personal link, read, mark modules done, take the quiz and the exam:")
+            for entry, link in prepared.links:
+                click.echo(f"  {entry.name} ({entry.role}, {entry.partner_name}): {link}")
+            click.echo("Then stop the preview (Ctrl+C) or, in another terminal, run: partnerkit report --demo")
+
+    sys.exit(run_operation(debug, serve_operation, project, dev_addr, TerminalReporter(), prepared, ready))
 
 
 @cli.command()
@@ -170,38 +217,40 @@ def collect(project: Path, db: str | None, host: str, port: int, debug: bool) ->
     """Run the collector that stores the view events the site's beacon sends."""
     from generator.commands.collect import collect as collect_operation
 
-    run_operation(debug, collect_operation, project, db, host, port, TerminalReporter())
+    run_operation(debug, collect_operation, project, database(db), host, port, TerminalReporter())
 
 
 @cli.command()
 @project_option
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=Path("private/roster.csv"),
-              show_default=True, help="Roster CSV, relative to the project.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--roster", type=path_type(dir_okay=False), default=None,
+              help="Roster CSV (default: private/roster.csv in the project).")
+@click.option("--output", "-o", type=path_type(dir_okay=False), default=None,
               help="Write rep id, name, e-mail and link as CSV here instead of printing.")
 @debug_option
-def invite(project: Path, roster: Path, output: Path | None, debug: bool) -> None:
+def invite(project: Path, roster: Path | None, output: Path | None, debug: bool) -> None:
     """Make one personal link per rep (signed with the key in PARTNERKIT_TOKEN_KEYS)."""
-    from generator.commands.collect import invites
+    from generator.commands.collect import DEFAULT_ROSTER, invites
 
-    rows = run_operation(debug, invites, project, roster)
+    rows = run_operation(debug, invites, project, roster or project / DEFAULT_ROSTER)
     lines = ["rep_id,name,email,link", *(f"{entry.rep_id},{entry.name},{entry.email},{link}" for entry, link in rows)]
     if output:
         output.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        click.echo(f"{len(rows)} personal links written to {output}")
+        click.echo(f"{len(rows)} personal links written to {shown(output)}")
     else:
         click.echo("\n".join(lines))
 
 
 @cli.command()
 @project_option
-@click.option("--sales", "sales_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("private/sales.csv"),
-              show_default=True, help="Sales per rep and month (rep_id,month,amount).")
+@click.option("--sales", "sales_file", type=path_type(dir_okay=False), default=None,
+              help="Sales per rep and month (rep_id,month,amount; default: private/sales.csv in the project).")
 @click.option("--month", default=None, metavar="YYYY-MM", help="Month to report (default: last month).")
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=Path("private/roster.csv"), show_default=True)
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--roster", type=path_type(dir_okay=False), default=None,
+              help="Roster CSV (default: private/roster.csv in the project).")
+@click.option("--output", "-o", type=path_type(file_okay=False), default=None,
               help="Folder for report.html and the CSV/JSON tables (default: private/reports/<month>/).")
 @click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@click.option("--demo", is_flag=True, help="Report on the demo's reps and visits (partnerkit serve --demo); default month: this one.")
 @click.option("--by", type=click.Choice(["views", "minutes"]), default="views", show_default=True,
               help="Measure reading for the key-person quadrants in page views or engaged minutes.")
 @click.option("--activity-threshold", type=float, default=None, metavar="N",
@@ -209,14 +258,24 @@ def invite(project: Path, roster: Path, output: Path | None, debug: bool) -> Non
 @click.option("--sales-threshold", type=float, default=None, metavar="N",
               help="More than N in sales counts as results (default: the median).")
 @debug_option
-def report(project: Path, sales_file: Path, month: str | None, roster: Path, output: Path | None, db: str | None,
-           by: str, activity_threshold: float | None, sales_threshold: float | None, debug: bool) -> None:
+def report(project: Path, sales_file: Path | None, month: str | None, roster: Path | None, output: Path | None,
+           db: str | None, demo: bool, by: str, activity_threshold: float | None, sales_threshold: float | None,
+           debug: bool) -> None:
     """Who the key people are, how engagement spreads per partner, and what is read."""
-    from generator.commands.collect import report as report_operation
+    from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, report as report_operation
 
-    path = run_operation(debug, report_operation, project, sales_file, month, output, roster, db, by,
-                         activity_threshold, sales_threshold)
-    click.echo(f"Report written to {path}")
+    data = project
+    if demo:
+        from datetime import date
+
+        from generator.commands.demo import demo_report_paths
+
+        data = run_operation(debug, demo_report_paths, project)
+        month = month or date.today().strftime("%Y-%m")
+        db = db or str(data / DEFAULT_DB)
+    path = run_operation(debug, report_operation, project, sales_file or data / DEFAULT_SALES, month, output,
+                         roster or data / DEFAULT_ROSTER, database(db), by, activity_threshold, sales_threshold, data)
+    click.echo(f"Report written to {shown(path)}")
 
 
 @cli.command()
@@ -228,14 +287,14 @@ def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
     """Delete every stored event and total about one rep."""
     from generator.commands.collect import forget as forget_operation
 
-    removed = run_operation(debug, forget_operation, project, rep, db)
+    removed = run_operation(debug, forget_operation, project, rep, database(db))
     click.echo(f"Removed {removed} rows about rep {rep}")
 
 
 @cli.command("export-qti")
 @project_option
 @click.argument("quiz")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--output", "-o", type=path_type(dir_okay=False), default=None,
               help="Zip file to write (default: <QUIZ>.qti.zip in the current folder).")
 @debug_option
 def export_qti(project: Path, quiz: str, output: Path | None, debug: bool) -> None:
@@ -245,9 +304,9 @@ def export_qti(project: Path, quiz: str, output: Path | None, debug: bool) -> No
     and explanations: import it only into the vendor's own LMS, which keeps them from candidates."""
     from generator.certification.qti import export_quiz
 
-    path = run_operation(debug, export_quiz, project, quiz, output or Path(f"{quiz}.qti.zip"),
+    path = run_operation(debug, export_quiz, project, quiz, output or Path(f"{quiz}.qti.zip").resolve(),
                          TerminalReporter())
-    click.echo(f"QTI package written to {path}")
+    click.echo(f"QTI package written to {shown(path)}")
 
 
 def main() -> None:

@@ -47,9 +47,10 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def remove_stale(stage: Path, rendered: RenderedSite) -> None:
-    """Delete files in ``stage`` that the current render no longer produces (for live preview)."""
-    keep = {*rendered.texts(), *rendered.copies}
+def remove_stale(stage: Path, rendered: RenderedSite, also_keep: tuple[str, ...] = ()) -> None:
+    """Delete files in ``stage`` that the current render no longer produces (for live preview),
+    except the names in ``also_keep``."""
+    keep = {*rendered.texts(), *rendered.copies, *also_keep}
     for path in sorted(stage.rglob("*"), reverse=True):
         name = path.relative_to(stage).as_posix()
         if path.is_file() and name not in keep:
@@ -59,7 +60,9 @@ def remove_stale(stage: Path, rendered: RenderedSite) -> None:
 
 
 def run_engine(engine: str, stage: Path, output: Path) -> None:
-    """Build ``stage`` into ``output`` in strict mode; raise EngineError with the engine's complaints."""
+    """Build ``stage`` into ``output`` in strict mode; raise EngineError with the engine's complaints.
+    The engine runs inside ``stage``, so it is handed absolute paths only."""
+    stage, output = stage.resolve(), output.resolve()
     command = engine_command(
         engine, "build", "--strict", "--clean", "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(output)
     )

@@ -55,3 +55,29 @@ def test_check_ok_summarises_the_content(minimal: Path) -> None:
 def test_console_script_and_module_are_the_same_program() -> None:
     result = run("--version")
     assert result.stdout == "partnerkit, version 0.1.0\n"
+
+
+def test_progress_counts_whole_numbers_and_measures_to_one_decimal() -> None:
+    from generator.cli import progress_line
+
+    assert progress_line("Releases", 2, 3, "built", width=12) == "Releases [########----] 2/3 built"
+    assert progress_line("Transcribing talk.m4a", 1.5, 12.25, "audio min", width=10) == (
+        "Transcribing talk.m4a [#---------] 1.5/12.2 audio min")
+    assert progress_line("Releases", 0, 0, "built", width=4) == "Releases [----] 0/0 built"
+
+
+def test_progress_bars_are_drawn_on_terminals_only(capsys) -> None:
+    from generator.cli import TerminalReporter
+
+    TerminalReporter(bars=False).progress("Releases", 1, 2, "built")
+    assert capsys.readouterr().err == ""
+    drawn = TerminalReporter(bars=True)
+    drawn.progress("Releases", 1, 2, "built")
+    drawn.progress("Releases", 2, 2, "built")
+    assert capsys.readouterr().err == (
+        "\rReleases [###############---------------] 1/2 built"
+        "\rReleases [##############################] 2/2 built\n"
+    )
+    TerminalReporter(quiet=True, bars=True).progress("Releases", 1, 2, "built")
+    assert capsys.readouterr().err == ""
+

@@ -61,3 +61,58 @@ def test_serve_rerenders_on_content_change_and_keeps_last_good_pages(minimal: Pa
     assert output.count("Warning: Preview not updated") == 1
     assert "end of life" not in output
     assert not (minimal / "site").exists()
+
+
+def test_byte_ranges_as_http_defines_them() -> None:
+    from generator.commands.serve_ranges import byte_range
+
+    assert byte_range("bytes=0-9", 100) == (0, 9)
+    assert byte_range("bytes=90-", 100) == (90, 99)
+    assert byte_range("bytes=95-200", 100) == (95, 99)
+    assert byte_range("bytes=-10", 100) == (90, 99)
+    assert byte_range("bytes=-200", 100) == (0, 99)
+    assert byte_range("bytes=100-", 100) is None
+    assert byte_range("bytes=9-3", 100) is None
+    assert byte_range("bytes=-", 100) is None
+
+
+def test_the_range_middleware_answers_206_around_any_wsgi_app() -> None:
+    from generator.commands.serve_ranges import ranges
+
+    body = bytes(range(256)) * 100
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "audio/ogg"), ("Content-Length", str(len(body)))])
+        return [body[index:index + 8192] for index in range(0, len(body), 8192)]
+
+    def call(headers: dict[str, str]):
+        answer = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            answer.update(status=status, headers=dict(response_headers))
+
+        data = b"".join(ranges(app)({"REQUEST_METHOD": "GET", **headers}, start_response))
+        return answer["status"], answer["headers"], data
+
+    status, headers, data = call({"HTTP_RANGE": "bytes=8000-8399"})
+    assert (status, headers["Content-Range"], headers["Content-Length"], data) == (
+        "206 Partial Content", f"bytes 8000-8399/{len(body)}", "400", body[8000:8400])
+    status, headers, data = call({})
+    assert (status, headers["Accept-Ranges"], data) == ("200 OK", "bytes", body)
+    status, headers, data = call({"HTTP_RANGE": f"bytes={len(body)}-"})
+    assert (status, headers["Content-Range"], data) == ("416 Range Not Satisfiable", f"bytes */{len(body)}", b"")
+    status, _, data = call({"HTTP_RANGE": "items=0-1"})
+    assert (status, data) == ("200 OK", body)
+
+
+def test_the_preview_keeps_the_query_when_it_redirects_to_a_folder() -> None:
+    from generator.commands.serve_ranges import ranges
+
+    def app(environ, start_response):
+        start_response("302 Found", [("Location", "/verify/")])
+        return []
+
+    answer = {}
+    ranges(app)({"REQUEST_METHOD": "GET", "QUERY_STRING": "id=abc"}, lambda status, headers, exc_info=None: answer.update(
+        status=status, headers=headers))
+    assert answer == {"status": "302 Found", "headers": [("Location", "/verify/?id=abc")]}

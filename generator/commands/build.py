@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Callable
 
 from generator.analytics.events import content_ids_of_pages, write_content_index
 from generator.certification.keys import exam_keys_of, replace_exam_keys
@@ -14,14 +16,18 @@ from generator.load.content import load_project
 from generator.render import RenderedSite, render_site
 from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
+from generator.structure.config import SiteConfig
 
 
 def render_project(
-    root: Path, reporter: Reporter = NullReporter(), transcribe: bool = False
+    root: Path, reporter: Reporter = NullReporter(), transcribe: bool = False,
+    configure: Callable[[SiteConfig], SiteConfig] | None = None,
 ) -> tuple[Catalog, RenderedSite]:
     """Load and render the project at ``root`` (raises ContentErrors); ``transcribe`` turns new
-    recordings into transcripts first."""
+    recordings into transcripts first; ``configure`` adjusts the settings in memory (the demo preview)."""
     catalog = load_project(root, reporter, transcribe=transcribe)
+    if configure is not None:
+        catalog = dataclasses.replace(catalog, config=configure(catalog.config))
     templates = root / catalog.config.templates if catalog.config.templates else None
     return catalog, render_site(catalog, templates)
 

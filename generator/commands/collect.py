@@ -18,6 +18,7 @@ from generator.reporter import NullReporter, Reporter
 
 DEFAULT_DB = "private/events.sqlite"
 DEFAULT_ROSTER = Path("private/roster.csv")
+DEFAULT_SALES = Path("private/sales.csv")
 
 
 def _store(root: Path, db: str | None, retention_days: int | None = None) -> BatchingStore:
@@ -67,9 +68,13 @@ def invites(root: Path, roster: Path):
 
 
 def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None,
-           by: str = "views", activity_threshold: float | None = None, sales_threshold: float | None = None) -> Path:
-    """Write the partner-enablement report for ``month`` (default: last month); return its HTML path."""
+           by: str = "views", activity_threshold: float | None = None, sales_threshold: float | None = None,
+           data: Path | None = None) -> Path:
+    """Write the partner-enablement report for ``month`` (default: last month); return its HTML path.
+    ``data`` holds the ``private/`` folder read and written (default: the project's; the demo's folder)."""
     from generator.analytics.report import DailyTotal, QuizTotal, parse_month, read_sales, write_report
+
+    data = data or root
 
     today = datetime.now(timezone.utc).date()
     if month is None:
@@ -78,13 +83,13 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
         parse_month(month)
     except ValueError:
         raise PartnerkitError(f"--month {month}: expected a month as YYYY-MM, e.g. 2026-10") from None
-    content_ids = set(read_content_index(root).content) if (root / CONTENT_INDEX).is_file() else set()
+    content_ids = set(read_content_index(data).content) if (data / CONTENT_INDEX).is_file() else set()
     config = load_config(root)
     reps, sales = read_roster(root / roster, root), read_sales(root / sales_file, root)
     store = _store(root, db)
     try:
         # releases built since the collector started may ask holders to recertify: count that in
-        ExamService(read_exam_keys(root), store).apply_recertification()
+        ExamService(read_exam_keys(data), store).apply_recertification()
         totals = [DailyTotal(*row) for row in store.query(
             "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
         quiz_totals = [QuizTotal(*row) for row in store.query(
@@ -92,7 +97,7 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
         certificates = [certificate_from_row(row) for row in store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")]
     finally:
         store.close()
-    folder = output or root / "private" / "reports" / month
+    folder = output or data / "private" / "reports" / month
     return write_report(folder, month, totals, reps, sales, content_ids, quiz_totals, by, activity_threshold, sales_threshold,
                         certificates=certificates, certification=config.certification, today=today)
 

@@ -1,13 +1,19 @@
 """``partnerkit serve``: live preview. partnerkit re-renders into a staging folder when inputs
-change; the engine's own development server watches that folder and reloads the browser."""
+change; the engine's own development server watches that folder and reloads the browser, and
+answers byte ranges (``serve_ranges``) so talk recordings can be sought. With ``--demo`` the
+preview also runs a local collector (``demo``)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import signal
 import subprocess
 import threading
 import time
+import urllib.request
 from pathlib import Path
+from typing import Callable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -20,19 +26,37 @@ from generator.reporter import NullReporter, Reporter
 STAGE_DIR = ".partnerkit-cache/serve"
 WATCHED_FOLDERS = ("content", "transcripts")
 CONFIG_NAME = "site_config.yml"
+SERVE_CONFIG = "serve.yml"
+"""The preview's engine configuration in the stage: the site's ``mkdocs.yml`` plus the byte-range hook."""
+RANGES_HOOK = Path(__file__).with_name("serve_ranges.py")
 
 
-def refresh_stage(root: Path, stage: Path) -> str:
-    """Render the project into ``stage``; return the engine name. Raises ContentErrors."""
-    catalog, rendered = render_project(root, transcribe=True)
+def write_serve_config(stage: Path) -> Path:
+    """``serve.yml``: inherits ``mkdocs.yml`` and adds the hook; it names the hash of ``mkdocs.yml``, so
+    the engine (which watches its config file) rebuilds when the site's configuration changes."""
+    digest = hashlib.sha256((stage / "mkdocs.yml").read_bytes()).hexdigest()[:16]
+    text = f"# mkdocs.yml {digest}\nINHERIT: mkdocs.yml\nhooks:\n  - {json.dumps(str(RANGES_HOOK))}\n"
+    path = stage / SERVE_CONFIG
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def refresh_stage(root: Path, stage: Path, demo=None) -> str:
+    """Render the project into ``stage``; return the engine name. Raises ContentErrors. With ``demo``
+    (a ``DemoCollector``) the pages talk to it and it learns their ids and exam keys."""
+    catalog, rendered = render_project(root, transcribe=True, configure=demo.configure if demo else None)
     write_stage(rendered, stage, root)
-    remove_stale(stage, rendered)
+    remove_stale(stage, rendered, also_keep=(SERVE_CONFIG,))
+    write_serve_config(stage)
+    if demo is not None:
+        demo.publish(catalog, rendered)
     return catalog.config.engine
 
 
 class _Rerender(FileSystemEventHandler):
-    def __init__(self, root: Path, stage: Path, reporter: Reporter):
-        self.root, self.stage, self.reporter = root, stage, reporter
+    def __init__(self, root: Path, stage: Path, reporter: Reporter, demo=None):
+        self.root, self.stage, self.reporter, self.demo = root, stage, reporter, demo
         self.pending = threading.Event()
         self.folders = {*WATCHED_FOLDERS}
 
@@ -61,7 +85,7 @@ class _Rerender(FileSystemEventHandler):
                     continue  # several events for one save
                 seen = current
                 try:
-                    refresh_stage(self.root, self.stage)
+                    refresh_stage(self.root, self.stage, self.demo)
                     self.reporter.step("Content changed: preview updated")
                 except ContentErrors as exc:
                     listed = "\n".join(str(error) for error in exc.errors)
@@ -70,12 +94,46 @@ class _Rerender(FileSystemEventHandler):
                     self.reporter.warning(f"Preview not updated, the last good pages stay: {exc}")
 
 
-def serve(root: Path, address: str, reporter: Reporter = NullReporter()) -> int:
-    """Serve a live preview at ``address`` (``host:port``) until interrupted; return the engine's exit code."""
+def _when_answering(address: str, process: subprocess.Popen, ready: Callable[[], None]) -> None:
+    """Call ``ready`` once the preview at ``address`` answers (in a thread; gives up if the engine ends)."""
+
+    def wait() -> None:
+        while process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://{address}/", timeout=2):
+                    ready()
+                    return
+            except OSError:
+                time.sleep(0.2)
+
+    threading.Thread(target=wait, daemon=True).start()
+
+
+def serve(root: Path, address: str, reporter: Reporter = NullReporter(), demo=None,
+          ready: Callable[[], None] | None = None) -> int:
+    """Serve a live preview at ``address`` (``host:port``) until interrupted; return the engine's exit
+    code (0 when stopped by Ctrl+C or SIGTERM). With ``demo`` (a prepared ``Demo``) a local collector
+    runs beside it. ``ready`` is called once the preview answers."""
     root = root.resolve()
     stage = root / STAGE_DIR
-    engine = refresh_stage(root, stage)
-    handler = _Rerender(root, stage, reporter)
+    collector = None
+    if demo is not None:
+        from generator.commands.demo import DemoCollector
+
+        collector = DemoCollector(demo)
+    try:
+        engine = refresh_stage(root, stage, collector)
+        if collector is not None:
+            collector.start(reporter)
+        return _serve_stage(root, stage, engine, address, reporter, collector, ready)
+    finally:
+        if collector is not None:
+            collector.stop()
+
+
+def _serve_stage(root: Path, stage: Path, engine: str, address: str, reporter: Reporter, collector,
+                 ready: Callable[[], None] | None) -> int:
+    handler = _Rerender(root, stage, reporter, collector)
     templates = render_project(root)[0].config.templates
     if templates:
         handler.folders.add(Path(templates).parts[0])
@@ -88,11 +146,20 @@ def serve(root: Path, address: str, reporter: Reporter = NullReporter()) -> int:
     worker = threading.Thread(target=handler.run, args=(stop,), daemon=True)
     observer.start()
     worker.start()
-    command = engine_command(engine, "serve", "--config-file", str(stage / "mkdocs.yml"), "--dev-addr", address)
+    command = engine_command(engine, "serve", "--config-file", str(stage / SERVE_CONFIG), "--dev-addr", address)
     engine_process = subprocess.Popen(command, cwd=stage, env=engine_environment())
-    previous = signal.signal(signal.SIGTERM, lambda *_: engine_process.terminate())
+    stopping = threading.Event()
+
+    def terminate(*_) -> None:
+        stopping.set()
+        engine_process.terminate()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    if ready is not None:
+        _when_answering(address, engine_process, ready)
     try:
-        return engine_process.wait()
+        code = engine_process.wait()
+        return 0 if stopping.is_set() else code
     except KeyboardInterrupt:
         engine_process.terminate()
         engine_process.wait()

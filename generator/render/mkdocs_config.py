@@ -102,6 +102,7 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
     if config.analytics.endpoint:
         result["extra"]["partnerkit_analytics"] = {
             "endpoint": config.analytics.endpoint,
+            "origins": config.collector_origins,
             "dnt": config.analytics.respect_do_not_track,
             "consent": CONSENT_NAME if config.analytics.consent else None,
         }

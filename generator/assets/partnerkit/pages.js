@@ -12,4 +12,11 @@
       setUp(document);
     }
   };
+  /* The collector accepts only the site's own origins (analytics.origins, default: site_url's): a copy
+   * of the site opened anywhere else (a local build, a preview) cannot reach it, so scripts that talk
+   * to the collector ask first and stay silent, with nothing failing in the browser console. */
+  partnerkit.collectorReachable = function () {
+    var origins = document.querySelector('meta[name="partnerkit:analytics-origins"]');
+    return !!origins && origins.content.split(" ").indexOf(location.origin) >= 0;
+  };
 })();

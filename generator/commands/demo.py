@@ -1,0 +1,174 @@
+"""``partnerkit serve --demo`` and ``partnerkit report --demo``: the whole journey on one machine.
+
+The preview gets its own collector on 127.0.0.1 (the same Starlette app and SQLite store as
+``partnerkit collect``), a token key, a roster of fictional reps with their personal links and some
+fictional sales, so a newcomer can read, take the quiz and the exam, open the certificate and then
+find themselves in the report. Everything the demo writes is kept in ``.partnerkit-cache/demo/``,
+laid out like a project's ``private/`` folder (``private/roster.csv``, ``private/events.sqlite``,
+``private/exams/``, ``private/content-index.json``); the project's own ``private/`` folder and its
+``site_config.yml`` are never touched: the analytics endpoint and the site address are replaced in
+memory, for the preview only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import socket
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from generator.analytics.collector import CollectorSettings, create_app
+from generator.analytics.events import content_ids_of_pages, read_content_index, write_content_index
+from generator.analytics.identity import RosterEntry, invite_links, read_roster
+from generator.certification.exams import exam_routes
+from generator.certification.keys import exam_keys_of, read_exam_keys, replace_exam_keys
+from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, _store, exam_service
+from generator.errors import PartnerkitError
+from generator.load.config import load_config
+from generator.render import RenderedSite
+from generator.reporter import NullReporter, Reporter
+from generator.structure.catalog import Catalog
+from generator.structure.config import SiteConfig
+
+DEMO_DIR = ".partnerkit-cache/demo"
+"""Everything the demo keeps, under the project root."""
+KEYS_FILE = "token-keys"
+"""The demo's token key (``id:secret``, as in ``PARTNERKIT_TOKEN_KEYS``), made once and kept."""
+
+DEMO_PARTNERS = {"harbor": "Harbor Consulting (demo)", "lumen": "Lumen Partners (demo)"}
+DEMO_REPS = [
+    # partner, rep id, name, role (index into the site's roles), sales last month, sales this month
+    ("harbor", "mia-chen", "Mia Chen", 0, 42000, 18000),
+    ("harbor", "jonas-berg", "Jonas Berg", 0, 0, 6000),
+    ("harbor", "ada-okafor", "Ada Okafor", 1, 12000, 0),
+    ("lumen", "rui-tanaka", "Rui Tanaka", 0, 9000, 24000),
+    ("lumen", "lena-weiss", "Lena Weiss", 2, 0, 0),
+]
+"""Fictional reps of two fictional partners; the first rep is the one a newcomer plays."""
+
+
+def demo_folder(root: Path) -> Path:
+    return root / DEMO_DIR
+
+
+@dataclasses.dataclass
+class Demo:
+    """A prepared demo: where it lives, the preview's address and each fictional rep's personal link."""
+
+    root: Path
+    folder: Path
+    site_url: str
+    keys: dict[str, bytes]
+    links: list[tuple[RosterEntry, str]]
+
+
+def _keys(folder: Path) -> dict[str, bytes]:
+    path = folder / KEYS_FILE
+    if not path.is_file():
+        path.write_text(f"demo:{secrets.token_urlsafe(24)}\n", encoding="utf-8")
+        os.chmod(path, 0o600)
+    key_id, _, secret = path.read_text(encoding="utf-8").strip().partition(":")
+    return {key_id: secret.encode("utf-8")}
+
+
+def prepare_demo(root: Path, address: str, today: date | None = None) -> Demo:
+    """Write the demo's key (once), roster and sales under ``.partnerkit-cache/demo/``; return the
+    personal links of its reps for a preview served at ``address`` (``host:port``)."""
+    host, _, port = address.rpartition(":")
+    if host not in ("127.0.0.1", "localhost") or not port.isdigit():
+        raise PartnerkitError(f"-a {address}: the demo runs on this computer only; give -a 127.0.0.1:PORT")
+    config = load_config(root)
+    today = today or date.today()
+    folder = demo_folder(root)
+    (folder / "private").mkdir(parents=True, exist_ok=True)
+    keys = _keys(folder)
+    roles = config.role_ids or ["sales"]
+    joined = (today - timedelta(days=120)).isoformat()
+    roster_lines = ["partner_id,partner_name,rep_id,name,email,role,joined,left"]
+    this_month = today.strftime("%Y-%m")
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    sales_lines = ["rep_id,month,amount"]
+    for partner, rep, name, role, before, now in DEMO_REPS:
+        email = f"{name.split()[0].lower()}@{partner}.example"
+        roster_lines.append(f"{partner},{DEMO_PARTNERS[partner]},{rep},{name},{email},{roles[role % len(roles)]},{joined},")
+        sales_lines += [f"{rep},{last_month},{before}", f"{rep},{this_month},{now}"]
+    (folder / DEFAULT_ROSTER).write_text("\n".join(roster_lines) + "\n", encoding="utf-8")
+    (folder / DEFAULT_SALES).write_text("\n".join(sales_lines) + "\n", encoding="utf-8")
+    site_url = f"http://{address}/"
+    links = invite_links(read_roster(folder / DEFAULT_ROSTER, folder), site_url, keys, today)
+    return Demo(root, folder, site_url, keys, links)
+
+
+class DemoCollector:
+    """The demo's collector on 127.0.0.1: its port is taken when created, so the pages can name it
+    before it starts; ``publish`` hands it the content ids and exam keys of every render."""
+
+    def __init__(self, demo: Demo):
+        self.demo = demo
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.origin = demo.site_url.rstrip("/")
+        self.settings: CollectorSettings | None = None
+        self.exams = None
+        self.server = None
+        self.thread: threading.Thread | None = None
+
+    def configure(self, config: SiteConfig) -> SiteConfig:
+        """The site's settings with this preview's address and this collector as the analytics endpoint."""
+        analytics = config.analytics.model_copy(update={"endpoint": f"{self.url}/e", "origins": [self.origin],
+                                                        "identity": "token"})
+        return config.model_copy(update={"site_url": self.demo.site_url, "analytics": analytics})
+
+    def publish(self, catalog: Catalog, rendered: RenderedSite) -> None:
+        """Write the render's content index and exam keys into the demo folder; a running collector
+        takes them at once."""
+        folder = self.demo.folder
+        write_content_index(folder, content_ids_of_pages(rendered.pages), [], catalog.practice_quiz_ids)
+        replace_exam_keys(folder, {"": exam_keys_of(catalog)})
+        if self.settings is not None:
+            self.settings.index = read_content_index(folder)
+            self.exams.keys = read_exam_keys(folder)
+
+    def start(self, reporter: Reporter = NullReporter()) -> None:
+        import uvicorn
+
+        folder = self.demo.folder
+        config = load_config(self.demo.root)
+        store = _store(folder, None, config.analytics.retention_days)
+        self.settings = CollectorSettings(read_content_index(folder), [self.origin], self.demo.keys, "token")
+        self.exams = exam_service(folder, store)
+        app = create_app(self.settings, store, exam_routes(self.settings, self.exams))
+        self.store = store
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started and self.thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if not self.server.started:
+            self.stop()
+            raise PartnerkitError("the demo collector did not start")
+        reporter.step(f"Demo collector on {self.url}/e, storing in {DEMO_DIR}/{DEFAULT_DB}")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+            if self.thread is not None:
+                self.thread.join(timeout=10)
+            self.store.close()
+            self.server = None
+        self.socket.close()
+
+
+def demo_report_paths(root: Path) -> Path:
+    """The demo folder that ``partnerkit report --demo`` reads; PartnerkitError if there is none yet."""
+    folder = demo_folder(root)
+    if not (folder / DEFAULT_DB).is_file():
+        raise PartnerkitError(f"no demo data in {DEMO_DIR}/ yet: run partnerkit serve --demo first")
+    return folder
