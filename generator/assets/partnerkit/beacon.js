@@ -6,7 +6,7 @@
   }
   var url = meta("analytics-endpoint"), gate = meta("analytics-consent"), q = new URLSearchParams(L.search),
       pk = q.get("pk"), p, e = 0, s = 0, sent = 0, since = 0;
-  if (!url || !w.partnerkit.collectorReachable() || !n.sendBeacon || meta("analytics-dnt") && (n.doNotTrack == 1 || w.doNotTrack == 1)) { return; }
+  if (!url || !w.partnerkit.collectorReachable(url) || !n.sendBeacon || meta("analytics-dnt") && (n.doNotTrack == 1 || w.doNotTrack == 1)) { return; }
   try {
     pk ? localStorage.partnerkit_pk = pk : pk = localStorage.partnerkit_pk;
   } catch (x) {}

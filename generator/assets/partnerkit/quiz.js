@@ -32,14 +32,8 @@
     node.appendChild(message(text));
   }
 
-  /* Host names reserved by RFC 2606 and RFC 6761 never reach a collector: say so without a request
-   * (and without the network error the console would log). */
   function reachable(base) {
-    if (!base) { return false; }
-    try {
-      var host = new URL(base).hostname;
-      return !/(^|\.)(example|invalid|test)$/.test(host) && !/(^|\.)example\.(com|net|org)$/.test(host);
-    } catch (error) { return false; }
+    return window.partnerkit.collectorReachable(base);
   }
 
   function meta(name) {
