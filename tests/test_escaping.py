@@ -314,3 +314,10 @@ def test_a_body_cannot_open_something_the_next_body_closes(first: str, second: s
     page = f"## {md_text('A')}\n\n{mark_body(first)}\n\n## {md_text('B')}\n\n{mark_body(second)}\n\nThe end.\n"
     html = markdown_html(page)
     assert "<script" not in html and "<img" not in html, html
+
+
+def test_markdown_text_keeps_full_width_spaces_the_author_wrote() -> None:
+    from generator.render.escape import md_code, md_text
+
+    assert md_text("全角スペース\u3000入り\n  次の行") == "全角スペース\u3000入り 次の行"
+    assert md_code("更新\u3000準備") == "`更新\u3000準備`"

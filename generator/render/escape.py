@@ -47,6 +47,10 @@ _BLOCK_START = re.compile(r"^(?:[-+=](?=[\s=-]|$)|[!?~:]{3}|\d+[.)](?=\s|$))")
 another block if it opened a line."""
 
 
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+"""White space as Markdown reads it: a full-width space (U+3000) is a character the author wrote."""
+
+
 def _entities(text: str) -> str:
     return "".join(_HTML.get(char, char) for char in text)
 
@@ -59,7 +63,7 @@ def md_text(value: Any) -> Markup:
     Runs of white space become one space (a space at either end is kept, so ``", "`` stays itself)."""
     if isinstance(value, Markup):
         return value
-    text = re.sub(r"\s+", " ", str(value).strip("\r\n"))
+    text = _ASCII_SPACE.sub(" ", str(value).strip("\r\n"))
     core = text.strip(" ")
     escaped = "".join(
         _HTML[char] if char in _HTML else "\\" + char if char in _MARKDOWN_PUNCTUATION else char
@@ -81,7 +85,7 @@ def md_cell(value: Any) -> Markup:
 
 def md_code(value: Any) -> Markup:
     """Plain text as a Markdown code span, shown literally (Markdown escapes HTML inside code)."""
-    text = " ".join(str(value).split())
+    text = _ASCII_SPACE.sub(" ", str(value)).strip(" ")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     padding = " " if text.startswith("`") or text.endswith("`") else ""
