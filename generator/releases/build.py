@@ -324,5 +324,6 @@ def build_releases(
     for entry in (cache / EXAMS_CACHE / EXAM_KEYS_DIR).glob("*.json"):
         if entry.stem not in used:
             entry.unlink()
-    reporter.step(f"Site written to {site_dir} ({len(plan.releases)} releases; the root leads to {plan.default_name})")
+    count = len(plan.releases)
+    reporter.step(f"Site written to {site_dir} ({count} release{'s' if count != 1 else ''}; the root leads to {plan.default_name})")
     return outcomes

@@ -65,7 +65,7 @@ def test_release_then_build_as_the_readme_says(example: Path) -> None:
     built = partnerkit("build", cwd=example)
     assert built.returncode == 0, built.stderr
     assert "2.0: built in " in built.stderr
-    assert f"Site written to {example / 'site'} (1 releases; the root leads to latest)\n" in built.stderr
+    assert f"Site written to {example / 'site'} (1 release; the root leads to latest)\n" in built.stderr
     assert "\r" not in built.stderr and "[#" not in built.stderr  # no progress bars in a pipe
     versions = json.loads((example / "site/versions.json").read_text(encoding="utf-8"))
     assert [(entry["version"], entry["aliases"]) for entry in versions] == [("2.0", ["latest"])]
