@@ -63,7 +63,7 @@ def invites(root: Path, roster: Path):
     config = load_config(root)
     if not config.site_url:
         raise PartnerkitError("site_url is not set in site_config.yml: personal links need the site's address")
-    return invite_links(read_roster(root / roster, root), config.site_url, signing_keys(), date.today())
+    return invite_links(read_roster(root / roster, root), config.site_url, signing_keys(), datetime.now(timezone.utc))
 
 
 def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None,
