@@ -16,6 +16,9 @@ from generator.analytics.collector import CollectorSettings
 from generator.analytics.store import PostgresStore, SqliteStore
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 
+ISSUED = date.today() - timedelta(days=30)
+"""When the test links were made (links expire after 400 days)."""
+
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 
 
@@ -33,7 +36,7 @@ def post(url: str, body, origin: str | None = ORIGIN, agent: str = BROWSER, raw:
 
 
 def test_a_rep_view_and_leave_are_stored_after_a_204(collector) -> None:
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", ISSUED), KEYS)
     response = post(collector.url, event(token=token))
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == ORIGIN
@@ -47,7 +50,7 @@ def test_a_rep_view_and_leave_are_stored_after_a_204(collector) -> None:
 
 
 def test_practice_quiz_results_are_stored_and_counted(collector) -> None:
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", ISSUED), KEYS)
     attempts = [event(type="quiz", quiz="pricing-check", score=score, passed=score >= 80, token=token, at=event()["at"] + score)
                 for score in (60, 90)]
     assert post(collector.url, attempts).status_code == 204
@@ -66,10 +69,10 @@ def test_anonymous_views_count_without_identity(collector) -> None:
 
 
 def test_every_refusal_has_its_status_and_stores_nothing(collector) -> None:
-    forged = sign(Rep("acme", "rep-7", date(2026, 11, 1)), {"k9": b"someone-elses-secret-000"})
-    genuine = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    forged = sign(Rep("acme", "rep-7", ISSUED), {"k9": b"someone-elses-secret-000"})
+    genuine = sign(Rep("acme", "rep-7", ISSUED), KEYS)
     payload, key_id, signature = genuine.split(".")
-    tampered = sign(Rep("acme", "boss", date(2026, 11, 1)), KEYS).split(".")[0] + f".{key_id}.{signature}"
+    tampered = sign(Rep("acme", "boss", ISSUED), KEYS).split(".")[0] + f".{key_id}.{signature}"
     cases = [
         (post(collector.url, None, raw=b"{not json"), 400, "malformed json"),
         (post(collector.url, None, raw=b"[" + b" " * 20000 + b"]"), 413, "too large"),
@@ -125,7 +128,7 @@ def test_fuzzed_bodies_never_crash_the_server(collector, body: bytes) -> None:
 
 
 def test_a_batch_naming_two_reps_is_refused(collector) -> None:
-    one, other = (sign(Rep("acme", rep, date(2026, 11, 1)), KEYS) for rep in ("rep-1", "rep-2"))
+    one, other = (sign(Rep("acme", rep, ISSUED), KEYS) for rep in ("rep-1", "rep-2"))
     response = post(collector.url, [event(token=one), event(token=other)])
     assert (response.status_code, response.json()) == (403, {"error": "forged token"})
     assert collector.stored() == []
@@ -150,7 +153,7 @@ def test_behind_an_authenticating_proxy_the_rep_comes_from_its_header(make_store
                 headers["x-remote-rep"] = value
             return httpx.post(running.url + "/e", content=json.dumps(body), headers=headers)
 
-        forged = sign(Rep("acme", "boss", date(2026, 11, 1)), KEYS)
+        forged = sign(Rep("acme", "boss", ISSUED), KEYS)
         assert with_header("acme/rep-7", event(token=forged)).status_code == 204, "tokens play no part"
         assert with_header(None, event(view="vanonymous1")).status_code == 204
         refused = with_header("acme/rep 7; drop", event())
@@ -221,7 +224,7 @@ def test_tokens_of_reps_not_current_are_refused_as_the_roster_is_now(make_store,
 
 
 def test_a_view_counts_once_however_often_it_is_sent(collector) -> None:
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", ISSUED), KEYS)
     view = event(token=token)
     for _ in range(30):
         assert post(collector.url, view).status_code == 204, "a retry is acknowledged"
@@ -229,14 +232,14 @@ def test_a_view_counts_once_however_often_it_is_sent(collector) -> None:
     assert post(collector.url, {**view, "at": view["at"] + 1}).status_code == 204, "a new event of the same view"
     assert collector.stored() == [("view", "module:pricing", "2.4", "acme", "rep-7", 0, 0)]
     assert collector.store.query("SELECT views FROM daily") == [(1,)]
-    other = sign(Rep("acme", "rep-8", date(2026, 11, 1)), KEYS)
+    other = sign(Rep("acme", "rep-8", ISSUED), KEYS)
     collector.settings.clock.advance(60)
     assert post(collector.url, event(type="leave", token=other, engaged_ms=30000)).status_code == 204
     assert collector.store.query("SELECT SUM(engaged_ms) FROM daily") == [(0,)], "no time on another rep's view"
 
 
 def test_engaged_time_never_exceeds_the_time_since_the_view_began_nor_the_maximum(collector) -> None:
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", ISSUED), KEYS)
     start = event(token=token)
     assert post(collector.url, start).status_code == 204
     collector.settings.clock.advance(90)
@@ -254,7 +257,7 @@ def test_engaged_time_never_exceeds_the_time_since_the_view_began_nor_the_maximu
 
 
 def test_rate_limits_per_rep_and_per_address(collector) -> None:
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", ISSUED), KEYS)
 
     def batch(prefix: str, **fields) -> list[dict]:
         return [event(view=f"v{prefix}{n:08d}", **fields) for n in range(50)]
