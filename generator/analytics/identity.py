@@ -16,8 +16,10 @@ import base64
 import csv
 import hashlib
 import hmac
+import math
 import os
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -222,14 +224,20 @@ def revoke(root: Path, roster_path: Path, rep_id: str, now: datetime) -> RosterE
 
 
 class _Watched:
-    """A file read again only when its size or modification time changes (one ``stat`` per look)."""
+    """A file read again only when its size or modification time changes, looked at (one ``stat``) at
+    most every ``recheck_seconds``."""
 
-    def __init__(self, path: Path, read, empty):
-        self.path, self._read, self._empty = path, read, empty
+    def __init__(self, path: Path, read, empty, recheck_seconds: float):
+        self.path, self._read, self._empty, self._recheck = path, read, empty, recheck_seconds
         self._stamp: tuple | None = None
+        self._looked = -math.inf
         self.value = empty
 
     def current(self):
+        now = time.monotonic()
+        if now - self._looked < self._recheck:
+            return self.value
+        self._looked = now
         try:
             info = self.path.stat()
             stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
@@ -244,13 +252,18 @@ class _Watched:
         return self.value
 
 
-class Roster:
-    """The roster and the revocation list as their files are now, and the rules a token must pass."""
+RECHECK_SECONDS = 1.0
+"""How often the collector looks whether the roster or the revocation list changed (a ``stat`` each)."""
 
-    def __init__(self, root: Path, roster: Path, revoked: Path | None = None):
-        self._roster = _Watched(roster, lambda: {e.rep_id: e for e in read_roster(roster, root)}, {})
+
+class Roster:
+    """The roster and the revocation list as their files are now (changes count within
+    ``recheck_seconds``), and the rules a token must pass."""
+
+    def __init__(self, root: Path, roster: Path, revoked: Path | None = None, recheck_seconds: float = RECHECK_SECONDS):
+        self._roster = _Watched(roster, lambda: {e.rep_id: e for e in read_roster(roster, root)}, {}, recheck_seconds)
         revoked = revoked or root / REVOKED_FILE
-        self._revoked = _Watched(revoked, lambda: read_revocations(revoked, root), {})
+        self._revoked = _Watched(revoked, lambda: read_revocations(revoked, root), {}, recheck_seconds)
 
     def entries(self) -> list[RosterEntry]:
         return list(self._roster.current().values())

@@ -126,8 +126,6 @@ MIGRATIONS = [
         started BIGINT NOT NULL,
         engaged_ms BIGINT NOT NULL
     );
-    CREATE INDEX views_by_day ON views (day);
-    CREATE INDEX views_by_rep ON views (rep);
     """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key);

@@ -192,7 +192,7 @@ def test_tokens_of_reps_not_current_are_refused_as_the_roster_is_now(make_store,
     roster_file = tmp_path / "private/roster.csv"
     roster_file.parent.mkdir()
     roster_file.write_text(ROSTER.format(left=(now_utc().date() - timedelta(days=1)).isoformat()))
-    settings = CollectorSettings(INDEX, [ORIGIN], KEYS, roster=Roster(tmp_path, roster_file))
+    settings = CollectorSettings(INDEX, [ORIGIN], KEYS, roster=Roster(tmp_path, roster_file, recheck_seconds=0))
     issued = now_utc() - timedelta(days=3)
     token = {rep: sign(Rep("acme", rep, issued), KEYS) for rep in ("rep-7", "rep-8", "gone", "stranger")}
     with running_collector(settings, make_store()) as running:

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from generator.analytics.events import write_content_index
+from generator.analytics.identity import RECHECK_SECONDS
 from generator.commands.build import build
 from tests.analytics.conftest import free_port
 from tests.conftest import configure
@@ -117,6 +118,7 @@ def test_revoke_cuts_a_link_off_at_once_and_invite_makes_a_new_one(minimal: Path
         revoked = run("revoke", "rep-1", cwd=minimal)
         assert (revoked.returncode, revoked.stdout) == (
             0, "Links of Ana Silva (acme/rep-1) issued until now are refused; partnerkit invite makes a new one\n")
+        time.sleep(RECHECK_SECONDS + 0.1)
         refused = send(port, first["rep-1"])
         assert (refused.status_code, refused.json()) == (403, {"error": "revoked token"}), "no restart needed"
         assert send(port, first["rep-2"]).status_code == 204, "other reps' links still work"
@@ -127,6 +129,7 @@ def test_revoke_cuts_a_link_off_at_once_and_invite_makes_a_new_one(minimal: Path
             1, "Error: rep rep-9 is not on private/roster.csv: their links are refused already\n")
 
         (minimal / "private/roster.csv").write_text(ROSTER.replace("2026-01-10,", "2026-01-10,2026-02-01"))
+        time.sleep(RECHECK_SECONDS + 0.1)
         gone = send(port, second["rep-1"])
         assert (gone.status_code, gone.json()) == (403, {"error": "left roster"}), "the roster is re-read when it changes"
         dropped = send(port, second["rep-2"])

@@ -180,7 +180,7 @@ def test_exam_routes_refuse_what_the_event_route_refuses(make_store, tmp_path) -
                       "acme,Acme Resellers,rep-7,Aiko Tanaka,aiko@acme.example,sales,2026-01-05,\n"
                       "acme,Acme Resellers,rep-8,Ben Ode,ben@acme.example,sales,2026-01-05,2026-02-01\n")
     keys = {("2.4", "sales-silver"): exam_key(EXAM, 365)}
-    settings = CollectorSettings(INDEX, [ORIGIN], KEYS, roster=Roster(tmp_path, roster))
+    settings = CollectorSettings(INDEX, [ORIGIN], KEYS, roster=Roster(tmp_path, roster, recheck_seconds=0))
     with running_collector(settings, make_store(), exams=ExamService(keys, None, ROSTER)) as running:  # type: ignore[arg-type]
         url = f"{running.url}/exams/sales-silver/attempts"
         headers = {"Origin": ORIGIN, "User-Agent": "Mozilla/5.0 Chrome/156"}
