@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -42,8 +43,11 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], line_end: 
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
-    """Write :func:`csv_text` to ``path`` (UTF-8); return the path."""
-    path.write_text(csv_text(header, rows), encoding="utf-8", newline="")
+    """Write :func:`csv_text` to ``path`` (UTF-8) in one step (a reader sees the old file or the new
+    one, never half of it); return the path."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(csv_text(header, rows), encoding="utf-8", newline="")
+    os.replace(partial, path)
     return path
 
 

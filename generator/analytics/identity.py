@@ -204,8 +204,17 @@ def read_revocations(path: Path, root: Path) -> dict[str, datetime]:
     return revoked
 
 
+def write_revocations(path: Path, revoked: dict[str, datetime]) -> Path:
+    """Write the revocation list (times in UTC, to the millisecond)."""
+    from generator.analytics.csvfile import write_csv
+
+    return write_csv(path, REVOKED_COLUMNS, [
+        (rep, moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"))
+        for rep, moment in sorted(revoked.items())])
+
+
 def revoke(root: Path, roster_path: Path, rep_id: str, now: datetime) -> RosterEntry:
-    """Append ``rep_id`` to ``private/revoked.csv`` as of ``now``: every link issued to them so far is
+    """Record in ``private/revoked.csv`` that as of ``now``, every link issued to ``rep_id`` so far is
     refused (links made later with ``invite`` work). Returns their roster entry."""
     from generator.load.files import relative_name
 
@@ -213,13 +222,10 @@ def revoke(root: Path, roster_path: Path, rep_id: str, now: datetime) -> RosterE
     if entry is None:
         raise PartnerkitError(f"rep {rep_id} is not on {relative_name(roster_path, root)}: their links are refused already")
     path = root / REVOKED_FILE
-    read_revocations(path, root)  # a damaged list is reported, not appended to
+    revoked = read_revocations(path, root)  # a damaged list is reported, not overwritten
+    revoked[rep_id] = now.astimezone(timezone.utc)
     path.parent.mkdir(parents=True, exist_ok=True)
-    stamp = now.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    with path.open("a", encoding="utf-8", newline="") as stream:
-        if stream.tell() == 0:
-            stream.write(",".join(REVOKED_COLUMNS) + "\n")
-        stream.write(f"{rep_id},{stamp}\n")
+    write_revocations(path, revoked)
     return entry
 
 

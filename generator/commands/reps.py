@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.analytics.identity import REVOKED_COLUMNS, REVOKED_FILE, RosterEntry, read_roster, revoke as revoke_links
+from generator.analytics.identity import (
+    REVOKED_FILE,
+    RosterEntry,
+    read_revocations,
+    read_roster,
+    revoke as revoke_links,
+    write_revocations,
+)
 from generator.commands.collect import DEFAULT_ROSTER, _store
 
 REPORTS_DIR = "private/reports"
@@ -47,15 +54,12 @@ def _reports_naming(root: Path, rep: str) -> list[Path]:
 
 
 def _drop_revocations(root: Path, rep: str) -> None:
-    """Remove the rep's lines from ``private/revoked.csv`` (only once they are off the roster: their
-    links are refused anyway then)."""
+    """Remove the rep from ``private/revoked.csv`` (only once they are off the roster: their links are
+    refused anyway then)."""
     path = root / REVOKED_FILE
-    if not path.is_file():
-        return
-    lines = path.read_text(encoding="utf-8").splitlines()
-    kept = [line for line in lines if line.split(",", 1)[0].strip() != rep]
-    if kept != lines:
-        path.write_text("\n".join(kept or [",".join(REVOKED_COLUMNS)]) + "\n", encoding="utf-8")
+    revoked = read_revocations(path, root)
+    if revoked.pop(rep, None) is not None:
+        write_revocations(path, revoked)
 
 
 def forget(root: Path, rep: str, db: str | None, roster: Path = DEFAULT_ROSTER) -> Forgotten:
