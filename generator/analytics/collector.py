@@ -233,7 +233,7 @@ def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequen
             partner, rep = rep_of(settings, request, {event.token for event in events if event.token}, len(events))
         except Refused as refused:
             return await count_refusal(store, refused)
-        received = int(settings.clock())
+        received = int(settings.clock() * 1000)
         stored = [
             StoredEvent(day, event.type, event.content, event.version or "", event.view, partner, rep,
                         event.engaged_ms, event.scroll, event.quiz or "", event.score, bool(event.passed), event.at, received)

@@ -10,7 +10,7 @@ transaction, are kept for good. What is stored, and why:
   credited and scroll depth, for quiz events the quiz id, score and whether it passed, and the time
   the browser sent it (``sent_at``: with the view id and type, it recognises a retried event, stored
   once). No IP address, no user agent, no page URL, no names or e-mail addresses.
-- ``views``: one row per view id: the day and second it was first seen, partner and rep ids, and the
+- ``views``: one row per view id: the day and time (milliseconds) it was first seen, partner and rep ids, and the
   engaged milliseconds credited so far. A view counts once; its engaged time never exceeds the time
   since it was first seen, nor the collector's maximum per view. Pruned with the raw events.
 - ``daily``: per day, content, release, partner and rep: views and engaged milliseconds (reports).
@@ -183,7 +183,7 @@ class StoredEvent:
     sent_at: int | None = None
     """The browser's clock when it sent the event (milliseconds): a retry of it is stored once."""
     received: int = 0
-    """When the collector received it, seconds since 1970 (UTC): the wall time a view's engaged time is capped by."""
+    """When the collector received it, milliseconds since 1970 (UTC): the wall time a view's engaged time is capped by."""
 
 
 def utc_today() -> date:
@@ -385,7 +385,7 @@ class BatchingStore:
                 seen = (event.partner, event.rep, event.received, 0)
             if (seen[0], seen[1]) != (event.partner, event.rep):
                 return 0
-            allowed = min(max_engaged_ms, (event.received - seen[2]) * 1000) - seen[3]
+            allowed = min(max_engaged_ms, event.received - seen[2]) - seen[3]
             credited = max(0, min(event.engaged_ms, allowed))
         cursor.execute(self._sql(INSERT_EVENT), (
             event.received_day, event.type, event.content, event.version, event.view, event.partner, event.rep, credited,

@@ -122,7 +122,7 @@ def make_project(tmp_path: Path) -> Path:
     for (day, rep), (views, minutes) in READING.items():
         events += [StoredEvent(day, "view", "module:pricing", "2.4", f"v{rep}{n:08d}", partner_of(rep), rep, 0, 0) for n in range(views)]
         events.append(StoredEvent(day, "leave", "module:pricing", "2.4", f"v{rep}00000000", partner_of(rep), rep, minutes * 60000, 90,
-                                  received=minutes * 60))  # that long after the view (received at 0)
+                                  received=minutes * 60000))  # that long after the view (received at 0)
     store.write(events).result()
     store.close()
     return project

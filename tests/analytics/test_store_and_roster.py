@@ -21,7 +21,7 @@ def stored(day: str, rep: str, kind: str = "view", engaged: int = 0, view: str |
     """An event of a view of its own (unless ``view`` is given), received ``at`` seconds into the day."""
     moment = int(datetime.fromisoformat(day + "T00:00:00+00:00").timestamp()) + at
     return StoredEvent(day, kind, "module:pricing", "", view or f"v{next(_views):010d}", "acme" if rep else "", rep,
-                       engaged, 0, sent_at=moment * 1000, received=moment)
+                       engaged, 0, sent_at=moment * 1000, received=moment * 1000)
 
 
 def test_retention_prunes_raw_events_but_keeps_daily_totals(make_store) -> None:
