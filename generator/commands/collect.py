@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from generator.analytics.collector import CollectorSettings, RateLimits, create_app
 from generator.analytics.events import CONTENT_INDEX, read_content_index
-from generator.analytics.identity import Roster, invite_links, read_roster, signing_keys
+from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, read_roster, signing_keys
 from generator.analytics.store import BatchingStore, open_store
 from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
 from generator.certification.exams import ExamService, exam_routes
@@ -40,13 +40,16 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
     store = _store(root, db, config.analytics.retention_days)
     reporter.step(f"Raw events are kept {config.analytics.retention_days} days (analytics.retention_days), daily totals for good")
     analytics = config.analytics
-    roster = Roster(root, root / DEFAULT_ROSTER)
-    if analytics.identity == "token" and not (root / DEFAULT_ROSTER).is_file():
-        reporter.warning(f"{DEFAULT_ROSTER} not found: every personal link is refused until it exists")
+    roster = None
+    if analytics.identity == "token":
+        read_revocations(root / REVOKED_FILE, root)  # a damaged list stops the start, located
+        roster = Roster(root, root / DEFAULT_ROSTER)
+        if not (root / DEFAULT_ROSTER).is_file():
+            reporter.warning(f"{DEFAULT_ROSTER} not found: every personal link is refused until it exists")
     settings = CollectorSettings(index, config.collector_origins, keys, analytics.identity, analytics.identity_header,
-                                 roster if analytics.identity == "token" else None, analytics.token_max_age_days,
-                                 RateLimits(analytics.rate_limit_per_rep, analytics.rate_limit_per_address),
-                                 analytics.max_engaged_minutes * 60 * 1000)
+                                 roster=roster, token_max_age_days=analytics.token_max_age_days,
+                                 rates=RateLimits(analytics.rate_limit_per_rep, analytics.rate_limit_per_address),
+                                 max_engaged_ms=analytics.max_engaged_minutes * 60 * 1000)
     reporter.step(f"Links older than {analytics.token_max_age_days} days are refused; at most {analytics.rate_limit_per_rep}"
                   f" events a minute per rep and {analytics.rate_limit_per_address} per address")
     exams = exam_service(root, store)
