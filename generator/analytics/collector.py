@@ -14,6 +14,7 @@ addresses are never stored or logged."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import time
@@ -162,13 +163,19 @@ def parse_events(body: bytes) -> list[Event]:
 _CRAWLERS = CrawlerDetect()
 
 
+@functools.lru_cache(maxsize=4096)
+def is_bot(agent: str) -> bool:
+    """Whether a user agent is a crawler's (remembered: browsers send a few agents over and over)."""
+    return _CRAWLERS.isCrawler(agent)
+
+
 def check_request(settings: CollectorSettings, request: Request) -> None:
     """Refuse requests from a foreign origin or a bot."""
     origin = request.headers.get("origin")
     if origin is not None and origin not in settings.origins:
         raise Refused(403, "foreign origin")
     agent = request.headers.get("user-agent", "")
-    if not agent or _CRAWLERS.isCrawler(agent):
+    if not agent or is_bot(agent):
         raise Refused(403, "bot")
 
 
