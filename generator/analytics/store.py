@@ -117,7 +117,7 @@ MIGRATIONS = [
     """,
     """
     ALTER TABLE events ADD COLUMN sent_at BIGINT;
-    CREATE UNIQUE INDEX events_once ON events (view, type, sent_at);
+    CREATE UNIQUE INDEX events_once ON events (view, type, sent_at) WHERE type <> 'view';
     CREATE TABLE views (
         view TEXT PRIMARY KEY,
         day TEXT NOT NULL,
@@ -125,11 +125,12 @@ MIGRATIONS = [
         rep TEXT NOT NULL,
         started BIGINT NOT NULL,
         engaged_ms BIGINT NOT NULL
-    );
+    ){without_rowid};
     """,
 ]
-"""Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key);
-applied once each and recorded in ``schema_migrations``."""
+"""Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
+``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
+and recorded in ``schema_migrations``. A view event needs no ``events_once`` entry: ``views`` has its id."""
 
 BATCH_LIMIT = 500
 """Requests written in one transaction at most."""
@@ -145,7 +146,7 @@ MAX_ENGAGED_MS = 180 * 60 * 1000
 
 INSERT_EVENT = (
     "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll, quiz, score, passed, sent_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view, type, sent_at) DO NOTHING"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view, type, sent_at) WHERE type <> 'view' DO NOTHING"
 )
 INSERT_VIEW = (
     "INSERT INTO views (view, day, partner, rep, started, engaged_ms) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (view) DO NOTHING"
@@ -221,6 +222,7 @@ class BatchingStore:
 
     placeholder = "?"
     serial = "INTEGER PRIMARY KEY"
+    without_rowid = ""
     begin = "BEGIN"
     for_update = ""
     """Appended to a SELECT whose rows the transaction goes on to update (a row lock where there are row locks)."""
@@ -255,7 +257,7 @@ class BatchingStore:
         done = {row[0] for row in self._run(connection, "SELECT version FROM schema_migrations").fetchall()}
         for number, script in enumerate(MIGRATIONS, start=1):
             if number not in done:
-                for statement in filter(str.strip, script.format(serial=self.serial).split(";")):
+                for statement in filter(str.strip, script.format(serial=self.serial, without_rowid=self.without_rowid).split(";")):
                     self._run(connection, statement)
                 self._run(connection, "INSERT INTO schema_migrations (version) VALUES (?)", (number,))
         self._run(connection, "COMMIT")
@@ -458,6 +460,7 @@ class SqliteStore(BatchingStore):
         super().__init__(retention_days, today)
 
     begin = "BEGIN IMMEDIATE"  # the write lock first: collectors in other processes wait, never interleave
+    without_rowid = " WITHOUT ROWID"
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
