@@ -40,7 +40,7 @@ from generator.analytics.events import (
     ContentIndex,
     Event,
 )
-from generator.analytics.identity import ID_PATTERN, Roster, token_refusal, verify
+from generator.analytics.identity import ID_PATTERN, Rep, Roster, token_refusal, verify
 from generator.analytics.store import BatchingStore, StoredEvent, utc_today
 
 _EVENTS = TypeAdapter(list[Event])
@@ -107,6 +107,18 @@ class CollectorSettings:
     """Engaged time one view may be credited with at most (``analytics.max_engaged_minutes``)."""
     clock: Callable[[], float] = time.time
     """Seconds since 1970 (injectable for tests)."""
+    verified: dict[str, Rep | None] = field(default_factory=dict, repr=False)
+    """Tokens checked already and what their signatures said (a rep sends the same token with every event)."""
+
+    VERIFIED_KEPT = 8192
+
+    def verify(self, token: str) -> Rep | None:
+        """The rep a token's signature names (None if forged), remembered for the next request."""
+        if token not in self.verified:
+            if len(self.verified) >= self.VERIFIED_KEPT:
+                self.verified.clear()
+            self.verified[token] = verify(token, self.keys)
+        return self.verified[token]
 
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES, seconds: float = BODY_SECONDS) -> bytes:
@@ -202,7 +214,7 @@ def _identity(settings: CollectorSettings, request: Request, tokens: set[str]) -
         return partner, rep
     if not tokens:
         return "", ""
-    reps = {verify(token, settings.keys) for token in tokens}
+    reps = {settings.verify(token) for token in tokens}
     if None in reps or len(reps) != 1:
         raise Refused(403, "forged token")
     rep = reps.pop()
