@@ -1,7 +1,10 @@
 """Collector throughput and durability on loopback.
 
-Starts the real collector (uvicorn, SQLite store) in a child process, then:
-1. concurrent clients post events for --seconds (default 30): accepted events/s, p50/p99 latency,
+Starts the real collector (uvicorn, SQLite store, a roster of --reps reps, the default rate limits)
+in a child process, then:
+1. concurrent clients post events for --seconds (default 30), each event a new view of one of the
+   reps (signed tokens, round robin) from one of 1,000 client addresses (``X-Forwarded-For``, which the
+   collector trusts from 127.0.0.1 as from a reverse proxy): accepted events/s, p50/p99 latency,
    and stored == acknowledged;
 2. under the same load, the collector is killed with SIGKILL, restarted, and every event that was
    acknowledged with a 2xx must be in the database.
@@ -30,16 +33,35 @@ from pathlib import Path
 import httpx
 
 BEACON = Path(__file__).resolve().parent.parent / "generator" / "assets" / "partnerkit" / "beacon.js"
+KEYS = {"bench": b"benchmark-secret-0123456789"}
 SERVER = r"""
 import sys, uvicorn
 from pathlib import Path
 from generator.analytics.collector import CollectorSettings, create_app
 from generator.analytics.events import ContentIndex
+from generator.analytics.identity import Roster
 from generator.analytics.store import SqliteStore
-settings = CollectorSettings(ContentIndex(content={"module:pricing", "home:index"}), ["https://partners.example.com"])
+roster = Path(sys.argv[3])
+settings = CollectorSettings(ContentIndex(content={"module:pricing", "home:index"}), ["https://partners.example.com"],
+                             {"bench": b"benchmark-secret-0123456789"}, roster=Roster(roster.parent, roster))
 uvicorn.run(create_app(settings, SqliteStore(Path(sys.argv[1]))), host="127.0.0.1", port=int(sys.argv[2]),
-            log_level="warning", access_log=False)
+            log_level="warning", access_log=False, forwarded_allow_ips=["127.0.0.1"])
 """
+ADDRESSES = [f"198.51.{n // 250}.{n % 250 + 1}" for n in range(1000)]
+"""Client addresses the load comes from (documentation ranges), as a reverse proxy would pass them on."""
+
+
+def make_reps(work: Path, count: int) -> tuple[Path, list[str]]:
+    """A roster of ``count`` reps and one fresh token each."""
+    from datetime import datetime, timezone
+
+    from generator.analytics.identity import Rep, sign
+
+    roster = work / "roster.csv"
+    rows = [f"p{n % 40},Partner {n % 40},rep-{n},Rep {n},rep{n}@example.com,sales,2026-01-01," for n in range(count)]
+    roster.write_text("partner_id,partner_name,rep_id,name,email,role,joined,left\n" + "\n".join(rows) + "\n")
+    now = datetime.now(timezone.utc)
+    return roster, [sign(Rep(f"p{n % 40}", f"rep-{n}", now), KEYS) for n in range(count)]
 
 
 def free_port() -> int:
@@ -48,8 +70,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(database: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-c", SERVER, str(database), str(port)])
+def start(database: Path, port: int, roster: Path) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(database), str(port), str(roster)])
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -60,7 +82,7 @@ def start(database: Path, port: int) -> subprocess.Popen:
     raise SystemExit("collector did not start")
 
 
-async def load(port: int, seconds: float, clients: int, prefix: str, stop_after: float | None = None,
+async def load(port: int, seconds: float, clients: int, prefix: str, tokens: list[str], stop_after: float | None = None,
                process: subprocess.Popen | None = None) -> tuple[set[str], list[float], int]:
     """Post single-event requests from ``clients`` workers; return acknowledged view ids and latencies."""
     acknowledged: set[str] = set()
@@ -76,11 +98,14 @@ async def load(port: int, seconds: float, clients: int, prefix: str, stop_after:
         sent = 0
         while time.monotonic() < deadline:
             view = f"{prefix}{number:03d}x{sent:07d}"
+            turn = number + sent * clients
             sent += 1
-            body = json.dumps({"type": "view", "content": "module:pricing", "view": view, "at": int(time.time() * 1000)})
+            body = json.dumps({"type": "view", "content": "module:pricing", "view": view, "at": int(time.time() * 1000),
+                               "token": tokens[turn % len(tokens)]})
             started = time.perf_counter()
             try:
-                response = await client.post(url, content=body, headers=headers)
+                response = await client.post(url, content=body,
+                                             headers={**headers, "x-forwarded-for": ADDRESSES[turn % len(ADDRESSES)]})
             except httpx.HTTPError:
                 failures += 1
                 await asyncio.sleep(0.05)
@@ -107,12 +132,13 @@ local counter = 0
 local thread_id = 0
 local threads = {}
 function setup(thread) thread_id = thread_id + 1; thread:set("id", thread_id) end
-function init(args) prefix = "w" .. id .. "x" end
+function init(args) prefix = "w" .. id .. "x"; counter = id * 7919 end
 request = function()
   counter = counter + 1
   local body = '{"type":"view","content":"module:pricing","view":"' .. prefix .. string.format("%010d", counter) ..
-               '","at":' .. string.format("%d", os.time() * 1000) .. '}'
+               '","at":' .. string.format("%d", os.time() * 1000) .. ',"token":"' .. tokens[counter % #tokens + 1] .. '"}'
   return wrk.format("POST", "/e", {["Content-Type"] = "text/plain", ["Origin"] = "https://partners.example.com",
+                    ["X-Forwarded-For"] = addresses[counter % #addresses + 1],
                     ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"}, body)
 end
 done = function(summary, latency, requests)
@@ -123,10 +149,11 @@ end
 """
 
 
-def wrk_load(port: int, seconds: float, clients: int, work: Path) -> None:
+def wrk_load(port: int, seconds: float, clients: int, work: Path, tokens: list[str]):
     """Throughput with wrk (a C load generator: a Python client tops out near 300 requests/s here)."""
     script = work / "events.lua"
-    script.write_text(WRK_SCRIPT)
+    lua_list = lambda items: "{" + ",".join(f'"{item}"' for item in items) + "}"  # noqa: E731
+    script.write_text(f"tokens = {lua_list(tokens)}\naddresses = {lua_list(ADDRESSES)}\n" + WRK_SCRIPT)
     output = subprocess.run(
         ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "-s", str(script), f"http://127.0.0.1:{port}/e"],
         capture_output=True, text=True,
@@ -149,14 +176,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--reps", type=int, default=2000, help="Reps on the roster, each with a token (default 2000).")
     options = parser.parse_args()
     print(f"beacon.js: {len(BEACON.read_bytes())} bytes, {len(gzip.compress(BEACON.read_bytes(), 9))} bytes gzipped (target <= 1024)")
     with tempfile.TemporaryDirectory() as work:
         database = Path(work) / "events.sqlite"
+        roster, tokens = make_reps(Path(work), options.reps)
         port = free_port()
-        server = start(database, port)
+        server = start(database, port, roster)
         if shutil.which("wrk"):
-            accepted, duration, p50, p99, failures = wrk_load(port, options.seconds, options.clients, Path(work))
+            accepted, duration, p50, p99, failures = wrk_load(port, options.seconds, options.clients, Path(work), tokens)
             server.terminate()
             server.wait()
             stored = len(stored_views(database))
@@ -164,7 +193,7 @@ def main() -> None:
                   f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, {failures} refused or failed")
             print(f"acknowledged {accepted}, stored {stored}, acknowledged but missing {max(accepted - stored, 0)}")
         else:
-            acknowledged, latencies, failures = asyncio.run(load(port, options.seconds, options.clients, "a"))
+            acknowledged, latencies, failures = asyncio.run(load(port, options.seconds, options.clients, "a", tokens))
             server.terminate()
             server.wait()
             stored_ids = stored_views(database)
@@ -174,10 +203,10 @@ def main() -> None:
                   f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.1f} ms, {failures} failed requests")
             print(f"acknowledged {len(acknowledged)}, stored {len(stored_ids)}, missing {len(acknowledged - stored_ids)}")
 
-        server = start(database, port)
-        acknowledged, _, failures = asyncio.run(load(port, 6, options.clients, "k", stop_after=3, process=server))
+        server = start(database, port, roster)
+        acknowledged, _, failures = asyncio.run(load(port, 6, options.clients, "k", tokens, stop_after=3, process=server))
         server.wait()
-        server = start(database, port)
+        server = start(database, port, roster)
         missing = acknowledged - stored_views(database)
         server.terminate()
         server.wait()

@@ -229,15 +229,16 @@ def collect(project: Path, db: str | None, host: str, port: int, debug: bool) ->
 @debug_option
 def invite(project: Path, roster: Path | None, output: Path | None, debug: bool) -> None:
     """Make one personal link per rep (signed with the key in PARTNERKIT_TOKEN_KEYS)."""
+    from generator.analytics.csvfile import csv_text, write_csv
     from generator.commands.collect import DEFAULT_ROSTER, invites
 
     rows = run_operation(debug, invites, project, roster or project / DEFAULT_ROSTER)
-    lines = ["rep_id,name,email,link", *(f"{entry.rep_id},{entry.name},{entry.email},{link}" for entry, link in rows)]
+    header, table = ("rep_id", "name", "email", "link"), [(entry.rep_id, entry.name, entry.email, link) for entry, link in rows]
     if output:
-        output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_csv(output, header, table)
         click.echo(f"{len(rows)} personal links written to {shown(output)}")
     else:
-        click.echo("\n".join(lines))
+        click.echo(csv_text(header, table, line_end="\n"), nl=False)
 
 
 @cli.command()
@@ -284,11 +285,29 @@ def report(project: Path, sales_file: Path | None, month: str | None, roster: Pa
 @click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
 @debug_option
 def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
-    """Delete every stored event and total about one rep."""
-    from generator.commands.collect import forget as forget_operation
+    """Delete everything stored about one rep: events, totals, exam attempts, certificates, reports."""
+    from generator.commands.reps import forget as forget_operation
 
-    removed = run_operation(debug, forget_operation, project, rep, database(db))
-    click.echo(f"Removed {removed} rows about rep {rep}")
+    forgotten = run_operation(debug, forget_operation, project, rep, database(db))
+    click.echo(f"Removed {sum(forgotten.rows.values())} rows about rep {rep}: "
+               + ", ".join(f"{table} {count}" for table, count in forgotten.rows.items()))
+    for report in forgotten.reports:
+        click.echo(f"Deleted {report} (it named {rep}; run partnerkit report again to remake it)")
+    if forgotten.on_roster:
+        click.echo(f"{rep} is still on the roster: remove their row there, or they are counted again")
+
+
+@cli.command()
+@project_option
+@click.argument("rep")
+@debug_option
+def revoke(project: Path, rep: str, debug: bool) -> None:
+    """Refuse every personal link issued to REP so far, at once (no restart); invite sends new ones."""
+    from generator.commands.reps import revoke as revoke_operation
+
+    entry = run_operation(debug, revoke_operation, project, rep)
+    click.echo(f"Links of {entry.name} ({entry.partner_id}/{entry.rep_id}) issued until now are refused;"
+               f" partnerkit invite makes a new one")
 
 
 @cli.command("export-qti")

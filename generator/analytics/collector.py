@@ -1,18 +1,26 @@
 """The collector: a small ASGI app that validates view events and stores them.
 
-Every refusal has its own status and stores nothing: oversized bodies (413), malformed JSON (400),
-wrong fields or types, unknown content ids, releases or quizzes, clocks too far off (422), a forged or
-tampered token, a bad identity header, a bot user agent, a foreign origin (403). Refusals are
-counted per reason and day, never attributed. If the store cannot commit, the answer is 503 and
-nothing is acknowledged."""
+Every refusal has its own status and stores nothing: oversized bodies (413), a body that does not
+arrive within :data:`BODY_SECONDS` (408), malformed or too deeply nested JSON (400), wrong fields or
+types, unknown content ids, releases or quizzes, clocks too far off (422), a forged or tampered token,
+a token too old, revoked, or of a rep not (or no longer) on the roster, a bad identity header, a bot
+user agent, a foreign origin (403), more events per minute than a rep or an address may send (429).
+Refusals are counted per reason and day, never attributed. If the store cannot commit, the answer is
+503 and nothing is acknowledged.
+
+Rate limits are kept in this process's memory only (token buckets per rep and per client address);
+addresses are never stored or logged."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import re
 import time
 from dataclasses import dataclass, field
-from typing import Sequence
+from datetime import datetime, timezone
+from typing import Callable, Sequence
 
 from crawlerdetect import CrawlerDetect
 from pydantic import TypeAdapter, ValidationError
@@ -23,8 +31,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from generator.analytics.events import MAX_BODY_BYTES, MAX_CLOCK_SKEW_MS, MAX_EVENTS_PER_REQUEST, ContentIndex, Event
-from generator.analytics.identity import ID_PATTERN, verify
+from generator.analytics.events import (
+    BODY_SECONDS,
+    MAX_BODY_BYTES,
+    MAX_CLOCK_SKEW_MS,
+    MAX_EVENTS_PER_REQUEST,
+    MAX_JSON_DEPTH,
+    ContentIndex,
+    Event,
+)
+from generator.analytics.identity import ID_PATTERN, Rep, Roster, token_refusal, verify
 from generator.analytics.store import BatchingStore, StoredEvent, utc_today
 
 _EVENTS = TypeAdapter(list[Event])
@@ -36,6 +52,36 @@ class Refused(Exception):
     def __init__(self, status: int, reason: str, **details: object):
         super().__init__(reason)
         self.status, self.reason, self.details = status, reason, details
+
+
+class RateLimits:
+    """Token buckets in memory: each rep and each client address may send ``per_rep`` and
+    ``per_address`` events a minute (a full minute's worth at once, then at that pace); None: no limit."""
+
+    SWEEP_AT = 50_000
+    """Buckets kept before those untouched for a minute (full again, the same as none) are dropped."""
+
+    def __init__(self, per_rep: int | None = 120, per_address: int | None = 600):
+        self.per_rep, self.per_address = per_rep, per_address
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def _level(self, key: tuple[str, str], rate: int, now: float) -> float:
+        level, since = self._buckets.get(key, (rate, now))
+        return min(rate, level + (now - since) * rate / 60)
+
+    def take(self, rep: str, address: str, count: int, now: float | None = None) -> bool:
+        """Spend ``count`` events from the rep's (if any) and the address's buckets, or neither and False."""
+        now = time.monotonic() if now is None else now
+        wanted = [(key, rate) for key, rate in ((("rep", rep), self.per_rep), (("address", address), self.per_address))
+                  if rate is not None and key[1]]
+        levels = [(key, rate, self._level(key, rate, now)) for key, rate in wanted]
+        if any(level < count for _, _, level in levels):
+            return False
+        if len(self._buckets) > self.SWEEP_AT:  # a bucket untouched for a minute is full again: forget it
+            self._buckets = {key: value for key, value in self._buckets.items() if now - value[1] < 60}
+        for key, _, level in levels:
+            self._buckets[key] = (level - count, now)
+        return True
 
 
 @dataclass
@@ -50,27 +96,73 @@ class CollectorSettings:
     """``token``: the rep is named by the signed token in events; ``header``: by ``identity_header``."""
     identity_header: str = "X-Partnerkit-Rep"
     """Header an authenticating proxy sets to ``<partner id>/<rep id>`` (``identity: header`` only)."""
+    roster: Roster | None = None
+    """Who may be counted: tokens of reps not on it, past their ``left`` day or revoked are refused.
+    ``partnerkit collect`` always gives one; None (library use, tests) checks signatures and age only."""
+    token_max_age_days: int = 400
+    """Tokens issued longer ago than this are refused (``analytics.token_max_age_days``)."""
+    rates: RateLimits = field(default_factory=RateLimits)
+    """Events per minute per rep and per client address (``analytics.rate_limit_*``)."""
+    max_engaged_ms: int = 180 * 60 * 1000
+    """Engaged time one view may be credited with at most (``analytics.max_engaged_minutes``)."""
+    clock: Callable[[], float] = time.time
+    """Seconds since 1970 (injectable for tests)."""
+    verified: dict[str, Rep | None] = field(default_factory=dict, repr=False)
+    """Tokens checked already and what their signatures said (a rep sends the same token with every event)."""
+
+    VERIFIED_KEPT = 8192
+
+    def verify(self, token: str) -> Rep | None:
+        """The rep a token's signature names (None if forged), remembered for the next request."""
+        if token not in self.verified:
+            if len(self.verified) >= self.VERIFIED_KEPT:
+                self.verified.clear()
+            self.verified[token] = verify(token, self.keys)
+        return self.verified[token]
 
 
-async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES, seconds: float = BODY_SECONDS) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes, and with
+    408 if it has not arrived in full within ``seconds`` (a body trickled in ties up no one for long)."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
         raise Refused(413, "too large")
     body = b""
-    async for part in request.stream():
-        body += part
-        if len(body) > limit:
-            raise Refused(413, "too large")
+    try:
+        async with asyncio.timeout(seconds):
+            async for part in request.stream():
+                body += part
+                if len(body) > limit:
+                    raise Refused(413, "too large")
+    except TimeoutError:
+        raise Refused(408, "slow body") from None
     return body
+
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def load_json(body: bytes, depth: int = MAX_JSON_DEPTH) -> object:
+    """The body as JSON; 400 if it is not JSON or nests arrays and objects deeper than ``depth``
+    (checked before parsing, so no parser recursion is spent on it)."""
+    if body.count(b"[") + body.count(b"{") > depth:
+        level = 0
+        for bracket in _BRACKET.findall(_STRING.sub(b"", body)):
+            level += 1 if bracket in b"[{" else -1
+            if level > depth:
+                raise Refused(400, "too deep")
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise Refused(400, "malformed json") from None
+    except RecursionError:
+        raise Refused(400, "too deep") from None
 
 
 def parse_events(body: bytes) -> list[Event]:
     """One event or a list of them, as JSON (the beacon posts it as text/plain)."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise Refused(400, "malformed json") from None
+    data = load_json(body)
     items = data if isinstance(data, list) else [data]
     if not items or len(items) > MAX_EVENTS_PER_REQUEST:
         raise Refused(422, "batch size")
@@ -83,19 +175,35 @@ def parse_events(body: bytes) -> list[Event]:
 _CRAWLERS = CrawlerDetect()
 
 
+@functools.lru_cache(maxsize=4096)
+def is_bot(agent: str) -> bool:
+    """Whether a user agent is a crawler's (remembered: browsers send a few agents over and over)."""
+    return _CRAWLERS.isCrawler(agent)
+
+
 def check_request(settings: CollectorSettings, request: Request) -> None:
     """Refuse requests from a foreign origin or a bot."""
     origin = request.headers.get("origin")
     if origin is not None and origin not in settings.origins:
         raise Refused(403, "foreign origin")
     agent = request.headers.get("user-agent", "")
-    if not agent or _CRAWLERS.isCrawler(agent):
+    if not agent or is_bot(agent):
         raise Refused(403, "bot")
 
 
-def rep_of(settings: CollectorSettings, request: Request, tokens: set[str]) -> tuple[str, str]:
+def rep_of(settings: CollectorSettings, request: Request, tokens: set[str], count: int = 1) -> tuple[str, str]:
     """(partner id, rep id) from the proxy's identity header or the request's signed tokens, or two
-    empty strings for an anonymous reader; a forged token or a bad header is refused."""
+    empty strings for an anonymous reader; a forged, expired or revoked token, one of a rep not on the
+    roster, or a bad header is refused (403), and so are ``count`` events more than the rep or the
+    client address may send this minute (429)."""
+    partner, rep = _identity(settings, request, tokens)
+    address = request.client.host if request.client else ""
+    if not settings.rates.take(f"{partner}/{rep}" if rep else "", address, count):
+        raise Refused(429, "rate limit")
+    return partner, rep
+
+
+def _identity(settings: CollectorSettings, request: Request, tokens: set[str]) -> tuple[str, str]:
     if settings.identity == "header":
         value = request.headers.get(settings.identity_header)
         if value is None:
@@ -106,10 +214,14 @@ def rep_of(settings: CollectorSettings, request: Request, tokens: set[str]) -> t
         return partner, rep
     if not tokens:
         return "", ""
-    reps = {verify(token, settings.keys) for token in tokens}
+    reps = {settings.verify(token) for token in tokens}
     if None in reps or len(reps) != 1:
         raise Refused(403, "forged token")
     rep = reps.pop()
+    now = datetime.fromtimestamp(settings.clock(), timezone.utc)
+    refusal = token_refusal(rep, now, settings.token_max_age_days, settings.roster)
+    if refusal:
+        raise Refused(403, refusal)
     return rep.partner, rep.rep
 
 
@@ -127,26 +239,27 @@ def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequen
     all behind CORS limited to the site's origins."""
 
     async def collect(request: Request) -> Response:
-        day = utc_today().isoformat()
+        day = datetime.fromtimestamp(settings.clock(), timezone.utc).date().isoformat()
         try:
             check_request(settings, request)
             events = parse_events(await read_body(request))
-            now = time.time() * 1000
+            now = settings.clock() * 1000
             if any(abs(event.at - now) > MAX_CLOCK_SKEW_MS for event in events):
                 raise Refused(422, "clock skew")
             refusal = next(filter(None, map(settings.index.refusal, events)), None)
             if refusal:
                 raise Refused(422, refusal)
-            partner, rep = rep_of(settings, request, {event.token for event in events if event.token})
+            partner, rep = rep_of(settings, request, {event.token for event in events if event.token}, len(events))
         except Refused as refused:
             return await count_refusal(store, refused)
+        received = int(settings.clock() * 1000)
         stored = [
             StoredEvent(day, event.type, event.content, event.version or "", event.view, partner, rep,
-                        event.engaged_ms, event.scroll, event.quiz or "", event.score, bool(event.passed))
+                        event.engaged_ms, event.scroll, event.quiz or "", event.score, bool(event.passed), event.at, received)
             for event in events
         ]
         try:
-            await asyncio.wrap_future(store.write(stored))
+            await asyncio.wrap_future(store.write(stored, settings.max_engaged_ms))
         except Exception:
             return JSONResponse({"error": "store unavailable"}, status_code=503)
         return Response(status_code=204)

@@ -16,8 +16,14 @@ CONTENT_INDEX = "private/content-index.json"
 """Written by ``partnerkit build`` beside (never inside) the site: the ids the collector accepts."""
 
 MAX_BODY_BYTES = 16 * 1024
+"""Largest request body the collector reads (413 beyond)."""
 MAX_EVENTS_PER_REQUEST = 50
 MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000
+"""How far an event's client clock may be from the collector's (422 beyond)."""
+MAX_JSON_DEPTH = 10
+"""Deepest nesting of arrays and objects in a request body (an event batch needs 2; 400 beyond)."""
+BODY_SECONDS = 5
+"""Seconds a request body has to arrive in full, from when its headers did (408 beyond)."""
 
 
 class Event(BaseModel):

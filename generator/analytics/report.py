@@ -19,6 +19,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.analytics.csvfile import write_dicts
 from generator.analytics.identity import RosterEntry
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import (
@@ -391,11 +392,7 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
         "reminders": _reminder_rows(reminders),
     }
     for name, rows in tables.items():
-        with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as stream:
-            if rows:
-                writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
-                writer.writeheader()
-                writer.writerows(rows)
+        write_dicts(folder / f"{name}.csv", rows)
     summary = {"month": month, "today": today.isoformat(), "by": by, "activity_threshold": activity_at, "sales_threshold": sales_at}
     (folder / "report.json").write_text(json.dumps({**summary, **tables}, indent=1, ensure_ascii=False), encoding="utf-8")
     releases: dict[str, list[dict[str, object]]] = defaultdict(list)

@@ -6,8 +6,13 @@ it is on disk. Raw events are kept for the retention period; daily aggregates, u
 transaction, are kept for good. What is stored, and why:
 
 - ``events``: one row per accepted event: the day received (UTC), type, content id, release, the
-  beacon's random view id, partner and rep ids (empty for anonymous views), engaged milliseconds and
-  scroll depth, and for quiz events the quiz id, score and whether it passed. No IP address, no user agent, no page URL, no names or e-mail addresses.
+  beacon's random view id, partner and rep ids (empty for anonymous views), engaged milliseconds
+  credited and scroll depth, for quiz events the quiz id, score and whether it passed, and the time
+  the browser sent it (``sent_at``: with the view id and type, it recognises a retried event, stored
+  once). No IP address, no user agent, no page URL, no names or e-mail addresses.
+- ``views``: one row per view id: the day and time (milliseconds) it was first seen, partner and rep ids, and the
+  engaged milliseconds credited so far. A view counts once; its engaged time never exceeds the time
+  since it was first seen, nor the collector's maximum per view. Pruned with the raw events.
 - ``daily``: per day, content, release, partner and rep: views and engaged milliseconds (reports).
 - ``quiz_daily``: per day, quiz, release, partner and rep: practice-quiz attempts and passes.
 - ``exam_attempts``: every exam attempt: exam, release, partner and rep ids, when it started, its
@@ -24,7 +29,7 @@ import queue
 import sqlite3
 import threading
 from concurrent.futures import Future
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -110,9 +115,22 @@ MIGRATIONS = [
         UNIQUE (partner, rep, exam)
     );
     """,
+    """
+    ALTER TABLE events ADD COLUMN sent_at BIGINT;
+    CREATE UNIQUE INDEX events_once ON events (view, type, sent_at) WHERE type <> 'view';
+    CREATE TABLE views (
+        view TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        started BIGINT NOT NULL,
+        engaged_ms BIGINT NOT NULL
+    ){without_rowid};
+    """,
 ]
-"""Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key);
-applied once each and recorded in ``schema_migrations``."""
+"""Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
+``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
+and recorded in ``schema_migrations``. A view event needs no ``events_once`` entry: ``views`` has its id."""
 
 BATCH_LIMIT = 500
 """Requests written in one transaction at most."""
@@ -120,9 +138,18 @@ BATCH_LIMIT = 500
 PRUNE_CHECK_SECONDS = 3600
 """How long an idle writer waits before checking whether the day's pruning is due."""
 
+FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates")
+"""Every table with rows about a rep (``forget`` empties them of that rep)."""
+
+MAX_ENGAGED_MS = 180 * 60 * 1000
+"""Engaged time one view is credited with at most, unless the collector says otherwise."""
+
 INSERT_EVENT = (
-    "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll, quiz, score, passed)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll, quiz, score, passed, sent_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view, type, sent_at) WHERE type <> 'view' DO NOTHING"
+)
+INSERT_VIEW = (
+    "INSERT INTO views (view, day, partner, rep, started, engaged_ms) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (view) DO NOTHING"
 )
 UPSERT_DAILY = (
     "INSERT INTO daily (day, content, version, partner, rep, views, engaged_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -154,6 +181,10 @@ class StoredEvent:
     quiz: str = ""
     score: int = 0
     passed: bool = False
+    sent_at: int | None = None
+    """The browser's clock when it sent the event (milliseconds): a retry of it is stored once."""
+    received: int = 0
+    """When the collector received it, milliseconds since 1970 (UTC): the wall time a view's engaged time is capped by."""
 
 
 def utc_today() -> date:
@@ -173,6 +204,12 @@ class Transaction:
     def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
         return [tuple(row) for row in self.execute(sql, parameters).fetchall()]
 
+    def lock(self, *names: str) -> None:
+        """Hold a lock named by ``names`` until this transaction ends: collectors in other processes
+        that ask for the same name wait (PostgreSQL: a transaction-level advisory lock; SQLite: every
+        write transaction holds the whole database already)."""
+        self._store._lock(self._cursor, "/".join(names))
+
 
 class BatchingStore:
     """A database written by one thread, in batches, each committed before it is acknowledged.
@@ -185,6 +222,12 @@ class BatchingStore:
 
     placeholder = "?"
     serial = "INTEGER PRIMARY KEY"
+    without_rowid = ""
+    begin = "BEGIN"
+    for_update = ""
+    """Appended to a SELECT whose rows the transaction goes on to update (a row lock where there are row locks)."""
+    RETRIES = 3
+    """Times a batch is tried when the database aborted it for a deadlock or a serialisation conflict."""
 
     def __init__(self, retention_days: int | None = None, today: Callable[[], date] = utc_today) -> None:
         self.retention_days = retention_days
@@ -208,18 +251,29 @@ class BatchingStore:
         return statement.replace("?", self.placeholder)
 
     def _migrate(self, connection: Any) -> None:
-        self._run(connection, "BEGIN")
+        self._run(connection, self.begin)
+        self._lock(connection.cursor(), "partnerkit-migrations")  # collectors starting together migrate once
         self._run(connection, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
         done = {row[0] for row in self._run(connection, "SELECT version FROM schema_migrations").fetchall()}
         for number, script in enumerate(MIGRATIONS, start=1):
             if number not in done:
-                for statement in filter(str.strip, script.format(serial=self.serial).split(";")):
+                for statement in filter(str.strip, script.format(serial=self.serial, without_rowid=self.without_rowid).split(";")):
                     self._run(connection, statement)
                 self._run(connection, "INSERT INTO schema_migrations (version) VALUES (?)", (number,))
         self._run(connection, "COMMIT")
 
     def _run(self, connection: Any, statement: str, parameters: tuple = ()) -> Any:
         return connection.execute(self._sql(statement), parameters)
+
+    def _lock(self, cursor: Any, name: str) -> None:
+        pass
+
+    def _transient(self, error: Exception) -> bool:
+        """Whether ``error`` aborted the transaction only because of other transactions (try again)."""
+        return False
+
+    def _after_forget(self) -> None:
+        """Leave no copy of deleted rows in the database's files."""
 
     def _write_loop(self) -> None:
         stopping = False
@@ -251,19 +305,32 @@ class BatchingStore:
 
     def _commit(self, batch: list[tuple[str, Any, Future]]) -> bool:
         """Apply the batch in one transaction; settle every future with its result or the failure."""
-        try:
-            if self._connection is None:
-                self._connection = self._connect()
-            self._run(self._connection, "BEGIN")
-            results = [self._apply(self._connection, kind, payload) for kind, payload, _ in batch]
-            self._run(self._connection, "COMMIT")
-        except Exception as exc:  # nothing in the batch was stored: every waiting request learns it
-            self._abandon_transaction()
-            for _, _, future in batch:
-                future.set_exception(exc)
-            return False
-        for (_, _, future), result in zip(batch, results):
-            future.set_result(result)
+        for attempt in range(self.RETRIES):
+            try:
+                if self._connection is None:
+                    self._connection = self._connect()
+                self._run(self._connection, self.begin)
+                results = [self._apply(self._connection, kind, payload) for kind, payload, _ in batch]
+                self._run(self._connection, "COMMIT")
+                break
+            except Exception as exc:  # nothing in the batch was stored
+                self._abandon_transaction()
+                if attempt + 1 < self.RETRIES and self._transient(exc):
+                    continue
+                for _, _, future in batch:  # every waiting request learns it
+                    future.set_exception(exc)
+                return False
+        if any(kind == "forget" for kind, _, _ in batch):
+            try:
+                self._after_forget()
+            except Exception as exc:  # the rows are gone, but copies may remain in the files: say so
+                failure = PartnerkitError(f"the rows are deleted, but the database files could not be compacted ({exc}): run forget again")
+                for kind, _, future in batch:
+                    if kind == "forget":
+                        future.set_exception(failure)
+        for (kind, _, future), result in zip(batch, results):
+            if not future.done():
+                future.set_result(result)
         return True
 
     def _abandon_transaction(self) -> None:
@@ -282,31 +349,60 @@ class BatchingStore:
     def _apply(self, connection: Any, kind: str, payload: Any) -> Any:
         cursor = connection.cursor()
         if kind == "events":
-            cursor.executemany(self._sql(INSERT_EVENT), [(*astuple(e)[:-1], int(e.passed)) for e in payload])
-            reading = [(e.received_day, e.content, e.version, e.partner, e.rep, int(e.type == "view"), e.engaged_ms)
-                       for e in payload if e.type != "quiz"]
-            quizzes = [(e.received_day, e.quiz, e.version, e.partner, e.rep, int(e.passed)) for e in payload if e.type == "quiz"]
-            if reading:
-                cursor.executemany(self._sql(UPSERT_DAILY), reading)
-            if quizzes:
-                cursor.executemany(self._sql(UPSERT_QUIZ_DAILY), quizzes)
-            return len(payload)
+            events, max_engaged_ms = payload
+            return sum(self._store_event(cursor, event, max_engaged_ms) for event in events)
         if kind == "rejected":
             cursor.execute(self._sql(UPSERT_REJECTED), payload)
             return None
         if kind == "prune":
             cursor.execute(self._sql("DELETE FROM events WHERE received_day < ?"), (payload,))
-            return cursor.rowcount
+            removed = cursor.rowcount
+            cursor.execute(self._sql("DELETE FROM views WHERE day < ?"), (payload,))
+            return removed
         if kind == "call":
             return payload(Transaction(self, cursor))
         if kind == "forget":
-            cursor.execute(self._sql("DELETE FROM events WHERE rep = ?"), (payload,))
-            removed = cursor.rowcount
-            for table in ("daily", "quiz_daily", "exam_attempts", "certificates"):
+            removed = {}
+            for table in FORGOTTEN_TABLES:
                 cursor.execute(self._sql(f"DELETE FROM {table} WHERE rep = ?"), (payload,))
-                removed += cursor.rowcount
+                removed[table] = cursor.rowcount
             return removed
         raise ValueError(kind)
+
+    def _store_event(self, cursor: Any, event: StoredEvent, max_engaged_ms: int) -> int:
+        """Store one event unless it repeats one stored already; 1 if stored. A view event counts a view
+        only the first time its view id is seen; a leave event is credited with no more engaged time
+        than has passed since then (and ``max_engaged_ms`` in all), and none on another rep's view."""
+        credited = 0
+        if event.type == "view":
+            cursor.execute(self._sql(INSERT_VIEW), (event.view, event.received_day, event.partner, event.rep, event.received))
+            if cursor.rowcount != 1:
+                return 0
+        elif event.type == "leave":
+            cursor.execute(self._sql("SELECT partner, rep, started, engaged_ms FROM views WHERE view = ?" + self.for_update),
+                           (event.view,))
+            seen = cursor.fetchone()
+            if seen is None:  # its view event never arrived: time counts from now
+                cursor.execute(self._sql(INSERT_VIEW), (event.view, event.received_day, event.partner, event.rep, event.received))
+                seen = (event.partner, event.rep, event.received, 0)
+            if (seen[0], seen[1]) != (event.partner, event.rep):
+                return 0
+            allowed = min(max_engaged_ms, event.received - seen[2]) - seen[3]
+            credited = max(0, min(event.engaged_ms, allowed))
+        cursor.execute(self._sql(INSERT_EVENT), (
+            event.received_day, event.type, event.content, event.version, event.view, event.partner, event.rep, credited,
+            event.scroll, event.quiz, event.score, int(event.passed), event.sent_at))
+        if cursor.rowcount != 1:
+            return 0
+        if event.type == "quiz":
+            cursor.execute(self._sql(UPSERT_QUIZ_DAILY),
+                           (event.received_day, event.quiz, event.version, event.partner, event.rep, int(event.passed)))
+            return 1
+        if credited:
+            cursor.execute(self._sql("UPDATE views SET engaged_ms = engaged_ms + ? WHERE view = ?"), (credited, event.view))
+        cursor.execute(self._sql(UPSERT_DAILY), (event.received_day, event.content, event.version, event.partner, event.rep,
+                                                 int(event.type == "view"), credited))
+        return 1
 
     def _submit(self, kind: str, payload: Any) -> Future:
         future: Future = Future()
@@ -322,9 +418,10 @@ class BatchingStore:
         exception fails the whole batch it is committed with."""
         return self._submit("call", operation)
 
-    def write(self, events: list[StoredEvent]) -> Future:
-        """Store events; the future completes once they are committed (or fails if they were not)."""
-        return self._submit("events", events)
+    def write(self, events: list[StoredEvent], max_engaged_ms: int = MAX_ENGAGED_MS) -> Future:
+        """Store events (each at most once; engaged time capped per view, see :meth:`_store_event`); the
+        future completes with how many were new once they are committed (or fails if they were not)."""
+        return self._submit("events", (events, max_engaged_ms))
 
     def count_rejected(self, day: str, reason: str) -> Future:
         return self._submit("rejected", (day, reason))
@@ -333,8 +430,9 @@ class BatchingStore:
         """Delete raw events older than ``retention_days``; daily aggregates stay. Returns rows removed."""
         return self._submit("prune", (today - timedelta(days=retention_days)).isoformat()).result()
 
-    def forget(self, rep: str) -> int:
-        """Delete every row about one rep (raw events and aggregates). Returns rows removed."""
+    def forget(self, rep: str) -> dict[str, int]:
+        """Delete every row about one rep (raw events, views, aggregates, exam attempts, certificates) and
+        leave no copy in the database's files. Returns the rows removed per table."""
         return self._submit("forget", rep).result()
 
     def query(self, sql: str, parameters: tuple = ()) -> list[tuple]:
@@ -361,12 +459,23 @@ class SqliteStore(BatchingStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         super().__init__(retention_days, today)
 
+    begin = "BEGIN IMMEDIATE"  # the write lock first: collectors in other processes wait, never interleave
+    without_rowid = " WITHOUT ROWID"
+
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")  # an acknowledged event survives a power cut too
         connection.execute("PRAGMA busy_timeout=5000")
+        connection.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten with zeros, not left in free space
         return connection
+
+    def _after_forget(self) -> None:
+        """Copy the WAL into the database and empty it, rebuild the file without free pages, empty the WAL again."""
+        for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
+            row = self._connection.execute(statement).fetchone()
+            if row is not None and row[0]:
+                raise PartnerkitError("another connection is using the database")
 
 
 class PostgresStore(BatchingStore):
@@ -374,6 +483,15 @@ class PostgresStore(BatchingStore):
 
     placeholder = "%s"
     serial = "BIGSERIAL PRIMARY KEY"
+    for_update = " FOR UPDATE"
+
+    def _lock(self, cursor: Any, name: str) -> None:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (name,))
+
+    def _transient(self, error: Exception) -> bool:
+        import psycopg
+
+        return isinstance(error, (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure))
 
     def __init__(self, url: str, retention_days: int | None = None, today: Callable[[], date] = utc_today):
         self.url = url

@@ -12,7 +12,9 @@ Routes (behind the collector's CORS, origin and bot checks):
   after the time limit (410, recorded as failed).
 - ``GET /certificates/<id>``: what the records say about a certificate, for the verification page.
 
-Every rule is checked inside the store's writer transaction, so two tabs cannot race past a limit."""
+Every rule is checked inside the store's writer transaction, holding a lock on the rep and exam
+(:meth:`Transaction.lock`: an advisory lock on PostgreSQL, the write lock on SQLite), so two tabs, or
+two collector processes sharing one PostgreSQL database, cannot race past a limit."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from generator.analytics.collector import CollectorSettings, Refused, check_request, count_refusal, read_body, rep_of
+from generator.analytics.collector import CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, rep_of
 from generator.analytics.identity import RosterEntry
 from generator.analytics.store import BatchingStore, Transaction
 from generator.certification.certificates import CERTIFICATE_COLUMNS, Certificate, certificate_from_row
@@ -87,6 +89,7 @@ class ExamService:
         now = self.now()
 
         def operation(db: Transaction) -> dict[str, Any] | Rejection:
+            db.lock("exam", partner, rep, key.id)  # other collectors wait here until this transaction ends
             rows = db.rows("SELECT id, started_at, deadline, questions, submitted_at, passed FROM exam_attempts"
                            " WHERE partner = ? AND rep = ? AND exam = ? ORDER BY started_at", (partner, rep, key.id))
             since_pass = []
@@ -120,6 +123,7 @@ class ExamService:
         now = self.now()
 
         def operation(db: Transaction) -> dict[str, Any] | Rejection:
+            db.lock("exam", partner, rep, exam)  # the same lock as starting: one grading per attempt
             rows = db.rows("SELECT version, deadline, questions, submitted_at FROM exam_attempts"
                            " WHERE id = ? AND partner = ? AND rep = ? AND exam = ?", (attempt, partner, rep, exam))
             key = self.keys.get((rows[0][0], exam)) if rows else None
@@ -237,10 +241,7 @@ def _left(key: ExamKey, used: int) -> int | None:
 
 
 def _parse(model: type[BaseModel], body: bytes) -> Any:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise Refused(400, "malformed json") from None
+    data = load_json(body)
     try:
         return model.model_validate(data)
     except ValidationError:

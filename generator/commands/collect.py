@@ -1,13 +1,14 @@
-"""``partnerkit collect``, ``invite`` and ``forget``: the collector server and the data about reps."""
+"""``partnerkit collect``, ``invite`` and ``report``: the collector server, personal links and reports
+(``revoke`` and ``forget`` are in :mod:`generator.commands.reps`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.analytics.collector import CollectorSettings, create_app
+from generator.analytics.collector import CollectorSettings, RateLimits, create_app
 from generator.analytics.events import CONTENT_INDEX, read_content_index
-from generator.analytics.identity import invite_links, read_roster, signing_keys
+from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, read_roster, signing_keys
 from generator.analytics.store import BatchingStore, open_store
 from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
 from generator.certification.exams import ExamService, exam_routes
@@ -39,15 +40,27 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
     keys = signing_keys() if config.analytics.identity == "token" else {}
     store = _store(root, db, config.analytics.retention_days)
     reporter.step(f"Raw events are kept {config.analytics.retention_days} days (analytics.retention_days), daily totals for good")
-    settings = CollectorSettings(index, config.collector_origins, keys, config.analytics.identity,
-                                 config.analytics.identity_header)
+    analytics = config.analytics
+    roster = None
+    if analytics.identity == "token":
+        read_revocations(root / REVOKED_FILE, root)  # a damaged list stops the start, located
+        roster = Roster(root, root / DEFAULT_ROSTER)
+        if not (root / DEFAULT_ROSTER).is_file():
+            reporter.warning(f"{DEFAULT_ROSTER} not found: every personal link is refused until it exists")
+    settings = CollectorSettings(index, config.collector_origins, keys, analytics.identity, analytics.identity_header,
+                                 roster=roster, token_max_age_days=analytics.token_max_age_days,
+                                 rates=RateLimits(analytics.rate_limit_per_rep, analytics.rate_limit_per_address),
+                                 max_engaged_ms=analytics.max_engaged_minutes * 60 * 1000)
+    reporter.step(f"Links older than {analytics.token_max_age_days} days are refused; at most {analytics.rate_limit_per_rep}"
+                  f" events a minute per rep and {analytics.rate_limit_per_address} per address")
     exams = exam_service(root, store)
     if exams.keys:
         reporter.step(f"Grading {len({exam for _, exam in exams.keys})} exams from {EXAM_KEYS_DIR}/")
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
         app = create_app(settings, store, exam_routes(settings, exams))
-        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
+                    forwarded_allow_ips=analytics.trusted_proxies)
     finally:
         store.close()
 
@@ -64,7 +77,7 @@ def invites(root: Path, roster: Path):
     config = load_config(root)
     if not config.site_url:
         raise PartnerkitError("site_url is not set in site_config.yml: personal links need the site's address")
-    return invite_links(read_roster(root / roster, root), config.site_url, signing_keys(), date.today())
+    return invite_links(read_roster(root / roster, root), config.site_url, signing_keys(), datetime.now(timezone.utc))
 
 
 def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None,
@@ -101,10 +114,3 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     return write_report(folder, month, totals, reps, sales, content_ids, quiz_totals, by, activity_threshold, sales_threshold,
                         certificates=certificates, certification=config.certification, today=today)
 
-
-def forget(root: Path, rep: str, db: str | None) -> int:
-    store = _store(root, db)
-    try:
-        return store.forget(rep)
-    finally:
-        store.close()

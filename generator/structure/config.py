@@ -137,6 +137,16 @@ class AnalyticsSettings(Schema):
     """Send nothing from browsers that ask not to be tracked."""
     consent: bool = False
     """Ask each rep first, with the theme's consent banner: nothing is sent until they accept view statistics."""
+    token_max_age_days: int = Field(default=400, ge=1, le=3650)
+    """Days a personal link works after ``partnerkit invite`` made it; older links are refused (send new ones with ``invite``)."""
+    rate_limit_per_rep: int = Field(default=120, ge=1, le=100000)
+    """Events a minute one rep may send to one collector process (a minute's worth at once); more are refused (429)."""
+    rate_limit_per_address: int = Field(default=600, ge=1, le=1000000)
+    """Events a minute one client address may send to one collector process (offices share an address); more are refused (429)."""
+    max_engaged_minutes: int = Field(default=180, ge=1, le=1440)
+    """Engaged time one page view may count at most (it never counts more than the time since the view began)."""
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    """Addresses of reverse proxies whose ``X-Forwarded-For`` names the client (for the per-address limit); ``["*"]`` trusts any."""
 
 
 class TierRequirement(Schema):

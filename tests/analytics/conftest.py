@@ -28,10 +28,24 @@ INDEX = ContentIndex(content={"home:index", "module:pricing", "path:sales-start"
                      quizzes={"pricing-check"})
 
 
+class Clock:
+    """The collector's clock in tests: the real time when made, then moved by hand."""
+
+    def __init__(self) -> None:
+        self.at = time.time()
+
+    def __call__(self) -> float:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += seconds
+
+
 @dataclass
 class RunningCollector:
     url: str
     store: BatchingStore
+    settings: CollectorSettings | None = None
 
     def stored(self) -> list[tuple]:
         return self.store.query("SELECT type, content, version, partner, rep, engaged_ms, scroll FROM events ORDER BY id")
@@ -128,7 +142,7 @@ def running_collector(settings: CollectorSettings, database: Path | BatchingStor
         time.sleep(0.02)
     assert server.started, "collector did not start"
     try:
-        yield RunningCollector(f"http://127.0.0.1:{port}", store)
+        yield RunningCollector(f"http://127.0.0.1:{port}", store, settings)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -137,5 +151,5 @@ def running_collector(settings: CollectorSettings, database: Path | BatchingStor
 
 @pytest.fixture
 def collector(make_store):
-    with running_collector(CollectorSettings(INDEX, [ORIGIN], KEYS), make_store()) as running:
+    with running_collector(CollectorSettings(INDEX, [ORIGIN], KEYS, clock=Clock()), make_store()) as running:
         yield running

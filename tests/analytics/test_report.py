@@ -121,7 +121,8 @@ def make_project(tmp_path: Path) -> Path:
     events = []
     for (day, rep), (views, minutes) in READING.items():
         events += [StoredEvent(day, "view", "module:pricing", "2.4", f"v{rep}{n:08d}", partner_of(rep), rep, 0, 0) for n in range(views)]
-        events.append(StoredEvent(day, "leave", "module:pricing", "2.4", f"v{rep}00000000", partner_of(rep), rep, minutes * 60000, 90))
+        events.append(StoredEvent(day, "leave", "module:pricing", "2.4", f"v{rep}00000000", partner_of(rep), rep, minutes * 60000, 90,
+                                  received=minutes * 60000))  # that long after the view (received at 0)
     store.write(events).result()
     store.close()
     return project
@@ -239,3 +240,46 @@ def test_report_partner_tiers_and_reminders(tmp_path: Path) -> None:
             f"<td>Ben: Sales Gold (gold, valid until {day(40)})</td></tr>") in html
     assert html.count("<svg") == 3, "tiers and certificates are tables, not charts"
     assert json.loads((folder / "report.json").read_text())["today"] == today.isoformat()
+
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+
+
+def test_text_cells_that_start_like_formulas_get_a_quote() -> None:
+    from generator.analytics.csvfile import csv_text
+
+    text = csv_text(["name", "amount"], [[name, -1.5] for name in [*HOSTILE, "\tTAB", "\rCR", "Ana", "-"]] + [[None, 3]])
+    assert list(csv.reader(text.splitlines(keepends=True))) == [["name", "amount"]] + [
+        ["'" + name, "-1.5"] for name in [*HOSTILE, "\tTAB", "\rCR"]] + [["Ana", "-1.5"], ["'-", "-1.5"], ["", "3"]]
+
+
+def test_no_report_table_carries_a_live_formula(tmp_path: Path) -> None:
+    from generator.analytics.report import write_report
+    from generator.certification.certificates import Certificate
+    from generator.structure.config import CertificationSettings
+
+    today = date(2026, 11, 22)
+    lines = [f'acme,"=cmd()",r{n},"{name.replace(chr(34), chr(34) * 2)}",r{n}@acme.example,sales,2026-01-01,'
+             for n, name in enumerate(HOSTILE)]
+    (tmp_path / "roster.csv").write_text(ROSTER.splitlines()[0] + "\n" + "\n".join(lines) + "\n", newline="")
+    reps = read_roster(tmp_path / "roster.csv", tmp_path)
+    assert [entry.name for entry in reps] == HOSTILE
+    certificates = [Certificate(f"id{n}", "acme", f"r{n}", "sales-gold", "=Gold()", "sales", "gold", "2.4",
+                                today - timedelta(days=300), today + timedelta(days=20)) for n in range(len(HOSTILE))]
+    totals = [DailyTotal("2026-10-03", "module:pricing", "2.4", "acme", f"r{n}", 3, 60000) for n in range(len(HOSTILE))]
+    folder = tmp_path / "report"
+    write_report(folder, "2026-10", totals, reps, {("r0", "2026-10"): -120.5}, {"module:pricing"},
+                 certificates=certificates, certification=CertificationSettings(), today=today)
+    names = ["'" + entry.name for entry in reps]
+    assert [row["name"] for row in read_csv(folder / "reps.csv")] == names
+    assert [row["sales"] for row in read_csv(folder / "reps.csv")][0] == "-120.5", "numbers stay numbers"
+    assert sorted(row["name"] for row in read_csv(folder / "reminders.csv")) == sorted(names)
+    assert {row["partner_name"] for row in read_csv(folder / "reminders.csv")} == {"'=cmd()"}
+    assert {row["title"] for row in read_csv(folder / "reminders.csv")} == {"'=Gold()"}
+    certified = read_csv(folder / "certificates.csv")
+    assert sorted(row["name"] for row in certified) == sorted(names)
+    for path in folder.glob("*.csv"):
+        for row in csv.reader(path.open(newline="")):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "@", "\t", "\r")), (path.name, cell)
+                assert not cell.startswith("-") or re.fullmatch(r"-\d+(\.\d+)?", cell), (path.name, cell)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import astuple
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -14,13 +14,20 @@ from generator.errors import ContentErrors, PartnerkitError
 from tests.analytics.conftest import KEYS
 
 
-def stored(day: str, rep: str, kind: str = "view", engaged: int = 0) -> StoredEvent:
-    return StoredEvent(day, kind, "module:pricing", "", "v0123456789", "acme" if rep else "", rep, engaged, 0)
+_views = iter(range(10**6))
+
+
+def stored(day: str, rep: str, kind: str = "view", engaged: int = 0, view: str | None = None, at: int = 0) -> StoredEvent:
+    """An event of a view of its own (unless ``view`` is given), received ``at`` seconds into the day."""
+    moment = int(datetime.fromisoformat(day + "T00:00:00+00:00").timestamp()) + at
+    return StoredEvent(day, kind, "module:pricing", "", view or f"v{next(_views):010d}", "acme" if rep else "", rep,
+                       engaged, 0, sent_at=moment * 1000, received=moment * 1000)
 
 
 def test_retention_prunes_raw_events_but_keeps_daily_totals(make_store) -> None:
     store = make_store()
-    store.write([stored("2026-01-01", "rep-1"), stored("2026-01-01", "rep-1", "leave", 5000), stored("2026-11-20", "rep-1")]).result()
+    store.write([stored("2026-01-01", "rep-1", view="vjanuary01"), stored("2026-01-01", "rep-1", "leave", 5000, "vjanuary01", 60),
+                 stored("2026-11-20", "rep-1")]).result()
     assert store.prune(retention_days=30, today=date(2026, 11, 22)) == 2
     assert store.query("SELECT received_day FROM events") == [("2026-11-20",)]
     assert store.query("SELECT day, views, engaged_ms FROM daily ORDER BY day") == [("2026-01-01", 1, 5000), ("2026-11-20", 1, 0)]
@@ -29,7 +36,7 @@ def test_retention_prunes_raw_events_but_keeps_daily_totals(make_store) -> None:
 def test_forget_removes_one_rep_everywhere(make_store) -> None:
     store = make_store()
     store.write([stored("2026-11-20", "rep-1"), stored("2026-11-20", "rep-2"), stored("2026-11-21", "rep-1")]).result()
-    assert store.forget("rep-1") == 4
+    assert store.forget("rep-1") == {"events": 2, "views": 2, "daily": 2, "quiz_daily": 0, "exam_attempts": 0, "certificates": 0}
     assert store.query("SELECT rep FROM events") == [("rep-2",)]
     assert store.query("SELECT rep FROM daily") == [("rep-2",)]
 
@@ -48,7 +55,7 @@ def test_batches_from_many_threads_are_all_committed(make_store) -> None:
 def test_migrations_are_applied_once(make_store) -> None:
     make_store()
     again = make_store()  # the same database, opened a second time
-    assert again.query("SELECT version FROM schema_migrations ORDER BY version") == [(1,), (2,), (3,)]
+    assert again.query("SELECT version FROM schema_migrations ORDER BY version") == [(1,), (2,), (3,), (4,)]
 
 
 def test_a_database_of_the_first_schema_is_upgraded_with_its_rows(make_store, monkeypatch) -> None:
@@ -79,12 +86,13 @@ acme,Acme Resellers,rep-2,Bo Chen,bo@acme.example,cs,2026-02-01,2026-06-30
 
 def test_invites_for_current_reps_carry_verifiable_tokens(tmp_path: Path) -> None:
     (tmp_path / "roster.csv").write_text(ROSTER)
-    links = invite_links(read_roster(tmp_path / "roster.csv", tmp_path), "https://partners.example.com", KEYS, date(2026, 11, 22))
+    now = datetime(2026, 11, 22, 9, 30, 15, 123456, tzinfo=timezone.utc)
+    links = invite_links(read_roster(tmp_path / "roster.csv", tmp_path), "https://partners.example.com", KEYS, now)
     assert [entry.rep_id for entry, _ in links] == ["rep-1"]
     link = links[0][1]
     assert link.startswith("https://partners.example.com/?pk=")
     rep = verify(link.split("?pk=")[1], KEYS)
-    assert (rep.partner, rep.rep, rep.issued) == ("acme", "rep-1", date(2026, 11, 22))
+    assert (rep.partner, rep.rep, rep.issued) == ("acme", "rep-1", datetime(2026, 11, 22, 9, 30, 15, 123000, tzinfo=timezone.utc))
 
 
 def test_roster_errors_are_located(tmp_path: Path) -> None:

@@ -14,6 +14,9 @@ from generator.certification.keys import Recertification, element_id, exam_key
 from generator.structure.content import Quiz
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 
+ISSUED = date.today() - timedelta(days=30)
+"""When the test links were made (links expire after 400 days)."""
+
 EXAM = Quiz.model_validate({
     "kind": "quiz", "id": "sales-silver", "title": "Certified seller (Silver)", "mode": "exam", "role": "sales",
     "level": "silver", "pass_mark": 75, "draw": 3, "shuffle_questions": True, "shuffle_choices": True, "attempts": 3,
@@ -32,8 +35,8 @@ RIGHT = {
 WRONG = {"lead": element_id("sales-silver", "lead", "Dashboard"), "crm": element_id("sales-silver", "crm", "True"),
          "score": "50", "order": list(reversed(RIGHT["order"]))}
 ROSTER = [RosterEntry("acme", "Acme Resellers", "rep-7", "Aiko Tanaka", "aiko@acme.example", "sales", date(2026, 1, 5), None)]
-TOKEN = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
-OTHER = sign(Rep("acme", "rep-8", date(2026, 11, 1)), KEYS)
+TOKEN = sign(Rep("acme", "rep-7", ISSUED), KEYS)
+OTHER = sign(Rep("acme", "rep-8", ISSUED), KEYS)
 
 
 class Clock:
@@ -167,3 +170,34 @@ def test_a_material_exam_change_asks_earlier_holders_to_recertify(exams) -> None
     assert (shown["status"], shown["recertify_by"]) == ("recertify", "2027-02-20")
     exams.clock.at = datetime(2027, 2, 21, tzinfo=timezone.utc)
     assert httpx.get(f"{exams.url}/certificates/{certificate}").json()["status"] == "expired"
+
+
+def test_exam_routes_refuse_what_the_event_route_refuses(make_store, tmp_path) -> None:
+    from generator.analytics.identity import REVOKED_FILE, Roster
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("partner_id,partner_name,rep_id,name,email,role,joined,left\n"
+                      "acme,Acme Resellers,rep-7,Aiko Tanaka,aiko@acme.example,sales,2026-01-05,\n"
+                      "acme,Acme Resellers,rep-8,Ben Ode,ben@acme.example,sales,2026-01-05,2026-02-01\n")
+    keys = {("2.4", "sales-silver"): exam_key(EXAM, 365)}
+    settings = CollectorSettings(INDEX, [ORIGIN], KEYS, roster=Roster(tmp_path, roster, recheck_seconds=0))
+    with running_collector(settings, make_store(), exams=ExamService(keys, None, ROSTER)) as running:  # type: ignore[arg-type]
+        url = f"{running.url}/exams/sales-silver/attempts"
+        headers = {"Origin": ORIGIN, "User-Agent": "Mozilla/5.0 Chrome/156"}
+        for body in (b"[" * 8000 + b"]" * 8000, b'{"token": ' + b"[" * 20 + b"]" * 20 + b"}"):
+            for target in (url, url + "/some-attempt"):
+                deep = httpx.post(target, content=body, headers=headers)
+                assert (deep.status_code, deep.json()) == (400, {"error": "too deep"})
+        stranger = sign(Rep("acme", "rep-9", datetime.now(timezone.utc)), KEYS)
+        cases = [(OTHER, "left roster"), (stranger, "not on roster"),
+                 (sign(Rep("acme", "rep-7", date(2019, 5, 1)), KEYS), "expired token")]
+        for token, reason in cases:
+            refused = start(running.url, token=token)
+            assert (refused.status_code, refused.json()) == (403, {"error": reason})
+        drawn = start(running.url).json()
+        (tmp_path / REVOKED_FILE).parent.mkdir(exist_ok=True)
+        (tmp_path / REVOKED_FILE).write_text(f"rep_id,revoked_at\nrep-7,{datetime.now(timezone.utc).isoformat()}\n")
+        revoked = submit(running.url, drawn["attempt"], answers_for(drawn, RIGHT))
+        assert (revoked.status_code, revoked.json()) == (403, {"error": "revoked token"})
+        assert running.store.query("SELECT COUNT(*), COUNT(submitted_at) FROM exam_attempts") == [(1, 0)]
+        assert running.rejected() == {"too deep": 4, "left roster": 1, "not on roster": 1, "expired token": 1, "revoked token": 1}

@@ -1,0 +1,81 @@
+"""``partnerkit revoke`` and ``forget``: cutting off one rep's links, and deleting everything about a rep."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from generator.analytics.identity import (
+    REVOKED_FILE,
+    RosterEntry,
+    read_revocations,
+    read_roster,
+    revoke as revoke_links,
+    write_revocations,
+)
+from generator.commands.collect import DEFAULT_ROSTER, _store
+
+REPORTS_DIR = "private/reports"
+"""Where ``partnerkit report`` writes, one folder per month."""
+
+
+def revoke(root: Path, rep: str, roster: Path = DEFAULT_ROSTER) -> RosterEntry:
+    """Refuse every link issued to ``rep`` until now, at once (running collectors re-read the list when
+    it changes); links ``invite`` makes afterwards work. Returns the rep's roster entry."""
+    return revoke_links(root, root / roster, rep, datetime.now(timezone.utc))
+
+
+@dataclass
+class Forgotten:
+    """What ``forget`` removed."""
+
+    rows: dict[str, int]
+    """Rows deleted per table of the database."""
+    reports: list[str] = field(default_factory=list)
+    """Report folders (or files) under ``private/reports/`` that named the rep, deleted."""
+    on_roster: bool = False
+    """The rep is still on the roster (the vendor's file: ``forget`` leaves it alone)."""
+
+
+def _reports_naming(root: Path, rep: str) -> list[Path]:
+    """Month folders (or loose files) under ``private/reports/`` holding a file that contains the rep id."""
+    reports = root / REPORTS_DIR
+    if not reports.is_dir():
+        return []
+    needle = rep.encode("utf-8")
+    found: list[Path] = []
+    for path in sorted(reports.rglob("*")):
+        top = reports / path.relative_to(reports).parts[0]
+        if top not in found and path.is_file() and not path.is_symlink() and needle in path.read_bytes():
+            found.append(top)
+    return found
+
+
+def _drop_revocations(root: Path, rep: str) -> None:
+    """Remove the rep from ``private/revoked.csv`` (only once they are off the roster: their links are
+    refused anyway then)."""
+    path = root / REVOKED_FILE
+    revoked = read_revocations(path, root)
+    if revoked.pop(rep, None) is not None:
+        write_revocations(path, revoked)
+
+
+def forget(root: Path, rep: str, db: str | None, roster: Path = DEFAULT_ROSTER) -> Forgotten:
+    """Delete every row about ``rep`` (no copy left in SQLite's files), and every report that names them."""
+    store = _store(root, db)
+    try:
+        rows = store.forget(rep)
+    finally:
+        store.close()
+    forgotten = Forgotten(rows)
+    for report in _reports_naming(root, rep):
+        folder = report.is_dir()
+        shutil.rmtree(report) if folder else report.unlink()
+        forgotten.reports.append(report.relative_to(root).as_posix() + ("/" if folder else ""))
+    if (root / roster).is_file():
+        forgotten.on_roster = any(entry.rep_id == rep for entry in read_roster(root / roster, root))
+    if not forgotten.on_roster:
+        _drop_revocations(root, rep)
+    return forgotten
