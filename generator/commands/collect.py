@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from generator.analytics.collector import CollectorSettings, RateLimits, create_app
-from generator.analytics.events import CONTENT_INDEX, read_content_index
+from generator.analytics.events import CONTENT_INDEX, ContentIndex, read_content_index
 from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, read_roster, signing_keys
 from generator.analytics.store import BatchingStore, open_store
 from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
@@ -16,6 +16,7 @@ from generator.certification.keys import EXAM_KEYS_DIR, read_exam_keys
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.reporter import NullReporter, Reporter
+from generator.structure.config import AnalyticsSettings
 
 DEFAULT_DB = "private/events.sqlite"
 DEFAULT_ROSTER = Path("private/roster.csv")
@@ -47,10 +48,7 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         roster = Roster(root, root / DEFAULT_ROSTER)
         if not (root / DEFAULT_ROSTER).is_file():
             reporter.warning(f"{DEFAULT_ROSTER} not found: every personal link is refused until it exists")
-    settings = CollectorSettings(index, config.collector_origins, keys, analytics.identity, analytics.identity_header,
-                                 roster=roster, token_max_age_days=analytics.token_max_age_days,
-                                 rates=RateLimits(analytics.rate_limit_per_rep, analytics.rate_limit_per_address),
-                                 max_engaged_ms=analytics.max_engaged_minutes * 60 * 1000)
+    settings = collector_settings(analytics, index, config.collector_origins, keys, roster)
     reporter.step(f"Links older than {analytics.token_max_age_days} days are refused; at most {analytics.rate_limit_per_rep}"
                   f" events a minute per rep and {analytics.rate_limit_per_address} per address")
     exams = exam_service(root, store)
@@ -63,6 +61,15 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
                     forwarded_allow_ips=analytics.trusted_proxies)
     finally:
         store.close()
+
+
+def collector_settings(analytics: AnalyticsSettings, index: ContentIndex, origins: list[str], keys: dict[str, bytes],
+                       roster: Roster | None) -> CollectorSettings:
+    """The collector's settings from ``analytics:`` in site_config.yml (the demo's too)."""
+    return CollectorSettings(index, origins, keys, analytics.identity, analytics.identity_header,
+                             roster=roster, token_max_age_days=analytics.token_max_age_days,
+                             rates=RateLimits(analytics.rate_limit_per_rep, analytics.rate_limit_per_address),
+                             max_engaged_ms=analytics.max_engaged_minutes * 60 * 1000)
 
 
 def exam_service(root: Path, store: BatchingStore, roster: Path = DEFAULT_ROSTER) -> ExamService:

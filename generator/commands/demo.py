@@ -18,15 +18,15 @@ import secrets
 import socket
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from generator.analytics.collector import CollectorSettings, create_app
 from generator.analytics.events import content_ids_of_pages, read_content_index, write_content_index
-from generator.analytics.identity import RosterEntry, invite_links, read_roster
+from generator.analytics.identity import Roster, RosterEntry, invite_links, read_roster
 from generator.certification.exams import exam_routes
 from generator.certification.keys import exam_keys_of, read_exam_keys, replace_exam_keys
-from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, _store, exam_service
+from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, _store, collector_settings, exam_service
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.render import RenderedSite
@@ -99,7 +99,7 @@ def prepare_demo(root: Path, address: str, today: date | None = None) -> Demo:
     (folder / DEFAULT_ROSTER).write_text("\n".join(roster_lines) + "\n", encoding="utf-8")
     (folder / DEFAULT_SALES).write_text("\n".join(sales_lines) + "\n", encoding="utf-8")
     site_url = f"http://{address}/"
-    links = invite_links(read_roster(folder / DEFAULT_ROSTER, folder), site_url, keys, today)
+    links = invite_links(read_roster(folder / DEFAULT_ROSTER, folder), site_url, keys, datetime.now(timezone.utc))
     return Demo(root, folder, site_url, keys, links)
 
 
@@ -141,7 +141,9 @@ class DemoCollector:
         folder = self.demo.folder
         config = load_config(self.demo.root)
         store = _store(folder, None, config.analytics.retention_days)
-        self.settings = CollectorSettings(read_content_index(folder), [self.origin], self.demo.keys, "token")
+        analytics = config.analytics.model_copy(update={"identity": "token"})
+        self.settings = collector_settings(analytics, read_content_index(folder), [self.origin], self.demo.keys,
+                                           Roster(folder, folder / DEFAULT_ROSTER))
         self.exams = exam_service(folder, store)
         app = create_app(self.settings, store, exam_routes(self.settings, self.exams))
         self.store = store
