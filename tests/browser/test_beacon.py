@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from generator.analytics.collector import CollectorSettings
@@ -49,7 +49,7 @@ def test_first_load_and_instant_navigation_count_anchors_and_scrolling_do_not(mi
     port = free_port()
     content = setup_site(minimal, site_server, port)
     origin = site_server.url.rstrip("/")
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", date.today() - timedelta(days=30)), KEYS)
     with running_collector(CollectorSettings(content, [origin], KEYS), tmp_path / "e.sqlite", port) as collector:
         page.goto(site_server.url + f"?pk={token}")
         assert "pk=" not in page.url
@@ -123,7 +123,7 @@ def test_the_personal_link_is_remembered_without_cookies(minimal: Path, site_ser
     index = setup_site(minimal, site_server, port)
     context = browser.new_context(user_agent=REP_BROWSER)
     page = context.new_page()
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", date.today() - timedelta(days=30)), KEYS)
     with running_collector(CollectorSettings(index, [site_server.url.rstrip("/")], KEYS), tmp_path / "e.sqlite", port) as collector:
         page.goto(site_server.url + f"modules/pricing/?pk={token}#price-list")
         assert page.url == site_server.url + "modules/pricing/#price-list"

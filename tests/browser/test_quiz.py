@@ -189,7 +189,7 @@ def test_exam_fail_wait_pass_and_verify(minimal: Path, site_server, browser, tmp
     page_html = (site_server.folder / "quizzes/seller-silver/index.html").read_text()
     assert "What do you lead with?" not in page_html and "Fewer churn surprises" not in page_html
     assert "Pass mark 100 %. 2 questions. Time limit 10 min." in page_html
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", date.today() - timedelta(days=30)), KEYS)
     context = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     with running_collector(settings, tmp_path / "e.sqlite", port, exams=service):
@@ -256,7 +256,7 @@ ONE_ATTEMPT = EXAM.replace("id: seller-silver", "id: seller-once").replace(
 def test_exam_with_no_attempt_left_offers_none(minimal: Path, site_server, browser, tmp_path: Path) -> None:
     port = free_port()
     service, settings = exam_site(minimal, site_server, port, ("content/once.yml", ONE_ATTEMPT))
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", date.today() - timedelta(days=30)), KEYS)
     context = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     with running_collector(settings, tmp_path / "e.sqlite", port, exams=service):
@@ -330,7 +330,7 @@ def test_practice_results_reach_the_view_logs(minimal: Path, site_server, browse
     configure(minimal, site_url=site_server.url, analytics={"endpoint": f"http://127.0.0.1:{port}/e"})
     build(minimal, site_server.folder)
     settings = CollectorSettings(read_content_index(minimal), [site_server.url.rstrip("/")], KEYS)
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", date.today() - timedelta(days=30)), KEYS)
     context = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     with running_collector(settings, tmp_path / "e.sqlite", port) as collector:

@@ -4,7 +4,7 @@ player, one view counted), ``#t=`` seeks on arrival, the spoken paragraph lights
 from __future__ import annotations
 
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from generator.analytics.collector import CollectorSettings
@@ -114,7 +114,7 @@ def test_chapters_and_timestamps_seek_in_place_and_count_one_view(minimal: Path,
     build(minimal, site_server.folder)
     assert (site_server.folder / "media/kickoff.vtt").read_text().startswith("WEBVTT\n\n00:00:01.000 --> 00:00:06.000\n<v Aiko>")
     settings = CollectorSettings(read_content_index(minimal), [site_server.url.rstrip("/")], KEYS)
-    token = sign(Rep("acme", "rep-7", date(2026, 11, 1)), KEYS)
+    token = sign(Rep("acme", "rep-7", date.today() - timedelta(days=30)), KEYS)
     context = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1400, "height": 900})
     page = context.new_page()
     failures: list[str] = []
