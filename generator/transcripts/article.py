@@ -82,13 +82,14 @@ def _long_enough(cues: list[Cue], punctuated: bool) -> bool:
     return not _CJK.search(last) or not punctuated or last.endswith(_SENTENCE_CLOSE) or words >= 2 * PARAGRAPH_WORDS
 
 
-def _join(cues: list[Cue]) -> str:
-    """Cue texts joined with a space; in Japanese with none after punctuation (a space, for a pause, otherwise)."""
+def _join(cues: list[Cue], punctuated: bool) -> str:
+    """Cue texts joined with a space; in Japanese with none, except a space where a transcript without
+    punctuation (Whisper's) changes cue at a pause."""
     if not all(_CJK.search(cue.text) for cue in cues):
         return " ".join(cue.text for cue in cues)
     text = cues[0].text
     for cue in cues[1:]:
-        text += ("" if text.endswith(_PHRASE_CLOSE) else " ") + cue.text
+        text += ("" if punctuated or text.endswith(_PHRASE_CLOSE) else " ") + cue.text
     return text
 
 
@@ -100,7 +101,7 @@ def to_paragraphs(cues: list[Cue]) -> list[Paragraph]:
 
     def close() -> None:
         if current:
-            paragraphs.append(Paragraph(current[0].start, current[-1].end, current[0].speaker, _join(current)))
+            paragraphs.append(Paragraph(current[0].start, current[-1].end, current[0].speaker, _join(current, punctuated)))
             current.clear()
 
     for cue in cues:
