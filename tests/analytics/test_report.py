@@ -78,7 +78,7 @@ def test_key_people_by_engaged_minutes_and_given_thresholds(tmp_path: Path) -> N
 
 def test_bands_and_active_rates_by_month_and_week(tmp_path: Path) -> None:
     _, _, placed = quadrants(october(tmp_path))
-    assert bands(placed)["acme"] == {"top": ["a1"], "middle": ["a2"], "bottom": ["a3"], "active_share": 0.667}
+    assert bands(placed)["acme"] == {"top": ["a1"], "middle": [], "bottom": ["a2"], "inactive": ["a3"], "active_share": 0.667}
     assert active_rates(totals(), roster(tmp_path), months_until("2026-10", 2)) == {
         "acme": {"2026-09": 0.0, "2026-10": 0.667}, "beta": {"2026-09": 0.5, "2026-10": 1.0},
     }
@@ -110,13 +110,17 @@ def test_sales_errors_are_located(tmp_path: Path) -> None:
     ]
 
 
+TITLES = {"home:index": "Welcome, partners", "module:pricing": "Pricing & ROI", "module:pitch": "The pitch"}
+"""Page titles as the build keeps them in the content index."""
+
+
 def make_project(tmp_path: Path) -> Path:
     project = tmp_path / "p"
     (project / "private").mkdir(parents=True)
     (project / "site_config.yml").write_text("site_name: S\nvendor: V\nproduct: P\n")
     (project / "private/roster.csv").write_text(ROSTER)
     (project / "private/sales.csv").write_text(SALES)
-    write_content_index(project, {"home:index", "module:pricing", "module:pitch"}, ["2.4"])
+    write_content_index(project, TITLES, ["2.4"])
     store = SqliteStore(project / "private/events.sqlite")
     events = []
     for (day, rep), (views, minutes) in READING.items():
@@ -142,7 +146,7 @@ def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
     html = (folder / "report.html").read_text()
     assert html.count("<svg") == 3 and "correlation is not a cause" in html
     assert not re.search(r'(src|href)="https?:|@import|url\((?!#)', html), "the report loads nothing from the network"
-    assert "<h3>Release 2.4</h3>" in html and "<h3>Never opened this month</h3>\n<p>home:index, module:pitch</p>" in html
+    assert "<h3>Release 2.4</h3>" in html and "<h3>Never opened this month</h3>\n<p>Welcome, partners, The pitch</p>" in html
     data = json.loads((folder / "report.json").read_text())
     assert {row["rep"]: row["quadrant"] for row in data["reps"]}["a2"] == "key person 2"
     with (folder / "active_rates_monthly.csv").open() as stream:
@@ -150,8 +154,9 @@ def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
     assert rates[("acme", "2026-10")] == "0.667"
     assert sorted(path.name for path in folder.iterdir()) == [
         "active_rates_monthly.csv", "active_rates_weekly.csv", "bands.csv", "certificates.csv", "content.csv",
-        "never_opened.csv", "quizzes.csv", "reminders.csv", "report.html", "report.json", "reps.csv", "tiers.csv",
+        "never_opened.csv", "partners", "quizzes.csv", "reminders.csv", "report.html", "report.json", "reps.csv", "tiers.csv",
     ]
+    assert sorted(path.name for path in (folder / "partners").iterdir()) == ["acme.html", "beta.html"]
     assert "No partner tiers are set" in html and "No certificate has been issued yet." in html
 
 
