@@ -215,10 +215,11 @@ def months_until(month: str, count: int) -> list[Period]:
     return periods
 
 
-def weeks_until(month: str, count: int) -> list[Period]:
-    """``count`` ISO weeks (Monday to Sunday), oldest first, ending with the week of ``month``'s last day."""
+def weeks_until(month: str, count: int, today: date | None = None) -> list[Period]:
+    """``count`` ISO weeks (Monday to Sunday), oldest first, ending with the week of ``month``'s last day
+    (or of ``today``, if that comes first)."""
     _, end = _month_bounds(month)
-    last = end - timedelta(days=1)
+    last = min(end - timedelta(days=1), today or end)
     monday = last - timedelta(days=last.weekday())
     periods = []
     for back in range(count - 1, -1, -1):
@@ -272,18 +273,21 @@ def content_reads(totals: list[DailyTotal], content_ids: set[str], month: str) -
     """Views, engaged minutes and distinct readers per content id and release; ids never opened."""
     table: dict[tuple[str, str], dict[str, object]] = {}
     readers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    engaged: dict[tuple[str, str], int] = defaultdict(int)
     for total in totals:
         if month_of(total.day) != month:
             continue
         key = (total.content, total.version)
         row = table.setdefault(key, {"content": total.content, "version": total.version, "views": 0, "engaged_minutes": 0.0})
         row["views"] += total.views
-        row["engaged_minutes"] = round(row["engaged_minutes"] + total.engaged_ms / 60000, 1)
+        engaged[key] += total.engaged_ms
         if total.rep and total.views:
             readers[key].add(total.rep)
     rows = sorted(table.values(), key=lambda row: (-row["views"], row["content"], row["version"]))
     for row in rows:
-        row["readers"] = len(readers[(row["content"], row["version"])])
+        key = (row["content"], row["version"])
+        row["engaged_minutes"] = round(engaged[key] / 60000, 1)  # rounded once: rows of 40 s add up to 1.3, not 1.4
+        row["readers"] = len(readers[key])
     opened = {row["content"] for row in rows if row["views"]}
     return rows, sorted(content_ids - opened)
 
@@ -426,7 +430,7 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
                                               activity_threshold, sales_threshold)
     split = bands(placed)
     periods = {"monthly": not_after(months_until(month, months_back), today),
-               "weekly": not_after(weeks_until(month, weeks_back), today)}
+               "weekly": not_after(weeks_until(month, weeks_back, today), today)}
     rates = {kind: active_rates(totals, roster, of_kind) for kind, of_kind in periods.items()}
     labels = {kind: [period.label for period in of_kind] for kind, of_kind in periods.items()}
     reads, never = content_reads(totals, content_ids, month)
