@@ -247,6 +247,8 @@ def page_name(content: str, titles: dict[str, str]) -> str:
     kind, _, rest = content.partition(":")
     if kind == "home":
         return "Home page"
+    if kind == "whats-new" and rest != "index":
+        return f"What's new in {rest}"
     if rest == "index":
         return f"{kind.replace('-', ' ').capitalize()} index"
     return f"{rest.replace('-', ' ').capitalize()} ({kind.replace('-', ' ')})"

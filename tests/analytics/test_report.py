@@ -395,3 +395,26 @@ def test_engaged_time_is_what_the_beacon_sent(tmp_path: Path) -> None:
     partner_page = html_text((folder / "partners/acme.html").read_text())
     assert re.search(r"Ana\s+1\s+0\.7\s+Top 20 %", partner_page), partner_page
     assert "<tr><td>Pricing &amp; ROI</td><td class=\"number\">2</td><td class=\"number\">1.3</td>" in (folder / "report.html").read_text()
+
+
+def test_the_build_keeps_page_titles_in_the_content_index_and_the_collector_still_reads_it(minimal: Path, tmp_path: Path) -> None:
+    from generator.analytics.events import CONTENT_INDEX, read_content_index
+    from generator.commands.build import build
+    from tests.conftest import configure
+
+    configure(minimal, analytics={"endpoint": "https://collect.partners.test/e"})
+    build(minimal, tmp_path / "site")
+    index = read_content_index(minimal)
+    assert index.titles["module:pricing"] == "Pricing | plans" and index.titles["path:sales-start"] == "Sales starter path"
+    assert set(index.titles) <= index.content
+    written = json.loads((minimal / CONTENT_INDEX).read_text(encoding="utf-8"))
+    older = {key: value for key, value in written.items() if key != "titles"}  # as builds before titles wrote it
+    (minimal / CONTENT_INDEX).write_text(json.dumps(older))
+    assert read_content_index(minimal).content == index.content and read_content_index(minimal).titles == {}
+
+
+def test_pages_without_a_title_are_named_in_words() -> None:
+    from generator.analytics.report import page_name
+
+    assert [page_name(ident, {}) for ident in ("path:sales-onboarding", "home:index", "whats-new:2.4", "module:index")] == [
+        "Sales onboarding (path)", "Home page", "What's new in 2.4", "Module index"]
