@@ -418,3 +418,51 @@ def test_pages_without_a_title_are_named_in_words() -> None:
 
     assert [page_name(ident, {}) for ident in ("path:sales-onboarding", "home:index", "whats-new:2.4", "module:index")] == [
         "Sales onboarding (path)", "Home page", "What's new in 2.4", "Module index"]
+
+
+def test_a_rep_who_reads_a_page_for_40_seconds_in_chromium_shows_0_7_minutes(minimal: Path, site_server, browser, tmp_path: Path) -> None:
+    """The beacon in Chromium, the real collector and the report command, end to end. The page's clock
+    and the collector's move 40 s together (Playwright's clock), so the test does not wait 40 s. The rep
+    leaves by following a link (instant navigation), as a rep does: headless Chromium sends the beacons
+    of a page being unloaded with its own HeadlessChrome user agent, which the collector refuses as a bot."""
+    from generator.analytics.collector import CollectorSettings
+    from generator.analytics.identity import Rep, sign
+    from tests.analytics.conftest import KEYS, Clock, free_port, running_collector
+    from tests.browser.test_beacon import REP_BROWSER, setup_site
+
+    port = free_port()
+    content = setup_site(minimal, site_server, port)
+    (minimal / "private/roster.csv").write_text(
+        "partner_id,partner_name,rep_id,name,email,role,joined,left\n"
+        "acme,Acme Resellers,rep-7,Rosa Park,rosa@acme.example,sales,2026-01-01,\n"
+        "acme,Acme Resellers,rep-8,Tom Ito,tom@acme.example,sales,2026-01-01,\n")
+    (minimal / "private/sales.csv").write_text("rep_id,month,amount\n")
+    clock = Clock()
+    context = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.clock.install()
+    token = sign(Rep("acme", "rep-7", datetime.now(timezone.utc)), KEYS)
+    settings = CollectorSettings(content, [site_server.url.rstrip("/")], KEYS, clock=clock)
+    with running_collector(settings, minimal / "private/events.sqlite", port) as collector:
+        page.goto(site_server.url + f"modules/product-basics/?pk={token}")
+        page.wait_for_load_state("networkidle")
+        clock.advance(40)
+        page.clock.fast_forward(40_000)
+        page.locator("article a", has_text="Sales starter path").first.click()
+        page.wait_for_url(site_server.url + "paths/sales-start/")
+        leaves = lambda: collector.store.query("SELECT content, engaged_ms FROM events WHERE type = 'leave'")
+        deadline = datetime.now() + timedelta(seconds=10)
+        while not leaves() and datetime.now() < deadline:
+            page.wait_for_timeout(100)
+        [(leaf, engaged)] = leaves()
+        assert leaf == "module:product-basics" and 40_000 <= engaged < 42_000, (engaged, collector.rejected())
+    context.close()
+    result = report(minimal)
+    assert result.returncode == 0, result.stderr
+    month = datetime.fromtimestamp(clock(), timezone.utc).strftime("%Y-%m")
+    folder = minimal / f"private/reports/{month}"
+    assert {row["name"]: row["engaged_minutes"] for row in read_csv(folder / "reps.csv")} == {"Rosa Park": "0.7", "Tom Ito": "0.0"}
+    html = (folder / "report.html").read_text()
+    assert re.search(r"<tr><td>Product basics</td><td class=\"number\">1</td><td class=\"number\">0.7</td>", html)
+    partner_page = html_text((folder / "partners/acme.html").read_text())
+    assert "Rosa Park 2 0.7 Top 20 % Tom Ito 0 0.0 No activity" in partner_page, "two views: the module and the path"
