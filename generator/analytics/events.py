@@ -62,14 +62,26 @@ class Event(BaseModel):
         return self
 
 
-def content_ids_of_pages(pages: dict[str, str]) -> set[str]:
-    """Content ids in the front matter of rendered Markdown pages (``partnerkit_id: module:pricing``)."""
-    found = set()
+def content_ids_of_pages(pages: dict[str, str]) -> dict[str, str]:
+    """Content ids in the front matter of rendered Markdown pages (``partnerkit_id: module:pricing``),
+    each with the page's ``title`` (empty where it has none): iterating the result gives the ids."""
+    import html
+
+    import yaml
+
+    found: dict[str, str] = {}
     for text in pages.values():
         if text.startswith("---\n"):
-            for line in text.split("\n---", 1)[0].splitlines():
-                if line.startswith("partnerkit_id: "):
-                    found.add(line[len("partnerkit_id: "):].strip())
+            head = text[4:].split("\n---", 1)[0]
+            if "partnerkit_id:" not in head:
+                continue
+            try:
+                meta = yaml.safe_load(head)
+            except yaml.YAMLError:
+                continue
+            if isinstance(meta, dict) and meta.get("partnerkit_id"):
+                title = meta.get("title")
+                found[str(meta["partnerkit_id"])] = html.unescape(str(title)) if title else ""
     return found
 
 
@@ -84,6 +96,8 @@ class ContentIndex(BaseModel):
     """Release names (``site/<version>/``); empty on an unversioned site."""
     quizzes: frozenset[str] = frozenset()
     """Ids of the practice quizzes whose results may be sent."""
+    titles: dict[str, str] = Field(default_factory=dict)
+    """Page titles by content id, for reports (absent in indexes older builds wrote; the collector ignores it)."""
 
     def refusal(self, event: Event) -> str | None:
         """Why the collector must refuse ``event`` (unknown content, release or quiz), or None."""
@@ -97,11 +111,14 @@ class ContentIndex(BaseModel):
 
 
 def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str], quizzes: Iterable[str] = ()) -> Path:
-    """Write ``private/content-index.json`` under the project ``root``; return its path."""
+    """Write ``private/content-index.json`` under the project ``root``; return its path. ``content_ids``
+    may map each id to its page title (as :func:`content_ids_of_pages` does): the titles are kept too."""
     path = root / CONTENT_INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
-    index = {"content": sorted(set(content_ids)), "versions": sorted(set(versions)), "quizzes": sorted(set(quizzes))}
-    path.write_text(json.dumps(index, indent=1) + "\n")
+    index: dict[str, object] = {"content": sorted(set(content_ids)), "versions": sorted(set(versions)), "quizzes": sorted(set(quizzes))}
+    if isinstance(content_ids, dict):
+        index["titles"] = {ident: title for ident, title in sorted(content_ids.items()) if title}
+    path.write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 

@@ -25,12 +25,14 @@ from generator.certification.certificates import Certificate
 from generator.certification.tiers import (
     Reminder,
     TierOutlook,
+    _satisfies,
     certification_table,
+    counts_on,
     expiry_reminders,
     tiers_now_and_at_risk,
 )
 from generator.errors import ContentError, ContentErrors, PartnerkitError
-from generator.structure.config import CertificationSettings
+from generator.structure.config import CertificationSettings, Tier
 
 QUADRANTS = ("key person 1", "key person 2", "results without views", "neither")
 """Many views and results; many views, no results yet (support them first); results without
@@ -168,20 +170,24 @@ def quadrants(activity: list[RepActivity], by: str = "views", activity_threshold
 
 
 def bands(activity: list[RepActivity]) -> dict[str, dict[str, object]]:
-    """Per partner, the 2:6:2 split by engaged minutes, and the share of reps active at all."""
+    """Per partner, the 2:6:2 split by engaged minutes (then views) of the reps who opened at least one
+    page this month; reps who opened none are listed apart (``inactive``), never in a band. Of ``n``
+    active reps the top and bottom bands hold 20 % each (at least one rep; no bottom band for a single
+    rep), the middle the rest. ``active_share`` is the share of all rostered reps who were active."""
     by_partner: dict[str, list[RepActivity]] = defaultdict(list)
     for rep in activity:
         by_partner[rep.partner].append(rep)
     result = {}
     for partner, reps in sorted(by_partner.items()):
-        ranked = sorted(reps, key=lambda rep: (-rep.engaged_minutes, -rep.views, rep.rep))
+        ranked = sorted((rep for rep in reps if rep.views > 0), key=lambda rep: (-rep.engaged_minutes, -rep.views, rep.rep))
         top = max(1, round(len(ranked) * 0.2)) if ranked else 0
         bottom = max(1, round(len(ranked) * 0.2)) if len(ranked) > 1 else 0
         result[partner] = {
             "top": [rep.rep for rep in ranked[:top]],
             "middle": [rep.rep for rep in ranked[top:len(ranked) - bottom]],
             "bottom": [rep.rep for rep in ranked[len(ranked) - bottom:]] if bottom else [],
-            "active_share": round(sum(rep.views > 0 for rep in reps) / len(reps), 3) if reps else 0.0,
+            "inactive": sorted(rep.rep for rep in reps if rep.views == 0),
+            "active_share": round(len(ranked) / len(reps), 3) if reps else 0.0,
         }
     return result
 
@@ -209,10 +215,11 @@ def months_until(month: str, count: int) -> list[Period]:
     return periods
 
 
-def weeks_until(month: str, count: int) -> list[Period]:
-    """``count`` ISO weeks (Monday to Sunday), oldest first, ending with the week of ``month``'s last day."""
+def weeks_until(month: str, count: int, today: date | None = None) -> list[Period]:
+    """``count`` ISO weeks (Monday to Sunday), oldest first, ending with the week of ``month``'s last day
+    (or of ``today``, if that comes first)."""
     _, end = _month_bounds(month)
-    last = end - timedelta(days=1)
+    last = min(end - timedelta(days=1), today or end)
     monday = last - timedelta(days=last.weekday())
     periods = []
     for back in range(count - 1, -1, -1):
@@ -220,6 +227,31 @@ def weeks_until(month: str, count: int) -> list[Period]:
         year, week, _ = start.isocalendar()
         periods.append(Period(f"{year}-W{week:02d}", start, start + timedelta(weeks=1)))
     return periods
+
+
+def not_after(periods: list[Period], today: date) -> list[Period]:
+    """The periods that have begun by ``today``: no future week or month is reported as 0 %."""
+    return [period for period in periods if period.start <= today]
+
+
+def latest_month(days: Sequence[str]) -> str | None:
+    """The month of the latest day that has events, or None when there are none."""
+    return month_of(max(days)) if days else None
+
+
+def page_name(content: str, titles: dict[str, str]) -> str:
+    """A page's title from the content index; for pages built before titles were kept, the id in words
+    (``path:sales-onboarding`` → "Sales onboarding (path)")."""
+    if titles.get(content):
+        return titles[content]
+    kind, _, rest = content.partition(":")
+    if kind == "home":
+        return "Home page"
+    if kind == "whats-new" and rest != "index":
+        return f"What's new in {rest}"
+    if rest == "index":
+        return f"{kind.replace('-', ' ').capitalize()} index"
+    return f"{rest.replace('-', ' ').capitalize()} ({kind.replace('-', ' ')})"
 
 
 def active_rates(totals: list[DailyTotal], roster: list[RosterEntry], periods: list[Period]) -> dict[str, dict[str, float]]:
@@ -243,18 +275,21 @@ def content_reads(totals: list[DailyTotal], content_ids: set[str], month: str) -
     """Views, engaged minutes and distinct readers per content id and release; ids never opened."""
     table: dict[tuple[str, str], dict[str, object]] = {}
     readers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    engaged: dict[tuple[str, str], int] = defaultdict(int)
     for total in totals:
         if month_of(total.day) != month:
             continue
         key = (total.content, total.version)
         row = table.setdefault(key, {"content": total.content, "version": total.version, "views": 0, "engaged_minutes": 0.0})
         row["views"] += total.views
-        row["engaged_minutes"] = round(row["engaged_minutes"] + total.engaged_ms / 60000, 1)
+        engaged[key] += total.engaged_ms
         if total.rep and total.views:
             readers[key].add(total.rep)
     rows = sorted(table.values(), key=lambda row: (-row["views"], row["content"], row["version"]))
     for row in rows:
-        row["readers"] = len(readers[(row["content"], row["version"])])
+        key = (row["content"], row["version"])
+        row["engaged_minutes"] = round(engaged[key] / 60000, 1)  # rounded once: rows of 40 s add up to 1.3, not 1.4
+        row["readers"] = len(readers[key])
     opened = {row["content"] for row in rows if row["views"]}
     return rows, sorted(content_ids - opened)
 
@@ -291,8 +326,10 @@ def _svg(figure) -> str:
 
 
 def _charts(placed: list[RepActivity], by: str, activity_at: float, sales_at: float,
-            rates: dict[str, dict[str, dict[str, float]]], labels: dict[str, list[str]]) -> dict[str, str]:
-    """The key-person scatter plot and one active-rate trend chart per kind of period, as SVG text."""
+            rates: dict[str, dict[str, dict[str, float]]], labels: dict[str, list[str]],
+            partner_names: dict[str, str]) -> dict[str, str]:
+    """The key-person scatter plot and one active-rate trend chart per kind of period, as SVG text;
+    legends sit right of the plot, never over a point."""
     import matplotlib
 
     matplotlib.use("svg")
@@ -311,17 +348,18 @@ def _charts(placed: list[RepActivity], by: str, activity_at: float, sales_at: fl
     axes.axhline(sales_at, color="#616161", linestyle="--", linewidth=1)
     axes.set_xlabel(f"{METRICS[by]} this month")
     axes.set_ylabel("sales this month")
-    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=8, frameon=False)
     charts["scatter"] = _svg(figure)
     pyplot.close(figure)
     for kind, by_partner in rates.items():
         figure, axes = pyplot.subplots(figsize=(6.5, 3.2))
         for partner, by_period in by_partner.items():
-            axes.plot(labels[kind], [by_period.get(label, math.nan) * 100 for label in labels[kind]], marker="o", label=partner)
+            axes.plot(labels[kind], [by_period.get(label, math.nan) * 100 for label in labels[kind]], marker="o",
+                      label=partner_names.get(partner) or partner)
         axes.set_ylabel("active reps, %")
         axes.set_ylim(0, 105)
         axes.tick_params(axis="x", labelsize=8)
-        axes.legend(fontsize=8, frameon=False, loc="lower left")
+        axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=8, frameon=False)
         charts[kind] = _svg(figure)
         pyplot.close(figure)
     return charts
@@ -352,40 +390,77 @@ def _reminder_rows(reminders: list[Reminder]) -> list[dict[str, object]]:
             for r in reminders]
 
 
+def next_tier_needs(certificates: Sequence[Certificate], roster: Sequence[RosterEntry], settings: CertificationSettings,
+                    partner: str, now: Tier | None, today: date) -> tuple[Tier | None, list[dict[str, object]]]:
+    """The tier above ``now`` (the lowest tier when the partner holds none) and, per requirement, how
+    many reps it needs, how many hold a counting certificate today, and how many more are needed."""
+    tiers = settings.tiers
+    if not tiers or (now is not None and tiers.index(now) == 0):
+        return None, []
+    target = tiers[-1] if now is None else tiers[tiers.index(now) - 1]
+    departures = {(e.partner_id, e.rep_id): e.left for e in roster if e.left is not None}
+    valid = [c for c in certificates if c.partner == partner and counts_on(c, today, departures)]
+    needs = []
+    for requirement in target.requires:
+        have = len({c.rep for c in valid if _satisfies(c, requirement, settings.levels)})
+        needs.append({"role": requirement.role, "level": requirement.level, "reps": requirement.reps, "have": have,
+                      "missing": max(0, requirement.reps - have)})
+    return target, needs
+
+
 REPORT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report.html.j2"
+PARTNERS_FOLDER = "partners"
+"""Under the report folder: one HTML page per partner (``partners/<partner id>.html``) to forward to it."""
 
 
 def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: list[RosterEntry],
                  sales: dict[tuple[str, str], float], content_ids: set[str], quiz_totals: list[QuizTotal] = (), by: str = "views",
                  activity_threshold: float | None = None, sales_threshold: float | None = None,
                  months_back: int = 6, weeks_back: int = 8, certificates: Sequence[Certificate] = (),
-                 certification: CertificationSettings | None = None, today: date | None = None) -> Path:
-    """Write ``report.html``, one CSV per table and ``report.json`` into ``folder``; return the HTML path.
+                 certification: CertificationSettings | None = None, today: date | None = None,
+                 titles: dict[str, str] | None = None) -> Path:
+    """Write ``report.html``, one page per partner under ``partners/``, one CSV per table and
+    ``report.json`` into ``folder``; return the HTML path.
 
-    Partner tiers, certificates and reminders are as of ``today`` (default: the UTC day), whatever the month."""
+    Pages are named by their ``titles`` (content id → title, from the content index), partners and reps
+    by the roster. Weeks and months that begin after ``today`` are left out. Partner tiers,
+    certificates and reminders are as of ``today`` (default: the UTC day), whatever the month."""
     certification = certification or CertificationSettings()
     today = today or datetime.now(timezone.utc).date()
+    titles = titles or {}
     activity_at, sales_at, placed = quadrants(rep_activity(totals, roster, sales, month), by,
                                               activity_threshold, sales_threshold)
     split = bands(placed)
-    periods = {"monthly": months_until(month, months_back), "weekly": weeks_until(month, weeks_back)}
+    periods = {"monthly": not_after(months_until(month, months_back), today),
+               "weekly": not_after(weeks_until(month, weeks_back, today), today)}
     rates = {kind: active_rates(totals, roster, of_kind) for kind, of_kind in periods.items()}
     labels = {kind: [period.label for period in of_kind] for kind, of_kind in periods.items()}
     reads, never = content_reads(totals, content_ids, month)
+    for row in reads:
+        row["title"] = page_name(str(row["content"]), titles)
     quizzes = quiz_results(list(quiz_totals), month)
+    for row in quizzes:
+        row["title"] = page_name(f"quiz:{row['quiz']}", titles)
     certificates = list(certificates)
     outlooks = tiers_now_and_at_risk(certificates, roster, certification, today, TIER_HORIZON_DAYS)
     reminders = expiry_reminders(certificates, roster, certification, today)
+    partner_names = {entry.partner_id: entry.partner_name or entry.partner_id for entry in roster}
+    names = {rep.rep: rep.name for rep in placed}
+    events_this_month = any(month_of(total.day) == month for total in totals) or any(
+        month_of(total.day) == month for total in quiz_totals)
     folder.mkdir(parents=True, exist_ok=True)
     tables = {
-        "reps": [asdict(rep) for rep in placed],
-        "bands": [{"partner": partner, **{k: (" ".join(v) if isinstance(v, list) else v) for k, v in row.items()}}
+        "reps": [{**asdict(rep), "partner_name": partner_names.get(rep.partner, "")} for rep in placed],
+        "bands": [{"partner": partner, "partner_name": partner_names.get(partner, ""),
+                   **{k: (" ".join(v) if isinstance(v, list) else v) for k, v in row.items()}}
                   for partner, row in split.items()],
-        **{f"active_rates_{kind}": [{"partner": partner, "period": label, "active_rate": rate}
+        **{f"active_rates_{kind}": [{"partner": partner, "partner_name": partner_names.get(partner, ""), "period": label,
+                                     "active_rate": rate}
                                     for partner, by_period in by_partner.items() for label, rate in by_period.items()]
            for kind, by_partner in rates.items()},
-        "content": reads,
-        "never_opened": [{"content": content} for content in never],
+        "content": [{"content": row["content"], "title": row["title"], **{k: v for k, v in row.items() if k not in ("content", "title")}}
+                    for row in reads],
+        "never_opened": [{"content": content, "title": page_name(content, titles)} for content in never],
         "quizzes": quizzes,
         "tiers": _tier_rows(outlooks),
         "certificates": certification_table(certificates, roster, today),
@@ -393,20 +468,38 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
     }
     for name, rows in tables.items():
         write_dicts(folder / f"{name}.csv", rows)
-    summary = {"month": month, "today": today.isoformat(), "by": by, "activity_threshold": activity_at, "sales_threshold": sales_at}
+    summary = {"month": month, "today": today.isoformat(), "by": by, "activity_threshold": activity_at,
+               "sales_threshold": sales_at, "events_this_month": events_this_month}
     (folder / "report.json").write_text(json.dumps({**summary, **tables}, indent=1, ensure_ascii=False), encoding="utf-8")
     releases: dict[str, list[dict[str, object]]] = defaultdict(list)
     for row in reads:
         releases[str(row["version"])].append(row)
+    partners = []
+    for outlook in outlooks:
+        target, needs = next_tier_needs(certificates, roster, certification, outlook.partner, outlook.now, today)
+        partners.append({
+            "id": outlook.partner, "name": partner_names.get(outlook.partner) or outlook.partner,
+            "reps": [rep for rep in placed if rep.partner == outlook.partner], "bands": split.get(outlook.partner),
+            "rates": {kind: by_partner.get(outlook.partner, {}) for kind, by_partner in rates.items()},
+            "outlook": outlook, "next_tier": target, "needs": needs,
+            "reminders": [r for r in reminders if r.certificate.partner == outlook.partner],
+        })
     template = jinja2.Environment(autoescape=True).from_string(REPORT_TEMPLATE.read_text(encoding="utf-8"))
-    html = template.render(month=month, metric=METRICS[by], activity_at=activity_at, sales_at=sales_at,
-                           thresholds_given=(activity_threshold, sales_threshold) != (None, None), placed=placed,
-                           quadrants=QUADRANTS, bands=split, names={rep.rep: rep.name for rep in placed}, rates=rates,
-                           labels=labels, releases=dict(sorted(releases.items(), key=lambda item: _release_order(item[0]), reverse=True)),
-                           never=never, quizzes=quizzes, today=today, horizon=TIER_HORIZON_DAYS,
-                           tiers=certification.tiers, outlooks=outlooks, certificates=tables["certificates"],
-                           reminders=reminders, holders={(e.partner_id, e.rep_id): e.name for e in roster},
-                           buckets=sorted(certification.reminder_days, reverse=True), charts=_charts(placed, by, activity_at, sales_at, rates, labels))
+    common = dict(month=month, today=today, horizon=TIER_HORIZON_DAYS, names=names, labels=labels,
+                  events_this_month=events_this_month, partner_names=partner_names,
+                  holders={(e.partner_id, e.rep_id): e.name for e in roster},
+                  buckets=sorted(certification.reminder_days, reverse=True), tiers=certification.tiers)
+    html = template.render(**common, single=None, partners=partners, metric=METRICS[by], activity_at=activity_at,
+                           sales_at=sales_at, thresholds_given=(activity_threshold, sales_threshold) != (None, None),
+                           placed=placed, quadrants=QUADRANTS, bands=split, rates=rates,
+                           releases=dict(sorted(releases.items(), key=lambda item: _release_order(item[0]), reverse=True)),
+                           never=[page_name(content, titles) for content in never], quizzes=quizzes, outlooks=outlooks,
+                           certificates=tables["certificates"], reminders=reminders,
+                           charts=_charts(placed, by, activity_at, sales_at, rates, labels, partner_names))
+    (folder / PARTNERS_FOLDER).mkdir(exist_ok=True)
+    for partner in partners:
+        (folder / PARTNERS_FOLDER / f"{partner['id']}.html").write_text(
+            template.render(**common, single=partner, partners=[partner]), encoding="utf-8")
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
     return path

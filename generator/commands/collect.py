@@ -90,20 +90,21 @@ def invites(root: Path, roster: Path):
 def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None,
            by: str = "views", activity_threshold: float | None = None, sales_threshold: float | None = None,
            data: Path | None = None) -> Path:
-    """Write the partner-enablement report for ``month`` (default: last month); return its HTML path.
-    ``data`` holds the ``private/`` folder read and written (default: the project's; the demo's folder)."""
-    from generator.analytics.report import DailyTotal, QuizTotal, parse_month, read_sales, write_report
+    """Write the partner-enablement report for ``month`` (default: the latest month that has events,
+    else this month); return its HTML path. ``data`` holds the ``private/`` folder read and written
+    (default: the project's; the demo's folder)."""
+    from generator.analytics.report import DailyTotal, QuizTotal, latest_month, parse_month, read_sales, write_report
 
     data = data or root
 
     today = datetime.now(timezone.utc).date()
-    if month is None:
-        month = f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
-    try:
-        parse_month(month)
-    except ValueError:
-        raise PartnerkitError(f"--month {month}: expected a month as YYYY-MM, e.g. 2026-10") from None
-    content_ids = set(read_content_index(data).content) if (data / CONTENT_INDEX).is_file() else set()
+    if month is not None:
+        try:
+            parse_month(month)
+        except ValueError:
+            raise PartnerkitError(f"--month {month}: expected a month as YYYY-MM, e.g. 2026-10") from None
+    index = read_content_index(data) if (data / CONTENT_INDEX).is_file() else None
+    content_ids = set(index.content) if index else set()
     config = load_config(root)
     reps, sales = read_roster(root / roster, root), read_sales(root / sales_file, root)
     store = _store(root, db)
@@ -117,7 +118,9 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
         certificates = [certificate_from_row(row) for row in store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")]
     finally:
         store.close()
+    if month is None:
+        month = latest_month([total.day for total in totals] + [total.day for total in quiz_totals]) or today.strftime("%Y-%m")
     folder = output or data / "private" / "reports" / month
     return write_report(folder, month, totals, reps, sales, content_ids, quiz_totals, by, activity_threshold, sales_threshold,
-                        certificates=certificates, certification=config.certification, today=today)
-
+                        certificates=certificates, certification=config.certification, today=today,
+                        titles=dict(index.titles) if index else {})

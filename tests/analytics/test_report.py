@@ -78,7 +78,7 @@ def test_key_people_by_engaged_minutes_and_given_thresholds(tmp_path: Path) -> N
 
 def test_bands_and_active_rates_by_month_and_week(tmp_path: Path) -> None:
     _, _, placed = quadrants(october(tmp_path))
-    assert bands(placed)["acme"] == {"top": ["a1"], "middle": ["a2"], "bottom": ["a3"], "active_share": 0.667}
+    assert bands(placed)["acme"] == {"top": ["a1"], "middle": [], "bottom": ["a2"], "inactive": ["a3"], "active_share": 0.667}
     assert active_rates(totals(), roster(tmp_path), months_until("2026-10", 2)) == {
         "acme": {"2026-09": 0.0, "2026-10": 0.667}, "beta": {"2026-09": 0.5, "2026-10": 1.0},
     }
@@ -110,13 +110,17 @@ def test_sales_errors_are_located(tmp_path: Path) -> None:
     ]
 
 
+TITLES = {"home:index": "Welcome, partners", "module:pricing": "Pricing & ROI", "module:pitch": "The pitch"}
+"""Page titles as the build keeps them in the content index."""
+
+
 def make_project(tmp_path: Path) -> Path:
     project = tmp_path / "p"
     (project / "private").mkdir(parents=True)
     (project / "site_config.yml").write_text("site_name: S\nvendor: V\nproduct: P\n")
     (project / "private/roster.csv").write_text(ROSTER)
     (project / "private/sales.csv").write_text(SALES)
-    write_content_index(project, {"home:index", "module:pricing", "module:pitch"}, ["2.4"])
+    write_content_index(project, TITLES, ["2.4"])
     store = SqliteStore(project / "private/events.sqlite")
     events = []
     for (day, rep), (views, minutes) in READING.items():
@@ -142,7 +146,7 @@ def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
     html = (folder / "report.html").read_text()
     assert html.count("<svg") == 3 and "correlation is not a cause" in html
     assert not re.search(r'(src|href)="https?:|@import|url\((?!#)', html), "the report loads nothing from the network"
-    assert "<h3>Release 2.4</h3>" in html and "<h3>Never opened this month</h3>\n<p>home:index, module:pitch</p>" in html
+    assert "<h3>Release 2.4</h3>" in html and "<h3>Never opened this month</h3>\n<p>Welcome, partners, The pitch</p>" in html
     data = json.loads((folder / "report.json").read_text())
     assert {row["rep"]: row["quadrant"] for row in data["reps"]}["a2"] == "key person 2"
     with (folder / "active_rates_monthly.csv").open() as stream:
@@ -150,8 +154,9 @@ def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
     assert rates[("acme", "2026-10")] == "0.667"
     assert sorted(path.name for path in folder.iterdir()) == [
         "active_rates_monthly.csv", "active_rates_weekly.csv", "bands.csv", "certificates.csv", "content.csv",
-        "never_opened.csv", "quizzes.csv", "reminders.csv", "report.html", "report.json", "reps.csv", "tiers.csv",
+        "never_opened.csv", "partners", "quizzes.csv", "reminders.csv", "report.html", "report.json", "reps.csv", "tiers.csv",
     ]
+    assert sorted(path.name for path in (folder / "partners").iterdir()) == ["acme.html", "beta.html"]
     assert "No partner tiers are set" in html and "No certificate has been issued yet." in html
 
 
@@ -283,3 +288,181 @@ def test_no_report_table_carries_a_live_formula(tmp_path: Path) -> None:
             for cell in row:
                 assert not cell.startswith(("=", "+", "@", "\t", "\r")), (path.name, cell)
                 assert not cell.startswith("-") or re.fullmatch(r"-\d+(\.\d+)?", cell), (path.name, cell)
+
+
+def html_text(html: str) -> str:
+    """What a reader sees of the report's HTML: the text outside tags, styles and charts."""
+    import html as html_module
+
+    body = re.sub(r"<style>.*?</style>|<svg.*?</svg>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_the_html_names_partners_reps_and_pages_and_keeps_ids_for_the_csv(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    assert report(project, "--month", "2026-10").returncode == 0
+    folder = project / "private/reports/2026-10"
+    html = (folder / "report.html").read_text()
+    text = html_text(html)
+    assert not re.search(r"\b(module|home|path|quiz):[a-z]", text), "no page is named by its id"
+    assert not re.search(r"\b(acme|beta|a1|a2|b1)\b", text), "no partner or rep is named by its id"
+    assert "<tr><td>Pricing &amp; ROI</td><td class=\"number\">20</td><td class=\"number\">52.0</td><td class=\"number\">3</td></tr>" in html
+    # 2:6:2 over the reps who read: Ana top, Ben bottom; Cai read nothing and is in no band
+    assert ("<tr><td>Acme</td><td>Ana</td><td></td><td>Ben</td><td>Cai</td><td class=\"number\">67 %</td></tr>") in html
+    assert "<tr><td>Beta</td><td>Dee</td><td></td><td></td><td></td><td class=\"number\">100 %</td></tr>" in html
+    assert [(row["partner"], row["partner_name"], row["top"], row["bottom"], row["inactive"]) for row in read_csv(folder / "bands.csv")] == [
+        ("acme", "Acme", "a1", "a2", "a3"), ("beta", "Beta", "b1", "", "")]
+    assert [(row["content"], row["title"]) for row in read_csv(folder / "content.csv")] == [("module:pricing", "Pricing & ROI")]
+    assert [(row["rep"], row["name"], row["partner_name"]) for row in read_csv(folder / "reps.csv")][0] == ("a1", "Ana", "Acme")
+    assert ">Acme</text>" in html and ">Beta</text>" in html, "the active-rate legends name partners"
+
+
+def test_a_page_per_partner_holds_that_partner_only(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    assert report(project, "--month", "2026-10").returncode == 0
+    acme = html_text((project / "private/reports/2026-10/partners/acme.html").read_text())
+    assert "Acme: learning and certification, 2026-10" in acme
+    assert "67 % of 3 rostered reps opened at least one page in 2026-10." in acme
+    rows = re.findall(r"(Ana|Ben|Cai)\s+(\d+)\s+([\d.]+)\s+(Top 20 %|Middle 60 %|Bottom 20 %|No activity)", acme)
+    assert rows == [("Ana", "10", "30.0", "Top 20 %"), ("Ben", "8", "2.0", "Bottom 20 %"), ("Cai", "0", "0.0", "No activity")]
+    assert "Dee" not in acme and "Beta" not in acme and "5,000" not in acme, "nothing of other partners, no sales"
+
+
+def test_no_week_or_month_after_today_is_reported(tmp_path: Path) -> None:
+    from generator.analytics.report import write_report
+
+    folder = tmp_path / "report"
+    write_report(folder, "2026-12", [DailyTotal("2026-12-02", "module:pricing", "2.4", "acme", "a1", 1, 60000)], roster(tmp_path),
+                 {}, {"module:pricing"}, today=date(2026, 12, 9))
+    weeks = [row["period"] for row in read_csv(folder / "active_rates_weekly.csv") if row["partner"] == "acme"]
+    assert weeks == [f"2026-W{week}" for week in range(43, 51)], "W50 began on 2026-12-07; W51 to W53 are to come"
+    html = (folder / "report.html").read_text()
+    assert "W51" not in html and "2027-01" not in html
+
+
+def test_the_default_month_is_the_latest_with_events_and_an_empty_month_says_so(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    result = report(project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"Report written to {project / 'private/reports/2026-10/report.html'}\n"
+    assert "No views or quiz results were recorded" not in (project / "private/reports/2026-10/report.html").read_text()
+    assert report(project, "--month", "2026-08").returncode == 0
+    html = (project / "private/reports/2026-08/report.html").read_text()
+    assert "No views or quiz results were recorded in 2026-08." in html_text(html)
+    assert "<td>Acme</td><td></td><td></td><td></td><td>Ana, Ben, Cai</td>" in html, "nobody in a band in an empty month"
+
+
+def test_engaged_time_is_what_the_beacon_sent(tmp_path: Path) -> None:
+    """Events posted to the real collector exactly as beacon.js sends them (``sendBeacon`` of a JSON list,
+    so ``text/plain``): a rep who reads a page for 40 s shows 0.7 min; a leave that claims more time
+    than the collector has seen pass since the view is credited with what passed."""
+    import httpx
+
+    from generator.analytics.collector import CollectorSettings
+    from generator.analytics.events import read_content_index
+    from generator.analytics.identity import Rep, sign
+    from tests.analytics.conftest import KEYS, ORIGIN, Clock, running_collector
+
+    project = make_project(tmp_path)
+    (project / "private/events.sqlite").unlink()
+    clock = Clock()
+    month = datetime.fromtimestamp(clock(), timezone.utc).strftime("%Y-%m")
+    (project / "private/roster.csv").write_text(ROSTER.replace("2026-09-15", ""))
+    headers = {"content-type": "text/plain;charset=UTF-8", "origin": ORIGIN,
+               "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"}
+    settings = CollectorSettings(read_content_index(project), [ORIGIN], KEYS, clock=clock)
+    with running_collector(settings, project / "private/events.sqlite") as collector:
+        def send(*events: dict) -> None:
+            response = httpx.post(collector.url + "/e", content=json.dumps(list(events)), headers=headers)
+            assert response.status_code == 204, response.text
+
+        def page_view(rep: str, view: str) -> dict:
+            return {"type": "view", "content": "module:pricing", "version": "2.4",
+                    "token": sign(Rep(partner_of(rep), rep, datetime.now(timezone.utc)), KEYS), "at": int(clock() * 1000), "view": view}
+
+        ana, ben = page_view("a1", "k3x9q2mmx4tkaf4"), page_view("a2", "p0w8e1zzx4tkaf4")
+        send(ana)
+        send(ben)
+        clock.advance(40)
+        # the beacon's leave event: the view's fields, then type, at, engaged_ms and scroll
+        send({**ana, "type": "leave", "at": int(clock() * 1000), "engaged_ms": 40_000, "scroll": 80})
+        send({**ben, "type": "leave", "at": int(clock() * 1000), "engaged_ms": 3_600_000, "scroll": 10})
+    result = report(project, "--by", "minutes")
+    assert result.returncode == 0, result.stderr
+    folder = project / f"private/reports/{month}"
+    assert {row["name"]: row["engaged_minutes"] for row in read_csv(folder / "reps.csv")} == {
+        "Ana": "0.7", "Ben": "0.7", "Cai": "0.0", "Dee": "0.0", "Eli": "0.0"}
+    partner_page = html_text((folder / "partners/acme.html").read_text())
+    assert re.search(r"Ana\s+1\s+0\.7\s+Top 20 %", partner_page), partner_page
+    assert "<tr><td>Pricing &amp; ROI</td><td class=\"number\">2</td><td class=\"number\">1.3</td>" in (folder / "report.html").read_text()
+
+
+def test_the_build_keeps_page_titles_in_the_content_index_and_the_collector_still_reads_it(minimal: Path, tmp_path: Path) -> None:
+    from generator.analytics.events import CONTENT_INDEX, read_content_index
+    from generator.commands.build import build
+    from tests.conftest import configure
+
+    configure(minimal, analytics={"endpoint": "https://collect.partners.test/e"})
+    build(minimal, tmp_path / "site")
+    index = read_content_index(minimal)
+    assert index.titles["module:pricing"] == "Pricing | plans" and index.titles["path:sales-start"] == "Sales starter path"
+    assert set(index.titles) <= index.content
+    written = json.loads((minimal / CONTENT_INDEX).read_text(encoding="utf-8"))
+    older = {key: value for key, value in written.items() if key != "titles"}  # as builds before titles wrote it
+    (minimal / CONTENT_INDEX).write_text(json.dumps(older))
+    assert read_content_index(minimal).content == index.content and read_content_index(minimal).titles == {}
+
+
+def test_pages_without_a_title_are_named_in_words() -> None:
+    from generator.analytics.report import page_name
+
+    assert [page_name(ident, {}) for ident in ("path:sales-onboarding", "home:index", "whats-new:2.4", "module:index")] == [
+        "Sales onboarding (path)", "Home page", "What's new in 2.4", "Module index"]
+
+
+def test_a_rep_who_reads_a_page_for_40_seconds_in_chromium_shows_0_7_minutes(minimal: Path, site_server, browser, tmp_path: Path) -> None:
+    """The beacon in Chromium, the real collector and the report command, end to end. The page's clock
+    and the collector's move 40 s together (Playwright's clock), so the test does not wait 40 s. The rep
+    leaves by following a link (instant navigation), as a rep does: headless Chromium sends the beacons
+    of a page being unloaded with its own HeadlessChrome user agent, which the collector refuses as a bot."""
+    from generator.analytics.collector import CollectorSettings
+    from generator.analytics.identity import Rep, sign
+    from tests.analytics.conftest import KEYS, Clock, free_port, running_collector
+    from tests.browser.test_beacon import REP_BROWSER, setup_site
+
+    port = free_port()
+    content = setup_site(minimal, site_server, port)
+    (minimal / "private/roster.csv").write_text(
+        "partner_id,partner_name,rep_id,name,email,role,joined,left\n"
+        "acme,Acme Resellers,rep-7,Rosa Park,rosa@acme.example,sales,2026-01-01,\n"
+        "acme,Acme Resellers,rep-8,Tom Ito,tom@acme.example,sales,2026-01-01,\n")
+    (minimal / "private/sales.csv").write_text("rep_id,month,amount\n")
+    clock = Clock()
+    context = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.clock.install()
+    token = sign(Rep("acme", "rep-7", datetime.now(timezone.utc)), KEYS)
+    settings = CollectorSettings(content, [site_server.url.rstrip("/")], KEYS, clock=clock)
+    with running_collector(settings, minimal / "private/events.sqlite", port) as collector:
+        page.goto(site_server.url + f"modules/product-basics/?pk={token}")
+        page.wait_for_load_state("networkidle")
+        clock.advance(40)
+        page.clock.fast_forward(40_000)
+        page.locator("article a", has_text="Sales starter path").first.click()
+        page.wait_for_url(site_server.url + "paths/sales-start/")
+        leaves = lambda: collector.store.query("SELECT content, engaged_ms FROM events WHERE type = 'leave'")
+        deadline = datetime.now() + timedelta(seconds=10)
+        while not leaves() and datetime.now() < deadline:
+            page.wait_for_timeout(100)
+        [(leaf, engaged)] = leaves()
+        assert leaf == "module:product-basics" and 40_000 <= engaged < 42_000, (engaged, collector.rejected())
+    context.close()
+    result = report(minimal)
+    assert result.returncode == 0, result.stderr
+    month = datetime.fromtimestamp(clock(), timezone.utc).strftime("%Y-%m")
+    folder = minimal / f"private/reports/{month}"
+    assert {row["name"]: row["engaged_minutes"] for row in read_csv(folder / "reps.csv")} == {"Rosa Park": "0.7", "Tom Ito": "0.0"}
+    html = (folder / "report.html").read_text()
+    assert re.search(r"<tr><td>Product basics</td><td class=\"number\">1</td><td class=\"number\">0.7</td>", html)
+    partner_page = html_text((folder / "partners/acme.html").read_text())
+    assert "Rosa Park 2 0.7 Top 20 % Tom Ito 0 0.0 No activity" in partner_page, "two views: the module and the path"
