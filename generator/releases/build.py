@@ -225,17 +225,25 @@ def _alias_pages(version_dir: Path, alias_dir: Path, version: str) -> None:
         destination.write_text(redirect_page(target), encoding="utf-8")
 
 
-def _built_content_ids(plan: ReleasePlan, cache: Path) -> set[str]:
-    """Content ids of every page of every release, read from the built pages' meta tags."""
-    found: set[str] = set()
-    marker = '<meta name="partnerkit:content-id" content="'
-    for release in plan.releases:
+def _built_content_ids(plan: ReleasePlan, cache: Path) -> dict[str, str]:
+    """Content ids of every page of every release with the page's title (as ``content_ids_of_pages``
+    gives them for one render), read from the built pages' meta tags; the newest release's title wins."""
+    found: dict[str, str] = {}
+    for release in reversed(plan.releases):
         for page in (cache / plan.keys[release.version]).rglob("*.html"):
             text = page.read_text(encoding="utf-8", errors="replace")
-            start = text.find(marker)
-            if start != -1:
-                found.add(html.unescape(text[start + len(marker): text.index('"', start + len(marker))]))
+            ident = _meta(text, "partnerkit:content-id")
+            if ident is not None:
+                found[ident] = _meta(text, "partnerkit:content-title") or ""
     return found
+
+
+def _meta(text: str, name: str) -> str | None:
+    marker = f'<meta name="{name}" content="'
+    start = text.find(marker)
+    if start == -1:
+        return None
+    return html.unescape(text[start + len(marker): text.index('"', start + len(marker))])
 
 
 EXAMS_CACHE = ".exams"

@@ -466,3 +466,15 @@ def test_a_rep_who_reads_a_page_for_40_seconds_in_chromium_shows_0_7_minutes(min
     assert re.search(r"<tr><td>Product basics</td><td class=\"number\">1</td><td class=\"number\">0.7</td>", html)
     partner_page = html_text((folder / "partners/acme.html").read_text())
     assert "Rosa Park 2 0.7 Top 20 % Tom Ito 0 0.0 No activity" in partner_page, "two views: the module and the path"
+
+
+def test_a_versioned_build_keeps_page_titles_in_the_content_index(minimal: Path, tmp_path: Path) -> None:
+    from generator.analytics.events import read_content_index
+    from generator.commands.build import build
+    from tests.conftest import configure
+
+    configure(minimal, analytics={"endpoint": "https://collect.partners.test/e"}, versions=[{"version": "1.0"}])
+    build(minimal, tmp_path / "site")
+    index = read_content_index(minimal)
+    assert index.titles["module:pricing"] == "Pricing | plans" and index.titles["path:sales-start"] == "Sales starter path"
+    assert set(index.titles) <= index.content
