@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,21 @@ ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
 SCRIPTS = ["pages.js", "progress.js", "player.js", "quiz.js"]
-"""Loaded in this order: pages.js defines the helper the others use."""
+"""Every script partnerkit ships (the beacon besides); pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
+
+PAGE_SCRIPTS: dict[str, tuple[str, ...]] = {
+    "progress.js": ("pk-done", "pk-path-progress", "pk-module-state"),
+    "player.js": ("pk-player",),
+    "quiz.js": ("pk-quiz", "pk-verify"),
+}
+"""A page loads a script only if its Markdown holds one of these class names (the widgets the script sets
+up): a module page gets progress.js, a talk page player.js, quiz, exam and verify pages quiz.js."""
+
+SCRIPTS_KEY = "partnerkit_scripts"
+"""Front-matter key listing the scripts of a page; overrides/main.html adds them inside the page content,
+where the theme's instant navigation runs them when a rep moves to the page (not in ``extra_javascript``,
+which every page would load)."""
 
 CONSENT_NAME = "partnerkit"
 """The choice in the theme's consent banner that allows view statistics."""
@@ -28,7 +42,17 @@ BEACON = "beacon.js"
 
 
 def scripts(config: SiteConfig) -> list[str]:
+    """Every script a site can load (copied to the docs folder)."""
     return [*SCRIPTS, BEACON] if config.analytics.endpoint else list(SCRIPTS)
+
+
+def page_scripts(config: SiteConfig, markdown: str) -> list[str]:
+    """The scripts one page loads, in order: the beacon on every page of a site with analytics, the
+    widgets' scripts where the page has those widgets, and pages.js first wherever any is loaded."""
+    wanted = [BEACON] if config.analytics.endpoint else []
+    wanted += [name for name, classes in PAGE_SCRIPTS.items()
+               if any(re.search(rf"(?<![\w-]){re.escape(class_name)}(?![\w-])", markdown) for class_name in classes)]
+    return ["pages.js", *wanted] if wanted else []
 
 
 LOGO_DIR = "assets/logo"
@@ -94,7 +118,6 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
         "markdown_extensions": (
             MARKDOWN_EXTENSIONS if config.content_html == "trusted" else [*MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION]
         ),
-        "extra_javascript": [f"{ASSET_DIR}/{name}" for name in scripts(config)],
         "extra_css": [f"{ASSET_DIR}/{name}" for name in STYLESHEETS],
         "extra": {"generator": False, "partnerkit": {"version": None}},
         "nav": nav,

@@ -1,5 +1,6 @@
 /* partnerkit beacon (README: View logs) */
 (function (w, d, n, L) {
+  if (!w.partnerkit.first("beacon")) { return; }
   function meta(k) {
     var t = d.querySelector('meta[name="partnerkit:' + k + '"]');
     return t && t.content;

@@ -3,6 +3,7 @@
  * arrival; the paragraph being spoken is highlighted and, for audio, the caption shown under the player. */
 (function () {
   "use strict";
+  if (!window.partnerkit.first("player")) { return; }  /* instant navigation ran it again */
   var TIME_HASH = /^#t=(\d+(?:\.\d+)?)$/;
 
   function playerOf(root) { return root.querySelector(".pk-player"); }

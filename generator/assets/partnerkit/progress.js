@@ -4,6 +4,7 @@
  * page change through document$. */
 (function () {
   "use strict";
+  if (!window.partnerkit.first("progress")) { return; }  /* instant navigation ran it again */
   var PREFIX = "partnerkit:done:";
 
   function isDone(id) {

@@ -3,6 +3,7 @@
  * rules), and the certificate verification page. Every state shows only the controls that apply. */
 (function () {
   "use strict";
+  if (!window.partnerkit.first("quiz")) { return; }  /* instant navigation ran it again */
   var STORE = "partnerkit_quiz:";
 
   function el(tag, attrs, children) {
@@ -426,32 +427,60 @@
     if (!reachable(data.collector)) { unreachable(); }
   }
 
+  /* The verification page, for whoever holds a certificate id: a form (``?id=``), then what the
+   * collector's records say, and the certificate as one printable landscape page. */
   function verify(root, data) {
-    var t = data.strings, id = new URLSearchParams(location.search).get("id"), box = el("div", { "class": "pk-certificate", role: "status" });
+    var t = data.strings, id = (new URLSearchParams(location.search).get("id") || "").trim();
+    var field = el("input", { type: "text", name: "id", id: "pk-verify-id", autocomplete: "off", spellcheck: "false" });
+    var form = el("form", { "class": "pk-verify-form", method: "get" }, [
+      el("label", { "for": "pk-verify-id", text: t.id }), field,
+      el("button", { type: "submit", "class": "md-button md-button--primary", text: t.lookup })]);
+    var box = el("div", { "class": "pk-certificate-state", role: "status", "aria-live": "polite" });
+    field.value = id;
+    root.appendChild(form);
     root.appendChild(box);
+    if (!id) { return; }
     if (!reachable(data.collector)) { say(box, t.unreachable); return; }
-    if (!id) { box.textContent = t.not_found; return; }
-    fetch(data.collector + "/certificates/" + encodeURIComponent(id), { credentials: "omit" }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (json) { return { status: response.status, json: json }; })
-        .then(function (reply) { shown(reply); });
-    }, function () { say(box, t.unreachable); });
+    var page = location.origin + location.pathname;
+    fetch(data.collector + "/certificates/" + encodeURIComponent(id) + "?page=" + encodeURIComponent(page), { credentials: "omit" })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (json) { shown(response.status, json); });
+      }, function () { say(box, t.unreachable); });
 
-    function shown(reply) {
-      if (reply.status !== 200) { box.textContent = reply.status === 404 ? t.not_found : t.unavailable; return; }
-      var c = reply.json, rows = el("dl", {});
-      var state = c.status === "recertify" ? format(t["status.recertify"], { date: c.recertify_by }) : t["status." + c.status];
-      [[t.holder, c.holder], [t.partner, c.partner], [t.certification, c.certification + " (" + c.level + ")"],
-       [t.release, c.release || "–"], [t.issued, c.issued], [t.expires, c.expires], [t.status, state]].forEach(function (row) {
-        rows.appendChild(el("dt", { text: row[0] }));
-        rows.appendChild(el("dd", { text: row[1] }));
-      });
+    function shown(status, c) {
+      if (status !== 200) { box.textContent = status === 404 ? format(t.not_found, { id: id }) : t.unavailable; return; }
+      var states = { valid: t["status.valid"], recertify: format(t["status.recertify"], { date: c.recertify_by }),
+                     expired: format(t["status.expired"], { date: c.valid_until }),
+                     revoked: format(t["status.revoked"], { date: c.revoked_on }) };
+      var level = c.level && c.certification.toLowerCase().indexOf(c.level.toLowerCase()) < 0 ? " (" + c.level + ")" : "";
+      var earned = c.release ? format(t.earned_release, { exam: c.certification, release: c.release })
+                             : format(t.earned_exam, { exam: c.certification });
+      var rows = el("dl", {});
+      [[t.status, states[c.status] || c.status], [t.holder, c.holder], [t.partner, c.partner],
+       [t.certification, c.certification + level], [t.earned, earned], [t.issued, c.issued], [t.expires, c.valid_until]]
+        .forEach(function (row) { rows.appendChild(el("dt", { text: row[0] })); rows.appendChild(el("dd", { text: row[1] })); });
       box.setAttribute("data-pk-status", c.status);
-      box.appendChild(el("h2", { text: t.certificate }));
+      box.appendChild(el("p", { "class": "pk-certificate-verdict", text: states[c.status] || c.status }));
       box.appendChild(rows);
-      box.appendChild(el("p", { "class": "pk-certificate-id", text: c.id }));
+      if (c.status !== "valid" && c.status !== "recertify") { return; }
+      var logo = document.querySelector(".md-header .md-logo img");
+      var link = c.verify_url || page + "?id=" + encodeURIComponent(c.id);
+      var sheet = el("section", { "class": "pk-certificate", "aria-label": t.title }, [
+        logo ? el("img", { "class": "pk-certificate-logo", src: logo.src, alt: "" }) : null,
+        el("p", { "class": "pk-certificate-vendor", text: format(t.certifies, { vendor: data.vendor }) }),
+        el("p", { "class": "pk-certificate-holder", text: c.holder }),
+        el("p", { "class": "pk-certificate-partner", text: format(t.of_partner, { partner: c.partner }) }),
+        el("p", { text: t.has_earned }),
+        el("p", { "class": "pk-certificate-name", text: c.certification + level }),
+        el("p", { text: t.issued + ": " + c.issued + " · " + t.expires + ": " + c.valid_until }),
+        el("div", { "class": "pk-certificate-check" }, [
+          c.qr ? el("img", { "class": "pk-certificate-qr", src: c.qr, alt: link }) : null,
+          el("p", {}, [el("span", { text: t.verify_at + " " }), el("a", { href: link, text: link }),
+                       el("br"), el("span", { text: t.id + ": " + c.id })])])]);
       var print = el("button", { type: "button", "class": "md-button pk-print", text: t.print });
       print.addEventListener("click", function () { window.print(); });
-      box.appendChild(print);
+      root.appendChild(el("p", { "class": "pk-actions" }, [print]));
+      root.appendChild(sheet);
     }
   }
 
