@@ -1,0 +1,51 @@
+"""Each page loads only the scripts it uses, and they still work when a rep moves between pages by the
+theme's instant navigation (which runs a page's scripts itself, and again on each page listing them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.commands.build import build
+from tests.browser.test_quiz import PRACTICE
+from tests.conftest import configure
+from tests.test_content_errors import write
+
+
+def scripts_loaded(requests: list[str]) -> list[str]:
+    return sorted({url.rsplit("/", 1)[1] for url in requests if "/assets/partnerkit/" in url and url.endswith(".js")})
+
+
+def test_module_to_quiz_and_back_by_instant_navigation(minimal: Path, site_server, page) -> None:
+    write(minimal, "content/retention.yml", PRACTICE)
+    configure(minimal, site_url=site_server.url)
+    build(minimal, site_server.folder)
+    requests: list[str] = []
+    failures: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda error: failures.append(str(error)))
+
+    page.goto(site_server.url)
+    assert scripts_loaded(requests) == [], "the home page uses no partnerkit script"
+    page.goto(site_server.url + "modules/product-basics/")
+    assert scripts_loaded(requests) == ["pages.js", "progress.js"]
+    page.evaluate("window.__samePageLoad = true")
+
+    page.locator(".md-nav--primary a", has_text="Retention check").click()
+    page.wait_for_url(site_server.url + "quizzes/retention-check/")
+    quiz = page.locator(".pk-quiz")
+    quiz.locator("fieldset.pk-question").first.wait_for()
+    assert page.evaluate("window.__samePageLoad") is True, "navigation was not instant"
+    assert scripts_loaded(requests) == ["pages.js", "progress.js", "quiz.js"]
+    assert quiz.locator("form").count() == 1, "the quiz is set up once"
+    quiz.get_by_role("button", name="Check answers").click()
+    quiz.get_by_role("button", name="Check anyway").click()
+    assert quiz.locator(".pk-result").inner_text() == "Score: 0 % (pass mark 80 %) · Not passed yet"
+
+    page.locator(".md-nav--primary a", has_text="Product basics").click()
+    page.wait_for_url(site_server.url + "modules/product-basics/")
+    button = page.locator(".pk-done button")
+    button.wait_for()
+    assert page.evaluate("window.__samePageLoad") is True, "navigation was not instant"
+    button.click()
+    assert button.inner_text() == "Done ✓", "one click handler, not one per visit"
+    assert failures == []
