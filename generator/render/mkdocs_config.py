@@ -17,22 +17,29 @@ if TYPE_CHECKING:
 ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
-SCRIPTS = ["pages.js", "progress.js", "player.js", "quiz.js"]
+SCRIPTS = ["pages.js", "progress.js", "player.js", "widgets.js", "quiz.js", "verify.js"]
 """Every script partnerkit ships (the beacon besides); pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
+"""Loaded on every page (progress controls, procedure timelines, owner badges, print layout)."""
 
-PAGE_SCRIPTS: dict[str, tuple[str, ...]] = {
+PAGE_ASSETS: dict[str, tuple[str, ...]] = {
     "progress.js": ("pk-done", "pk-path-progress", "pk-module-state"),
     "player.js": ("pk-player",),
-    "quiz.js": ("pk-quiz", "pk-verify"),
+    "widgets.js": ("pk-quiz", "pk-verify"),
+    "quiz.js": ("pk-quiz",),
+    "verify.js": ("pk-verify",),
+    "talk.css": ("pk-player", "pk-transcript"),
+    "quiz.css": ("pk-quiz",),
+    "verify.css": ("pk-verify",),
 }
-"""A page loads a script only if its Markdown holds one of these class names (the widgets the script sets
-up): a module page gets progress.js, a talk page player.js, quiz, exam and verify pages quiz.js."""
+"""Scripts and stylesheets a page loads only if its Markdown holds one of these class names (the widgets
+they set up), in this order: a module page gets progress.js, a talk page player.js, quiz and exam pages
+quiz.js, the verification page verify.js."""
 
-SCRIPTS_KEY = "partnerkit_scripts"
-"""Front-matter key listing the scripts of a page; overrides/main.html adds them inside the page content,
-where the theme's instant navigation runs them when a rep moves to the page (not in ``extra_javascript``,
-which every page would load)."""
+ASSETS_KEY = "partnerkit_assets"
+"""Front-matter key listing the scripts and stylesheets of a page; overrides/main.html adds them inside
+the page content, where the theme's instant navigation runs them when a rep moves to the page (not in
+``extra_javascript``, which every page would load)."""
 
 CONSENT_NAME = "partnerkit"
 """The choice in the theme's consent banner that allows view statistics."""
@@ -41,18 +48,19 @@ BEACON = "beacon.js"
 """Loaded only on sites with ``analytics.endpoint`` set."""
 
 
-def scripts(config: SiteConfig) -> list[str]:
-    """Every script a site can load (copied to the docs folder)."""
-    return [*SCRIPTS, BEACON] if config.analytics.endpoint else list(SCRIPTS)
+def assets(config: SiteConfig) -> list[str]:
+    """Every script and stylesheet a site can load (copied, minified, to the docs folder)."""
+    return [*SCRIPTS, *([BEACON] if config.analytics.endpoint else []), *STYLESHEETS,
+            *(name for name in PAGE_ASSETS if name.endswith(".css"))]
 
 
-def page_scripts(config: SiteConfig, markdown: str) -> list[str]:
-    """The scripts one page loads, in order: the beacon on every page of a site with analytics, the
-    widgets' scripts where the page has those widgets, and pages.js first wherever any is loaded."""
+def page_assets(config: SiteConfig, markdown: str) -> list[str]:
+    """The scripts and stylesheets one page loads, in order: the beacon on every page of a site with
+    analytics, the widgets' files where the page has those widgets, pages.js first wherever a script is."""
     wanted = [BEACON] if config.analytics.endpoint else []
-    wanted += [name for name, classes in PAGE_SCRIPTS.items()
+    wanted += [name for name, classes in PAGE_ASSETS.items()
                if any(re.search(rf"(?<![\w-]){re.escape(class_name)}(?![\w-])", markdown) for class_name in classes)]
-    return ["pages.js", *wanted] if wanted else []
+    return ["pages.js", *wanted] if any(name.endswith(".js") for name in wanted) else wanted
 
 
 LOGO_DIR = "assets/logo"

@@ -21,8 +21,8 @@ from markupsafe import Markup
 from generator.errors import ContentError, ContentErrors
 from generator.releases.changes import ReleaseChanges
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
-from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, SCRIPTS_KEY, STYLESHEETS, logo_copy, mkdocs_config,
-                                            page_scripts, scripts)
+from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, assets, logo_copy, mkdocs_config,
+                                            page_assets)
 from generator.render.sanitize import mark_body
 from generator.render.strings import STRINGS
 from generator.structure.catalog import Catalog
@@ -241,13 +241,13 @@ def with_page_title(text: str, title: str) -> str:
     return f"---\n{found.group(1) or ''}{line}---\n{text[found.end():]}"
 
 
-def with_scripts(text: str, names: list[str]) -> str:
-    """``text`` (with front matter) listing the partnerkit scripts its page loads (none: no key)."""
+def with_assets(text: str, names: list[str]) -> str:
+    """``text`` (with front matter) listing the partnerkit scripts and stylesheets its page loads."""
     if not names:
         return text
     found = _FRONT_MATTER.match(text)
     assert found is not None, "with_page_title wrote the front matter"
-    return f"---\n{found.group(1) or ''}{SCRIPTS_KEY}: [{', '.join(names)}]\n---\n{text[found.end():]}"
+    return f"---\n{found.group(1) or ''}{ASSETS_KEY}: [{', '.join(names)}]\n---\n{text[found.end():]}"
 
 
 def minified(name: str, text: str) -> str:
@@ -315,7 +315,7 @@ def render_site(
             text = with_page_title(env.get_template(template).render(
                 config=config, catalog=catalog, t=t, link=link, link_file=link_file, release=release, **context
             ), title)
-            pages[f"docs/{here}"] = with_scripts(text, page_scripts(config, text))
+            pages[f"docs/{here}"] = with_assets(text, page_assets(config, text))
         except jinja2.TemplateError as exc:
             located = _vendor_template_error(exc, override_dir, config.templates)
             if located is None:
@@ -372,7 +372,7 @@ def render_site(
     logo = logo_copy(config)
     if logo is not None:
         copies[f"docs/{logo[0]}"] = logo[1]
-    for name in (*scripts(config), *STYLESHEETS):
+    for name in assets(config):
         pages[f"docs/{ASSET_DIR}/{name}"] = minified(name, (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8"))
     for talk in talks:
         if talk.media:

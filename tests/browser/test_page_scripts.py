@@ -12,7 +12,9 @@ from tests.test_content_errors import write
 
 
 def scripts_loaded(requests: list[str]) -> list[str]:
-    return sorted({url.rsplit("/", 1)[1] for url in requests if "/assets/partnerkit/" in url and url.endswith(".js")})
+    """partnerkit's files the page asked for (scripts and widget stylesheets; partnerkit.css is on every page)."""
+    return sorted({url.rsplit("/", 1)[1] for url in requests
+                   if "/assets/partnerkit/" in url and not url.endswith("/partnerkit.css")})
 
 
 def test_module_to_quiz_and_back_by_instant_navigation(minimal: Path, site_server, page) -> None:
@@ -35,7 +37,8 @@ def test_module_to_quiz_and_back_by_instant_navigation(minimal: Path, site_serve
     quiz = page.locator(".pk-quiz")
     quiz.locator("fieldset.pk-question").first.wait_for()
     assert page.evaluate("window.__samePageLoad") is True, "navigation was not instant"
-    assert scripts_loaded(requests) == ["pages.js", "progress.js", "quiz.js"]
+    assert scripts_loaded(requests) == ["pages.js", "progress.js", "quiz.css", "quiz.js", "widgets.js"]
+    assert quiz.locator(".pk-confirm").is_hidden(), "quiz.css came with the page: hidden controls stay hidden"
     assert quiz.locator("form").count() == 1, "the quiz is set up once"
     quiz.get_by_role("button", name="Check answers").click()
     quiz.get_by_role("button", name="Check anyway").click()

@@ -1,41 +1,11 @@
 /* partnerkit quiz widget: practice quizzes graded here (same rules as generator/certification/grading.py),
  * exams graded by the collector (which sends each attempt its questions: an exam page holds only its
- * rules), and the certificate verification page. Every state shows only the controls that apply. */
+ * rules). Every state shows only the controls that apply. Needs widgets.js. */
 (function () {
   "use strict";
   if (!window.partnerkit.first("quiz")) { return; }  /* instant navigation ran it again */
   var STORE = "partnerkit_quiz:";
-
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      if (name === "text") { node.textContent = attrs[name]; } else { node.setAttribute(name, attrs[name]); }
-    });
-    (children || []).forEach(function (child) { if (child) { node.appendChild(child); } });
-    return node;
-  }
-
-  function format(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
-  }
-
-  /* A message with `command` spans shown as code. */
-  function message(text) {
-    var line = el("span", {});
-    text.split("`").forEach(function (part, index) {
-      if (part) { line.appendChild(index % 2 ? el("code", { text: part }) : document.createTextNode(part)); }
-    });
-    return line;
-  }
-
-  function say(node, text) {
-    node.textContent = "";
-    node.appendChild(message(text));
-  }
-
-  function reachable(base) {
-    return window.partnerkit.collectorReachable(base);
-  }
+  var w = window.partnerkit.widgets, el = w.el, format = w.format, say = w.say, reachable = w.reachable;
 
   function meta(name) {
     var tag = document.querySelector('meta[name="partnerkit:' + name + '"]');
@@ -427,73 +397,9 @@
     if (!reachable(data.collector)) { unreachable(); }
   }
 
-  /* The verification page, for whoever holds a certificate id: a form (``?id=``), then what the
-   * collector's records say, and the certificate as one printable landscape page. */
-  function verify(root, data) {
-    var t = data.strings, id = (new URLSearchParams(location.search).get("id") || "").trim();
-    var field = el("input", { type: "text", name: "id", id: "pk-verify-id", autocomplete: "off", spellcheck: "false" });
-    var form = el("form", { "class": "pk-verify-form", method: "get" }, [
-      el("label", { "for": "pk-verify-id", text: t.id }), field,
-      el("button", { type: "submit", "class": "md-button md-button--primary", text: t.lookup })]);
-    var box = el("div", { "class": "pk-certificate-state", role: "status", "aria-live": "polite" });
-    field.value = id;
-    root.appendChild(form);
-    root.appendChild(box);
-    if (!id) { return; }
-    if (!reachable(data.collector)) { say(box, t.unreachable); return; }
-    var page = location.origin + location.pathname;
-    fetch(data.collector + "/certificates/" + encodeURIComponent(id) + "?page=" + encodeURIComponent(page), { credentials: "omit" })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (json) { shown(response.status, json); });
-      }, function () { say(box, t.unreachable); });
-
-    function shown(status, c) {
-      if (status !== 200) { box.textContent = status === 404 ? format(t.not_found, { id: id }) : t.unavailable; return; }
-      var states = { valid: t["status.valid"], recertify: format(t["status.recertify"], { date: c.recertify_by }),
-                     expired: format(t["status.expired"], { date: c.valid_until }),
-                     revoked: format(t["status.revoked"], { date: c.revoked_on }) };
-      var level = c.level && c.certification.toLowerCase().indexOf(c.level.toLowerCase()) < 0 ? " (" + c.level + ")" : "";
-      var earned = c.release ? format(t.earned_release, { exam: c.certification, release: c.release })
-                             : format(t.earned_exam, { exam: c.certification });
-      var rows = el("dl", {});
-      [[t.status, states[c.status] || c.status], [t.holder, c.holder], [t.partner, c.partner],
-       [t.certification, c.certification + level], [t.earned, earned], [t.issued, c.issued], [t.expires, c.valid_until]]
-        .forEach(function (row) { rows.appendChild(el("dt", { text: row[0] })); rows.appendChild(el("dd", { text: row[1] })); });
-      box.setAttribute("data-pk-status", c.status);
-      box.appendChild(el("p", { "class": "pk-certificate-verdict", text: states[c.status] || c.status }));
-      box.appendChild(rows);
-      if (c.status !== "valid" && c.status !== "recertify") { return; }
-      var logo = document.querySelector(".md-header .md-logo img");
-      var link = c.verify_url || page + "?id=" + encodeURIComponent(c.id);
-      var sheet = el("section", { "class": "pk-certificate", "aria-label": t.title }, [
-        logo ? el("img", { "class": "pk-certificate-logo", src: logo.src, alt: "" }) : null,
-        el("p", { "class": "pk-certificate-vendor", text: format(t.certifies, { vendor: data.vendor }) }),
-        el("p", { "class": "pk-certificate-holder", text: c.holder }),
-        el("p", { "class": "pk-certificate-partner", text: format(t.of_partner, { partner: c.partner }) }),
-        el("p", { text: t.has_earned }),
-        el("p", { "class": "pk-certificate-name", text: c.certification + level }),
-        el("p", { text: t.issued + ": " + c.issued + " · " + t.expires + ": " + c.valid_until }),
-        el("div", { "class": "pk-certificate-check" }, [
-          c.qr ? el("img", { "class": "pk-certificate-qr", src: c.qr, alt: link }) : null,
-          el("p", {}, [el("span", { text: t.verify_at + " " }), el("a", { href: link, text: link }),
-                       el("br"), el("span", { text: t.id + ": " + c.id })])])]);
-      var print = el("button", { type: "button", "class": "md-button pk-print", text: t.print });
-      print.addEventListener("click", function () { window.print(); });
-      root.appendChild(el("p", { "class": "pk-actions" }, [print]));
-      root.appendChild(sheet);
-    }
-  }
-
   window.partnerkit.onEveryPage(function (page) {
-    Array.prototype.forEach.call(page.querySelectorAll(".pk-quiz, .pk-verify"), function (root) {
-      if (root.getAttribute("data-pk-ready")) { return; }
-      root.setAttribute("data-pk-ready", "1");
-      /* An attribute, not a JSON <script>: Material's instant navigation re-creates inline scripts
-       * without their type, which would run the data as code. */
-      var data = JSON.parse(root.getAttribute("data-pk-data"));
-      if (root.classList.contains("pk-verify")) { verify(root, data); }
-      else if (data.quiz.mode === "exam") { exam(root, data); }
-      else { practice(root, data); }
+    w.each(page, ".pk-quiz", function (root, data) {
+      if (data.quiz.mode === "exam") { exam(root, data); } else { practice(root, data); }
     });
   });
 })();
