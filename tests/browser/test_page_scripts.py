@@ -3,9 +3,11 @@ theme's instant navigation (which runs a page's scripts itself, and again on eac
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from generator.commands.build import build
+from generator.render.site import ASSETS_DIR
 from tests.browser.test_quiz import PRACTICE
 from tests.conftest import configure
 from tests.test_content_errors import write
@@ -47,8 +49,38 @@ def test_module_to_quiz_and_back_by_instant_navigation(minimal: Path, site_serve
     page.locator(".md-nav--primary a", has_text="Product basics").click()
     page.wait_for_url(site_server.url + "modules/product-basics/")
     button = page.locator(".pk-done button")
-    button.wait_for()
+    page.wait_for_function("document.querySelector('.pk-done button[aria-pressed]') !== null")  # progress.js set it up
     assert page.evaluate("window.__samePageLoad") is True, "navigation was not instant"
     button.click()
     assert button.inner_text() == "Done ✓", "one click handler, not one per visit"
     assert failures == []
+
+
+LOADS = re.compile(r'(?:src|href)="[^"]*assets/partnerkit/([\w.-]+)"')
+
+
+def test_each_page_type_names_only_its_files_and_they_are_minified(minimal: Path, tmp_path: Path) -> None:
+    write(minimal, "content/retention.yml", PRACTICE)
+    configure(minimal, site_url="https://partners.example.com/", analytics={"endpoint": "https://collect.partners.example.com/e"})
+    site = tmp_path / "site"
+    build(minimal, site)
+
+    def loads(page: str) -> list[str]:
+        return LOADS.findall((site / page / "index.html").read_text(encoding="utf-8"))
+
+    common = ["partnerkit.css"]  # in the head of every page
+    assert loads(".") == [*common, "pages.js", "beacon.js"]
+    assert loads("modules/product-basics") == [*common, "pages.js", "beacon.js", "progress.js"]
+    assert loads("paths/sales-start") == [*common, "pages.js", "beacon.js", "progress.js"]
+    assert loads("quizzes/retention-check") == [*common, "pages.js", "beacon.js", "widgets.js", "quiz.js", "quiz.css"]
+    assert loads("quizzes") == [*common, "pages.js", "beacon.js"]
+
+    configure(minimal, analytics=None)
+    build(minimal, site)
+    assert loads(".") == common, "no analytics, no widget: no script at all"
+    assert loads("modules/product-basics") == [*common, "pages.js", "progress.js"]
+    for name in ("pages.js", "progress.js", "quiz.js", "partnerkit.css", "quiz.css"):
+        source = (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8")
+        served = (site / "assets/partnerkit" / name).read_text(encoding="utf-8")
+        assert source.startswith("/*") and not served.startswith("/*"), f"{name}: comments stay in the source only"
+        assert len(served) < 0.9 * len(source), f"{name}: minified"
