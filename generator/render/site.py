@@ -143,10 +143,16 @@ class RenderedSite:
     mkdocs_config: dict[str, Any]
     copies: dict[str, Path] = field(default_factory=dict)
     """Files to copy; a relative source path is relative to the project root."""
+    assets: dict[str, str] = field(default_factory=dict)
+    """partnerkit's scripts and stylesheets as the site serves them (minified); not in golden files."""
 
     def texts(self) -> dict[str, str]:
         """Every generated text file (pages and mkdocs.yml): what golden tests compare."""
         return {"mkdocs.yml": dump_mkdocs_config(self.mkdocs_config), **self.pages}
+
+    def staged(self) -> dict[str, str]:
+        """Every text file the engine reads: the generated ones and partnerkit's assets."""
+        return {**self.texts(), **self.assets}
 
 
 def dump_mkdocs_config(data: dict[str, Any]) -> str:
@@ -372,8 +378,9 @@ def render_site(
     logo = logo_copy(config)
     if logo is not None:
         copies[f"docs/{logo[0]}"] = logo[1]
+    served = {}
     for name in assets(config):
-        pages[f"docs/{ASSET_DIR}/{name}"] = minified(name, (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8"))
+        served[f"docs/{ASSET_DIR}/{name}"] = minified(name, (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8"))
     for talk in talks:
         if talk.media:
             copies[f"docs/{MEDIA_DIR}/{Path(talk.media).name}"] = Path(talk.media)
@@ -381,4 +388,4 @@ def render_site(
         for resource in module.resources:
             if resource.file is not None:
                 copies[f"docs/{RESOURCE_DIR}/{resource.file}"] = Path("content") / resource.file
-    return RenderedSite(pages, mkdocs_config(config, nav, release), copies)
+    return RenderedSite(pages, mkdocs_config(config, nav, release), copies, served)
