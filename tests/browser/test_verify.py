@@ -59,6 +59,11 @@ def fields(page) -> dict[str, str]:
     return dict(zip(state.locator("dt").all_inner_texts(), state.locator("dd").all_inner_texts()))
 
 
+def verdict(page) -> str:
+    page.locator(".pk-certificate-verdict").wait_for()
+    return page.locator(".pk-certificate-verdict").inner_text()
+
+
 def test_every_state_a_third_party_can_see(minimal: Path, site_server, browser, tmp_path: Path) -> None:
     port = free_port()
     service, settings = verify_site(minimal, site_server, port)
@@ -83,10 +88,11 @@ def test_every_state_a_third_party_can_see(minimal: Path, site_server, browser, 
         page.get_by_role("button", name="Verify").click()
         page.wait_for_url("**/verify/?id=valid-1")
         assert fields(page) == {
-            "Status": "Valid", "Holder": "Aiko Tanaka", "Partner company": "Acme Resellers",
+            "Holder": "Aiko Tanaka", "Partner company": "Acme Resellers",
             "Certification": "Certified seller (Silver)", "Earned by passing": "the Certified seller (Silver) exam of release 2.4",
             "Issued": (TODAY - timedelta(days=10)).isoformat(), "Valid until": (TODAY + timedelta(days=355)).isoformat(),
         }
+        assert verdict(page) == "Valid"
         assert page.get_by_label("Certificate id").input_value() == "valid-1"
         sheet = page.locator(".pk-certificate")
         link = site_server.url + "verify/?id=valid-1"
@@ -98,18 +104,17 @@ def test_every_state_a_third_party_can_see(minimal: Path, site_server, browser, 
         assert qr.is_visible() and qr.evaluate("image => image.complete && image.naturalWidth > 0"), "the QR code is drawn"
 
         page.goto(site_server.url + "verify/?id=recert-1")
-        assert fields(page)["Status"] == f"Valid: the holder must recertify by {(TODAY + timedelta(days=30)).isoformat()}"
+        assert verdict(page) == f"Valid: the holder must recertify by {(TODAY + timedelta(days=30)).isoformat()}"
         assert fields(page)["Valid until"] == (TODAY + timedelta(days=30)).isoformat()
         assert fields(page)["Earned by passing"] == "the Certified seller (Silver) exam"
         assert page.locator(".pk-certificate").is_visible()
 
         page.goto(site_server.url + "verify/?id=expired-1")
-        assert fields(page)["Status"] == f"Expired on {(TODAY - timedelta(days=35)).isoformat()}"
-        assert page.locator(".pk-certificate-verdict").inner_text() == f"Expired on {(TODAY - timedelta(days=35)).isoformat()}"
+        assert verdict(page) == f"Expired on {(TODAY - timedelta(days=35)).isoformat()}"
         assert page.locator(".pk-certificate").count() == 0 and page.get_by_role("button", name="Print the certificate").count() == 0
 
         page.goto(site_server.url + "verify/?id=revoked-1")
-        assert fields(page)["Status"] == f"Revoked on {(TODAY - timedelta(days=3)).isoformat()}"
+        assert verdict(page) == f"Revoked on {(TODAY - timedelta(days=3)).isoformat()}"
         assert fields(page)["Holder"] == "Ben Ito"
         assert page.locator(".pk-certificate").count() == 0, "a revoked certificate is not offered for printing"
 

@@ -1,12 +1,14 @@
 /* partnerkit: what every partnerkit script shares. Each page loads only the scripts it uses, inside its
- * content, so Material's instant navigation runs them again on every page that lists them:
- * ``partnerkit.first(name)`` lets a script's body run once per window, and ``onEveryPage`` runs each
- * script's set-up once on every page (the first page, and each page instant navigation brings). */
+ * content. Material's instant navigation inserts them again on every page that lists them, in any
+ * order (as they arrive): each script queues its body on ``window.partnerkitQueue`` with the names of
+ * the scripts it needs, and this one runs each body once per window, after those it needs.
+ * ``onEveryPage`` runs each script's set-up once on every page (the first page, and each page instant
+ * navigation brings). */
 (function () {
   "use strict";
   var partnerkit = window.partnerkit = window.partnerkit || {};
   if (partnerkit.onEveryPage) { return; }
-  var loaded = {}, setUps = [], done = typeof WeakMap === "function" ? new WeakMap() : null;
+  var queued = window.partnerkitQueue || [], loaded = {}, setUps = [], done = typeof WeakMap === "function" ? new WeakMap() : null;
 
   /* The element Material replaces on every page change (the whole body without the theme). */
   function current() { return document.querySelector('[data-md-component="container"]') || document.body; }
@@ -26,11 +28,6 @@
     if (window.document$ && typeof window.document$.subscribe === "function") { window.document$.subscribe(runAll); }
   }
 
-  partnerkit.first = function (name) {
-    if (loaded[name]) { return false; }
-    loaded[name] = true;
-    return true;
-  };
   partnerkit.onEveryPage = function (setUp) {
     setUps.push(setUp);
     if (document.readyState !== "loading") { run(setUp); }
@@ -48,4 +45,21 @@
     try { host = new URL(base, location.href).hostname; } catch (error) { return false; }
     return !/(^|\.)(example|invalid|test)$/.test(host) && !/(^|\.)example\.(com|net|org)$/.test(host);
   };
+
+  /* Runs every queued body whose scripts are all there, until none is left that can run. */
+  function drain() {
+    var ran = true;
+    while (ran) {
+      ran = false;
+      queued = queued.filter(function (entry) {
+        if (loaded[entry[0]]) { return false; }  /* ran already: instant navigation inserted it again */
+        if (!entry[1].every(function (name) { return loaded[name]; })) { return true; }
+        loaded[entry[0]] = ran = true;
+        entry[2]();
+        return false;
+      });
+    }
+  }
+  window.partnerkitQueue = { push: function (entry) { queued.push(entry); drain(); } };
+  drain();
 })();

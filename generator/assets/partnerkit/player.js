@@ -1,9 +1,9 @@
 /* partnerkit talk player: timestamps and chapter links seek the recording in place (no page load,
  * so the player keeps playing and no extra view is counted); `#t=200` in the address seeks on
  * arrival; the paragraph being spoken is highlighted and, for audio, the caption shown under the player. */
-(function () {
+/* Queued for pages.js, which runs it once per window. */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["player", [], function () {
   "use strict";
-  if (!window.partnerkit.first("player")) { return; }  /* instant navigation ran it again */
   var TIME_HASH = /^#t=(\d+(?:\.\d+)?)$/;
 
   function playerOf(root) { return root.querySelector(".pk-player"); }
@@ -60,4 +60,4 @@
   }
 
   window.partnerkit.onEveryPage(setUp);
-})();
+}]);

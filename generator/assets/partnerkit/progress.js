@@ -2,9 +2,9 @@
  * State lives in localStorage under stable module ids (never URLs), so it survives
  * releases, aliases and moved pages. Re-applied on every Material instant-navigation
  * page change through document$. */
-(function () {
+/* Queued for pages.js, which runs it once per window. */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["progress", [], function () {
   "use strict";
-  if (!window.partnerkit.first("progress")) { return; }  /* instant navigation ran it again */
   var PREFIX = "partnerkit:done:";
 
   function isDone(id) {
@@ -67,4 +67,4 @@
   });
 
   window.partnerkit.onEveryPage(setUp);
-})();
+}]);

@@ -1,9 +1,9 @@
 /* partnerkit quiz widget: practice quizzes graded here (same rules as generator/certification/grading.py),
  * exams graded by the collector (which sends each attempt its questions: an exam page holds only its
  * rules). Every state shows only the controls that apply. Needs widgets.js. */
-(function () {
+/* Queued for pages.js, which runs it once per window, after widgets.js. */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["quiz", ["widgets"], function () {
   "use strict";
-  if (!window.partnerkit.first("quiz")) { return; }  /* instant navigation ran it again */
   var STORE = "partnerkit_quiz:";
   var w = window.partnerkit.widgets, el = w.el, format = w.format, say = w.say, reachable = w.reachable;
 
@@ -402,4 +402,4 @@
       if (data.quiz.mode === "exam") { exam(root, data); } else { practice(root, data); }
     });
   });
-})();
+}]);

@@ -1,9 +1,9 @@
 /* partnerkit verification page: a form for a certificate id (``?id=``), what the collector's records
  * say about that certificate, written for whoever checks it, and the certificate as one printable
  * landscape page with its verify link and QR code. Needs widgets.js. */
-(function () {
+/* Queued for pages.js, which runs it once per window, after widgets.js. */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["verify", ["widgets"], function () {
   "use strict";
-  if (!window.partnerkit.first("verify")) { return; }  /* instant navigation ran it again */
   var w = window.partnerkit.widgets, el = w.el, format = w.format, say = w.say, reachable = w.reachable;
 
   function verify(root, data) {
@@ -33,7 +33,7 @@
       var earned = c.release ? format(t.earned_release, { exam: c.certification, release: c.release })
                              : format(t.earned_exam, { exam: c.certification });
       var rows = el("dl", {});
-      [[t.status, states[c.status] || c.status], [t.holder, c.holder], [t.partner, c.partner],
+      [[t.holder, c.holder], [t.partner, c.partner],
        [t.certification, c.certification + level], [t.earned, earned], [t.issued, c.issued], [t.expires, c.valid_until]]
         .forEach(function (row) { rows.appendChild(el("dt", { text: row[0] })); rows.appendChild(el("dd", { text: row[1] })); });
       box.setAttribute("data-pk-status", c.status);
@@ -62,4 +62,4 @@
   }
 
   window.partnerkit.onEveryPage(function (page) { w.each(page, ".pk-verify", verify); });
-})();
+}]);

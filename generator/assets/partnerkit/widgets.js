@@ -1,8 +1,8 @@
 /* partnerkit widgets: what the quiz widget (quiz.js) and the verification page (verify.js) share:
  * building elements, filling in interface words, and setting up each widget root once. */
-(function () {
+/* Queued for pages.js, which runs it once per window. */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["widgets", [], function () {
   "use strict";
-  if (!window.partnerkit.first("widgets")) { return; }  /* instant navigation ran it again */
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -47,4 +47,4 @@
   }
 
   window.partnerkit.widgets = { el: el, format: format, say: say, reachable: reachable, each: each };
-})();
+}]);
