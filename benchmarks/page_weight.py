@@ -61,13 +61,14 @@ def main() -> int:
             weight = sum(gzipped((site / ASSET_DIR / name).read_bytes()) for name in names)
             if weight >= weights.get(kind, (-1, []))[0]:
                 weights[kind] = (weight, names)
-    print(f"anchor (every script and the stylesheet, unminified, on every page): {anchor / 1024:.1f} KB gzipped")
-    print(f"{'page type':<15} {'KB gz':>6} {'vs anchor':>9}  files")
+    print(f"anchor (every script and stylesheet, unminified, on every page): {anchor} bytes gzipped")
+    print(f"goals: at most {GOAL} bytes on every page type, {MODULE_GOAL} on module pages")
+    print(f"{'page type':<15} {'bytes gz':>8} {'vs anchor':>9}  files")
     failed = False
     for kind, (weight, names) in sorted(weights.items()):
         goal = MODULE_GOAL if kind == "module" else GOAL
         failed |= weight > goal
-        print(f"{kind:<15} {weight / 1024:>6.1f} {weight / anchor:>8.0%}  {', '.join(names)}{'  OVER GOAL' if weight > goal else ''}")
+        print(f"{kind:<15} {weight:>8} {weight / anchor:>8.0%}  {', '.join(names)}{'  OVER GOAL' if weight > goal else ''}")
     return 1 if failed else 0
 
 
