@@ -33,8 +33,9 @@ def engine_environment() -> dict[str, str]:
 
 
 def write_stage(rendered: RenderedSite, stage: Path, project_root: Path) -> None:
-    """Write pages, ``mkdocs.yml`` and copied files into ``stage``; only files whose bytes changed."""
-    for name, text in rendered.texts().items():
+    """Write pages, ``mkdocs.yml``, partnerkit's assets and copied files into ``stage``; only files whose
+    bytes changed."""
+    for name, text in rendered.staged().items():
         _write_if_changed(stage / name, text.encode("utf-8"))
     for name, source in rendered.copies.items():
         _write_if_changed(stage / name, (project_root / source).read_bytes())
@@ -50,7 +51,7 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 def remove_stale(stage: Path, rendered: RenderedSite, also_keep: tuple[str, ...] = ()) -> None:
     """Delete files in ``stage`` that the current render no longer produces (for live preview),
     except the names in ``also_keep``."""
-    keep = {*rendered.texts(), *rendered.copies, *also_keep}
+    keep = {*rendered.staged(), *rendered.copies, *also_keep}
     for path in sorted(stage.rglob("*"), reverse=True):
         name = path.relative_to(stage).as_posix()
         if path.is_file() and name not in keep:

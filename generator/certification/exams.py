@@ -10,7 +10,9 @@ Routes (behind the collector's CORS, origin and bot checks):
 - ``POST /exams/<exam>/attempts/<attempt>`` ``{"token", "answers"}``: grade it; on a pass, issue or
   renew the rep's certificate (same id). Refused: not the rep's attempt (404), already graded (409),
   after the time limit (410, recorded as failed).
-- ``GET /certificates/<id>``: what the records say about a certificate, for the verification page.
+- ``GET /certificates/<id>[?page=<verify page address>]``: what the records say about a certificate, for
+  the verification page; with the address of a verify page of the site, also that page's link to the
+  certificate and its QR code (SVG data URI, for the printed certificate).
 
 Every rule is checked inside the store's writer transaction, holding a lock on the rep and exam
 (:meth:`Transaction.lock`: an advisory lock on PostgreSQL, the write lock on SQLite), so two tabs, or
@@ -24,7 +26,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
+from urllib.parse import quote, urlsplit
 
+import segno
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -182,17 +186,38 @@ class ExamService:
         return certificate_from_row(rows[0]) if rows else None
 
     def verification(self, certificate: Certificate) -> dict[str, Any]:
-        """Every field the verification page shows."""
+        """Every field the verification page shows. A certificate of a rep who left the partner company
+        (the roster's ``left`` day) while it was valid is revoked from that day."""
         entry = next((row for row in self.roster
                       if (row.partner_id, row.rep_id) == (certificate.partner, certificate.rep)), None)
+        today = self.now().date()
+        left = entry.left if entry else None
+        revoked = left is not None and left <= today and left <= certificate.valid_until
         return {
             "id": certificate.id, "holder": entry.name if entry else certificate.rep,
             "partner": entry.partner_name if entry else certificate.partner, "certification": certificate.title,
             "role": certificate.role, "level": certificate.level, "release": certificate.version,
             "issued": certificate.issued.isoformat(), "expires": certificate.expires.isoformat(),
             "recertify_by": certificate.recertify_by.isoformat() if certificate.recertify_by else None,
-            "status": certificate.status(self.now().date()),
+            "valid_until": certificate.valid_until.isoformat(),
+            "status": "revoked" if revoked else certificate.status(today),
+            "revoked_on": left.isoformat() if revoked and left else None,
         }
+
+
+def verify_link(origins: list[str], page: str, ident: str) -> str | None:
+    """The address of a certificate on the verify page ``page`` (``…/verify/``, at one of the site's
+    origins), or None for any other address: the collector draws QR codes of its own site's links only."""
+    parts = urlsplit(page)
+    if (len(page) > 500 or f"{parts.scheme}://{parts.netloc}" not in origins or not parts.path.endswith("/verify/")
+            or parts.query or parts.fragment or parts.username or parts.password):
+        return None
+    return f"{page}?id={quote(ident, safe='')}"
+
+
+def qr_code(text: str) -> str:
+    """``text`` as a QR code (segno), an SVG ``data:`` URI for an ``<img>``."""
+    return segno.make(text, error="m").svg_data_uri(scale=4, border=4, dark="#000", light="#fff")
 
 
 def _iso(moment: datetime) -> str:
@@ -291,7 +316,11 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
         certificate = await asyncio.to_thread(service.certificate, request.path_params["id"][:64])
         if certificate is None:
             return JSONResponse({"error": "unknown certificate"}, status_code=404)
-        return JSONResponse(service.verification(certificate), headers={"Cache-Control": "no-store"})
+        answer = service.verification(certificate)
+        link = verify_link(settings.origins, request.query_params.get("page", ""), certificate.id)
+        if link is not None:
+            answer.update({"verify_url": link, "qr": qr_code(link)})
+        return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
     return [
         Route("/exams/{exam}/attempts", start, methods=["POST"]),

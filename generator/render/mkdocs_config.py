@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +17,29 @@ if TYPE_CHECKING:
 ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
-SCRIPTS = ["pages.js", "progress.js", "player.js", "quiz.js"]
-"""Loaded in this order: pages.js defines the helper the others use."""
+SCRIPTS = ["pages.js", "progress.js", "player.js", "widgets.js", "quiz.js", "verify.js"]
+"""Every script partnerkit ships (the beacon besides); pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
+"""Loaded on every page (progress controls, procedure timelines, owner badges, print layout)."""
+
+PAGE_ASSETS: dict[str, tuple[str, ...]] = {
+    "progress.js": ("pk-done", "pk-path-progress", "pk-module-state"),
+    "player.js": ("pk-player",),
+    "widgets.js": ("pk-quiz", "pk-verify"),
+    "quiz.js": ("pk-quiz",),
+    "verify.js": ("pk-verify",),
+    "talk.css": ("pk-player", "pk-transcript"),
+    "quiz.css": ("pk-quiz",),
+    "verify.css": ("pk-verify",),
+}
+"""Scripts and stylesheets a page loads only if its Markdown holds one of these class names (the widgets
+they set up), in this order: a module page gets progress.js, a talk page player.js, quiz and exam pages
+quiz.js, the verification page verify.js."""
+
+ASSETS_KEY = "partnerkit_assets"
+"""Front-matter key listing the scripts and stylesheets of a page; overrides/main.html adds them inside
+the page content, where the theme's instant navigation runs them when a rep moves to the page (not in
+``extra_javascript``, which every page would load)."""
 
 CONSENT_NAME = "partnerkit"
 """The choice in the theme's consent banner that allows view statistics."""
@@ -27,8 +48,19 @@ BEACON = "beacon.js"
 """Loaded only on sites with ``analytics.endpoint`` set."""
 
 
-def scripts(config: SiteConfig) -> list[str]:
-    return [*SCRIPTS, BEACON] if config.analytics.endpoint else list(SCRIPTS)
+def assets(config: SiteConfig) -> list[str]:
+    """Every script and stylesheet a site can load (copied, minified, to the docs folder)."""
+    return [*SCRIPTS, *([BEACON] if config.analytics.endpoint else []), *STYLESHEETS,
+            *(name for name in PAGE_ASSETS if name.endswith(".css"))]
+
+
+def page_assets(config: SiteConfig, markdown: str) -> list[str]:
+    """The scripts and stylesheets one page loads, in order: the beacon on every page of a site with
+    analytics, the widgets' files where the page has those widgets, pages.js first wherever a script is."""
+    wanted = [BEACON] if config.analytics.endpoint else []
+    wanted += [name for name, classes in PAGE_ASSETS.items()
+               if any(re.search(rf"(?<![\w-]){re.escape(class_name)}(?![\w-])", markdown) for class_name in classes)]
+    return ["pages.js", *wanted] if any(name.endswith(".js") for name in wanted) else wanted
 
 
 LOGO_DIR = "assets/logo"
@@ -94,7 +126,6 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
         "markdown_extensions": (
             MARKDOWN_EXTENSIONS if config.content_html == "trusted" else [*MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION]
         ),
-        "extra_javascript": [f"{ASSET_DIR}/{name}" for name in scripts(config)],
         "extra_css": [f"{ASSET_DIR}/{name}" for name in STYLESHEETS],
         "extra": {"generator": False, "partnerkit": {"version": None}},
         "nav": nav,

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import rcssmin
+import rjsmin
 import jinja2.sandbox
 import yaml
 from markupsafe import Markup
@@ -19,7 +21,8 @@ from markupsafe import Markup
 from generator.errors import ContentError, ContentErrors
 from generator.releases.changes import ReleaseChanges
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
-from generator.render.mkdocs_config import ASSET_DIR, LOGO_DIR, STYLESHEETS, logo_copy, mkdocs_config, scripts
+from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, assets, logo_copy, mkdocs_config,
+                                            page_assets)
 from generator.render.sanitize import mark_body
 from generator.render.strings import STRINGS
 from generator.structure.catalog import Catalog
@@ -140,10 +143,16 @@ class RenderedSite:
     mkdocs_config: dict[str, Any]
     copies: dict[str, Path] = field(default_factory=dict)
     """Files to copy; a relative source path is relative to the project root."""
+    assets: dict[str, str] = field(default_factory=dict)
+    """partnerkit's scripts and stylesheets as the site serves them (minified); not in golden files."""
 
     def texts(self) -> dict[str, str]:
         """Every generated text file (pages and mkdocs.yml): what golden tests compare."""
         return {"mkdocs.yml": dump_mkdocs_config(self.mkdocs_config), **self.pages}
+
+    def staged(self) -> dict[str, str]:
+        """Every text file the engine reads: the generated ones and partnerkit's assets."""
+        return {**self.texts(), **self.assets}
 
 
 def dump_mkdocs_config(data: dict[str, Any]) -> str:
@@ -238,6 +247,21 @@ def with_page_title(text: str, title: str) -> str:
     return f"---\n{found.group(1) or ''}{line}---\n{text[found.end():]}"
 
 
+def with_assets(text: str, names: list[str]) -> str:
+    """``text`` (with front matter) listing the partnerkit scripts and stylesheets its page loads."""
+    if not names:
+        return text
+    found = _FRONT_MATTER.match(text)
+    assert found is not None, "with_page_title wrote the front matter"
+    return f"---\n{found.group(1) or ''}{ASSETS_KEY}: [{', '.join(names)}]\n---\n{text[found.end():]}"
+
+
+def minified(name: str, text: str) -> str:
+    """A script or stylesheet as the site serves it: minified (rjsmin, rcssmin); the package keeps the
+    readable source."""
+    return (rcssmin.cssmin(text) if name.endswith(".css") else rjsmin.jsmin(text, keep_bang_comments=False)) + "\n"
+
+
 def _vendor_template_error(exc: jinja2.TemplateError, folder: Path | None, name: str | None) -> ContentError | None:
     """Where in a vendor's template ``exc`` happened, as a located error (None: not in a vendor template)."""
     if folder is None or name is None:
@@ -294,9 +318,10 @@ def render_site(
             return md_url(posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
 
         try:
-            pages[f"docs/{here}"] = with_page_title(env.get_template(template).render(
+            text = with_page_title(env.get_template(template).render(
                 config=config, catalog=catalog, t=t, link=link, link_file=link_file, release=release, **context
             ), title)
+            pages[f"docs/{here}"] = with_assets(text, page_assets(config, text))
         except jinja2.TemplateError as exc:
             located = _vendor_template_error(exc, override_dir, config.templates)
             if located is None:
@@ -335,7 +360,7 @@ def render_site(
 
     exams = [quiz for quiz in catalog.quizzes.values() if quiz.mode == "exam"]
     if exams:
-        render("verify.md.j2", VERIFY_PAGE, t["verify"], widget_json=widget_json(_widget_base(config, t)))
+        render("verify.md.j2", VERIFY_PAGE, t["verify"], widget_json=widget_json({**_widget_base(config, t), "vendor": config.vendor}))
 
     # Navigation titles are printed by the theme as HTML: escaped here, once.
     nav: list[Any] = [{theme_text(t["home"]): "index.md"}]
@@ -353,8 +378,9 @@ def render_site(
     logo = logo_copy(config)
     if logo is not None:
         copies[f"docs/{logo[0]}"] = logo[1]
-    for name in (*scripts(config), *STYLESHEETS):
-        copies[f"docs/{ASSET_DIR}/{name}"] = ASSETS_DIR / "partnerkit" / name
+    served = {}
+    for name in assets(config):
+        served[f"docs/{ASSET_DIR}/{name}"] = minified(name, (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8"))
     for talk in talks:
         if talk.media:
             copies[f"docs/{MEDIA_DIR}/{Path(talk.media).name}"] = Path(talk.media)
@@ -362,4 +388,4 @@ def render_site(
         for resource in module.resources:
             if resource.file is not None:
                 copies[f"docs/{RESOURCE_DIR}/{resource.file}"] = Path("content") / resource.file
-    return RenderedSite(pages, mkdocs_config(config, nav, release), copies)
+    return RenderedSite(pages, mkdocs_config(config, nav, release), copies, served)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import httpx
 import pytest
+import segno
 
 from generator.analytics.collector import CollectorSettings
 from generator.analytics.identity import Rep, RosterEntry, sign
@@ -72,6 +73,29 @@ def answers_for(started: dict, answers: dict) -> dict:
     return {ident: answers[ident] for ident in started["questions"]}
 
 
+def test_certificate_of_a_rep_who_left_is_revoked_from_that_day(make_store) -> None:
+    clock = Clock()
+    keys = {("2.4", "sales-silver"): exam_key(EXAM, 365)}
+    roster = [ROSTER[0], RosterEntry("acme", "Acme Resellers", "rep-8", "Ben Ito", "ben@acme.example", "sales",
+                                     date(2026, 1, 5), date(2026, 12, 1))]
+    service = ExamService(keys, None, roster, clock)  # type: ignore[arg-type]
+    with running_collector(CollectorSettings(INDEX, [ORIGIN], KEYS), make_store(), exams=service) as running:
+        ids = []
+        for token in (TOKEN, OTHER):
+            drawn = start(running.url, token=token).json()
+            ids.append(submit(running.url, drawn["attempt"], answers_for(drawn, RIGHT), token=token).json()["certificate"])
+
+        def status(ident: str) -> tuple[str, str | None]:
+            answer = httpx.get(f"{running.url}/certificates/{ident}").json()
+            return answer["status"], answer["revoked_on"]
+
+        assert [status(ident) for ident in ids] == [("valid", None), ("valid", None)], "Ben leaves on 1 December"
+        clock.at = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+        assert [status(ident) for ident in ids] == [("valid", None), ("revoked", "2026-12-01")]
+        clock.at = datetime(2028, 1, 1, 9, 0, tzinfo=timezone.utc)
+        assert [status(ident) for ident in ids] == [("expired", None), ("revoked", "2026-12-01")]
+
+
 def test_fail_wait_pass_and_verify(exams) -> None:
     first = start(exams.url)
     assert first.status_code == 200
@@ -100,9 +124,20 @@ def test_fail_wait_pass_and_verify(exams) -> None:
     assert verified.json() == {
         "id": certificate, "holder": "Aiko Tanaka", "partner": "Acme Resellers", "certification": "Certified seller (Silver)",
         "role": "sales", "level": "silver", "release": "2.4", "issued": "2026-11-23", "expires": "2027-11-23",
-        "recertify_by": None, "status": "valid",
+        "recertify_by": None, "valid_until": "2027-11-23", "status": "valid", "revoked_on": None,
     }
     assert httpx.get(f"{exams.url}/certificates/not-a-real-id").status_code == 404
+
+    # Asked from the site's verify page: its link to the certificate, and that link as a QR code.
+    page = f"{ORIGIN}/2.4/verify/"
+    linked = httpx.get(f"{exams.url}/certificates/{certificate}", params={"page": page}).json()
+    assert linked["verify_url"] == f"{page}?id={certificate}"
+    assert linked["qr"] == segno.make(linked["verify_url"], error="m").svg_data_uri(scale=4, border=4, dark="#000", light="#fff")
+    assert linked["qr"].startswith("data:image/svg+xml")
+    for elsewhere in ("https://evil.example.net/verify/", f"{ORIGIN}/2.4/quizzes/", f"{ORIGIN}/verify/?next=x",
+                      f"https://user@{ORIGIN[8:]}/verify/", f"{ORIGIN}/verify/#x", f"{ORIGIN}/{'a' * 500}/verify/"):
+        answer = httpx.get(f"{exams.url}/certificates/{certificate}", params={"page": elsewhere}).json()
+        assert "qr" not in answer and "verify_url" not in answer, f"no QR code of {elsewhere}"
 
     exams.clock.at += timedelta(days=200)  # passing again renews the same certificate
     third = start(exams.url).json()

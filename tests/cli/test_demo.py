@@ -101,7 +101,7 @@ def test_the_demo_runs_end_to_end(example: Path, browser) -> None:
         page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Submit answers").click()
         page.get_by_role("link", name="Open and print your certificate").click()
-        certificate = page.locator(".pk-certificate")
+        certificate = page.locator(".pk-certificate-state")
         certificate.locator("dl").wait_for()
         assert "Mia Chen" in certificate.inner_text() and "Harbor Consulting (demo)" in certificate.inner_text()
         assert console == []

@@ -1,5 +1,5 @@
 /* partnerkit beacon (README: View logs) */
-(function (w, d, n, L) {
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["beacon", [], function () { (function (w, d, n, L) {
   function meta(k) {
     var t = d.querySelector('meta[name="partnerkit:' + k + '"]');
     return t && t.content;
@@ -51,4 +51,4 @@
   w.addEventListener("blur", tick);
   d.addEventListener("visibilitychange", function () { d.hidden ? send(leave()) : tick(); });
   w.addEventListener("pagehide", function () { send(leave()); });
-})(window, document, navigator, location);
+})(window, document, navigator, location); }]);

@@ -1,7 +1,8 @@
 /* partnerkit talk player: timestamps and chapter links seek the recording in place (no page load,
  * so the player keeps playing and no extra view is counted); `#t=200` in the address seeks on
  * arrival; the paragraph being spoken is highlighted and, for audio, the caption shown under the player. */
-(function () {
+/* Queued for pages.js, which runs it once per window. */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["player", [], function () {
   "use strict";
   var TIME_HASH = /^#t=(\d+(?:\.\d+)?)$/;
 
@@ -59,4 +60,4 @@
   }
 
   window.partnerkit.onEveryPage(setUp);
-})();
+}]);

@@ -2,7 +2,8 @@
  * State lives in localStorage under stable module ids (never URLs), so it survives
  * releases, aliases and moved pages. Re-applied on every Material instant-navigation
  * page change through document$. */
-(function () {
+/* Queued for pages.js, which runs it once per window. */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["progress", [], function () {
   "use strict";
   var PREFIX = "partnerkit:done:";
 
@@ -66,4 +67,4 @@
   });
 
   window.partnerkit.onEveryPage(setUp);
-})();
+}]);

@@ -1,40 +1,11 @@
 /* partnerkit quiz widget: practice quizzes graded here (same rules as generator/certification/grading.py),
  * exams graded by the collector (which sends each attempt its questions: an exam page holds only its
- * rules), and the certificate verification page. Every state shows only the controls that apply. */
-(function () {
+ * rules). Every state shows only the controls that apply. Needs widgets.js. */
+/* Queued for pages.js, which runs it once per window, after widgets.js. */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["quiz", ["widgets"], function () {
   "use strict";
   var STORE = "partnerkit_quiz:";
-
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      if (name === "text") { node.textContent = attrs[name]; } else { node.setAttribute(name, attrs[name]); }
-    });
-    (children || []).forEach(function (child) { if (child) { node.appendChild(child); } });
-    return node;
-  }
-
-  function format(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
-  }
-
-  /* A message with `command` spans shown as code. */
-  function message(text) {
-    var line = el("span", {});
-    text.split("`").forEach(function (part, index) {
-      if (part) { line.appendChild(index % 2 ? el("code", { text: part }) : document.createTextNode(part)); }
-    });
-    return line;
-  }
-
-  function say(node, text) {
-    node.textContent = "";
-    node.appendChild(message(text));
-  }
-
-  function reachable(base) {
-    return window.partnerkit.collectorReachable(base);
-  }
+  var w = window.partnerkit.widgets, el = w.el, format = w.format, say = w.say, reachable = w.reachable;
 
   function meta(name) {
     var tag = document.querySelector('meta[name="partnerkit:' + name + '"]');
@@ -426,45 +397,9 @@
     if (!reachable(data.collector)) { unreachable(); }
   }
 
-  function verify(root, data) {
-    var t = data.strings, id = new URLSearchParams(location.search).get("id"), box = el("div", { "class": "pk-certificate", role: "status" });
-    root.appendChild(box);
-    if (!reachable(data.collector)) { say(box, t.unreachable); return; }
-    if (!id) { box.textContent = t.not_found; return; }
-    fetch(data.collector + "/certificates/" + encodeURIComponent(id), { credentials: "omit" }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (json) { return { status: response.status, json: json }; })
-        .then(function (reply) { shown(reply); });
-    }, function () { say(box, t.unreachable); });
-
-    function shown(reply) {
-      if (reply.status !== 200) { box.textContent = reply.status === 404 ? t.not_found : t.unavailable; return; }
-      var c = reply.json, rows = el("dl", {});
-      var state = c.status === "recertify" ? format(t["status.recertify"], { date: c.recertify_by }) : t["status." + c.status];
-      [[t.holder, c.holder], [t.partner, c.partner], [t.certification, c.certification + " (" + c.level + ")"],
-       [t.release, c.release || "–"], [t.issued, c.issued], [t.expires, c.expires], [t.status, state]].forEach(function (row) {
-        rows.appendChild(el("dt", { text: row[0] }));
-        rows.appendChild(el("dd", { text: row[1] }));
-      });
-      box.setAttribute("data-pk-status", c.status);
-      box.appendChild(el("h2", { text: t.certificate }));
-      box.appendChild(rows);
-      box.appendChild(el("p", { "class": "pk-certificate-id", text: c.id }));
-      var print = el("button", { type: "button", "class": "md-button pk-print", text: t.print });
-      print.addEventListener("click", function () { window.print(); });
-      box.appendChild(print);
-    }
-  }
-
   window.partnerkit.onEveryPage(function (page) {
-    Array.prototype.forEach.call(page.querySelectorAll(".pk-quiz, .pk-verify"), function (root) {
-      if (root.getAttribute("data-pk-ready")) { return; }
-      root.setAttribute("data-pk-ready", "1");
-      /* An attribute, not a JSON <script>: Material's instant navigation re-creates inline scripts
-       * without their type, which would run the data as code. */
-      var data = JSON.parse(root.getAttribute("data-pk-data"));
-      if (root.classList.contains("pk-verify")) { verify(root, data); }
-      else if (data.quiz.mode === "exam") { exam(root, data); }
-      else { practice(root, data); }
+    w.each(page, ".pk-quiz", function (root, data) {
+      if (data.quiz.mode === "exam") { exam(root, data); } else { practice(root, data); }
     });
   });
-})();
+}]);

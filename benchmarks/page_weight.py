@@ -1,0 +1,76 @@
+"""Weight of partnerkit's own extras (scripts and stylesheet) per page type, gzipped.
+
+Builds the example project (the repository's own content/ and site_config.yml, analytics on), reads
+which partnerkit files each built page loads, and prints per page type the most any page of that type
+loads, gzipped file by file as a web server sends them. The anchor, measured in the same run, is every
+script and the stylesheet unminified on every page (what each page loaded before pages loaded only what
+they use). Goals: at most 8 KB on every page type, at most 3 KB on module pages.
+
+    .venv/bin/python benchmarks/page_weight.py
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from generator.commands.build import build
+from generator.render.mkdocs_config import ASSET_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "generator" / "assets" / "partnerkit"
+GOAL, MODULE_GOAL = 8 * 1024, 3 * 1024
+LOADED = re.compile(rf'(?:src|href)="[^"]*{ASSET_DIR}/([\w.-]+\.(?:js|css))"')
+TYPES = {"modules": "module", "paths": "path", "procedures": "procedure", "who-does-what": "who-does-what",
+         "campaigns": "campaign", "talks": "talk", "verify": "verify"}
+
+
+def gzipped(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def page_type(site: Path, page: Path) -> str | None:
+    parts = page.relative_to(site).parts
+    if parts == ("index.html",):
+        return "home"
+    if parts == ("verify", "index.html"):
+        return "verify"
+    if len(parts) == 2:
+        return "section index"
+    if len(parts) != 3:
+        return None
+    if parts[0] == "quizzes":
+        return "exam" if "&#34;mode&#34;: &#34;exam&#34;" in page.read_text(encoding="utf-8") else "quiz"
+    return TYPES.get(parts[0])
+
+
+def main() -> int:
+    anchor = sum(gzipped(path.read_bytes()) for path in sorted(SOURCES.iterdir()) if path.suffix in (".js", ".css"))
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "site"
+        build(ROOT, site)
+        weights: dict[str, tuple[int, list[str]]] = {}
+        for page in sorted(site.rglob("index.html")):
+            kind = page_type(site, page)
+            if kind is None:
+                continue
+            names = sorted(set(LOADED.findall(page.read_text(encoding="utf-8"))))
+            weight = sum(gzipped((site / ASSET_DIR / name).read_bytes()) for name in names)
+            if weight >= weights.get(kind, (-1, []))[0]:
+                weights[kind] = (weight, names)
+    print(f"anchor (every script and stylesheet, unminified, on every page): {anchor} bytes gzipped")
+    print(f"goals: at most {GOAL} bytes on every page type, {MODULE_GOAL} on module pages")
+    print(f"{'page type':<15} {'bytes gz':>8} {'vs anchor':>9}  files")
+    failed = False
+    for kind, (weight, names) in sorted(weights.items()):
+        goal = MODULE_GOAL if kind == "module" else GOAL
+        failed |= weight > goal
+        print(f"{kind:<15} {weight:>8} {weight / anchor:>8.0%}  {', '.join(names)}{'  OVER GOAL' if weight > goal else ''}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
