@@ -44,3 +44,19 @@ def test_the_stylesheet_gives_every_light_primary_the_shade_check_names() -> Non
             assert name in LINK_SHADES, name
     assert all(contrast(shade) >= MINIMUM_CONTRAST for shade in LINK_SHADES.values())
     assert round(contrast(MATERIAL_PRIMARY["teal"]), 2) == 3.77
+
+
+def test_whats_new_lines_in_japanese() -> None:
+    from generator.releases.changes import Words, field_changes
+    from generator.structure.content import Step
+
+    words = Words("ja", "オストロバ", {"enterprise": "エンタープライズ"})
+    old = [Step(when="-90d", action="a", owner={"enterprise": "vendor"}, checklist=["x"])]
+    new = [Step(when="-90d", action="a", owner={"enterprise": "shared"}, checklist=["x", "y"]),
+           Step(when="-60d", action="b", owner="partner")]
+    assert field_changes(old, new, "steps", words) == [
+        "ステップ 1・担当（エンタープライズ）：オストロバ → 共同",
+        "ステップ 1・チェックリスト：y を追加",
+        "ステップ 1 件を追加",
+    ]
+    assert field_changes(20, 25, "minutes", words) == ["所要時間：20 → 25 分"]

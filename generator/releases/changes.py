@@ -94,6 +94,17 @@ class Words:
         name = self.segments.get(key, key)
         return f"（{name}）" if self.language == "ja" else f" ({name})"
 
+    def say(self, key: str, label: str = "", **values: Any) -> str:
+        """The interface sentence ``change.<key>`` about the field ``label`` (a raw field path)."""
+        return self.t[f"change.{key}"].format(label=self.label(label), **values)
+
+    def count(self, number: int, noun: str, verb: str) -> str:
+        if self.language == "en":
+            noun = noun + ("s" if number != 1 else "")
+        else:
+            noun = self.label(noun)
+        return self.t["change.count"].format(count=number, noun=noun, verb=self.t[f"change.verb.{verb}"])
+
     def changed(self, raw: str, old: Any, new: Any, scope: str = "") -> str:
         if raw.split()[-1:] == ["minutes"] and len(raw.split()) == 1:
             return self.t["change.minutes"].format(old=old, new=new)
@@ -128,38 +139,34 @@ def field_changes(old: Any, new: Any, label: str, words: Words | None = None) ->
         lines = []
         for key in [*old, *(key for key in new if key not in old)]:
             if key not in new:
-                lines.append(f"{words.label(label)}{words.scope(key)} removed")
+                lines.append(words.say("key_removed", label, scope=words.scope(key)))
             elif key not in old:
-                lines.append(f"{words.label(label)}{words.scope(key)}{words.t['colon']}{words.value(label, new[key])} added")
+                lines.append(words.say("key_added", label, scope=words.scope(key), value=words.value(label, new[key])))
             elif old[key] != new[key]:
                 scope = "" if key == "all" else words.scope(key)
                 lines.append(words.changed(label, old[key], new[key], scope))
         return lines
     if isinstance(old, list) and isinstance(new, list):
         if all(isinstance(item, BaseModel) and hasattr(item, "id") for item in [*old, *new]) and (old or new):
-            return _keyed_list(old, new, label)
+            return _keyed_list(old, new, label, words)
         if all(isinstance(item, BaseModel) for item in [*old, *new]):
             return _positional_list(old, new, label, words)
         added = [item for item in new if item not in old]
         removed = [item for item in old if item not in new]
         lines = []
         if added:
-            lines.append(f"{words.label(label)}{words.t['colon']}added {', '.join(_short(item) for item in added)}")
+            lines.append(words.say("list_added", label, items=words.t["list_sep"].join(_short(item) for item in added)))
         if removed:
-            lines.append(f"{words.label(label)}{words.t['colon']}removed {', '.join(_short(item) for item in removed)}")
+            lines.append(words.say("list_removed", label, items=words.t["list_sep"].join(_short(item) for item in removed)))
         if not added and not removed:
-            lines.append(f"{words.label(label)}{words.t['colon']}new order")
+            lines.append(words.say("new_order", label))
         return lines
     if len(str(old)) <= SHORT and len(str(new)) <= SHORT and "\n" not in f"{old}{new}":
         return [words.changed(label, old, new)]
-    return [f"{words.label(label)} changed"]
+    return [words.say("changed", label)]
 
 
-def _count(number: int, noun: str, verb: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''} {verb}"
-
-
-def _keyed_list(old: list[Any], new: list[Any], label: str) -> list[str]:
+def _keyed_list(old: list[Any], new: list[Any], label: str, words: Words) -> list[str]:
     noun = _singular(label.split()[-1]) if label else "item"
     old_by_id = {item.id: item for item in old}
     new_by_id = {item.id: item for item in new}
@@ -167,12 +174,12 @@ def _keyed_list(old: list[Any], new: list[Any], label: str) -> list[str]:
     added = [key for key in new_by_id if key not in old_by_id]
     removed = [key for key in old_by_id if key not in new_by_id]
     if added:
-        lines.append(_count(len(added), noun, "added"))
+        lines.append(words.count(len(added), noun, "added"))
     if removed:
-        lines.append(_count(len(removed), noun, "removed"))
+        lines.append(words.count(len(removed), noun, "removed"))
     changed = [key for key in new_by_id if key in old_by_id and old_by_id[key] != new_by_id[key]]
     if changed:
-        lines.append(f"{_count(len(changed), noun, 'changed')}: {', '.join(changed)}")
+        lines.append(f"{words.count(len(changed), noun, 'changed')}{words.t['colon']}{words.t['list_sep'].join(changed)}")
     return lines
 
 
@@ -182,9 +189,9 @@ def _positional_list(old: list[Any], new: list[Any], label: str, words: Words) -
     for index, (before, after) in enumerate(zip(old, new), start=1):
         lines += field_changes(before, after, f"{noun} {index}", words)
     if len(new) > len(old):
-        lines.append(_count(len(new) - len(old), noun, "added"))
+        lines.append(words.count(len(new) - len(old), noun, "added"))
     if len(old) > len(new):
-        lines.append(_count(len(old) - len(new), noun, "removed"))
+        lines.append(words.count(len(old) - len(new), noun, "removed"))
     return lines
 
 
