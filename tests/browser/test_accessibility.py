@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.commands.build import build
 from tests.cli.conftest import copy_example, partnerkit
 from tests.conftest import configure, serve_folder
+from tests.test_releases_build import repo  # noqa: F401  (fixture: releases 1, 2 and dev in git)
 
 AXE = Path(__file__).resolve().parent.parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -88,3 +90,19 @@ def test_procedure_steps_read_in_words(example: str, page) -> None:
     assert steps[0].startswith("Step 1 · 90 days before renewal")
     assert any(step.startswith("Step 6 · on renewal day") for step in steps)
     assert page.get_by_text("90 days before renewal (Rule: renewal_date - 90d)").is_visible()
+
+
+@pytest.mark.parametrize("primary", ["teal", "indigo"])
+def test_whats_new_has_no_serious_accessibility_violation(repo: Path, primary: str, page) -> None:
+    configure(repo, palette={"primary": primary, "accent": "deep-orange"})
+    build(repo, repo / "site")
+    url, server = serve_folder(repo / "site")
+    try:
+        page.goto(url + "dev/whats-new/")  # dev: built from the working tree, with this palette
+        page.wait_for_load_state("networkidle")
+        assert page.get_by_text("Title: Product basics → Product basics, revised").is_visible()
+        assert page.evaluate("document.body.dataset.mdColorPrimary") == primary
+        assert serious_violations(page) == []
+    finally:
+        server.shutdown()
+        server.server_close()
