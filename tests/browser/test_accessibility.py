@@ -58,6 +58,11 @@ def test_no_serious_accessibility_violation(example: str, page, page_type: str) 
     page.goto(example + PAGE_TYPES[page_type])
     page.wait_for_load_state("networkidle")
     assert serious_violations(page) == []
+    levels = page.evaluate("[...document.querySelectorAll('article h1, article h2, article h3, article h4, article h5,"
+                           " article h6')].filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1]))")
+    assert levels[0] == 1
+    skipped = [(before, after) for before, after in zip(levels, levels[1:]) if after > before + 1]
+    assert skipped == [], f"heading levels skip: {levels}"
 
 
 def test_a_rep_ticks_a_checklist_item_and_it_stays_ticked(example: str, page) -> None:
