@@ -53,11 +53,11 @@ def palette_warnings(catalog: Catalog) -> list[str]:
     if ratio >= MINIMUM_CONTRAST:
         return []
     shade = LINK_SHADES.get(name)
-    fix = (f"partnerkit's links and buttons use the darker {shade} ({contrast(shade):.2f}:1) instead"
+    fix = (f"partnerkit shows links, buttons and the header in the darker {shade} ({contrast(shade):.2f}:1) instead"
            if shade else "links and buttons in it are hard to read")
     return [f"site_config.yml: palette.primary: {name} ({colour}) reads {ratio:.2f}:1 against white, below "
             f"{MINIMUM_CONTRAST}:1 for links and buttons; {fix}. A primary such as indigo "
-            f"({contrast(MATERIAL_PRIMARY['indigo']):.2f}:1) reads well everywhere, the header included"]
+            f"({contrast(MATERIAL_PRIMARY['indigo']):.2f}:1) keeps the colour as configured"]
 
 
 def check(root: Path, reporter: Reporter = NullReporter()) -> Catalog:
