@@ -18,7 +18,7 @@ def test_build_writes_every_page(minimal: Path) -> None:
     for page in (
         "index.html", "modules/product-basics/index.html", "modules/pricing/index.html",
         "paths/sales-start/index.html", "procedures/renewal/index.html",
-        "who-does-what/who-does-what/index.html", "campaigns/release-sprint/index.html",
+        "who-does-what/index.html", "campaigns/release-sprint/index.html",
         "resources/files/roi.csv", "assets/partnerkit/progress.js", "search/search_index.json",
     ):
         assert (site / page).is_file(), page

@@ -85,10 +85,12 @@ def test_every_release_in_its_folder_with_mike_compatible_metadata(repo: Path) -
 
     whats_new_2 = (site / "2/whats-new/index.html").read_text()
     assert "Changes since 1." in whats_new_2
-    assert "minutes: 20 → 25" in whats_new_2
-    assert "step 2 owner (enterprise): vendor → shared" in whats_new_2
+    # In the pages' words: the field's label, the vendor's name, the segment's name.
+    assert "Estimated time: 20 → 25 min" in whats_new_2
+    assert "Step 2 · Owner (Enterprise): Northwind → Shared" in whats_new_2
+    assert "minutes:" not in whats_new_2 and "vendor →" not in whats_new_2
     assert "everything is new" in (site / "1/whats-new/index.html").read_text()
-    assert "title: Product basics → Product basics, revised" in (site / "dev/whats-new/index.html").read_text()
+    assert "Title: Product basics → Product basics, revised" in (site / "dev/whats-new/index.html").read_text()
     assert '<a href="whats-new/">What\'s new in 2 (Nov 2026)</a>' in (site / "2/index.html").read_text()
     assert git(repo, "status", "--porcelain") == status_before
 

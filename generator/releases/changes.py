@@ -46,6 +46,71 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
+_FIELD_WORDS = {"owner": "owner", "lead": "lead", "trigger": "trigger", "goal": "goal", "kpis": "kpis",
+                "phase": "phase", "checklist": "checklist", "template": "template", "objectives": "objectives",
+                "prerequisites": "prerequisites", "resources": "resources", "talks": "talks", "step": "step",
+                "activity": "activity", "segment": "segment", "action": "action", "reward": "reward"}
+"""Field names (and list nouns) the pages print under an interface word of ``strings.py``."""
+
+_OWNER_FIELDS = ("owner", "lead")
+
+
+@dataclass(frozen=True)
+class Words:
+    """The content's words for field names and values: owner labels with the vendor's name, segment
+    names, the site language's interface words."""
+
+    language: str = "en"
+    vendor: str = ""
+    segments: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> "Words":
+        config = catalog.config
+        return cls(config.language, config.vendor, {segment.id: segment.name for segment in config.segments})
+
+    @property
+    def t(self) -> dict[str, str]:
+        from generator.render.strings import STRINGS  # here: generator.render imports this module
+
+        return STRINGS.get(self.language, STRINGS["en"])
+
+    def label(self, raw: str) -> str:
+        text = ""
+        for token in raw.split():
+            word = self.t[_FIELD_WORDS[token]] if token in _FIELD_WORDS else token
+            text += ("" if not text else self.t["sep"] if text[-1].isdigit() else " ") + word
+        return text[:1].upper() + text[1:] if self.language == "en" else text
+
+    def value(self, raw: str, value: Any) -> str:
+        last = raw.split()[-1] if raw.split() else ""
+        if last in _OWNER_FIELDS and f"owner.{value}" in self.t:
+            return self.t[f"owner.{value}"].format(vendor=self.vendor)
+        if last == "phase" and f"phase.{value}" in self.t:
+            return self.t[f"phase.{value}"]
+        return _short(value)
+
+    def scope(self, key: str) -> str:
+        name = self.segments.get(key, key)
+        return f"（{name}）" if self.language == "ja" else f" ({name})"
+
+    def say(self, key: str, label: str = "", **values: Any) -> str:
+        """The interface sentence ``change.<key>`` about the field ``label`` (a raw field path)."""
+        return self.t[f"change.{key}"].format(label=self.label(label), **values)
+
+    def count(self, number: int, noun: str, verb: str) -> str:
+        if self.language == "en":
+            noun = noun + ("s" if number != 1 else "")
+        else:
+            noun = self.label(noun)
+        return self.t["change.count"].format(count=number, noun=noun, verb=self.t[f"change.verb.{verb}"])
+
+    def changed(self, raw: str, old: Any, new: Any, scope: str = "") -> str:
+        if raw.split()[-1:] == ["minutes"] and len(raw.split()) == 1:
+            return self.t["change.minutes"].format(old=old, new=new)
+        return f"{self.label(raw)}{scope}{self.t['colon']}{self.value(raw, old)} → {self.value(raw, new)}"
+
+
 def _short(value: Any) -> str:
     text = str(value)
     return text if len(text) <= SHORT else text[: SHORT - 3] + "..."
@@ -56,8 +121,10 @@ def _singular(name: str) -> str:
             "sections": "section", "segments": "segment", "rewards": "reward", "resources": "resource"}.get(name, name)
 
 
-def field_changes(old: Any, new: Any, label: str) -> list[str]:
-    """Sentences describing how ``old`` became ``new`` (models, lists, mappings or plain values)."""
+def field_changes(old: Any, new: Any, label: str, words: Words | None = None) -> list[str]:
+    """Sentences describing how ``old`` became ``new`` (models, lists, mappings or plain values), in
+    the content's words (``words``: owner labels, segment names, interface words)."""
+    words = words or Words()
     if old == new:
         return []
     if isinstance(old, BaseModel) and isinstance(new, BaseModel):
@@ -66,44 +133,40 @@ def field_changes(old: Any, new: Any, label: str) -> list[str]:
             if name in ("kind", "id"):
                 continue
             sub = f"{label} {_label(name)}".strip()
-            lines += field_changes(getattr(old, name), getattr(new, name), sub)
+            lines += field_changes(getattr(old, name), getattr(new, name), sub, words)
         return lines
     if isinstance(old, dict) and isinstance(new, dict):
         lines = []
         for key in [*old, *(key for key in new if key not in old)]:
             if key not in new:
-                lines.append(f"{label} ({key}) removed")
+                lines.append(words.say("key_removed", label, scope=words.scope(key)))
             elif key not in old:
-                lines.append(f"{label} ({key}): {_short(new[key])} added")
+                lines.append(words.say("key_added", label, scope=words.scope(key), value=words.value(label, new[key])))
             elif old[key] != new[key]:
-                scope = "" if key == "all" else f" ({key})"
-                lines.append(f"{label}{scope}: {_short(old[key])} → {_short(new[key])}")
+                scope = "" if key == "all" else words.scope(key)
+                lines.append(words.changed(label, old[key], new[key], scope))
         return lines
     if isinstance(old, list) and isinstance(new, list):
         if all(isinstance(item, BaseModel) and hasattr(item, "id") for item in [*old, *new]) and (old or new):
-            return _keyed_list(old, new, label)
+            return _keyed_list(old, new, label, words)
         if all(isinstance(item, BaseModel) for item in [*old, *new]):
-            return _positional_list(old, new, label)
+            return _positional_list(old, new, label, words)
         added = [item for item in new if item not in old]
         removed = [item for item in old if item not in new]
         lines = []
         if added:
-            lines.append(f"{label}: added {', '.join(_short(item) for item in added)}")
+            lines.append(words.say("list_added", label, items=words.t["list_sep"].join(_short(item) for item in added)))
         if removed:
-            lines.append(f"{label}: removed {', '.join(_short(item) for item in removed)}")
+            lines.append(words.say("list_removed", label, items=words.t["list_sep"].join(_short(item) for item in removed)))
         if not added and not removed:
-            lines.append(f"{label}: new order")
+            lines.append(words.say("new_order", label))
         return lines
     if len(str(old)) <= SHORT and len(str(new)) <= SHORT and "\n" not in f"{old}{new}":
-        return [f"{label}: {old} → {new}"]
-    return [f"{label} changed"]
+        return [words.changed(label, old, new)]
+    return [words.say("changed", label)]
 
 
-def _count(number: int, noun: str, verb: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''} {verb}"
-
-
-def _keyed_list(old: list[Any], new: list[Any], label: str) -> list[str]:
+def _keyed_list(old: list[Any], new: list[Any], label: str, words: Words) -> list[str]:
     noun = _singular(label.split()[-1]) if label else "item"
     old_by_id = {item.id: item for item in old}
     new_by_id = {item.id: item for item in new}
@@ -111,24 +174,24 @@ def _keyed_list(old: list[Any], new: list[Any], label: str) -> list[str]:
     added = [key for key in new_by_id if key not in old_by_id]
     removed = [key for key in old_by_id if key not in new_by_id]
     if added:
-        lines.append(_count(len(added), noun, "added"))
+        lines.append(words.count(len(added), noun, "added"))
     if removed:
-        lines.append(_count(len(removed), noun, "removed"))
+        lines.append(words.count(len(removed), noun, "removed"))
     changed = [key for key in new_by_id if key in old_by_id and old_by_id[key] != new_by_id[key]]
     if changed:
-        lines.append(f"{_count(len(changed), noun, 'changed')}: {', '.join(changed)}")
+        lines.append(f"{words.count(len(changed), noun, 'changed')}{words.t['colon']}{words.t['list_sep'].join(changed)}")
     return lines
 
 
-def _positional_list(old: list[Any], new: list[Any], label: str) -> list[str]:
+def _positional_list(old: list[Any], new: list[Any], label: str, words: Words) -> list[str]:
     noun = _singular(label.split()[-1]) if label else "item"
     lines = []
     for index, (before, after) in enumerate(zip(old, new), start=1):
-        lines += field_changes(before, after, f"{noun} {index}")
+        lines += field_changes(before, after, f"{noun} {index}", words)
     if len(new) > len(old):
-        lines.append(_count(len(new) - len(old), noun, "added"))
+        lines.append(words.count(len(new) - len(old), noun, "added"))
     if len(old) > len(new):
-        lines.append(_count(len(old) - len(new), noun, "removed"))
+        lines.append(words.count(len(old) - len(new), noun, "removed"))
     return lines
 
 
@@ -139,6 +202,7 @@ def _is_exam(document: Document | None) -> bool:
 def compare_catalogs(previous: Catalog | None, current: Catalog, previous_name: str | None) -> ReleaseChanges:
     """Documents added, removed and changed from ``previous`` to ``current`` (all added when there is none)."""
     changes: list[Change] = []
+    words = Words.of(current)
     for kind in COMPARED_KINDS:
         old = previous.of_kind(kind) if previous else {}
         new = current.of_kind(kind)
@@ -146,7 +210,7 @@ def compare_catalogs(previous: Catalog | None, current: Catalog, previous_name: 
             if ident not in old:
                 changes.append(Change(kind, ident, document.title, "added", [], _is_exam(document)))
             elif old[ident] != document:
-                details = field_changes(old[ident], document, "")
+                details = field_changes(old[ident], document, "", words)
                 changes.append(Change(kind, ident, document.title, "changed", details,
                                       _is_exam(document) or _is_exam(old[ident])))
         for ident, document in old.items():

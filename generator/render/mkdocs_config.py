@@ -23,7 +23,7 @@ STYLESHEETS = ["partnerkit.css"]
 """Loaded on every page (progress controls, procedure timelines, owner badges, print layout)."""
 
 PAGE_ASSETS: dict[str, tuple[str, ...]] = {
-    "progress.js": ("pk-done", "pk-path-progress", "pk-module-state"),
+    "progress.js": ("pk-done", "pk-path-progress", "pk-module-state", "pk-check"),
     "player.js": ("pk-player",),
     "widgets.js": ("pk-quiz", "pk-verify"),
     "quiz.js": ("pk-quiz",),

@@ -25,6 +25,7 @@ from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, ass
                                             page_assets)
 from generator.render.sanitize import mark_body
 from generator.render.strings import STRINGS
+from generator.render.timing import Trigger, describe_trigger, describe_when
 from generator.structure.catalog import Catalog
 from generator.certification.keys import quiz_page_data
 from generator.structure.content import Document, Quiz, seconds_of
@@ -46,6 +47,9 @@ SECTION_FOLDERS = {
     "quiz": "quizzes",
 }
 """Rendered kinds, in navigation order, with the docs folder of their pages."""
+
+SINGLE_PAGE_SECTIONS = ("responsibilities",)
+"""Sections whose only document is published as the section page itself (``who-does-what/``)."""
 
 MEDIA_DIR = "media"
 """Docs folder receiving talk recordings."""
@@ -200,6 +204,22 @@ def _module_minutes(context: Any, ident: str) -> int:
     return context["catalog"].modules[ident].minutes
 
 
+@jinja2.pass_context
+def _trigger_words(context: Any, trigger: str) -> Trigger:
+    return describe_trigger(trigger, context["config"].language)
+
+
+@jinja2.pass_context
+def _when_words(context: Any, when: str, trigger: Trigger) -> str:
+    return describe_when(when, trigger, context["config"].language)
+
+
+@jinja2.pass_context
+def _path_exams(context: Any, path: Any) -> list[Quiz]:
+    """The certification exams of the path's role, in content order."""
+    return [quiz for quiz in context["catalog"].quizzes.values() if quiz.mode == "exam" and quiz.role == path.role]
+
+
 @functools.lru_cache(maxsize=16)
 def template_environment(override_dir: Path | None = None) -> jinja2.Environment:
     """Templates from ``override_dir`` (a vendor's) first, then the built-in ones; compiled once per process.
@@ -226,6 +246,9 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
         "segment_name": _segment_name,
         "owner_label": _owner_label,
         "module_minutes": _module_minutes,
+        "trigger_words": _trigger_words,
+        "when_words": _when_words,
+        "path_exams": _path_exams,
         "clock": clock,
     })
     env.tests["contains"] = lambda container, item: item in container
@@ -310,16 +333,30 @@ def render_site(
 
     pages: dict[str, str] = {}
 
+    # A section of one document (the who-does-what matrix) is that document's page: one URL segment.
+    single = {section.documents[0].content_id: section.index for section in sections
+              if section.kind in SINGLE_PAGE_SECTIONS and len(section.documents) == 1}
+
+    def path_of(document: Document) -> str:
+        return single.get(document.content_id) or page_path(document)
+
     def render(template: str, here: str, title: str, **context: Any) -> None:
         def link(document: Document) -> Markup:
-            return md_url(posixpath.relpath(page_path(document), posixpath.dirname(here) or "."))
+            return md_url(posixpath.relpath(path_of(document), posixpath.dirname(here) or "."))
+
+        def href(document: Document) -> str:
+            """A document's published address relative to this page, for raw HTML (escape it there)."""
+            target = path_of(document)
+            published = posixpath.dirname(target) if target.endswith("index.md") else target[: -len(".md")]
+            return html_link(here, published + "/")
 
         def link_file(name: str) -> Markup:
             return md_url(posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
 
         try:
             text = with_page_title(env.get_template(template).render(
-                config=config, catalog=catalog, t=t, link=link, link_file=link_file, release=release, **context
+                config=config, catalog=catalog, t=t, link=link, link_file=link_file, href=href, release=release,
+                **context
             ), title)
             pages[f"docs/{here}"] = with_assets(text, page_assets(config, text))
         except jinja2.TemplateError as exc:
@@ -334,6 +371,10 @@ def render_site(
                linkable=set(SECTION_FOLDERS))
     for section in sections:
         if not section.documents:
+            continue
+        if section.documents[0].content_id in single:
+            document = section.documents[0]
+            render(f"{document.kind_name}.md.j2", section.index, document.title, document=document, talks=talks)
             continue
         render("index.md.j2", section.index, section.title, section=section)
         for document in section.documents:
@@ -367,7 +408,9 @@ def render_site(
     if release is not None:
         nav.append({theme_text(t["whats_new"].format(title=release.title)): release.whats_new_page})
     for section in sections:
-        if section.documents:
+        if section.documents and section.documents[0].content_id in single:
+            nav.append({theme_text(section.documents[0].title): section.index})
+        elif section.documents:
             nav.append({theme_text(section.title): [section.index, *(
                 {theme_text(document.title): page_path(document)} for document in section.documents
             )]})

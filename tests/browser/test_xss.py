@@ -141,7 +141,7 @@ EXPECTED = {
     "paths/start/": ["path-title", "path-summary", "module-title", "module-summary", "role-sales"],
     "procedures/renewal/": ["procedure-title", "procedure-summary", "procedure-trigger", "procedure-goal", "kpi",
                             "step-when", "step-action", "checklist", "vendor", "segment-enterprise", "segment-smb"],
-    "who-does-what/who/": ["resp-title", "resp-summary", "segment-enterprise", "plan-summary", "activity",
+    "who-does-what/": ["resp-title", "resp-summary", "segment-enterprise", "plan-summary", "activity",
                            "activity-vendor", "activity-partner", "vendor"],
     "campaigns/sprint/": ["campaign-title", "campaign-summary", "campaign-trigger", "campaign-action", "reward",
                           "campaign-investment", "starts", "ends", "cadence", "role-sales", "module-title"],

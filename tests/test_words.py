@@ -1,0 +1,87 @@
+"""Triggers and step offsets in words (en, ja) and the palette table that partnerkit check and the
+stylesheet share."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.commands.check import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, contrast
+from generator.render.site import ASSETS_DIR
+from generator.render.timing import describe_trigger, describe_when
+
+
+@pytest.mark.parametrize(("trigger", "when", "language", "trigger_words", "when_words"), [
+    ("renewal_date - 90d", "-60d", "en", "90 days before renewal", "60 days before renewal"),
+    ("renewal_date - 90d", "renewal day", "en", "90 days before renewal", "on renewal day"),
+    ("renewal_date - 90d", "-90d", "ja", "更新日の90日前", "更新日の90日前"),
+    ("renewal_date - 90d", "renewal day", "ja", "更新日の90日前", "更新日当日"),
+    ("onboarding day 0 (contract signed)", "day 0", "en", "onboarding day 0 (contract signed)", "day 0 of onboarding"),
+    ("onboarding day 0 (contract signed)", "day 3–10", "en", "onboarding day 0 (contract signed)", "days 3–10 of onboarding"),
+    ("health_score < 60 for 7 days", "within 48h", "en", "health score below 60 for 7 days", "within 48 hours"),
+    ("health_score < 60 for 7 days", "weekly", "ja", "ヘルススコアが60未満の状態が7日間続いたとき", "毎週"),
+    ("seat_usage > 90 % for 14 days", "day 0", "en", "seat usage above 90 % for 14 days", "on the day of the trigger"),
+    ("The quarterly release.", "9:30", "en", "The quarterly release.", "9:30"),
+])
+def test_triggers_and_steps_in_words(trigger, when, language, trigger_words, when_words) -> None:
+    described = describe_trigger(trigger, language)
+    assert described.words == trigger_words
+    assert describe_when(when, described, language) == when_words
+
+
+def test_a_rule_is_kept_as_the_detail_and_words_have_none() -> None:
+    assert describe_trigger("renewal_date - 90d", "en").rule == "renewal_date - 90d"
+    assert describe_trigger("onboarding day 0 (contract signed)", "en").rule is None
+
+
+def test_the_stylesheet_gives_every_light_primary_the_shade_check_names() -> None:
+    css = (ASSETS_DIR / "partnerkit" / "partnerkit.css").read_text()
+    in_css = dict(re.findall(r'primary="([a-z-]+)"\] \{ --pk-link-color: (#[0-9a-f]{6})', css))
+    assert in_css == LINK_SHADES
+    for name, colour in MATERIAL_PRIMARY.items():
+        if contrast(colour) < MINIMUM_CONTRAST and name not in ("white", "lime", "yellow", "amber", "orange", "light-green"):
+            assert name in LINK_SHADES, name
+    assert all(contrast(shade) >= MINIMUM_CONTRAST for shade in LINK_SHADES.values())
+    assert round(contrast(MATERIAL_PRIMARY["teal"]), 2) == 3.77
+
+
+def test_whats_new_lines_in_japanese() -> None:
+    from generator.releases.changes import Words, field_changes
+    from generator.structure.content import Step
+
+    words = Words("ja", "オストロバ", {"enterprise": "エンタープライズ"})
+    old = [Step(when="-90d", action="a", owner={"enterprise": "vendor"}, checklist=["x"])]
+    new = [Step(when="-90d", action="a", owner={"enterprise": "shared"}, checklist=["x", "y"]),
+           Step(when="-60d", action="b", owner="partner")]
+    assert field_changes(old, new, "steps", words) == [
+        "ステップ 1・担当（エンタープライズ）：オストロバ → 共同",
+        "ステップ 1・チェックリスト：y を追加",
+        "ステップ 1 件を追加",
+    ]
+    assert field_changes(20, 25, "minutes", words) == ["所要時間：20 → 25 分"]
+
+
+def test_check_warns_for_teal_and_not_for_indigo(minimal) -> None:
+    from generator.commands.check import check
+    from generator.reporter import NullReporter
+    from tests.conftest import configure
+
+    class Collect(NullReporter):
+        def __init__(self) -> None:
+            self.warnings: list[str] = []
+
+        def warning(self, message: str) -> None:
+            self.warnings.append(message)
+
+    configure(minimal, palette={"primary": "indigo"})
+    quiet = Collect()
+    check(minimal, quiet)
+    assert [w for w in quiet.warnings if "palette" in w] == []
+    configure(minimal, palette={"primary": "teal"})
+    loud = Collect()
+    check(minimal, loud)
+    assert [w for w in loud.warnings if "palette" in w] == [
+        "site_config.yml: palette.primary: teal (#009485) reads 3.77:1 against white, below 4.5:1 for links and "
+        "buttons; partnerkit shows links, buttons and the header in the darker #00695c (6.61:1) instead. A primary "
+        "such as indigo (6.86:1) keeps the colour as configured"]
