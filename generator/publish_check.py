@@ -4,24 +4,16 @@ a private file's are hashed."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from generator.errors import PartnerkitError
+from generator.load.files import file_sha256
 
 PRIVATE_DIR = "private"
 
 
 class PrivateBytesError(PartnerkitError):
     """The new site holds a private file's bytes; it was not published."""
-
-
-def _digest(path: Path) -> bytes:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.digest()
 
 
 def check_no_private_bytes(site: Path, project_root: Path) -> None:
@@ -49,8 +41,8 @@ def check_no_private_bytes(site: Path, project_root: Path) -> None:
         if size not in hashed_sizes:
             hashed_sizes.add(size)
             for secret in by_size[size]:
-                hashes.setdefault(_digest(secret), secret)
-        secret = hashes.get(_digest(path))
+                hashes.setdefault(file_sha256(secret), secret)
+        secret = hashes.get(file_sha256(path))
         if secret is not None:
             found.append(f"{path.relative_to(site).as_posix()} has the bytes of "
                          f"{secret.relative_to(project_root).as_posix()}")

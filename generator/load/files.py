@@ -4,6 +4,8 @@ folders that are never published (``private/``, ``.git/``, the build cache), lin
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 from pathlib import Path
 from typing import Iterable
@@ -100,3 +102,12 @@ def read_project_text(path: Path, root: Path) -> tuple[str | None, ContentError 
     """``read_text`` for a file the site is built from: refused when it links out (``unpublishable``)."""
     error = check_published(path, root)
     return (None, error) if error else read_text(path, root)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

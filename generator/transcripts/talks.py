@@ -7,11 +7,10 @@ transcript, written by partnerkit or by hand, in any format a transcript reader 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from generator.errors import ContentError, PartnerkitError
-from generator.load.files import project_files, read_project_text, relative_name
+from generator.load.files import file_sha256, project_files, read_project_text, relative_name
 from generator.load.validation import validate
 from generator.load.yaml_edit import replace_top_level
 from generator.load.yaml_source import SourceDocument, parse_yaml
@@ -48,12 +47,6 @@ class TalkSidecar(TalkMeta):
     transcription: TranscriptionRecord | None = None
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def vtt_text(transcript: Transcript) -> str:
@@ -165,12 +158,12 @@ class TalkLoader:
                            sidecar_path: Path | None, sidecar: TalkSidecar | None) -> Path | None:
         """The transcript to read for ``recording``, transcribing it first when needed."""
         record = sidecar.transcription if sidecar else None
-        media_hash = sha256(recording)
+        media_hash = file_sha256(recording)
         shown = relative_name(recording, self.root)
         if transcript is not None and not self.force:
             if record is None or record.media_sha256 == media_hash:
                 return transcript  # made from this recording, or written by a person
-            if sha256(transcript) != record.transcript_sha256:
+            if file_sha256(transcript) != record.transcript_sha256:
                 self.reporter.warning(
                     f"{shown} changed since it was transcribed, but {relative_name(transcript, self.root)} was "
                     "edited: keeping your transcript (partnerkit transcribe --force writes a fresh one beside it)"
@@ -180,7 +173,7 @@ class TalkLoader:
             if transcript is None:
                 self.reporter.warning(f"{shown} is not transcribed yet: partnerkit build or partnerkit transcribe will do it")
             return transcript
-        edited = transcript is not None and (record is None or sha256(transcript) != record.transcript_sha256)
+        edited = transcript is not None and (record is None or file_sha256(transcript) != record.transcript_sha256)
         target = recording.with_name(f"{name}{COMPARISON}.vtt") if edited else recording.with_name(f"{name}.vtt")
         try:
             result = transcribe_media(
@@ -198,7 +191,7 @@ class TalkLoader:
             self.reporter.warning(f"{shown}: fresh transcript written to {relative_name(target, self.root)} for comparison")
             return transcript
         new_record = TranscriptionRecord(
-            media=recording.name, media_sha256=media_hash, transcript=target.name, transcript_sha256=sha256(target),
+            media=recording.name, media_sha256=media_hash, transcript=target.name, transcript_sha256=file_sha256(target),
             backend=result.backend, model=result.model, language=result.language,
         )
         sidecar_file = sidecar_path or recording.with_name(f"{name}.yml")

@@ -10,24 +10,12 @@ import pytest
 
 from generator.commands.build import build
 from tests.cli.conftest import copy_example, partnerkit
+from tests.browser.example_pages import PAGE_TYPES
 from tests.conftest import configure, serve_folder
 from tests.test_releases_build import repo  # noqa: F401  (fixture: releases 1, 2 and dev in git)
 
 AXE = Path(__file__).resolve().parent.parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
-PAGE_TYPES = {
-    "home": "",
-    "section index": "modules/",
-    "module": "modules/pricing-roi/",
-    "learning path": "paths/sales-onboarding/",
-    "procedure": "procedures/renewal-90-60-30/",
-    "who does what": "who-does-what/",
-    "campaign": "campaigns/release-sprint/",
-    "talk": "talks/partner-kickoff-2026-11/",
-    "practice quiz": "quizzes/sales-foundations/",
-    "exam": "quizzes/sales-silver/",
-    "verify": "verify/",
-}
 
 
 @pytest.fixture(scope="module", params=["teal", "indigo"])

@@ -10,20 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import copy_example, partnerkit
+from tests.browser.example_pages import PAGE_TYPES as EXAMPLE_PAGES
 from tests.conftest import serve_folder
 
 PAGE_TYPES = {
-    "home": "",
-    "section index": "modules/",
-    "module": "modules/pricing-roi/",
-    "learning path": "paths/sales-onboarding/",
-    "procedure": "procedures/renewal-90-60-30/",
-    "who does what": "who-does-what/",
-    "campaign": "campaigns/release-sprint/",
-    "talk": "talks/partner-kickoff-2026-11/",
-    "practice quiz": "quizzes/sales-foundations/",
-    "exam": "quizzes/sales-silver/",
-    "verify": "verify/",
+    **EXAMPLE_PAGES,
     "verify with an id": "verify/?id=c0ffee",
     "not found": "404.html",
 }

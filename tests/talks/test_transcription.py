@@ -14,7 +14,8 @@ from generator.errors import ContentErrors, PartnerkitError
 from generator.load.content import load_project
 from generator.structure.config import TranscriptionSettings
 from generator.transcripts import transcription
-from generator.transcripts.talks import TalkLoader, sha256
+from generator.load.files import file_sha256 as sha256
+from generator.transcripts.talks import TalkLoader
 from generator.transcripts.transcription import OpenAIWhisper, create_backend, transcribe_media
 from tests.conftest import FIXTURES
 
