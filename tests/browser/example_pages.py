@@ -1,5 +1,11 @@
 """The example's pages, one of each type, by the address a person opens (relative to the site root)."""
 
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
 PAGE_TYPES = {
     "home": "",
     "section index": "modules/",
@@ -13,3 +19,23 @@ PAGE_TYPES = {
     "exam": "quizzes/sales-silver/",
     "verify": "verify/",
 }
+
+
+@contextmanager
+def served_example(folder: Path, **settings: Any) -> Iterator[str]:
+    """The example copied into ``folder``, its site_config.yml changed by ``settings``, built by the
+    installed ``partnerkit build`` from the project folder and served on 127.0.0.1; yields the URL."""
+    from tests.cli.conftest import copy_example, partnerkit
+    from tests.conftest import configure, serve_folder
+
+    project = copy_example(folder / "ostrova")
+    if settings:
+        configure(project, **settings)
+    built = partnerkit("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    url, server = serve_folder(project / "site")
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator.commands.build import build
-from tests.cli.conftest import copy_example, partnerkit
-from tests.browser.example_pages import PAGE_TYPES
+
+from tests.browser.example_pages import PAGE_TYPES, served_example
 from tests.conftest import configure, serve_folder
 from tests.test_releases_build import repo  # noqa: F401  (fixture: releases 1, 2 and dev in git)
 
@@ -20,14 +20,9 @@ AXE = Path(__file__).resolve().parent.parent / "node" / "node_modules" / "axe-co
 
 @pytest.fixture(scope="module", params=["teal", "indigo"])
 def example(request, tmp_path_factory):
-    project = copy_example(tmp_path_factory.mktemp(request.param) / "ostrova")
-    configure(project, palette={"primary": request.param, "accent": "deep-orange"})
-    built = partnerkit("build", cwd=project)
-    assert built.returncode == 0, built.stderr
-    url, server = serve_folder(project / "site")
-    yield url
-    server.shutdown()
-    server.server_close()
+    with served_example(tmp_path_factory.mktemp(request.param),
+                        palette={"primary": request.param, "accent": "deep-orange"}) as url:
+        yield url
 
 
 def serious_violations(page) -> list[str]:

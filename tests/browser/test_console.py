@@ -4,14 +4,11 @@ error or try to reach it (the beacon stays silent off the collector's origins)."
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import copy_example, partnerkit
-from tests.browser.example_pages import PAGE_TYPES as EXAMPLE_PAGES
-from tests.conftest import serve_folder
+from tests.browser.example_pages import PAGE_TYPES as EXAMPLE_PAGES, served_example
 
 PAGE_TYPES = {
     **EXAMPLE_PAGES,
@@ -22,13 +19,8 @@ PAGE_TYPES = {
 
 @pytest.fixture(scope="module")
 def plain_example(tmp_path_factory):
-    project = copy_example(tmp_path_factory.mktemp("plain") / "ostrova")
-    built = partnerkit("build", cwd=project)
-    assert built.returncode == 0, built.stderr
-    url, server = serve_folder(project / "site")
-    yield url
-    server.shutdown()
-    server.server_close()
+    with served_example(tmp_path_factory.mktemp("plain")) as url:
+        yield url
 
 
 def _preload_stopped(request) -> bool:
