@@ -4,12 +4,16 @@ stylesheet share."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import rcssmin
 
-from generator.commands.check import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, contrast
-from generator.render.site import ASSETS_DIR
+from generator.structure.palette import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, WHITE_ON_PRIMARY, contrast, shade_css
+from generator.commands.build import render_project
+from generator.render.mkdocs_config import ASSET_DIR
 from generator.render.timing import describe_trigger, describe_when
+from tests.conftest import configure
 
 
 @pytest.mark.parametrize(("trigger", "when", "language", "trigger_words", "when_words"), [
@@ -35,15 +39,26 @@ def test_a_rule_is_kept_as_the_detail_and_words_have_none() -> None:
     assert describe_trigger("onboarding day 0 (contract signed)", "en").rule is None
 
 
-def test_the_stylesheet_gives_every_light_primary_the_shade_check_names() -> None:
-    css = (ASSETS_DIR / "partnerkit" / "partnerkit.css").read_text()
-    in_css = dict(re.findall(r'primary="([a-z-]+)"\] \{ --pk-link-color: (#[0-9a-f]{6})', css))
-    assert in_css == LINK_SHADES
+def test_every_primary_reading_below_4_5_has_a_readable_shade() -> None:
     for name, colour in MATERIAL_PRIMARY.items():
         if contrast(colour) < MINIMUM_CONTRAST and name not in ("white", "lime", "yellow", "amber", "orange", "light-green"):
             assert name in LINK_SHADES, name
     assert all(contrast(shade) >= MINIMUM_CONTRAST for shade in LINK_SHADES.values())
     assert round(contrast(MATERIAL_PRIMARY["teal"]), 2) == 3.77
+    assert set(WHITE_ON_PRIMARY) <= set(LINK_SHADES)
+
+
+@pytest.mark.parametrize(("primary", "css"), [
+    ("teal", '[data-md-color-scheme="default"] { --pk-link-color: #00695c; --pk-header-color: #00695c; }\n'),
+    ("amber", '[data-md-color-scheme="default"] { --pk-link-color: #8a5a00; }\n'),
+    ("indigo", ""),
+])
+def test_the_stylesheet_carries_only_the_configured_primarys_shade(minimal: Path, primary: str, css: str) -> None:
+    assert shade_css(primary) == css
+    configure(minimal, palette={"primary": primary})
+    served = render_project(minimal)[1].assets[f"docs/{ASSET_DIR}/partnerkit.css"]
+    assert served.count("--pk-link-color:") == (1 if css else 0)
+    assert served.endswith(rcssmin.cssmin(css) + "\n")
 
 
 def test_whats_new_lines_in_japanese() -> None:

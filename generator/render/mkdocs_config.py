@@ -17,24 +17,30 @@ if TYPE_CHECKING:
 ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
-SCRIPTS = ["pages.js", "progress.js", "player.js", "widgets.js", "quiz.js", "verify.js"]
+SCRIPTS = ["pages.js", "progress.js", "checklist.js", "player.js", "widgets.js", "quiz.js", "practice.js", "exam.js",
+           "verify.js"]
 """Every script partnerkit ships (the beacon besides); pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
-"""Loaded on every page (progress controls, procedure timelines, owner badges, print layout)."""
+"""Loaded on every page (progress controls, start cards, link and header colours, print layout)."""
 
 PAGE_ASSETS: dict[str, tuple[str, ...]] = {
-    "progress.js": ("pk-done", "pk-path-progress", "pk-module-state", "pk-check"),
+    "progress.js": ("pk-done", "pk-path-progress", "pk-module-state"),
+    "checklist.js": ("pk-check",),
     "player.js": ("pk-player",),
     "widgets.js": ("pk-quiz", "pk-verify"),
     "quiz.js": ("pk-quiz",),
+    "practice.js": ("pk-quiz--practice",),
+    "exam.js": ("pk-quiz--exam",),
     "verify.js": ("pk-verify",),
+    "procedure.css": ("pk-timeline", "pk-owner", "pk-checklist"),
     "talk.css": ("pk-player", "pk-transcript"),
     "quiz.css": ("pk-quiz",),
     "verify.css": ("pk-verify",),
 }
 """Scripts and stylesheets a page loads only if its Markdown holds one of these class names (the widgets
-they set up), in this order: a module page gets progress.js, a talk page player.js, quiz and exam pages
-quiz.js, the verification page verify.js."""
+they set up), in this order: module and path pages get progress.js, procedure pages checklist.js and
+procedure.css, a talk page player.js, a practice quiz quiz.js and practice.js, an exam quiz.js and
+exam.js, the verification page verify.js."""
 
 ASSETS_KEY = "partnerkit_assets"
 """Front-matter key listing the scripts and stylesheets of a page; overrides/main.html adds them inside

@@ -22,13 +22,14 @@ from generator.errors import ContentError, ContentErrors
 from generator.releases.changes import ReleaseChanges
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
 from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, assets, logo_copy, mkdocs_config,
-                                            page_assets)
+                                            page_assets, STYLESHEETS)
 from generator.render.sanitize import mark_body
 from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
 from generator.structure.catalog import Catalog
 from generator.certification.keys import quiz_page_data
 from generator.structure.content import Document, Quiz, seconds_of
+from generator.structure.palette import shade_css
 from generator.transcripts.article import build_article
 from generator.structure.talk import Talk
 from generator.transcripts.timestamps import clock, format_timestamp
@@ -423,7 +424,10 @@ def render_site(
         copies[f"docs/{logo[0]}"] = logo[1]
     served = {}
     for name in assets(config):
-        served[f"docs/{ASSET_DIR}/{name}"] = minified(name, (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8"))
+        text = (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8")
+        if name in STYLESHEETS:  # the configured primary's readable shade, if it needs one
+            text += shade_css(config.palette.primary)
+        served[f"docs/{ASSET_DIR}/{name}"] = minified(name, text)
     for talk in talks:
         if talk.media:
             copies[f"docs/{MEDIA_DIR}/{Path(talk.media).name}"] = Path(talk.media)

@@ -42,7 +42,7 @@ def test_module_to_quiz_and_back_by_instant_navigation(minimal: Path, site_serve
     quiz = page.locator(".pk-quiz")
     quiz.locator("fieldset.pk-question").first.wait_for()
     assert page.evaluate("window.__samePageLoad") is True, "navigation was not instant"
-    assert scripts_loaded(requests) == ["pages.js", "progress.js", "quiz.css", "quiz.js", "widgets.js"]
+    assert scripts_loaded(requests) == ["pages.js", "practice.js", "progress.js", "quiz.css", "quiz.js", "widgets.js"]
     assert quiz.locator(".pk-confirm").is_hidden(), "quiz.css came with the page: hidden controls stay hidden"
     assert quiz.locator("form").count() == 1, "the quiz is set up once"
     quiz.get_by_role("button", name="Check answers").click()
@@ -75,14 +75,16 @@ def test_each_page_type_names_only_its_files_and_they_are_minified(minimal: Path
     assert loads(".") == [*common, "pages.js", "beacon.js", "progress.js"]  # the home page's path cards show progress
     assert loads("modules/product-basics") == [*common, "pages.js", "beacon.js", "progress.js"]
     assert loads("paths/sales-start") == [*common, "pages.js", "beacon.js", "progress.js"]
-    assert loads("quizzes/retention-check") == [*common, "pages.js", "beacon.js", "widgets.js", "quiz.js", "quiz.css"]
+    assert loads("quizzes/retention-check") == [*common, "pages.js", "beacon.js", "widgets.js", "quiz.js", "practice.js", "quiz.css"]
+    assert loads("procedures/renewal") == [*common, "pages.js", "beacon.js", "checklist.js", "procedure.css"]
     assert loads("quizzes") == [*common, "pages.js", "beacon.js"]
 
     configure(minimal, analytics=None)
     build(minimal, site)
     assert loads("quizzes") == common, "no analytics, no widget: no script at all"
     assert loads("modules/product-basics") == [*common, "pages.js", "progress.js"]
-    for name in ("pages.js", "progress.js", "quiz.js", "partnerkit.css", "quiz.css"):
+    for name in ("pages.js", "progress.js", "quiz.js", "practice.js", "exam.js", "checklist.js", "partnerkit.css", "quiz.css",
+                 "procedure.css"):
         source = (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8")
         served = (site / "assets/partnerkit" / name).read_text(encoding="utf-8")
         assert source.startswith("/*") and not served.startswith("/*"), f"{name}: comments stay in the source only"

@@ -54,7 +54,7 @@ def test_exam_answers_stay_out_of_the_deployable_folder(tmp_path: Path) -> None:
 
     for exam in exams:
         page = (project / "site" / "quizzes" / exam.id / "index.html").read_text(encoding="utf-8")
-        data = json.loads(html.unescape(re.search(r'<div class="pk-quiz"[^>]* data-pk-data="([^"]*)"', page).group(1)))
+        data = json.loads(html.unescape(re.search(r'<div class="pk-quiz pk-quiz--\w+"[^>]* data-pk-data="([^"]*)"', page).group(1)))
         assert set(data["quiz"]) == EXAM_RULES, "an exam page carries its rules only"
 
     keys = read_exam_keys(project)

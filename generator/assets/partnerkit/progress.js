@@ -1,5 +1,5 @@
 /* partnerkit progress: "mark as done" on module pages, progress bars on learning paths and the
- * home page, and procedure checklists (ticked items kept under procedure id:step:item).
+ * home page (procedure checklists are checklist.js).
  * State lives in localStorage under stable module ids (never URLs), so it survives
  * releases, aliases and moved pages. Re-applied on every Material instant-navigation
  * page change through document$. */
@@ -7,18 +7,6 @@
 (window.partnerkitQueue = window.partnerkitQueue || []).push(["progress", [], function () {
   "use strict";
   var PREFIX = "partnerkit:done:";
-  var CHECK_PREFIX = "partnerkit:check:";
-
-  function isChecked(key) {
-    try { return window.localStorage.getItem(CHECK_PREFIX + key) === "1"; } catch (e) { return false; }
-  }
-
-  function setChecked(key, checked) {
-    try {
-      if (checked) { window.localStorage.setItem(CHECK_PREFIX + key, "1"); }
-      else { window.localStorage.removeItem(CHECK_PREFIX + key); }
-    } catch (e) { /* storage disabled: the box still ticks for this page view */ }
-  }
 
   function isDone(id) {
     try { return window.localStorage.getItem(PREFIX + id) === "1"; } catch (e) { return false; }
@@ -60,9 +48,6 @@
     root.querySelectorAll(".pk-done[data-pk-module]").forEach(paintControl);
     root.querySelectorAll(".pk-path-progress[data-pk-modules]").forEach(paintPath);
     root.querySelectorAll(".pk-module-state[data-pk-module]").forEach(paintState);
-    root.querySelectorAll("input.pk-check[data-pk-check]").forEach(function (box) {
-      box.checked = isChecked(box.getAttribute("data-pk-check"));
-    });
   }
 
   function setUp(root) {
@@ -75,16 +60,11 @@
         paintAll(document);
       });
     });
-    root.querySelectorAll("input.pk-check[data-pk-check]").forEach(function (box) {
-      box.addEventListener("change", function () {
-        setChecked(box.getAttribute("data-pk-check"), box.checked);
-      });
-    });
     paintAll(root);
   }
 
   window.addEventListener("storage", function (event) {
-    if (event.key === null || event.key.indexOf(PREFIX) === 0 || event.key.indexOf(CHECK_PREFIX) === 0) { paintAll(document); }
+    if (event.key === null || event.key.indexOf(PREFIX) === 0) { paintAll(document); }
   });
 
   window.partnerkit.onEveryPage(setUp);
