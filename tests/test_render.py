@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.commands.build import render_project
 from generator.load.content import load_project
 from generator.releases.changes import ReleaseChanges
 from generator.render.site import ReleaseContext, html_link, render_site
@@ -32,3 +33,12 @@ def test_draft_talks_only_in_working_tree_builds(minimal: Path) -> None:
     tagged = render_site(catalog, release=_release(working_tree=False)).pages
     assert "docs/talks/draft.md" not in tagged and "docs/talks/approved.md" in tagged
     assert "docs/talks/draft.md" in render_site(catalog, release=_release(working_tree=True)).pages
+
+
+def test_a_talk_without_speakers_date_or_timing_has_no_empty_byline(minimal: Path) -> None:
+    (minimal / "transcripts").mkdir()
+    (minimal / "transcripts" / "plain-notes.txt").write_text("What we agreed.\n\nWho calls whom next.\n", encoding="utf-8")
+    page = render_project(minimal)[1].pages["docs/talks/plain-notes.md"]
+    lines = page.split("---\n", 2)[2].splitlines()
+    assert lines[:3] == ["", "# Plain notes", ""], page
+    assert not any(line.startswith("*") for line in lines), page
