@@ -8,7 +8,7 @@ from generator.load.yaml_source import SourceDocument
 from generator.structure.config import CustomerSettings, SiteConfig
 from generator.structure.content import ALL_SEGMENTS, Procedure
 from generator.structure.triggers import (
-    BASE_COLUMNS, ColumnType, Condition, TriggerError, column_problems, parse_trigger, parse_when,
+    BASE_COLUMNS, ColumnType, Condition, TriggerError, column_problems, parse_trigger, step_when,
 )
 
 
@@ -24,8 +24,10 @@ def _at(source: SourceDocument, offset: int, message: str) -> ContentError:
 
 
 def check_procedure(procedure: Procedure, source: SourceDocument, config: SiteConfig) -> list[ContentError]:
-    """The trigger parses and names known columns of the right type; with an evaluable trigger, every
-    step's ``when:`` is a time partnerkit can compute and every step has an owner for every segment."""
+    """The trigger parses and names known columns of the right type; with an evaluable trigger, a step
+    time counting from the trigger's date needs a date in the trigger, and every step has an owner for
+    every segment. (A ``when:`` partnerkit cannot read, e.g. ``at the next QBR``, is allowed: that step
+    has no due date on worklists and is left out of on-time counts.)"""
     try:
         trigger = parse_trigger(procedure.trigger)
     except TriggerError as error:
@@ -34,12 +36,8 @@ def check_procedure(procedure: Procedure, source: SourceDocument, config: SiteCo
         return []
     errors = [_at(source, column.offset, message) for column, message in column_problems(trigger, trigger_columns(config.customers))]
     for index, step in enumerate(procedure.steps):
-        try:
-            when = parse_when(step.when)
-        except TriggerError as error:
-            errors.append(source.error(("steps", index, "when"), error.message))
-            continue
-        if when.from_anchor and trigger.anchor is None:
+        when = step_when(step.when)
+        if when is not None and when.from_anchor and trigger.anchor is None:
             errors.append(source.error(("steps", index, "when"), f"'{step.when}' counts from the trigger's date, and the"
                                        " trigger names none: write 'day N' (days after the trigger day)"))
         if ALL_SEGMENTS not in step.owner and set(step.owner) <= set(config.segment_ids):  # else: unknown segment, reported

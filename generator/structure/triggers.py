@@ -24,7 +24,8 @@ A trigger is one of:
 A step's ``when:`` says when it is due: ``-60d`` / ``+10d`` (days from the trigger's date, e.g. the
 renewal date), ``renewal day`` (that date itself), ``day 7`` / ``day 3–10`` (days after the trigger
 day, the end of a range), ``within 48h`` / ``within 2d`` (after the trigger day, hours rounded up to
-days), ``weekly`` (first due a week after the trigger day).
+days), ``weekly`` (first due a week after the trigger day); in Japanese ``90日前``, ``30日後``, ``7日目``,
+``更新日``. Any other text is allowed: that step has no due date.
 
 Everything here is pure: the loader reports the :class:`TriggerError` offsets as located content
 errors, the worklists command evaluates the parsed trees."""
@@ -389,6 +390,10 @@ _WHEN = [
     (re.compile(r"within\s+(\d+)\s*h(?:ours?)?", re.I), lambda m: When(math.ceil(int(m[1]) / 24), False)),
     (re.compile(r"within\s+(\d+)\s*d(?:ays?)?", re.I), lambda m: When(int(m[1]), False)),
     (re.compile(r"weekly", re.I), lambda m: When(7, False)),
+    (re.compile(r"(\d+)\s*日前"), lambda m: When(-int(m[1]), True)),
+    (re.compile(r"(\d+)\s*日後"), lambda m: When(int(m[1]), True)),
+    (re.compile(r"(\d+)\s*日目"), lambda m: When(int(m[1]), False)),
+    (re.compile(r"更新日"), lambda m: When(0, True)),
 ]
 
 
@@ -400,6 +405,14 @@ def parse_when(text: str) -> When:
             return make(match)
     raise TriggerError(0, f"'{text}' is not a step time: write -60d, +10d, renewal day, day 7, day 3–10,"
                           " within 48h or weekly")
+
+
+def step_when(text: str) -> When | None:
+    """A step's ``when:``, or None when it is not a time partnerkit can compute (the step is undated)."""
+    try:
+        return parse_when(text)
+    except TriggerError:
+        return None
 
 
 def due_offset(when: When, trigger: Condition) -> int:

@@ -11,7 +11,7 @@ import pytest
 
 from generator.structure.triggers import (
     All, Any_, Column, Compare, Condition, DateOffset, Literal_, Arithmetic, Manual, TriggerError, When, due_offset,
-    holds, horizon, parse_trigger, parse_when,
+    holds, horizon, parse_trigger, parse_when, step_when,
 )
 
 EXAMPLE = Path(__file__).resolve().parents[2]
@@ -87,9 +87,15 @@ def test_comparisons_need_values_and_ratios_guard_against_zero() -> None:
     ("-90d", When(-90, True)), ("+10d", When(10, True)), ("renewal day", When(0, True)), ("day 0", When(0, False)),
     ("day 1–3", When(3, False)), ("day 3-10", When(10, False)), ("within 48h", When(2, False)),
     ("within 49h", When(3, False)), ("within 2d", When(2, False)), ("weekly", When(7, False)),
+    ("90日前", When(-90, True)), ("7日目", When(7, False)),
 ])
 def test_step_times(text: str, when: When) -> None:
     assert parse_when(text) == when
+
+
+def test_other_step_times_are_undated() -> None:
+    assert step_when("at the next business review") is None
+    assert step_when("9:30") is None
 
 
 def test_due_offsets_count_from_the_trigger_day() -> None:
@@ -112,7 +118,7 @@ def test_check_reports_a_misspelt_column_at_its_character(tmp_path: Path) -> Non
     path = project / "content/procedures/at-risk-health.yml"
     path.write_text(path.read_text().replace("trigger: health_score < 60 for 7 days", "trigger: helth_score < 60 or seats_usd / seats > 1"))
     step = project / "content/procedures/expansion-seat-usage.yml"
-    step.write_text(step.read_text().replace("when: day 3\n", "when: sometime soon\n"))
+    step.write_text(step.read_text().replace("when: day 3\n", "when: -3d\n"))
     result = subprocess.run([PARTNERKIT, "check", "-p", str(project)], capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
@@ -120,8 +126,8 @@ def test_check_reports_a_misspelt_column_at_its_character(tmp_path: Path) -> Non
         " declare other columns under customers.extra in site_config.yml",
         "content/procedures/at-risk-health.yml:6:30: trigger: unknown column 'seats_usd' (did you mean 'seats_used'?);"
         " declare other columns under customers.extra in site_config.yml",
-        "content/procedures/expansion-seat-usage.yml:20:11: steps[1].when: 'sometime soon' is not a step time:"
-        " write -60d, +10d, renewal day, day 7, day 3–10, within 48h or weekly",
+        "content/procedures/expansion-seat-usage.yml:20:11: steps[1].when: '-3d' counts from the trigger's date, and the"
+        " trigger names none: write 'day N' (days after the trigger day)",
         "Aborted with 3 errors",
     ]
 
