@@ -310,6 +310,23 @@ def revoke(project: Path, rep: str, debug: bool) -> None:
                f" partnerkit invite makes a new one")
 
 
+@cli.command()
+@project_option
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Day to run the procedures as of (default: today, UTC).")
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@debug_option
+def worklists(project: Path, day, db: str | None, debug: bool) -> None:
+    """Run every procedure on every customer (customers.file): cases for each partner's worklist."""
+    from generator.commands.worklists import worklists as worklists_operation
+
+    run = run_operation(debug, worklists_operation, project, day.date() if day else None, database(db))
+    click.echo(f"{run.day}: {run.summary.opened} cases opened, {run.summary.kept} still open or kept,"
+               f" {run.summary.closed} closed; {run.open_cases} open in all")
+    if run.files:
+        click.echo(f"Worklists written to {shown(run.files[0].parent)}/")
+
+
 @cli.command("export-qti")
 @project_option
 @click.argument("quiz")
