@@ -56,7 +56,11 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         reporter.step(f"Grading {len({exam for _, exam in exams.keys})} exams from {EXAM_KEYS_DIR}/")
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
-        app = create_app(settings, store, exam_routes(settings, exams))
+        from generator.collector_worklists import worklist_routes
+        from generator.commands.worklists import worklist_service
+
+        worklists = worklist_service(root, store, config, dict(index.titles), roster)
+        app = create_app(settings, store, [*exam_routes(settings, exams), *worklist_routes(settings, worklists)])
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies)
     finally:

@@ -130,3 +130,18 @@ def _write(folder: Path, name: str, title: str, cases: list[records.CaseRow], st
     html_path = folder / f"{name}.html"
     html_path.write_text(page, encoding="utf-8")
     return [csv_path, html_path]
+
+
+def worklist_service(root: Path, store, config: SiteConfig, titles: dict[str, str], roster=None):
+    """The collector's worklist rules for the project at ``root`` (``titles``: page titles by content id,
+    from the content index; ``roster``: a watched :class:`Roster`, else one is made)."""
+    from generator.analytics.identity import Roster
+    from generator.collector_worklists import WorklistService
+
+    watched = roster or Roster(root, root / DEFAULT_ROSTER)
+    return WorklistService(
+        store, watched.entries,
+        titles={ident.split(":", 1)[1]: title for ident, title in titles.items() if ident.startswith("procedure:")},
+        segments={segment.id: segment.name for segment in config.segments},
+        owners={owner: owner_label(config, owner) for owner in ("vendor", "partner", "shared", "tech-touch")},
+        own_accounts_only=config.customers.own_accounts_only, note_max_chars=config.customers.note_max_chars)
