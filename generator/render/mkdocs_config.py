@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
-SCRIPTS = ["pages.js", "progress.js", "player.js", "widgets.js", "quiz.js", "verify.js"]
+SCRIPTS = ["pages.js", "progress.js", "player.js", "widgets.js", "quiz.js", "verify.js", "accounts.js"]
 """Every script partnerkit ships (the beacon besides); pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
 """Loaded on every page (progress controls, procedure timelines, owner badges, print layout)."""
@@ -25,16 +25,17 @@ STYLESHEETS = ["partnerkit.css"]
 PAGE_ASSETS: dict[str, tuple[str, ...]] = {
     "progress.js": ("pk-done", "pk-path-progress", "pk-module-state", "pk-check"),
     "player.js": ("pk-player",),
-    "widgets.js": ("pk-quiz", "pk-verify"),
+    "widgets.js": ("pk-quiz", "pk-verify", "pk-accounts"),
     "quiz.js": ("pk-quiz",),
     "verify.js": ("pk-verify",),
+    "accounts.js": ("pk-accounts",),
     "talk.css": ("pk-player", "pk-transcript"),
     "quiz.css": ("pk-quiz",),
     "verify.css": ("pk-verify",),
 }
 """Scripts and stylesheets a page loads only if its Markdown holds one of these class names (the widgets
 they set up), in this order: a module page gets progress.js, a talk page player.js, quiz and exam pages
-quiz.js, the verification page verify.js."""
+quiz.js, the verification page verify.js, My accounts accounts.js."""
 
 ASSETS_KEY = "partnerkit_assets"
 """Front-matter key listing the scripts and stylesheets of a page; overrides/main.html adds them inside
