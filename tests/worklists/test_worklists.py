@@ -192,3 +192,32 @@ def test_a_missing_required_column_is_named(project: Path) -> None:
     assert result.stderr.splitlines() == [
         "private/customers.csv:1:1: no column 'customer_id' for customer_id: the header has 'id', 'name', 'partner_id', 'segment'",
         "Aborted with 1 error"]
+
+
+def test_the_report_shows_compliance_and_the_vendor_reads_the_notes(project: Path) -> None:
+    today = date.today()
+    trigger = today - timedelta(days=10)
+    (project / "private/customers.csv").write_text(
+        "customer_id,name,partner_id,segment,renewal_date\n"
+        f"c1,Nordlys AS,acme,smb,{(trigger + timedelta(days=90)).isoformat()}\n")
+    (project / "private/sales.csv").write_text("rep_id,month,amount\n")
+    assert run("worklists", "--date", trigger.isoformat(), cwd=project).returncode == 0
+    store = SqliteStore(project / "private/events.sqlite")
+    try:
+        ident = store.run(lambda db: records.cases(db)).result()[0].id
+        store.run(lambda db: records.tick(db, ident, 0, "acme", "ana", True, today)).result()
+        store.run(lambda db: records.add_note(db, ident, "acme", "ana", "Champion <left>")).result()
+    finally:
+        store.close()
+    month = trigger.strftime("%Y-%m")
+    result = run("report", "--month", month, cwd=project)
+    assert result.returncode == 0, result.stderr
+    folder = project / "private/reports" / month
+    rows = list(csv.DictReader(io.StringIO((folder / "compliance_partners.csv").read_text())))
+    assert [(row["partner"], row["due"], row["on_time"], row["late"], row["open_overdue"]) for row in rows] == [
+        ("acme", "2", "0", "1", "1")]
+    report = (folder / "report.html").read_text()
+    assert "Procedures followed by partner" in report and "Renewal at 90, 60 and 30 days" in report
+    assert "Ana Silva: Champion &lt;left&gt;" in report
+    partner_page = (folder / "partners/acme.html").read_text()
+    assert "Procedures followed" in partner_page and "Champion" not in partner_page
