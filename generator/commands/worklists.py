@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from generator.analytics import store_worklists as records
@@ -55,34 +55,44 @@ def owner_label(config: SiteConfig, owner: str) -> str:
     return {"vendor": config.vendor, "partner": "Partner", "shared": "Shared", "tech-touch": "Tech-touch"}.get(owner, owner)
 
 
-def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = DEFAULT_ROSTER) -> WorklistRun:
+def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = DEFAULT_ROSTER, data: Path | None = None,
+              replay_days: int = 0, config: SiteConfig | None = None) -> WorklistRun:
+    """Run the procedures as of ``day`` (default: today, UTC). ``data`` holds the ``private/`` folder
+    read and written (default: the project's; the demo's folder); ``replay_days`` runs the days before
+    first, as if the command had run each morning (the demo); ``config`` replaces the project's."""
     catalog = load_project(root)
-    config = catalog.config
+    config = config or catalog.config
+    data = data or root
     procedures: list[Procedure] = list(catalog.documents.get("procedure", {}).values())  # type: ignore[arg-type]
-    if not (root / roster_path).is_file():
+    if not (data / roster_path).is_file():
         raise PartnerkitError(f"{roster_path} not found: customers' partners are checked against the roster")
-    roster = read_roster(root / roster_path, root)
-    customers = load_customers(root, config, roster)
+    roster = read_roster(data / roster_path, data)
+    customers = load_customers(data, config, roster)
     today = day or datetime.now(timezone.utc).date()
     infos = {customer.id: records.CustomerInfo(customer.name, customer.partner, customer.segment, customer.rep)
              for customer in customers}
-    store = _store(root, db)
+    store = _store(data, db)
 
-    def operation(transaction):
-        cases, held = triggered(procedures, customers, today, records.held_since(transaction))
-        releases = records.partner_releases(transaction)
-        urls = {(partner, procedure.id): procedure_url(config, procedure.id, releases.get(partner))
-                for partner in {customer.partner for customer in customers} for procedure in procedures}
-        summary = records.record_run(transaction, today, cases, held, infos, urls)
-        open_cases = records.cases(transaction)
-        return summary, open_cases, records.steps(transaction, [row.id for row in open_cases])
+    def operation(on: date):
+        def run_day(transaction):
+            cases, held = triggered(procedures, customers, on, records.held_since(transaction))
+            releases = records.partner_releases(transaction)
+            urls = {(partner, procedure.id): procedure_url(config, procedure.id, releases.get(partner))
+                    for partner in {customer.partner for customer in customers} for procedure in procedures}
+            summary = records.record_run(transaction, on, cases, held, infos, urls)
+            open_cases = records.cases(transaction)
+            return summary, open_cases, records.steps(transaction, [row.id for row in open_cases])
+
+        return run_day
 
     try:
-        summary, open_cases, steps = store.run(operation).result()
+        for back in range(replay_days, 0, -1):
+            store.run(operation(today - timedelta(days=back))).result()
+        summary, open_cases, steps = store.run(operation(today)).result()
     finally:
         store.close()
     run = WorklistRun(today, summary, open_cases=len(open_cases))
-    folder = root / WORKLISTS_DIR / today.isoformat()
+    folder = data / WORKLISTS_DIR / today.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     titles = {procedure.id: procedure.title for procedure in procedures}
     partners = {entry.partner_id: entry.partner_name for entry in roster}
