@@ -321,7 +321,8 @@ def worklists(project: Path, day, db: str | None, debug: bool) -> None:
     from generator.commands.worklists import worklists as worklists_operation
 
     run = run_operation(debug, worklists_operation, project, day.date() if day else None, database(db))
-    click.echo(f"{run.day}: {run.summary.opened} cases opened, {run.summary.kept} still open or kept,"
+    cases = lambda count: f"{count} case{'s' if count != 1 else ''}"  # noqa: E731
+    click.echo(f"{run.day}: {cases(run.summary.opened)} opened, {run.summary.kept} still open or kept,"
                f" {run.summary.closed} closed; {run.open_cases} open in all")
     if run.files:
         click.echo(f"Worklists written to {shown(run.files[0].parent)}/")

@@ -221,3 +221,21 @@ def test_the_report_shows_compliance_and_the_vendor_reads_the_notes(project: Pat
     assert "Ana Silva: Champion &lt;left&gt;" in report
     partner_page = (folder / "partners/acme.html").read_text()
     assert "Procedures followed" in partner_page and "Champion" not in partner_page
+
+
+def test_the_readmes_crm_mapping_works_as_written(project: Path) -> None:
+    readme = (EXAMPLE / "README.md").read_text()
+    section = readme[readme.index("A typical CRM export, mapped"):]
+    mapping = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    export = section.split("```text\n", 1)[1].split("```", 1)[0]
+    (project / "site_config.yml").write_text((project / "site_config.yml").read_text() + mapping)
+    (project / "private/customers.csv").write_text(export)
+    (project / "private/roster.csv").write_text(
+        "partner_id,partner_name,rep_id,name,email,role,joined,left\n"
+        "harbor,Harbor Consulting,mia-chen,Mia Chen,mia@harbor.example,sales,2026-01-10,\n")
+    result = run("worklists", "--date", "2026-12-01", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2026-12-01: 1 case opened")
+    (project / "private/customers.csv").write_text(export.replace("28/02/2027", "31/12"))
+    result = run("worklists", "--date", "2026-12-01", cwd=project)
+    assert result.stderr.splitlines()[0] == "private/customers.csv:2:5: renewal_date: expected a date like 31/12/2026, got '31/12'"
