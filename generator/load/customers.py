@@ -19,6 +19,7 @@ from generator.analytics.identity import RosterEntry
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.load.files import read_text, relative_name
 from generator.load.triggers import trigger_columns
+from generator.load.validation import did_you_mean
 from generator.structure.config import CustomerSettings, SiteConfig
 from generator.structure.triggers import CustomerValues
 
@@ -132,8 +133,6 @@ def load_customers(root: Path, config: SiteConfig, roster: list[RosterEntry], pa
             if partner and partner not in partners:
                 bad("partner_id", f"unknown partner '{partner}': not on private/roster.csv")
             if segment and segment.casefold() not in segments:
-                from generator.load.validation import did_you_mean
-
                 bad("segment", f"unknown segment '{segment}'{did_you_mean(segment, [s.id for s in config.segments])}")
             if rep and reps.get(rep) != partner:
                 bad("rep_id", f"unknown rep '{rep}'" if rep not in reps else f"rep '{rep}' is not a rep of partner '{partner}'")
