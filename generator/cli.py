@@ -285,7 +285,7 @@ def report(project: Path, sales_file: Path | None, month: str | None, roster: Pa
 @click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
 @debug_option
 def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
-    """Delete everything stored about one rep: events, totals, exam attempts, certificates, reports."""
+    """Delete everything stored about one rep: events, totals, exam attempts, certificates, worklist ticks and notes, reports."""
     from generator.commands.reps import forget as forget_operation
 
     forgotten = run_operation(debug, forget_operation, project, rep, database(db))
@@ -308,6 +308,24 @@ def revoke(project: Path, rep: str, debug: bool) -> None:
     entry = run_operation(debug, revoke_operation, project, rep)
     click.echo(f"Links of {entry.name} ({entry.partner_id}/{entry.rep_id}) issued until now are refused;"
                f" partnerkit invite makes a new one")
+
+
+@cli.command()
+@project_option
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Day to run the procedures as of (default: today, UTC).")
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@debug_option
+def worklists(project: Path, day, db: str | None, debug: bool) -> None:
+    """Run every procedure on every customer (customers.file): cases for each partner's worklist."""
+    from generator.commands.worklists import worklists as worklists_operation
+
+    run = run_operation(debug, worklists_operation, project, day.date() if day else None, database(db))
+    cases = lambda count: f"{count} case{'s' if count != 1 else ''}"  # noqa: E731
+    click.echo(f"{run.day}: {cases(run.summary.opened)} opened, {run.summary.kept} still open or kept,"
+               f" {run.summary.closed} closed; {run.open_cases} open in all")
+    if run.files:
+        click.echo(f"Worklists written to {shown(run.files[0].parent)}/")
 
 
 @cli.command("export-qti")

@@ -153,7 +153,7 @@ kind: procedure
 id: shared-owner
 title: Shared owner
 phase: renewal
-trigger: t
+trigger: "manual: t"
 goal: g
 steps:
   - when: day 1

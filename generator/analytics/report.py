@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -418,12 +419,13 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
                  activity_threshold: float | None = None, sales_threshold: float | None = None,
                  months_back: int = 6, weeks_back: int = 8, certificates: Sequence[Certificate] = (),
                  certification: CertificationSettings | None = None, today: date | None = None,
-                 titles: dict[str, str] | None = None) -> Path:
+                 titles: dict[str, str] | None = None, compliance: Any = None) -> Path:
     """Write ``report.html``, one page per partner under ``partners/``, one CSV per table and
     ``report.json`` into ``folder``; return the HTML path.
 
     Pages are named by their ``titles`` (content id → title, from the content index), partners and reps
-    by the roster. Weeks and months that begin after ``today`` are left out. Partner tiers,
+    by the roster. ``compliance`` (:class:`generator.analytics.compliance.Compliance`) adds how partners
+    follow the procedures, with reps' notes in the vendor's report. Weeks and months that begin after ``today`` are left out. Partner tiers,
     certificates and reminders are as of ``today`` (default: the UTC day), whatever the month."""
     certification = certification or CertificationSettings()
     today = today or datetime.now(timezone.utc).date()
@@ -466,6 +468,10 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
         "certificates": certification_table(certificates, roster, today),
         "reminders": _reminder_rows(reminders),
     }
+    if compliance is not None and compliance.trend:
+        from generator.analytics.compliance import table_rows
+
+        tables.update(table_rows(compliance, partner_names))
     for name, rows in tables.items():
         write_dicts(folder / f"{name}.csv", rows)
     summary = {"month": month, "today": today.isoformat(), "by": by, "activity_threshold": activity_at,
@@ -488,7 +494,8 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
     common = dict(month=month, today=today, horizon=TIER_HORIZON_DAYS, names=names, labels=labels,
                   events_this_month=events_this_month, partner_names=partner_names,
                   holders={(e.partner_id, e.rep_id): e.name for e in roster},
-                  buckets=sorted(certification.reminder_days, reverse=True), tiers=certification.tiers)
+                  buckets=sorted(certification.reminder_days, reverse=True), tiers=certification.tiers,
+                  compliance=compliance if compliance is not None and compliance.trend else None)
     html = template.render(**common, single=None, partners=partners, metric=METRICS[by], activity_at=activity_at,
                            sales_at=sales_at, thresholds_given=(activity_threshold, sales_threshold) != (None, None),
                            placed=placed, quadrants=QUADRANTS, bands=split, rates=rates,

@@ -20,6 +20,8 @@ transaction, are kept for good. What is stored, and why:
   good, like certificates: they are the evidence behind a certificate; ``forget`` removes them).
 - ``certificates``: one per rep and exam: its unguessable id, partner and rep ids, the exam's title,
   role and level, release, issue and expiry days and any recertification deadline.
+- ``worklist_*``: procedure cases on customer data, their steps, ticks and notes (see
+  :mod:`generator.analytics.store_worklists`).
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 """
 
@@ -127,6 +129,58 @@ MIGRATIONS = [
         engaged_ms BIGINT NOT NULL
     ){without_rowid};
     """,
+    # worklists: cases, steps, ticks, notes (generator/analytics/store_worklists.py says what and why)
+    """
+    CREATE TABLE worklist_cases (
+        id TEXT PRIMARY KEY,
+        customer TEXT NOT NULL,
+        customer_name TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        segment TEXT NOT NULL,
+        account_rep TEXT NOT NULL,
+        procedure TEXT NOT NULL,
+        trigger_day TEXT NOT NULL,
+        url TEXT NOT NULL,
+        opened_on TEXT NOT NULL,
+        seen_on TEXT NOT NULL,
+        closed_on TEXT,
+        closed_reason TEXT
+    );
+    CREATE INDEX worklist_cases_by_partner ON worklist_cases (partner, closed_on);
+    CREATE TABLE worklist_steps (
+        case_id TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        when_text TEXT NOT NULL,
+        due TEXT,
+        owner TEXT NOT NULL,
+        checklist TEXT NOT NULL,
+        PRIMARY KEY (case_id, step)
+    );
+    CREATE TABLE worklist_ticks (
+        case_id TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        ticked_at TEXT NOT NULL,
+        PRIMARY KEY (case_id, step)
+    );
+    CREATE TABLE worklist_notes (
+        id {serial},
+        case_id TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        written_at TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX worklist_notes_by_case ON worklist_notes (case_id);
+    CREATE TABLE worklist_held (
+        customer TEXT NOT NULL,
+        procedure TEXT NOT NULL,
+        since TEXT NOT NULL,
+        PRIMARY KEY (customer, procedure)
+    );
+""",
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
 ``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
@@ -138,7 +192,7 @@ BATCH_LIMIT = 500
 PRUNE_CHECK_SECONDS = 3600
 """How long an idle writer waits before checking whether the day's pruning is due."""
 
-FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates")
+FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates", "worklist_ticks", "worklist_notes")
 """Every table with rows about a rep (``forget`` empties them of that rep)."""
 
 MAX_ENGAGED_MS = 180 * 60 * 1000

@@ -56,7 +56,11 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         reporter.step(f"Grading {len({exam for _, exam in exams.keys})} exams from {EXAM_KEYS_DIR}/")
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
-        app = create_app(settings, store, exam_routes(settings, exams))
+        from generator.collector_worklists import worklist_routes
+        from generator.commands.worklists import worklist_service
+
+        worklists = worklist_service(root, store, config, dict(index.titles), roster)
+        app = create_app(settings, store, [*exam_routes(settings, exams), *worklist_routes(settings, worklists)])
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies)
     finally:
@@ -116,6 +120,9 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
         quiz_totals = [QuizTotal(*row) for row in store.query(
             "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]
         certificates = [certificate_from_row(row) for row in store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")]
+        from generator.analytics import store_worklists
+
+        worklist_steps, worklist_notes = store.run(lambda db: (store_worklists.all_steps(db), store_worklists.notes(db))).result()
     finally:
         store.close()
     if month is None:
@@ -123,4 +130,18 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     folder = output or data / "private" / "reports" / month
     return write_report(folder, month, totals, reps, sales, content_ids, quiz_totals, by, activity_threshold, sales_threshold,
                         certificates=certificates, certification=config.certification, today=today,
-                        titles=dict(index.titles) if index else {})
+                        titles=dict(index.titles) if index else {},
+                        compliance=_compliance(root, month, today, worklist_steps, worklist_notes))
+
+
+def _compliance(root: Path, month: str, today, steps, notes):
+    """How partners follow the procedures (None without worklist cases)."""
+    if not steps:
+        return None
+    from generator.analytics.compliance import activities, compliance
+    from generator.load.content import load_project
+
+    catalog = load_project(root)
+    procedures = catalog.documents.get("procedure", {})
+    return compliance(steps, month, today, activities(procedures.values(), catalog.documents.get("responsibilities", {}).values()),
+                      notes, titles={ident: procedure.title for ident, procedure in procedures.items()})

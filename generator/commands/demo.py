@@ -98,9 +98,41 @@ def prepare_demo(root: Path, address: str, today: date | None = None) -> Demo:
         sales_lines += [f"{rep},{last_month},{before}", f"{rep},{this_month},{now}"]
     (folder / DEFAULT_ROSTER).write_text("\n".join(roster_lines) + "\n", encoding="utf-8")
     (folder / DEFAULT_SALES).write_text("\n".join(sales_lines) + "\n", encoding="utf-8")
+    copy_example_customers(root, folder, today)
     site_url = f"http://{address}/"
     links = invite_links(read_roster(folder / DEFAULT_ROSTER, folder), site_url, keys, datetime.now(timezone.utc))
     return Demo(root, folder, site_url, keys, links)
+
+
+EXAMPLE_CUSTOMERS = "customers.example.csv"
+"""A project's fictional customer export (partnerkit's column names), dated as of :data:`EXAMPLE_DAY`."""
+EXAMPLE_DAY = date(2026, 12, 1)
+"""The day the example customers' dates are written for; the demo moves them to today."""
+
+
+def copy_example_customers(root: Path, folder: Path, today: date) -> None:
+    """Copy ``customers.example.csv`` (if the project has one) into the demo's ``private/customers.csv``,
+    every date moved by the days from :data:`EXAMPLE_DAY` to ``today``."""
+    import csv
+    import io
+
+    source = root / EXAMPLE_CUSTOMERS
+    if not source.is_file():
+        return
+    shift = today - EXAMPLE_DAY
+    rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8"))))
+    moved = []
+    for row in rows:
+        cells = []
+        for cell in row:
+            try:
+                cells.append((date.fromisoformat(cell) + shift).isoformat() if len(cell) == 10 else cell)
+            except ValueError:
+                cells.append(cell)
+        moved.append(cells)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(moved)
+    (folder / "private/customers.csv").write_text(buffer.getvalue(), encoding="utf-8")
 
 
 class DemoCollector:
@@ -145,7 +177,8 @@ class DemoCollector:
         self.settings = collector_settings(analytics, read_content_index(folder), [self.origin], self.demo.keys,
                                            Roster(folder, folder / DEFAULT_ROSTER))
         self.exams = exam_service(folder, store)
-        app = create_app(self.settings, store, exam_routes(self.settings, self.exams))
+        routes = [*exam_routes(self.settings, self.exams), *self._worklist_routes(config, store, reporter)]
+        app = create_app(self.settings, store, routes)
         self.store = store
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
@@ -157,6 +190,27 @@ class DemoCollector:
             self.stop()
             raise PartnerkitError("the demo collector did not start")
         reporter.step(f"Demo collector on {self.url}/e, storing in {DEMO_DIR}/{DEFAULT_DB}")
+
+    def _worklist_routes(self, config: SiteConfig, store, reporter: Reporter) -> list:
+        """With the example customers copied in: the last two weeks of worklists replayed, and the routes
+        that serve them to the demo's reps."""
+        from generator.collector_worklists import worklist_routes
+        from generator.commands.worklists import worklist_service, worklists
+        from generator.errors import ContentErrors
+
+        folder = self.demo.folder
+        if not (folder / "private/customers.csv").is_file():
+            return []
+        demo_config = self.configure(config).model_copy(update={"customers": config.customers.model_copy(
+            update={"file": "private/customers.csv"})})
+        try:
+            run = worklists(self.demo.root, None, None, data=folder, replay_days=14, config=demo_config)
+        except (ContentErrors, PartnerkitError) as exc:
+            reporter.warning(f"demo worklists not made from {EXAMPLE_CUSTOMERS}: {exc}")
+            return []
+        reporter.step(f"Demo worklists: {run.open_cases} open cases from {EXAMPLE_CUSTOMERS} (My accounts)")
+        return worklist_routes(self.settings, worklist_service(folder, store, config, dict(self.settings.index.titles),
+                                                               Roster(folder, folder / DEFAULT_ROSTER)))
 
     def stop(self) -> None:
         if self.server is not None:

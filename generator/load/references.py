@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator.errors import ContentError
 from generator.load.files import unpublishable
+from generator.load.triggers import check_procedure
 from generator.load.validation import did_you_mean
 from generator.load.yaml_source import Loc, SourceDocument
 from generator.structure.catalog import Catalog
@@ -94,6 +95,7 @@ def check_references(
             check.known(source, ("role",), "role", document.role, config.role_ids)
             check.refs(source, ("modules",), "module", document.modules)
         elif isinstance(document, Procedure):
+            check.errors.extend(check_procedure(document, source, config))
             segments = [ALL_SEGMENTS, *config.segment_ids]
             for index, step in enumerate(document.steps):
                 for segment in step.owner:

@@ -18,7 +18,7 @@ ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
 SCRIPTS = ["pages.js", "progress.js", "checklist.js", "player.js", "widgets.js", "quiz.js", "practice.js", "exam.js",
-           "verify.js"]
+           "verify.js", "accounts.js"]
 """Every script partnerkit ships (the beacon besides); pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
 """Loaded on every page (progress controls, start cards, link and header colours, print layout)."""
@@ -27,11 +27,12 @@ PAGE_ASSETS: dict[str, tuple[str, ...]] = {
     "progress.js": ("pk-done", "pk-path-progress", "pk-module-state"),
     "checklist.js": ("pk-check",),
     "player.js": ("pk-player",),
-    "widgets.js": ("pk-quiz", "pk-verify"),
+    "widgets.js": ("pk-quiz", "pk-verify", "pk-accounts"),
     "quiz.js": ("pk-quiz",),
     "practice.js": ("pk-quiz--practice",),
     "exam.js": ("pk-quiz--exam",),
     "verify.js": ("pk-verify",),
+    "accounts.js": ("pk-accounts",),
     "procedure.css": ("pk-timeline", "pk-owner", "pk-checklist"),
     "talk.css": ("pk-player", "pk-transcript"),
     "quiz.css": ("pk-quiz",),
@@ -40,7 +41,7 @@ PAGE_ASSETS: dict[str, tuple[str, ...]] = {
 """Scripts and stylesheets a page loads only if its Markdown holds one of these class names (the widgets
 they set up), in this order: module and path pages get progress.js, procedure pages checklist.js and
 procedure.css, a talk page player.js, a practice quiz quiz.js and practice.js, an exam quiz.js and
-exam.js, the verification page verify.js."""
+exam.js, the verification page verify.js, My accounts accounts.js."""
 
 ASSETS_KEY = "partnerkit_assets"
 """Front-matter key listing the scripts and stylesheets of a page; overrides/main.html adds them inside

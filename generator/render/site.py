@@ -59,6 +59,8 @@ RESOURCE_DIR = "resources"
 """Docs folder receiving module resource files, under their path relative to content/."""
 
 
+ACCOUNTS_PAGE = "accounts.md"
+"""A rep's worklist, "My accounts" (``partnerkit worklists``), fetched from the collector: the page holds no customer data."""
 VERIFY_PAGE = "verify.md"
 """The certificate verification page, published at ``verify/`` (``verify/?id=…``)."""
 
@@ -404,6 +406,13 @@ def render_site(
     if exams:
         render("verify.md.j2", VERIFY_PAGE, t["verify"], widget_json=widget_json({**_widget_base(config, t), "vendor": config.vendor}))
 
+    worklists = bool(config.analytics.endpoint and catalog.documents.get("procedure"))
+    if worklists:
+        strings = {key.partition(".")[2]: value for key, value in t.items() if key.startswith("accounts.")}
+        render("accounts.md.j2", ACCOUNTS_PAGE, t["accounts"], widget_json=widget_json(
+            {"collector": collector_url(config), "strings": strings, "language": config.language, "vendor": config.vendor,
+             "note_max_chars": config.customers.note_max_chars}))
+
     # Navigation titles are printed by the theme as HTML: escaped here, once.
     nav: list[Any] = [{theme_text(t["home"]): "index.md"}]
     if release is not None:
@@ -415,6 +424,8 @@ def render_site(
             nav.append({theme_text(section.title): [section.index, *(
                 {theme_text(document.title): page_path(document)} for document in section.documents
             )]})
+    if worklists:
+        nav.append({theme_text(t["accounts"]): ACCOUNTS_PAGE})
     if exams:
         nav.append({theme_text(t["verify"]): VERIFY_PAGE})
 

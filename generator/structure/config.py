@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import re
@@ -193,6 +193,77 @@ class CertificationSettings(Schema):
     """Partner tiers, highest first: a partner holds the first tier whose requirements are all met."""
 
 
+class CustomerColumns(Schema):
+    """Which column of the CRM export holds each customer field (its header text, e.g. ``Account Name``)."""
+
+    customer_id: str = "customer_id"
+    """The customer's stable id in the CRM (required): worklist cases are keyed by it."""
+    name: str = "name"
+    """The customer's name, shown on worklists (required)."""
+    partner_id: str = "partner_id"
+    """The partner serving the customer (required): an id of ``private/roster.csv``."""
+    segment: str = "segment"
+    """The customer's segment (required): a segment id or name from ``segments``; owners are resolved for it."""
+    renewal_date: str = "renewal_date"
+    """Renewal date (optional column)."""
+    contract_start: str = "contract_start"
+    """Day the contract started (optional column)."""
+    health_score: str = "health_score"
+    """Health score, a number (optional column)."""
+    seats: str = "seats"
+    """Seats licensed, a number (optional column)."""
+    seats_used: str = "seats_used"
+    """Seats in use, a number (optional column); ``seat_usage`` in triggers is ``seats_used / seats``."""
+    rep_id: str = "rep_id"
+    """The partner rep owning the account (optional column): a rep id of ``private/roster.csv``."""
+
+
+class ExtraColumn(Schema):
+    """A further CRM column a trigger may name, e.g. ``nps`` or ``last_login``."""
+
+    field: Id
+    """The name triggers use (letters, digits and ``_``, e.g. ``nps``)."""
+    column: str
+    """Its header in the CRM export, e.g. ``NPS Score``."""
+    type: Literal["number", "date"] = "number"
+    """``number`` or ``date`` (written in ``date_format``)."""
+
+    @field_validator("field")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError(f"'{value}' is not a field name: letters, digits and _, starting with a letter")
+        return value
+
+
+class CustomerSettings(Schema):
+    """Customer data from the vendor's CRM, for the worklists that run procedures (``partnerkit worklists``)."""
+
+    file: str = "private/customers.csv"
+    """The CRM export, a CSV file with a header row; keep it under ``private/`` (never published)."""
+    columns: CustomerColumns = CustomerColumns()
+    """Header of the column holding each field, for CRMs that name them differently."""
+    date_format: str = "%Y-%m-%d"
+    """How dates are written, in Python's ``strptime`` codes (``%d/%m/%Y`` for 31/12/2026)."""
+    extra: list[ExtraColumn] = []
+    """Other numeric or date columns triggers may name."""
+    own_accounts_only: bool = False
+    """Reps see only the accounts whose ``rep_id`` is theirs (and accounts with no rep); otherwise every open case of their partner."""
+    note_max_chars: int = Field(default=500, ge=1, le=5000)
+    """Longest note a rep may leave on a case."""
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, value: str) -> str:
+        try:
+            shown = date(2026, 12, 31).strftime(value)
+            if datetime.strptime(shown, value).date() != date(2026, 12, 31):
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"'{value}' does not write and read back a whole date (e.g. %Y-%m-%d)") from None
+        return value
+
+
 def _none_to_empty(value: Any) -> Any:
     return {} if value is None else value
 
@@ -255,9 +326,11 @@ class SiteConfig(Schema):
     """Speech-to-text settings for recorded talks in ``transcripts/``."""
     certification: CertificationSettings = CertificationSettings()
     """Certification levels, certificate validity, recertification and partner tiers."""
+    customers: CustomerSettings = CustomerSettings()
+    """Customer data for worklists: where the CRM export is and how its columns are named."""
 
     _none_as_empty = field_validator(
-        "analytics", "transcription", "certification", mode="before"
+        "analytics", "transcription", "certification", "customers", mode="before"
     )(_none_to_empty)
 
     @property

@@ -89,7 +89,7 @@ def _write_project(root: Path, url: str) -> None:
         {"kind": "path", "id": "start", "title": hostile("path-title"), "role": "sales",
          "summary": hostile("path-summary"), "modules": ["basics", "second"]},
         {"kind": "procedure", "id": "renewal", "title": hostile("procedure-title"), "summary": hostile("procedure-summary"),
-         "phase": "renewal", "trigger": hostile("procedure-trigger"), "goal": hostile("procedure-goal"),
+         "phase": "renewal", "trigger": "manual: " + hostile("procedure-trigger"), "goal": hostile("procedure-goal"),
          "kpis": [hostile("kpi")],
          "steps": [{"when": hostile("step-when"), "action": hostile("step-action"), "owner": "vendor",
                     "checklist": [hostile("checklist")], "template": hostile("step-template") + "\n```\n" + PAYLOAD},

@@ -1,0 +1,225 @@
+"""Worklists in the collector: a rep reads their partner's open cases, ticks and unticks steps, leaves
+notes; the vendor's people read and tick the vendor-owned and shared steps of every partner.
+
+Routes (behind the collector's CORS, origin and bot checks; identity as for exams: the signed token
+in the body, or the proxy's identity header):
+
+- ``POST /worklists`` ``{"token"}``: the open cases the caller may see. A rep: their partner's (only
+  the accounts they own, or no one owns, with ``customers.own_accounts_only``), every step. A vendor
+  identity (a roster row whose ``role`` is ``vendor``): every partner's cases, vendor and shared
+  steps only.
+- ``POST /worklists/<case>/steps/<n>`` ``{"token", "done"}``: tick (``true``) or untick a step; who and
+  when is recorded. A rep ticks their partner's steps (not the vendor's), a vendor identity vendor
+  and shared steps.
+- ``POST /worklists/<case>/notes`` ``{"token", "text"}``: a short note (``customers.note_max_chars``).
+
+Refused: anonymous or forged (403), a case of another partner or not on the caller's list (404, the
+same answer as a case that does not exist), a step the caller does not own (403), a note too long
+(422). Nothing is stored on a refusal."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Callable
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from generator.analytics import store_worklists as records
+from generator.analytics.collector import CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, rep_of
+from generator.analytics.identity import RosterEntry
+from generator.analytics.store import BatchingStore, Transaction
+
+VENDOR_ROLE = "vendor"
+"""The roster role that makes a row a vendor identity."""
+
+
+class ListRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    token: str | None = Field(default=None, max_length=200)
+
+
+class TickRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    token: str | None = Field(default=None, max_length=200)
+    done: bool
+
+
+class NoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    token: str | None = Field(default=None, max_length=200)
+    text: str = Field(min_length=1, max_length=20000)
+
+
+@dataclass
+class WorklistService:
+    """The worklist rules over the store."""
+
+    store: BatchingStore
+    roster: Callable[[], list[RosterEntry]]
+    """The roster as it is now (names, and who is a vendor identity)."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Procedure titles by id."""
+    segments: dict[str, str] = field(default_factory=dict)
+    """Segment names by id."""
+    owners: dict[str, str] = field(default_factory=dict)
+    """Owner labels (``vendor`` → the vendor's name)."""
+    own_accounts_only: bool = False
+    note_max_chars: int = 500
+    today: Callable[[], date] = lambda: datetime.now(timezone.utc).date()
+
+    def entry(self, partner: str, rep: str) -> RosterEntry | None:
+        return next((row for row in self.roster() if (row.partner_id, row.rep_id) == (partner, rep)), None)
+
+    def is_vendor(self, partner: str, rep: str) -> bool:
+        entry = self.entry(partner, rep)
+        return entry is not None and entry.role == VENDOR_ROLE
+
+    def visible(self, row: records.CaseRow, partner: str, rep: str, vendor: bool) -> bool:
+        if vendor:
+            return True
+        if row.partner != partner:
+            return False
+        return not self.own_accounts_only or row.account_rep in ("", rep)
+
+    def may_tick(self, owner: str, vendor: bool) -> bool:
+        return owner in records.VENDOR_OWNERS if vendor else owner != "vendor"
+
+    def listing(self, partner: str, rep: str):
+        vendor = self.is_vendor(partner, rep)
+        names = {row.rep_id: row.name for row in self.roster()}
+        partners = {row.partner_id: row.partner_name for row in self.roster()}
+
+        def operation(db: Transaction) -> dict[str, Any]:
+            shown = [row for row in records.cases(db, None if vendor else partner) if self.visible(row, partner, rep, vendor)]
+            ids = [row.id for row in shown]
+            steps = records.steps(db, ids)
+            notes: dict[str, list[records.NoteRow]] = {}
+            for note in records.notes(db, ids):
+                notes.setdefault(note.case_id, []).append(note)
+            answer = []
+            for row in shown:
+                listed = [step for step in steps[row.id] if not vendor or step.owner in records.VENDOR_OWNERS]
+                if not listed:
+                    continue
+                answer.append({
+                    "id": row.id, "customer": row.customer_name, "partner": partners.get(row.partner, row.partner),
+                    "segment": self.segments.get(row.segment, row.segment),
+                    "procedure": self.titles.get(row.procedure, row.procedure), "url": row.url, "since": row.trigger_day,
+                    "steps": [{"step": step.step, "action": step.action, "when": step.when_text, "due": step.due,
+                               "owner": self.owners.get(step.owner, step.owner), "checklist": list(step.checklist),
+                               "done": step.ticked_at is not None, "mine": self.may_tick(step.owner, vendor),
+                               "done_by": names.get(step.ticked_by or "", step.ticked_by) if step.ticked_at else None,
+                               "done_at": step.ticked_at} for step in listed],
+                    "notes": [{"by": names.get(note.rep, note.rep), "at": note.written_at, "text": note.text}
+                              for note in notes.get(row.id, [])],
+                })
+            me = self.entry(partner, rep)
+            return {"name": me.name if me else rep, "vendor": vendor, "cases": answer}
+
+        return operation
+
+    def tick(self, ident: str, step: int, partner: str, rep: str, done: bool):
+        vendor = self.is_vendor(partner, rep)
+        today = self.today()
+
+        def operation(db: Transaction) -> dict[str, Any] | Refused:
+            row = records.case(db, ident)
+            if row is None or row.closed_reason == "ended" or not self.visible(row, partner, rep, vendor):
+                return Refused(404, "unknown case")
+            owners = {item.step: item.owner for item in records.steps(db, [ident])[ident]}
+            if step not in owners:
+                return Refused(404, "unknown step")
+            if not self.may_tick(owners[step], vendor):
+                return Refused(403, "not your step")
+            records.tick(db, ident, step, partner, rep, done, today)
+            return {"case": ident, "step": step, "done": done}
+
+        return operation
+
+    def note(self, ident: str, partner: str, rep: str, text: str):
+        vendor = self.is_vendor(partner, rep)
+
+        def operation(db: Transaction) -> dict[str, Any] | Refused:
+            row = records.case(db, ident)
+            if row is None or not self.visible(row, partner, rep, vendor):
+                return Refused(404, "unknown case")
+            records.add_note(db, ident, partner, rep, text)
+            return {"case": ident, "noted": True}
+
+        return operation
+
+
+def _parse(model: type[BaseModel], body: bytes) -> Any:
+    data = load_json(body)
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        raise Refused(422, "invalid request") from None
+
+
+def worklist_routes(settings: CollectorSettings, service: WorklistService) -> list[Route]:
+    """The collector's worklist routes."""
+    store = service.store
+
+    async def answer(operation) -> Response:
+        try:
+            result = await asyncio.wrap_future(store.run(operation))
+        except Exception:
+            return JSONResponse({"error": "store unavailable"}, status_code=503)
+        if isinstance(result, Refused):
+            return await count_refusal(store, result)
+        return JSONResponse(result, headers={"Cache-Control": "no-store"})
+
+    def identify(request: Request, token: str | None) -> tuple[str, str]:
+        partner, rep = rep_of(settings, request, {token} if token else set())
+        if not rep:
+            raise Refused(403, "anonymous")
+        if service.entry(partner, rep) is None:
+            raise Refused(403, "not on roster")
+        return partner, rep
+
+    async def listing(request: Request) -> Response:
+        try:
+            check_request(settings, request)
+            body = _parse(ListRequest, await read_body(request))
+            partner, rep = identify(request, body.token)
+        except Refused as refused:
+            return await count_refusal(store, refused)
+        return await answer(service.listing(partner, rep))
+
+    async def tick(request: Request) -> Response:
+        try:
+            check_request(settings, request)
+            body = _parse(TickRequest, await read_body(request))
+            partner, rep = identify(request, body.token)
+            step = request.path_params["step"]
+            if not step.isdigit() or len(step) > 4:
+                raise Refused(404, "unknown step")
+        except Refused as refused:
+            return await count_refusal(store, refused)
+        return await answer(service.tick(request.path_params["case"][:64], int(step), partner, rep, body.done))
+
+    async def note(request: Request) -> Response:
+        try:
+            check_request(settings, request)
+            body = _parse(NoteRequest, await read_body(request))
+            partner, rep = identify(request, body.token)
+            text = body.text.strip()
+            if not text:
+                raise Refused(422, "empty note")
+            if len(text) > service.note_max_chars:
+                raise Refused(422, "note too long", max_chars=service.note_max_chars)
+        except Refused as refused:
+            return await count_refusal(store, refused)
+        return await answer(service.note(request.path_params["case"][:64], partner, rep, text))
+
+    return [
+        Route("/worklists", listing, methods=["POST"]),
+        Route("/worklists/{case}/steps/{step}", tick, methods=["POST"]),
+        Route("/worklists/{case}/notes", note, methods=["POST"]),
+    ]

@@ -1,0 +1,84 @@
+""""My accounts" as a rep and the vendor use it: open from the personal link, tick a step, reload:
+still ticked; the vendor's view shows the tick and the note. No customer data is in the built site."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from generator.analytics.collector import CollectorSettings
+from generator.analytics.events import read_content_index
+from generator.analytics.identity import Rep, Roster, sign
+from generator.analytics.store import SqliteStore
+from generator.collector_worklists import worklist_routes
+from generator.commands.build import build
+from generator.commands.worklists import worklist_service, worklists
+from generator.load.config import load_config
+from tests.analytics.conftest import KEYS, free_port, running_collector
+from tests.browser.test_beacon import REP_BROWSER
+from tests.conftest import configure
+
+TODAY = datetime.now(timezone.utc).date()
+ROSTER = ("partner_id,partner_name,rep_id,name,email,role,joined,left\n"
+          "acme,Acme Resellers,rep-7,Aiko Tanaka,aiko@acme.example,sales,2026-01-05,\n"
+          "vendor,Example Vendor,val,Val Vendor,val@vendor.example,vendor,2026-01-05,\n")
+ISSUED = datetime.now(timezone.utc) - timedelta(days=1)
+
+
+def test_a_rep_ticks_a_step_and_the_vendor_sees_the_tick_and_the_note(minimal: Path, site_server, browser) -> None:
+    port = free_port()
+    configure(minimal, site_url=site_server.url, analytics={"endpoint": f"http://127.0.0.1:{port}/e"})
+    (minimal / "private").mkdir(exist_ok=True)
+    (minimal / "private/roster.csv").write_text(ROSTER)
+    renewal = (TODAY + timedelta(days=75)).isoformat()
+    (minimal / "private/customers.csv").write_text(
+        f"customer_id,name,partner_id,segment,renewal_date\nc-1,Zephyrine Lumber Co,acme,mid-market,{renewal}\n")
+    worklists(minimal, None, None)
+    build(minimal, site_server.folder)
+    for path in site_server.folder.rglob("*"):
+        if path.is_file():
+            assert b"Zephyrine" not in path.read_bytes(), f"customer data in {path}"
+
+    store = SqliteStore(minimal / "private/events.sqlite")
+    roster = Roster(minimal, minimal / "private/roster.csv")
+    settings = CollectorSettings(read_content_index(minimal), [site_server.url.rstrip("/")], KEYS, roster=roster)
+    service = worklist_service(minimal, store, load_config(minimal), {}, roster)
+    rep_token = sign(Rep("acme", "rep-7", ISSUED), KEYS)
+    vendor_token = sign(Rep("vendor", "val", ISSUED), KEYS)
+    with running_collector(settings, store, port, routes=worklist_routes(settings, service)):
+        context = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(site_server.url + f"accounts/?pk={rep_token}")
+        case = page.locator(".pk-accounts-case")
+        case.wait_for()
+        assert page.get_by_role("status").first.inner_text() == "Signed in as Aiko Tanaka."
+        assert case.locator("h2").inner_text() == "Zephyrine Lumber Co"
+        review = page.get_by_label("Hold a value review", exact=False)
+        assert review.is_visible() and not review.is_checked()
+        assert page.get_by_label("Review the account's health score", exact=False).is_disabled(), "the vendor's step"
+        review.check()
+        page.get_by_text("Saved.").first.wait_for()
+        page.get_by_label("Note for", exact=False).fill("Champion left in November")
+        page.get_by_role("button", name="Add note").click()
+        page.locator(".pk-accounts-notes li").wait_for()
+
+        page.goto(site_server.url + "accounts/")  # the link's token is remembered
+        page.locator(".pk-accounts-case").wait_for()
+        assert page.get_by_label("Hold a value review", exact=False).is_checked()
+        assert "Done by Aiko Tanaka" in page.locator(".pk-accounts-steps").inner_text()
+        context.close()
+
+        vendor = browser.new_context(user_agent=REP_BROWSER).new_page()
+        vendor.goto(site_server.url + f"accounts/?pk={vendor_token}")
+        vendor.locator(".pk-accounts-case").wait_for()
+        assert vendor.locator("h2").inner_text() == "Zephyrine Lumber Co · Acme Resellers"
+        shared = vendor.get_by_label("Hold a value review", exact=False)
+        assert shared.is_checked() and not shared.is_disabled()
+        assert "Done by Aiko Tanaka" in vendor.locator(".pk-accounts-steps").inner_text()
+        assert "Aiko Tanaka" in vendor.locator(".pk-accounts-notes").inner_text()
+        assert "Champion left in November" in vendor.locator(".pk-accounts-notes").inner_text()
+
+        anonymous = browser.new_context(user_agent=REP_BROWSER).new_page()
+        anonymous.goto(site_server.url + "accounts/")
+        anonymous.get_by_text("Open this page from your personal link to see your accounts.").wait_for()
+        assert anonymous.locator(".pk-accounts-case").count() == 0
