@@ -12,10 +12,12 @@ import uuid
 import threading
 import time
 from dataclasses import dataclass
+from typing import Sequence
 from pathlib import Path
 
 import pytest
 import uvicorn
+from starlette.routing import BaseRoute
 
 from generator.analytics.collector import CollectorSettings, create_app
 from generator.analytics.events import ContentIndex
@@ -123,17 +125,17 @@ def make_store(request, tmp_path: Path):
 
 @contextlib.contextmanager
 def running_collector(settings: CollectorSettings, database: Path | BatchingStore, port: int | None = None,
-                      exams: ExamService | None = None):
+                      exams: ExamService | None = None, routes: Sequence[BaseRoute] = ()):
     """The collector app served by uvicorn on 127.0.0.1 in a thread, until the block ends; with
-    ``exams`` (whose store is replaced by this one) it grades exams too."""
+    ``exams`` (whose store is replaced by this one) it grades exams too; ``routes``: more routes."""
     store = database if isinstance(database, BatchingStore) else SqliteStore(database)
     port = port or free_port()
-    routes = []
+    more, routes = routes, []
     if exams is not None:
         exams.store = store
         exams.apply_recertification()
         routes = exam_routes(settings, exams)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store, routes), host="127.0.0.1", port=port,
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, store, [*routes, *more]), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
