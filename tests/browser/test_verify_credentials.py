@@ -81,3 +81,23 @@ def test_credential_buttons(minimal: Path, site_server, browser, tmp_path: Path)
         for name in BUTTONS:
             assert page.get_by_role("link", name=name).count() == 0, name
     context.close()
+
+
+def test_links_from_a_tampered_answer_are_not_offered(minimal: Path, site_server, browser, tmp_path: Path) -> None:
+    """Should the collector's answer be tampered with on the way, the page links only to the collector's
+    own credential addresses and LinkedIn's form: a script or foreign address gets no button."""
+    port = free_port()
+    service, settings = verify_site(minimal, site_server, port)
+    page = browser.new_context(user_agent=REP_BROWSER).new_page()
+    hostile = {"id": "valid-1", "holder": "Aiko Tanaka", "partner": "Acme Resellers", "certification": "Certified seller (Silver)",
+               "role": "sales", "level": "silver", "release": "", "issued": "2026-11-01", "expires": "2027-11-01",
+               "recertify_by": None, "valid_until": "2027-11-01", "status": "valid", "revoked_on": None,
+               "credential_url": "javascript:alert(document.domain)", "badge_url": "https://evil.example/credentials/x",
+               "linkedin_url": "https://www.linkedin.com.evil.example/profile/add?x"}
+    page.route(f"http://127.0.0.1:{port}/certificates/**",
+               lambda route: route.fulfill(json=hostile, headers={"Access-Control-Allow-Origin": "*"}))
+    page.goto(site_server.url + "verify/?id=valid-1")
+    assert verdict(page) == "Valid"
+    assert page.get_by_role("button", name="Print the certificate").is_visible()
+    for name in BUTTONS:
+        assert page.get_by_role("link", name=name).count() == 0, name

@@ -329,3 +329,24 @@ def test_credential_keys_from_the_environment() -> None:
         assert str(error.value) == message
     with pytest.raises(PartnerkitError, match="key id 'k2026' is listed twice"):
         credential_keys({"PARTNERKIT_CREDENTIAL_KEYS": f"{entry},{entry}"})
+
+
+def test_odd_requests_get_nothing(issuing) -> None:
+    certificate = passed(issuing.url)
+    for path in (f"/credentials/{certificate}/credential.exe", f"/credentials/{certificate}/credential.",
+                 "/credentials/..%2F..%2Fetc/credential.jwt", f"/credentials/{'x' * 5000}/credential.jwt",
+                 "/issuer/keys/..%2Fk1", "/issuer/keys/k1%00"):
+        answer = httpx.get(issuing.url + path)
+        assert answer.status_code == 404, path
+        assert "eyJ" not in answer.text, f"{path}: no credential in the answer"
+    assert issuing.store.query("SELECT COUNT(*) FROM credentials") == [(1,)], "nothing issued by odd requests"
+
+
+def test_badge_text_is_escaped() -> None:
+    from generator.certification.credentials import badge_svg
+
+    hostile = 'Seller</text><script>alert(1)</script><text x="0'
+    svg = etree.fromstring(badge_svg(hostile, "gold", "Acme & <Co>", date(2027, 1, 1), 'a.b"c.d').encode())
+    assert not svg.findall(".//{http://www.w3.org/2000/svg}script") and not svg.findall(".//script")
+    assert svg.find("{http://www.w3.org/2000/svg}title").text == f"{hostile}, Acme & <Co>, valid until 2027-01-01"
+    assert svg.find(f"{{{BADGE_NAMESPACE}}}credential").get("verify") == 'a.b"c.d'
