@@ -1,7 +1,8 @@
 """Certificates as verifiable credentials in the collector: issuing them, handing them out, and what a
 third party needs to check one (the issuer, its public keys, the revocation list).
 
-Routes (``GET``; the collector's CORS applies):
+Routes (``GET``; the collector's CORS applies, except that the keys, the issuer and the revocation list
+may be read from any page: ``Access-Control-Allow-Origin: *``):
 
 - ``/credentials/<certificate id>/credential.jwt``: the certificate's Open Badges 3.0 credential, signed
   (VC-JWT), as a download; ``credential.json``: the same credential, readable; ``badge.svg``: a badge
@@ -208,8 +209,10 @@ def credential_routes(settings: CollectorSettings, service: CredentialService) -
         return Response(image, media_type="image/svg+xml",
                         headers={**attachment(f"certificate-{certificate.id}.svg"), **SVG_HEADERS})
 
+    public = {"Access-Control-Allow-Origin": "*"}  # what any verifier, in any page, may read
+
     def published(data: dict[str, Any]) -> JSONResponse:
-        return JSONResponse(data, headers={"Cache-Control": "public, max-age=300"})
+        return JSONResponse(data, headers={"Cache-Control": "public, max-age=300", **public})
 
     async def jwks(request: Request) -> Response:
         if not service.enabled or service.addresses is None:
@@ -231,7 +234,7 @@ def credential_routes(settings: CollectorSettings, service: CredentialService) -
         if not service.enabled:
             return refused(404, NOT_ENABLED["error"])
         signed = await asyncio.to_thread(service.status_list)
-        return Response(signed, media_type=JWT_MEDIA_TYPE, headers={"Cache-Control": "max-age=60"})
+        return Response(signed, media_type=JWT_MEDIA_TYPE, headers={"Cache-Control": "max-age=60", **public})
 
     return [
         Route("/credentials/{id}/credential.{format:str}", credential, methods=["GET"]),

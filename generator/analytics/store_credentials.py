@@ -84,6 +84,12 @@ def revoked_at(store: BatchingStore, certificate: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+def revoked_certificates(store: BatchingStore) -> set[str]:
+    """Ids of the certificates revoked with ``revoke-certificate`` (they no longer count towards tiers)."""
+    return {row[0] for row in store.query(
+        "SELECT certificate FROM credential_status WHERE revoked_at IS NOT NULL AND certificate IS NOT NULL")}
+
+
 def status_rows(store: BatchingStore) -> list[StatusRow]:
     """Every index given out, with its certificate's holder and recertification deadline."""
     return [StatusRow(*row) for row in store.query(

@@ -10,6 +10,7 @@ from generator.analytics.collector import CollectorSettings, RateLimits, create_
 from generator.analytics.events import CONTENT_INDEX, ContentIndex, read_content_index
 from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, read_roster, signing_keys
 from generator.analytics.store import BatchingStore, open_store
+from generator.analytics.store_credentials import revoked_certificates
 from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
 from generator.certification.exams import ExamService, exam_routes
 from generator.certification.keys import EXAM_KEYS_DIR, read_exam_keys
@@ -134,7 +135,9 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
             "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
         quiz_totals = [QuizTotal(*row) for row in store.query(
             "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]
-        certificates = [certificate_from_row(row) for row in store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")]
+        revoked = revoked_certificates(store)  # partnerkit revoke-certificate: no longer counted
+        certificates = [certificate for certificate in map(certificate_from_row, store.query(
+            f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")) if certificate.id not in revoked]
     finally:
         store.close()
     if month is None:

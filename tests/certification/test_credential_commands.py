@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -53,8 +54,9 @@ def test_collect_issues_revoke_certificate_and_forget_revoke(minimal: Path) -> N
     build(minimal, minimal / "site")
     (minimal / "private/roster.csv").write_text(ROSTER)
     store = SqliteStore(minimal / "private/events.sqlite")
-    for ident, rep in (("cert-1", "rep-1"), ("cert-2", "rep-2")):
-        row = (ident, "acme", rep, "seller-silver", "Certified seller (Silver)", "sales", "silver", "",
+    for ident, rep, exam in (("cert-1", "rep-1", "seller-silver"), ("cert-2", "rep-2", "seller-silver"),
+                             ("cert-3", "rep-1", "seller-gold")):
+        row = (ident, "acme", rep, exam, "Certified seller", "sales", "silver", "",
                (TODAY - timedelta(days=5)).isoformat(), (TODAY + timedelta(days=360)).isoformat(), None)
         store.run(lambda db, row=row: db.execute(
             f"INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)).result()
@@ -100,6 +102,14 @@ def test_collect_issues_revoke_certificate_and_forget_revoke(minimal: Path) -> N
         server.terminate()
         output, _ = server.communicate(timeout=20)
     assert f"Certificates come with verifiable credentials: {base}/.well-known/jwks.json lists the keys" in output
+
+    # The report counts no revoked or forgotten certificate towards tiers.
+    (minimal / "private/sales.csv").write_text("rep_id,month,amount\n")
+    reported = run("report", cwd=minimal)
+    assert reported.returncode == 0, reported.stderr
+    [folder] = (minimal / "private/reports").iterdir()
+    table = json.loads((folder / "report.json").read_text(encoding="utf-8"))["certificates"]
+    assert [(row["rep"], row["exam"], row["status"]) for row in table] == [("rep-1", "seller-gold", "valid")]
     rows = SqliteStore(minimal / "private/events.sqlite")
     try:
         assert rows.query("SELECT certificate FROM credential_status WHERE status_index = ?", (indices["cert-2"],)) == [(None,)]

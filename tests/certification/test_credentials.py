@@ -277,7 +277,9 @@ def test_rotation_keeps_old_credentials_verifiable(issuing) -> None:
     old = httpx.get(f"{issuing.url}/credentials/{certificate}/credential.jwt").text
     newer = Ed25519PrivateKey.generate()
     issuing.credentials.keys = {"k2": newer, "k1": SIGNING}  # the new key first: it signs from now on
-    jwks = httpx.get(f"{issuing.url}/.well-known/jwks.json").json()["keys"]
+    listed = httpx.get(f"{issuing.url}/.well-known/jwks.json", headers={"Origin": "https://verifier.example"})
+    assert listed.headers["access-control-allow-origin"] == "*", "any verifier's page may read the keys"
+    jwks = listed.json()["keys"]
     assert [key["kid"] for key in jwks] == [f"{issuing.url}/issuer/keys/k2", f"{issuing.url}/issuer/keys/k1"]
     assert all(set(key) == {"kty", "crv", "x", "kid", "alg", "use"} and key["crv"] == "Ed25519" for key in jwks)
     assert verified(old)["credentialSubject"]["achievement"]["name"] == "Certified seller (Silver)"
