@@ -326,6 +326,27 @@ def worklists(project: Path, day, db: str | None, debug: bool) -> None:
                f" {run.summary.closed} closed; {run.open_cases} open in all")
     if run.files:
         click.echo(f"Worklists written to {shown(run.files[0].parent)}/")
+@cli.command("revoke-certificate")
+@project_option
+@click.argument("certificate")
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@debug_option
+def revoke_certificate(project: Path, certificate: str, db: str | None, debug: bool) -> None:
+    """Revoke the certificate with id CERTIFICATE: the verify page and the credentials' revocation list say so at once."""
+    from generator.commands.credentials import revoke_certificate as revoke_operation
+
+    revoked = run_operation(debug, revoke_operation, project, certificate, database(db))
+    click.echo(f"Certificate {certificate} is revoked (since {revoked}): its verifiable credentials no longer verify")
+
+
+@cli.command("credential-key")
+@click.argument("key_id", default="k1")
+@debug_option
+def credential_key(key_id: str, debug: bool) -> None:
+    """Print a new signing key for certificates' credentials: put it first in PARTNERKIT_CREDENTIAL_KEYS."""
+    from generator.commands.credentials import credential_key as make_key
+
+    click.echo(run_operation(debug, make_key, key_id))
 
 
 @cli.command("export-qti")

@@ -22,6 +22,8 @@ transaction, are kept for good. What is stored, and why:
   role and level, release, issue and expiry days and any recertification deadline.
 - ``worklist_*``: procedure cases on customer data, their steps, ticks and notes (see
   :mod:`generator.analytics.store_worklists`).
+- ``credential_status``, ``credentials``: certificates' verifiable credentials (see
+  :mod:`generator.analytics.store_credentials`).
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 """
 
@@ -181,6 +183,20 @@ MIGRATIONS = [
         PRIMARY KEY (customer, procedure)
     );
 """,
+    # credentials: status list entries and signed credentials (generator/analytics/store_credentials.py)
+    """
+    CREATE TABLE credential_status (
+        status_index INTEGER PRIMARY KEY,
+        certificate TEXT UNIQUE,
+        revoked_at TEXT
+    );
+    CREATE TABLE credentials (
+        certificate TEXT PRIMARY KEY,
+        rep TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        jwt TEXT NOT NULL
+    );
+    """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
 ``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
@@ -192,7 +208,8 @@ BATCH_LIMIT = 500
 PRUNE_CHECK_SECONDS = 3600
 """How long an idle writer waits before checking whether the day's pruning is due."""
 
-FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates", "worklist_ticks", "worklist_notes")
+FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates", "credentials", "worklist_ticks",
+                    "worklist_notes")
 """Every table with rows about a rep (``forget`` empties them of that rep)."""
 
 MAX_ENGAGED_MS = 180 * 60 * 1000

@@ -80,6 +80,9 @@ class ExamService:
     roster: list[RosterEntry] = field(default_factory=list)
     """Names for the verification page; a certificate of a rep not on it shows ids only."""
     now: Callable[[], datetime] = utc_now
+    credentials: Any = None
+    """Issues each certificate's verifiable credential with it and adds its links to the verification
+    (a :class:`generator.collector_credentials.CredentialService`); None: certificates only."""
 
     def key(self, version: str | None, exam: str) -> ExamKey:
         key = self.keys.get((version or "", exam))
@@ -160,10 +163,13 @@ class ExamService:
             db.execute("UPDATE certificates SET title = ?, role = ?, level = ?, version = ?, issued = ?, expires = ?,"
                        " recertify_by = NULL WHERE id = ?",
                        (key.title, key.role, key.level, version, today.isoformat(), expires, existing[0][0]))
-            return existing[0][0]
-        ident = secrets.token_urlsafe(18)
-        db.execute(f"INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                   (ident, partner, rep, key.id, key.title, key.role, key.level, version, today.isoformat(), expires))
+            ident = existing[0][0]
+        else:
+            ident = secrets.token_urlsafe(18)
+            db.execute(f"INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                       (ident, partner, rep, key.id, key.title, key.role, key.level, version, today.isoformat(), expires))
+        if self.credentials is not None:
+            self.credentials.issue(db, key, ident)
         return ident
 
     def apply_recertification(self) -> int:
@@ -320,6 +326,8 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
         link = verify_link(settings.origins, request.query_params.get("page", ""), certificate.id)
         if link is not None:
             answer.update({"verify_url": link, "qr": qr_code(link)})
+        if service.credentials is not None:
+            answer.update(await asyncio.to_thread(service.credentials.links, certificate, answer))
         return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
     return [

@@ -85,6 +85,8 @@ class ExamKey(_Strict):
     time_limit_minutes: int | None
     review: Literal["questions", "score"]
     validity_days: int
+    summary: str = ""
+    """The exam's summary: the description of the achievement in its certificates' credentials."""
     recertify: Recertification | None = None
     questions: list[QuestionKey]
 
@@ -154,7 +156,7 @@ def exam_key(quiz: Quiz, validity_days: int, recertify: Recertification | None =
         id=quiz.id, title=quiz.title, role=quiz.role or "", level=quiz.level or "", pass_mark=quiz.pass_mark,
         draw=quiz.drawn, shuffle_questions=quiz.shuffle_questions, shuffle_choices=quiz.shuffle_choices,
         attempts=quiz.attempts, retry_after_hours=quiz.retry_after_hours, time_limit_minutes=quiz.time_limit_minutes,
-        review=quiz.review_policy, validity_days=validity_days, recertify=recertify,
+        review=quiz.review_policy, validity_days=validity_days, summary=quiz.summary, recertify=recertify,
         questions=[question_key(quiz, question) for question in quiz.questions],
     )
 

@@ -10,13 +10,17 @@ from generator.analytics.collector import CollectorSettings, RateLimits, create_
 from generator.analytics.events import CONTENT_INDEX, ContentIndex, read_content_index
 from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, read_roster, signing_keys
 from generator.analytics.store import BatchingStore, open_store
+from generator.analytics.store_credentials import revoked_certificates
 from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
 from generator.certification.exams import ExamService, exam_routes
 from generator.certification.keys import EXAM_KEYS_DIR, read_exam_keys
+from generator.certification.credential_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys
+from generator.certification.credentials import Addresses
+from generator.collector_credentials import CredentialService, credential_routes
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.reporter import NullReporter, Reporter
-from generator.structure.config import AnalyticsSettings
+from generator.structure.config import AnalyticsSettings, SiteConfig
 
 DEFAULT_DB = "private/events.sqlite"
 DEFAULT_ROSTER = Path("private/roster.csv")
@@ -54,13 +58,19 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
     exams = exam_service(root, store)
     if exams.keys:
         reporter.step(f"Grading {len({exam for _, exam in exams.keys})} exams from {EXAM_KEYS_DIR}/")
+    credentials = credential_service(config, exams)
+    if exams.keys:
+        reporter.step(f"Certificates come with verifiable credentials: {credentials.addresses.jwks} lists the keys"
+                      if credentials.enabled and credentials.addresses else
+                      f"No verifiable credentials: set {CREDENTIAL_KEYS_VARIABLE} and analytics.endpoint to issue them")
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
         from generator.collector_worklists import worklist_routes
         from generator.commands.worklists import worklist_service
 
         worklists = worklist_service(root, store, config, dict(index.titles), roster)
-        app = create_app(settings, store, [*exam_routes(settings, exams), *worklist_routes(settings, worklists)])
+        app = create_app(settings, store, [*exam_routes(settings, exams), *credential_routes(settings, credentials),
+                                           *worklist_routes(settings, worklists)])
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies)
     finally:
@@ -81,6 +91,17 @@ def exam_service(root: Path, store: BatchingStore, roster: Path = DEFAULT_ROSTER
     exams a later release changed are marked for recertification."""
     service = ExamService(read_exam_keys(root), store, read_roster(root / roster, root) if (root / roster).is_file() else [])
     service.apply_recertification()
+    return service
+
+
+def credential_service(config: SiteConfig, exams: ExamService) -> CredentialService:
+    """Credentials beside the exams, signed with ``PARTNERKIT_CREDENTIAL_KEYS`` and served at the
+    collector's address (``analytics.endpoint``); both are needed to issue any."""
+    from generator.render.site import collector_url
+
+    base = collector_url(config)
+    service = CredentialService(exams, config, Addresses(base) if base else None, credential_keys())
+    exams.credentials = service
     return service
 
 
@@ -119,7 +140,9 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
             "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
         quiz_totals = [QuizTotal(*row) for row in store.query(
             "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]
-        certificates = [certificate_from_row(row) for row in store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")]
+        revoked = revoked_certificates(store)  # partnerkit revoke-certificate: no longer counted
+        certificates = [certificate for certificate in map(certificate_from_row, store.query(
+            f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")) if certificate.id not in revoked]
         from generator.analytics import store_worklists
 
         worklist_steps, worklist_notes = store.run(lambda db: (store_worklists.all_steps(db), store_worklists.notes(db))).result()

@@ -25,6 +25,9 @@ from generator.analytics.collector import CollectorSettings, create_app
 from generator.analytics.events import content_ids_of_pages, read_content_index, write_content_index
 from generator.analytics.identity import Roster, RosterEntry, invite_links, read_roster
 from generator.certification.exams import exam_routes
+from generator.certification.credential_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys, new_key_entry
+from generator.certification.credentials import Addresses
+from generator.collector_credentials import CredentialService, credential_routes
 from generator.certification.keys import exam_keys_of, read_exam_keys, replace_exam_keys
 from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, _store, collector_settings, exam_service
 from generator.errors import PartnerkitError
@@ -73,6 +76,18 @@ def _keys(folder: Path) -> dict[str, bytes]:
         os.chmod(path, 0o600)
     key_id, _, secret = path.read_text(encoding="utf-8").strip().partition(":")
     return {key_id: secret.encode("utf-8")}
+
+
+CREDENTIAL_KEY_FILE = "credential-key"
+"""The demo's credential signing key (``id:seed``, as in ``PARTNERKIT_CREDENTIAL_KEYS``), made once and kept."""
+
+
+def _credential_keys(folder: Path):
+    path = folder / CREDENTIAL_KEY_FILE
+    if not path.is_file():
+        path.write_text(new_key_entry("demo") + "\n", encoding="utf-8")
+        os.chmod(path, 0o600)
+    return credential_keys({CREDENTIAL_KEYS_VARIABLE: path.read_text(encoding="utf-8").strip()})
 
 
 def prepare_demo(root: Path, address: str, today: date | None = None) -> Demo:
@@ -177,7 +192,10 @@ class DemoCollector:
         self.settings = collector_settings(analytics, read_content_index(folder), [self.origin], self.demo.keys,
                                            Roster(folder, folder / DEFAULT_ROSTER))
         self.exams = exam_service(folder, store)
-        routes = [*exam_routes(self.settings, self.exams), *self._worklist_routes(config, store, reporter)]
+        credentials = CredentialService(self.exams, self.configure(config), Addresses(self.url), _credential_keys(folder))
+        self.exams.credentials = credentials
+        routes = [*exam_routes(self.settings, self.exams), *credential_routes(self.settings, credentials),
+                  *self._worklist_routes(config, store, reporter)]
         app = create_app(self.settings, store, routes)
         self.store = store
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))

@@ -15,6 +15,7 @@ from generator.analytics.identity import (
     revoke as revoke_links,
     write_revocations,
 )
+from generator.analytics.store_credentials import revoke_rep
 from generator.commands.collect import DEFAULT_ROSTER, _store
 
 REPORTS_DIR = "private/reports"
@@ -63,9 +64,12 @@ def _drop_revocations(root: Path, rep: str) -> None:
 
 
 def forget(root: Path, rep: str, db: str | None, roster: Path = DEFAULT_ROSTER) -> Forgotten:
-    """Delete every row about ``rep`` (no copy left in SQLite's files), and every report that names them."""
+    """Delete every row about ``rep`` (no copy left in SQLite's files), and every report that names them;
+    the status entries of their certificates' credentials are revoked first, and keep no link to them."""
     store = _store(root, db)
     try:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        store.run(lambda transaction: revoke_rep(transaction, rep, now)).result()  # credentials handed out stay revoked
         rows = store.forget(rep)
     finally:
         store.close()

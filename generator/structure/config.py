@@ -286,6 +286,10 @@ class SiteConfig(Schema):
     """Theme colours."""
     vendor: str
     """The vendor's company name, used in page text (e.g. who does what)."""
+    vendor_url: str | None = None
+    """The vendor's web address, named as the issuer of certificates' verifiable credentials (default: the site_url)."""
+    vendor_email: str | None = None
+    """An e-mail address for questions about certificates, named in the issuer profile of their verifiable credentials."""
     product: str
     """The product partners sell."""
     segments: list[Segment] = Field(

@@ -12,6 +12,7 @@ import uuid
 import threading
 import time
 from dataclasses import dataclass
+from typing import Sequence
 from pathlib import Path
 from typing import Sequence
 

@@ -104,6 +104,8 @@ def test_the_demo_runs_end_to_end(example: Path, browser) -> None:
         certificate = page.locator(".pk-certificate-state")
         certificate.locator("dl").wait_for()
         assert "Mia Chen" in certificate.inner_text() and "Harbor Consulting (demo)" in certificate.inner_text()
+        for name in ("Download credential", "Download badge image", "Add to LinkedIn profile"):
+            assert page.get_by_role("link", name=name).is_visible(), f"the demo signs credentials too: {name}"
         assert console == []
     finally:
         context.close()

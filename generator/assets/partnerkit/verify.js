@@ -56,7 +56,14 @@
                        el("br"), el("span", { text: t.id + ": " + c.id })])])]);
       var print = el("button", { type: "button", "class": "md-button pk-print", text: t.print });
       print.addEventListener("click", function () { window.print(); });
-      root.appendChild(el("p", { "class": "pk-actions" }, [print]));
+      /* The collector's credential downloads and LinkedIn's add-to-profile form: links to those two places only. */
+      function from(url, start) { return typeof url === "string" && url.indexOf(start) === 0 ? url : null; }
+      var own = data.collector + "/credentials/", credential = from(c.credential_url, own), badge = from(c.badge_url, own);
+      var linkedin = from(c.linkedin_url, "https://www.linkedin.com/profile/add?");
+      root.appendChild(el("p", { "class": "pk-actions" }, [print,
+        credential ? el("a", { "class": "md-button", href: credential, download: "", text: t.download_credential }) : null,
+        badge ? el("a", { "class": "md-button", href: badge, download: "", text: t.download_badge }) : null,
+        linkedin ? el("a", { "class": "md-button", href: linkedin, target: "_blank", rel: "noopener noreferrer", text: t.linkedin }) : null]));
       root.appendChild(sheet);
     }
   }
