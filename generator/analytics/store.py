@@ -20,6 +20,8 @@ transaction, are kept for good. What is stored, and why:
   good, like certificates: they are the evidence behind a certificate; ``forget`` removes them).
 - ``certificates``: one per rep and exam: its unguessable id, partner and rep ids, the exam's title,
   role and level, release, issue and expiry days and any recertification deadline.
+- ``notifications_sent`` and ``notifications_unsubscribed``: the e-mail sent log and one-click
+  unsubscriptions (see :mod:`generator.analytics.store_notifications`).
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 """
 
@@ -127,6 +129,27 @@ MIGRATIONS = [
         engaged_ms BIGINT NOT NULL
     ){without_rowid};
     """,
+    """
+    CREATE TABLE notifications_sent (
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        period TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        state TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        sent_at TEXT,
+        PRIMARY KEY (kind, subject, recipient, period)
+    );
+    CREATE INDEX notifications_sent_by_rep ON notifications_sent (rep);
+    CREATE TABLE notifications_unsubscribed (
+        rep TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (rep, kind)
+    );
+    """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
 ``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
@@ -138,7 +161,8 @@ BATCH_LIMIT = 500
 PRUNE_CHECK_SECONDS = 3600
 """How long an idle writer waits before checking whether the day's pruning is due."""
 
-FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates")
+FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates", "notifications_sent",
+                    "notifications_unsubscribed")
 """Every table with rows about a rep (``forget`` empties them of that rep)."""
 
 MAX_ENGAGED_MS = 180 * 60 * 1000

@@ -1,0 +1,202 @@
+"""``partnerkit notify`` as users run it: from inside a project copy, against a real SMTP server
+(aiosmtpd on 127.0.0.1), with certificates, tiers and activity in the store."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import signal
+import socket
+import subprocess
+import time
+from collections import Counter
+from email.utils import parseaddr, parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from generator.analytics.store import open_store
+from generator.certification.certificates import CERTIFICATE_COLUMNS
+from tests.cli.conftest import PARTNERKIT, TOKEN_KEYS, copy_example, partnerkit, user_environment
+
+DAY = "2026-12-01"
+ROSTER = """partner_id,partner_name,rep_id,name,email,role,joined,left
+acme,Acme Resellers,ann,Ann Berg,ann@acme.example,sales,2026-01-10,
+acme,Acme Resellers,bo,Bo Chen,bo@acme.example,cs,2026-01-10,
+acme,Acme Resellers,cy,Cy Dahl,cy@acme.example,sales,2026-01-10,2026-11-20
+acme,Acme Resellers,di,Di Eng,di@acme.example,sales,2026-01-10,
+acme,Acme Resellers,mia,Mia Fox,mia@acme.example,manager,2026-01-10,
+beta,Beta Partners,eve,Eve Gray,eve@beta.example,sales,2026-01-10,
+beta,Beta Partners,max,Max Hill,max@beta.example,manager,2026-01-10,
+"""
+NOTIFICATIONS = """
+versions:
+  - version: "2.5"
+    title: "2.5 (Nov 2026)"
+    released: 2026-11-25
+notifications:
+  host: 127.0.0.1
+  port: {port}
+  security: none
+  from_address: academy@ostrova.example
+  reply_to: partner-success@ostrova.example
+  vendor_contacts:
+    - {{name: Pat Ito, email: pat@ostrova.example}}
+"""
+CERTIFICATES = [  # id, partner, rep, exam, title, role, level, version, issued, expires, recertify_by
+    ("c-ann", "acme", "ann", "sales-exam", "Sales certification", "sales", "gold", "2.5", "2025-12-31", "2026-12-25", None),
+    ("c-bo", "acme", "bo", "cs-exam", "CS certification", "cs", "silver", "2.5", "2026-01-30", "2027-01-20", None),
+    ("c-cy", "acme", "cy", "sales-exam", "Sales certification", "sales", "gold", "2.5", "2026-01-30", "2026-12-20", None),
+    ("c-di", "acme", "di", "sales-exam", "Sales certification", "sales", "bronze", "2.5", "2026-01-30", "2026-12-15", None),
+    ("c-eve", "beta", "eve", "sales-exam", "Sales certification", "sales", "gold", "2.5", "2026-06-30", "2027-06-30", None),
+]
+DAILY = [("2026-11-28", "module:pricing", "2.5", "beta", "eve", 20, 600000),
+         ("2026-11-29", "module:pricing", "2.5", "acme", "ann", 5, 60000)]
+EXPECTED = sorted([
+    ("ann@acme.example", "Your Sales certification certificate ends in 24 days"),
+    ("bo@acme.example", "Your CS certification certificate ends in 50 days"),
+    ("ann@acme.example", "What's new in Ostrova Pulse 2.5 (Nov 2026)"),
+    ("eve@beta.example", "What's new in Ostrova Pulse 2.5 (Nov 2026)"),
+    ("mia@acme.example", "Acme Resellers: Registered partner is at risk from 26 December 2026"),
+    ("mia@acme.example", "Acme Resellers: 3 certificates ending soon"),
+    ("pat@ostrova.example", "Call first this week: motivated reps at 2 partners"),
+    ("pat@ostrova.example", "1 partner tier at risk"),
+])
+
+
+class Inbox:
+    """aiosmtpd handler: keeps every message it accepted, parsed, after an optional pause."""
+
+    def __init__(self, delay: float = 0.0):
+        self.delay, self.messages = delay, []
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def received(self) -> list[tuple[str, str]]:
+        return sorted((parseaddr(m["To"])[1], m["Subject"]) for m in self.messages)
+
+
+@pytest.fixture
+def inbox():
+    handler = Inbox()
+    with socket.socket() as probe:  # a free port (aiosmtpd checks its server is up by connecting to it)
+        probe.bind(("127.0.0.1", 0))
+        handler.port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+def make_project(root: Path, port: int) -> Path:
+    project = copy_example(root / "ostrova")
+    with (project / "site_config.yml").open("a", encoding="utf-8") as config:
+        config.write(NOTIFICATIONS.format(port=port))
+    (project / "private").mkdir()
+    (project / "private/roster.csv").write_text(ROSTER)
+    (project / "private/revoked.csv").write_text("rep_id,revoked_at\ndi,2026-11-30T10:00:00.000Z\n")
+    store = open_store(str(project / "private/events.sqlite"))
+    try:
+        def fill(tx):
+            for row in CERTIFICATES:
+                tx.execute(f"INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            for row in DAILY:
+                tx.execute("INSERT INTO daily (day, content, version, partner, rep, views, engaged_ms) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+        store.run(fill).result()
+    finally:
+        store.close()
+    return project
+
+
+ENV = user_environment(PARTNERKIT_TOKEN_KEYS=TOKEN_KEYS)
+
+
+@pytest.fixture
+def project(tmp_path: Path, inbox: Inbox) -> Path:
+    return make_project(tmp_path, inbox.port)
+
+
+def test_send_reaches_exactly_the_expected_people_once(project: Path, inbox: Inbox) -> None:
+    result = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert inbox.received() == EXPECTED
+    assert result.stdout.startswith("Sent 8 of 8 messages (certificate-expiry 2, whats-new 2, partner-tier 1,"
+                                    " partner-certificates 1, key-people 1, tiers-at-risk 1)")
+    again = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "Sent 0 of 0 messages (nothing due); 8 sent before, 0 unsubscribed\n"
+    assert len(inbox.messages) == 8
+    by_recipient = {parseaddr(m["To"])[1]: m for m in inbox.messages if m["X-Partnerkit-Kind"] == "partner-certificates"}
+    text = by_recipient["mia@acme.example"].get_body(("plain",)).get_content()
+    assert "Ann Berg" in text and "Di Eng" in text and "Eve Gray" not in text  # their own partner only
+    assert "acme" not in text.replace("@acme", "")  # names, not ids
+
+
+def test_left_and_revoked_reps_get_nothing(project: Path, inbox: Inbox) -> None:
+    assert partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV).returncode == 0
+    recipients = {parseaddr(m["To"])[1] for m in inbox.messages}
+    assert "cy@acme.example" not in recipients and "di@acme.example" not in recipients
+
+
+def test_outbox_files_are_valid_rfc_5322(project: Path, inbox: Inbox) -> None:
+    result = partnerkit("notify", "--date", DAY, cwd=project, env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"8 messages written to private/outbox/{DAY} (")
+    files = sorted((project / "private/outbox" / DAY).glob("*.eml"))
+    assert len(files) == 8 and inbox.messages == []
+    subjects = []
+    for path in files:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert message.defects == []
+        for header in ("Date", "Message-ID", "From", "To", "Subject"):
+            assert len(message.get_all(header)) == 1, header
+        parsedate_to_datetime(message["Date"])
+        assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith("@ostrova.example>")
+        assert parseaddr(message["From"]) == ("Ostrova Partner Academy", "academy@ostrova.example")
+        assert message["Reply-To"] == "partner-success@ostrova.example"
+        assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
+        if not parseaddr(message["To"])[1].endswith("@ostrova.example"):
+            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            assert message["List-Unsubscribe"].startswith("<https://collect.partners.ostrova.example/unsubscribe?t=")
+        subjects.append((parseaddr(message["To"])[1], message["Subject"]))
+    assert sorted(subjects) == EXPECTED
+    # the outbox is a preview: sending afterwards still sends everything
+    assert partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV).returncode == 0
+    assert inbox.received() == EXPECTED
+
+
+def test_dry_run_summarises_and_changes_nothing(project: Path, inbox: Inbox) -> None:
+    result = partnerkit("notify", "--dry-run", "--date", DAY, cwd=project, env=ENV)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("8 messages due: certificate-expiry 2, whats-new 2, partner-tier 1, partner-certificates 1,"
+                        " key-people 1, tiers-at-risk 1")
+    assert "  partner-tier: Mia Fox <mia@acme.example>" in lines
+    assert not (project / "private/outbox").exists() and inbox.messages == []
+
+
+def test_killed_mid_run_and_rerun_sends_no_duplicates(project: Path, inbox: Inbox) -> None:
+    inbox.delay = 0.3
+    process = subprocess.Popen([str(PARTNERKIT), "notify", "--send", "--date", DAY], cwd=project, env=ENV,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    while len(inbox.messages) < 3 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    first = len(inbox.messages)
+    assert 3 <= first < 8
+    inbox.delay = 0
+    rerun = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert rerun.returncode == 0, rerun.stderr
+    received = Counter(inbox.received())
+    assert all(count == 1 for count in received.values()), received
+    unconfirmed = [line for line in rerun.stderr.splitlines() if line.startswith("Unconfirmed: ")]
+    assert len(received) + len(unconfirmed) == 8  # each message arrived once or is reported, never twice
+    assert set(received) <= set(EXPECTED)
