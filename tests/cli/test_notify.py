@@ -4,21 +4,30 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections import Counter
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
+import httpx
 import pytest
+import uvicorn
 from aiosmtpd.controller import Controller
 
+from generator.analytics.collector import CollectorSettings, create_app
+from generator.analytics.events import ContentIndex
+from generator.analytics.identity import signing_keys
 from generator.analytics.store import open_store
+from generator.collector_notifications import NotificationService, notification_routes
 from generator.certification.certificates import CERTIFICATE_COLUMNS
+from tests.analytics.conftest import free_port
 from tests.cli.conftest import PARTNERKIT, TOKEN_KEYS, copy_example, partnerkit, user_environment
 
 DAY = "2026-12-01"
@@ -200,3 +209,99 @@ def test_killed_mid_run_and_rerun_sends_no_duplicates(project: Path, inbox: Inbo
     unconfirmed = [line for line in rerun.stderr.splitlines() if line.startswith("Unconfirmed: ")]
     assert len(received) + len(unconfirmed) == 8  # each message arrived once or is reported, never twice
     assert set(received) <= set(EXPECTED)
+
+
+@contextlib.contextmanager
+def unsubscribe_collector(project: Path):
+    """The collector's routes (events, exams, unsubscribe) served by uvicorn on 127.0.0.1 in a thread,
+    on the project's store, signing keys as in ``ENV``."""
+    store = open_store(str(project / "private/events.sqlite"))
+    settings = CollectorSettings(ContentIndex(content={"module:pricing"}, versions={"2.5"}),
+                                 ["https://partners.ostrova.example"], signing_keys({"PARTNERKIT_TOKEN_KEYS": TOKEN_KEYS}))
+    service = NotificationService(store, settings.keys, "https://collect.partners.ostrova.example")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, store, notification_routes(settings, service)),
+                                           host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", store
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+
+
+def unsubscribe_link(project: Path, kind: str, address: str) -> str:
+    for path in (project / "private/outbox" / DAY).glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["X-Partnerkit-Kind"] == kind and parseaddr(message["To"])[1] == address:
+            return message["List-Unsubscribe"].strip("<>")
+    raise AssertionError(f"no {kind} message to {address}")
+
+
+ONE_CLICK = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "mail-provider"}
+
+
+def test_one_click_unsubscribe_is_respected_and_attacks_change_nothing(project: Path, inbox: Inbox) -> None:
+    assert partnerkit("notify", "--date", DAY, cwd=project, env=ENV).returncode == 0
+    link = unsubscribe_link(project, "certificate-expiry", "ann@acme.example")
+    with unsubscribe_collector(project) as (base, store):
+        local = link.replace("https://collect.partners.ostrova.example", base)
+        page = httpx.get(local)
+        assert page.status_code == 200 and "<button" in page.text and "certificate-expiry" in page.text
+        token = local.split("?t=", 1)[1]
+        forged = local.replace(token, token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+        attacks = [
+            httpx.post(forged, content=b"List-Unsubscribe=One-Click", headers=ONE_CLICK),
+            httpx.post(local, content=b"List-Unsubscribe=One-Click" + b" " * 300, headers=ONE_CLICK),
+            httpx.post(local, content=b"unsubscribe=everything", headers=ONE_CLICK),
+            httpx.post(local, content=b"List-Unsubscribe=One-Click", headers={**ONE_CLICK, "Origin": "https://evil.example"}),
+        ]
+        assert [response.status_code for response in attacks] == [403, 413, 400, 403]
+        assert store.query("SELECT COUNT(*) FROM notifications_unsubscribed") == [(0,)]
+        done = httpx.post(local, content=b"List-Unsubscribe=One-Click", headers=ONE_CLICK)
+        assert done.status_code == 200 and "no more e-mails of this kind" in done.text
+        replay = httpx.post(local, content=b"List-Unsubscribe=One-Click", headers=ONE_CLICK)
+        assert replay.status_code == 409
+        assert store.query("SELECT rep, kind, partner FROM notifications_unsubscribed") == [("ann", "certificate-expiry", "acme")]
+        assert dict(store.query("SELECT reason, SUM(count) FROM rejected GROUP BY reason")) == {
+            "forged token": 1, "too large": 1, "not one-click": 1, "foreign origin": 1, "replayed token": 1}
+    result = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("; 0 sent before, 1 unsubscribed\n")
+    expected = [entry for entry in EXPECTED if entry[0] != "ann@acme.example" or entry[1].startswith("What's new")]
+    assert inbox.received() == expected
+    forgotten = partnerkit("forget", "ann", cwd=project, env=ENV)
+    assert forgotten.returncode == 0, forgotten.stderr
+    assert "notifications_sent 1, notifications_unsubscribed 1" in forgotten.stdout
+
+
+def test_japanese_site_writes_japanese_messages(project: Path, inbox: Inbox) -> None:
+    config = project / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: en", "language: ja"), encoding="utf-8")
+    assert partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV).returncode == 0
+    subjects = dict((kind, m["Subject"]) for m in inbox.messages for kind in [m["X-Partnerkit-Kind"]])
+    assert subjects["certificate-expiry"].endswith("の認定はあと50日で失効します") or subjects["certificate-expiry"].endswith(
+        "の認定はあと24日で失効します")
+    assert subjects["partner-tier"] == "Acme Resellers: Registered partner は 2026年12月26日 に失われる見込みです"
+
+
+def test_vendor_templates_replace_the_built_in_ones_and_html_is_escaped(project: Path, inbox: Inbox) -> None:
+    (project / "mail-templates/notify").mkdir(parents=True)
+    (project / "mail-templates/notify/whats_new.j2").write_text(
+        "{% block subject %}New: {{ release }}{% endblock %}{% block text %}Hi {{ name }}{% endblock %}"
+        "{% block html %}<b>{{ name }}</b>{% endblock %}", encoding="utf-8")
+    with (project / "site_config.yml").open("a", encoding="utf-8") as config:
+        config.write("templates: mail-templates\n")
+    roster = project / "private/roster.csv"
+    roster.write_text(roster.read_text().replace("Eve Gray", "Eve <script>alert(1)</script>"))
+    assert partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV).returncode == 0
+    news = [m for m in inbox.messages if m["X-Partnerkit-Kind"] == "whats-new"]
+    assert sorted(m["Subject"] for m in news) == ["New: 2.5 (Nov 2026)"] * 2
+    eve = next(m for m in news if parseaddr(m["To"])[1] == "eve@beta.example")
+    assert eve.get_body(("plain",)).get_content().strip() == "Hi Eve <script>alert(1)</script>"
+    assert "<b>Eve &lt;script&gt;alert(1)&lt;/script&gt;</b>" in eve.get_body(("html",)).get_content()
