@@ -285,7 +285,7 @@ def report(project: Path, sales_file: Path | None, month: str | None, roster: Pa
 @click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
 @debug_option
 def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
-    """Delete everything stored about one rep: events, totals, exam attempts, certificates, reports."""
+    """Delete everything stored about one rep: events, totals, exam attempts, certificates, notifications, reports."""
     from generator.commands.reps import forget as forget_operation
 
     forgotten = run_operation(debug, forget_operation, project, rep, database(db))
