@@ -25,7 +25,7 @@ from generator.analytics import store_notifications as log
 from generator.analytics.collector import CollectorSettings, Refused, count_refusal, read_body
 from generator.analytics.store import BatchingStore
 from generator.notifications.mail import UNSUBSCRIBE_ROUTE
-from generator.notifications.messages import KINDS
+from generator.notifications.messages import KIND_WORDS, KINDS
 from generator.notifications.tokens import Unsubscribe, verify_unsubscribe
 
 MAX_BODY_BYTES = 256
@@ -44,8 +44,8 @@ class NotificationService:
 
 
 PAGE = {
-    "en": ("Unsubscribe", "Stop e-mails of this kind (“{kind}”)?", "Unsubscribe", "You will get no more e-mails of this kind."),
-    "ja": ("配信停止", "この種類のお知らせ（{kind}）を停止しますか？", "停止する", "この種類のお知らせは今後届きません。"),
+    "en": ("Unsubscribe", "Stop e-mails about {kind}?", "Unsubscribe", "You will get no more e-mails about {kind}."),
+    "ja": ("配信停止", "「{kind}」のお知らせを停止しますか？", "停止する", "「{kind}」のお知らせは今後届きません。"),
 }
 
 
@@ -61,6 +61,9 @@ def notification_routes(settings: CollectorSettings, service: NotificationServic
             raise Refused(403, "expired token")
         return wanted
 
+    def kind_words(kind: str) -> str:
+        return KIND_WORDS.get(service.language, KIND_WORDS["en"])[kind]
+
     def page(body: str, status: int = 200) -> HTMLResponse:
         title = PAGE.get(service.language, PAGE["en"])[0]
         return HTMLResponse(f'<!DOCTYPE html><html lang="{service.language}"><head><meta charset="utf-8">'
@@ -74,7 +77,7 @@ def notification_routes(settings: CollectorSettings, service: NotificationServic
             return await count_refusal(store, refused)
         _, question, button, _ = PAGE.get(service.language, PAGE["en"])
         action = escape(f"{UNSUBSCRIBE_ROUTE}?t={request.query_params['t']}")
-        return page(f"<p>{escape(question.format(kind=wanted.kind))}</p><form method=\"post\" action=\"{action}\">"
+        return page(f"<p>{escape(question.format(kind=kind_words(wanted.kind)))}</p><form method=\"post\" action=\"{action}\">"
                     f'<input type="hidden" name="List-Unsubscribe" value="One-Click">'
                     f'<button type="submit">{escape(button)}</button></form>')
 
@@ -104,7 +107,7 @@ def notification_routes(settings: CollectorSettings, service: NotificationServic
             return JSONResponse({"error": "store unavailable"}, status_code=503)
         if not recorded:
             return await count_refusal(store, Refused(409, "replayed token"))
-        return page(f"<p>{escape(PAGE.get(service.language, PAGE['en'])[3])}</p>")
+        return page(f"<p>{escape(PAGE.get(service.language, PAGE['en'])[3].format(kind=kind_words(wanted.kind)))}</p>")
 
     return [Route(UNSUBSCRIBE_ROUTE, confirm, methods=["GET"]), Route(UNSUBSCRIBE_ROUTE, unsubscribe, methods=["POST"])]
 

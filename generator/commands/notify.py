@@ -157,6 +157,15 @@ def _connect(settings: NotificationSettings) -> smtplib.SMTP:
     return connection
 
 
+def _refusal(exc: smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused) -> tuple[int, str]:
+    """The server's code and answer to a refused message (for a refused recipient, its answer)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+    else:
+        code, text = exc.smtp_code, exc.smtp_error
+    return code, f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+
+
 def _send(store, settings: NotificationSettings, emails, result: NotifyResult, reporter: Reporter) -> None:
     if not emails:
         return
@@ -169,17 +178,13 @@ def _send(store, settings: NotificationSettings, emails, result: NotifyResult, r
                 continue
             try:
                 connection.send_message(email)
-            except smtplib.SMTPResponseException as exc:
-                answer = f"{exc.smtp_code} {exc.smtp_error.decode('utf-8', 'replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
-                if 400 <= exc.smtp_code < 500:
+            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+                code, answer = _refusal(exc)
+                if 400 <= code < 500:  # not now: released, tried again next run
                     store.run(lambda tx: log.release(tx, key)).result()
                 else:
                     store.run(lambda tx: log.settle(tx, key, log.FAILED, _utc(datetime.now(timezone.utc)))).result()
                 result.failed.append((message, answer))
-                continue
-            except smtplib.SMTPRecipientsRefused as exc:
-                store.run(lambda tx: log.settle(tx, key, log.FAILED, _utc(datetime.now(timezone.utc)))).result()
-                result.failed.append((message, str(exc.recipients)))
                 continue
             except (OSError, smtplib.SMTPException) as exc:
                 raise PartnerkitError(

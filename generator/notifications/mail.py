@@ -87,8 +87,11 @@ def write_email(message: Message, config: SiteConfig, root: Path, keys: dict[str
     text_env, html_env = environments(root / config.templates if config.templates else None)
     email = EmailMessage(policy=SMTP)
     email["Subject"] = " ".join(_block(text_env, message.template, "subject", context).split())
-    email["From"] = Address(config.site_name, addr_spec=settings.from_address)
-    email["To"] = Address(message.recipient.name, addr_spec=message.recipient.email)
+    try:
+        email["From"] = Address(" ".join(config.site_name.split()), addr_spec=settings.from_address)
+        email["To"] = Address(message.recipient.name, addr_spec=message.recipient.email)
+    except ValueError as exc:
+        raise PartnerkitError(f"cannot write to {message.recipient.name or message.recipient.email}: {exc}") from None
     if settings.reply_to:
         email["Reply-To"] = settings.reply_to
     email["Date"] = format_datetime(now)

@@ -249,6 +249,16 @@ KINDS: dict[str, Callable[[Inputs], list[Message]]] = {
 unsubscribe links) and the function that says which of its messages are due."""
 
 
+KIND_WORDS = {
+    "en": {"certificate-expiry": "certificate reminders", "whats-new": "what's new in each release",
+           "partner-tier": "your partner's tier at risk", "partner-certificates": "your people's certificates ending",
+           "key-people": "key people to call", "tiers-at-risk": "partner tiers at risk"},
+    "ja": {"certificate-expiry": "認定の期限のお知らせ", "whats-new": "リリースごとの新機能", "partner-tier": "パートナー認定の維持",
+           "partner-certificates": "担当者の認定の期限", "key-people": "支援すべきキーパーソン", "tiers-at-risk": "認定が下がる見込みのパートナー"},
+}
+"""What each kind is called where people read it (the unsubscribe page)."""
+
+
 def due_messages(inputs: Inputs) -> list[Message]:
     """Every message due on ``inputs.today``, kind by kind (before the sent log and unsubscriptions)."""
     return [message for build in KINDS.values() for message in build(inputs)]

@@ -196,8 +196,8 @@ class CertificationSettings(Schema):
 class VendorContact(Schema):
     """One of the vendor's partner-success managers, who gets the weekly partner digests."""
 
-    name: str
-    """Their name, shown in the greeting and the ``To:`` header."""
+    name: str = Field(pattern=r"^[^\r\n]+$")
+    """Their name, shown in the greeting and the ``To:`` header (one line)."""
     email: str = Field(pattern=r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+$")
     """Their e-mail address."""
 

@@ -80,6 +80,14 @@ class Inbox:
 
     def __init__(self, delay: float = 0.0):
         self.delay, self.messages = delay, []
+        self.refuse: dict[str, str] = {}
+        """Recipient address -> the answer to its RCPT command."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
@@ -252,7 +260,7 @@ def test_one_click_unsubscribe_is_respected_and_attacks_change_nothing(project: 
     with unsubscribe_collector(project) as (base, store):
         local = link.replace("https://collect.partners.ostrova.example", base)
         page = httpx.get(local)
-        assert page.status_code == 200 and "<button" in page.text and "certificate-expiry" in page.text
+        assert page.status_code == 200 and "<button" in page.text and "Stop e-mails about certificate reminders?" in page.text
         token = local.split("?t=", 1)[1]
         forged = local.replace(token, token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
         attacks = [
@@ -264,7 +272,7 @@ def test_one_click_unsubscribe_is_respected_and_attacks_change_nothing(project: 
         assert [response.status_code for response in attacks] == [403, 413, 400, 403]
         assert store.query("SELECT COUNT(*) FROM notifications_unsubscribed") == [(0,)]
         done = httpx.post(local, content=b"List-Unsubscribe=One-Click", headers=ONE_CLICK)
-        assert done.status_code == 200 and "no more e-mails of this kind" in done.text
+        assert done.status_code == 200 and "You will get no more e-mails about certificate reminders." in done.text
         replay = httpx.post(local, content=b"List-Unsubscribe=One-Click", headers=ONE_CLICK)
         assert replay.status_code == 409
         assert store.query("SELECT rep, kind, partner FROM notifications_unsubscribed") == [("ann", "certificate-expiry", "acme")]
@@ -305,3 +313,81 @@ def test_vendor_templates_replace_the_built_in_ones_and_html_is_escaped(project:
     eve = next(m for m in news if parseaddr(m["To"])[1] == "eve@beta.example")
     assert eve.get_body(("plain",)).get_content().strip() == "Hi Eve <script>alert(1)</script>"
     assert "<b>Eve &lt;script&gt;alert(1)&lt;/script&gt;</b>" in eve.get_body(("html",)).get_content()
+
+
+def test_refused_recipients_are_reported_and_only_temporary_refusals_are_tried_again(project: Path, inbox: Inbox) -> None:
+    inbox.refuse = {"bo@acme.example": "550 5.1.1 no such mailbox", "mia@acme.example": "451 4.3.0 try again later"}
+    first = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert first.returncode == 1
+    assert first.stderr.splitlines() == [
+        "Refused: certificate-expiry to bo@acme.example: 550 5.1.1 no such mailbox",
+        "Refused: partner-tier to mia@acme.example: 451 4.3.0 try again later",
+        "Refused: partner-certificates to mia@acme.example: 451 4.3.0 try again later",
+    ]
+    assert first.stdout.startswith("Sent 5 of 8 messages")
+    inbox.refuse = {}
+    second = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == "Sent 2 of 2 messages (partner-tier 1, partner-certificates 1); 6 sent before, 0 unsubscribed\n"
+    assert inbox.received() == [entry for entry in EXPECTED if entry[0] != "bo@acme.example"]
+
+
+class Passwords:
+    """aiosmtpd authenticator: one user and password."""
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"academy", b"s3cret-pass"))
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_login_with_the_password_from_the_named_variable(tmp_path: Path) -> None:
+    handler = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port, authenticator=Passwords(), auth_required=True,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        project = make_project(tmp_path, port)
+        with (project / "site_config.yml").open("a", encoding="utf-8") as config:
+            config.write("  user: academy\n  password_variable: ACADEMY_SMTP_PASSWORD\n")
+        missing = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+        assert (missing.returncode, missing.stderr) == (
+            1, "Error: ACADEMY_SMTP_PASSWORD is not set: it holds the SMTP password of academy\n")
+        assert handler.messages == []
+        right = partnerkit("notify", "--send", "--date", DAY, cwd=project, env={**ENV, "ACADEMY_SMTP_PASSWORD": "s3cret-pass"})
+        assert right.returncode == 0, right.stderr
+        assert handler.received() == EXPECTED
+    finally:
+        controller.stop()
+
+
+def test_starttls_is_required_when_asked_for(project: Path, inbox: Inbox) -> None:
+    config = project / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("security: none", "security: starttls"), encoding="utf-8")
+    result = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert result.returncode == 1
+    assert result.stderr == (f"Error: cannot connect to the SMTP server 127.0.0.1:{inbox.port}:"
+                             " STARTTLS extension not supported by server.\n")
+    assert inbox.messages == []
+
+
+def test_settings_errors_are_located_and_nothing_is_sent(project: Path, inbox: Inbox) -> None:
+    config = project / "site_config.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("security: none", "security: ssl"), encoding="utf-8")
+    result = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    line = text.splitlines().index("  security: none") + 1
+    assert (result.returncode, result.stderr) == (1, (
+        f"site_config.yml:{line}:13: notifications.security: expected one of [none, starttls, tls], got 'ssl'\n"
+        "Aborted with 1 error\n"))
+    config.write_text(text.replace("  from_address: academy@ostrova.example\n", ""), encoding="utf-8")
+    result = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert (result.returncode, result.stderr) == (
+        1, "Error: notifications.from_address is not set in site_config.yml: messages need a sender\n")
+    both = partnerkit("notify", "--send", "--outbox", "out", cwd=project, env=ENV)
+    assert (both.returncode, both.stderr) == (2, "Error: give --outbox or --send, not both\n")
+    assert inbox.messages == []
