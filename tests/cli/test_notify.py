@@ -215,7 +215,9 @@ def test_killed_mid_run_and_rerun_sends_no_duplicates(project: Path, inbox: Inbo
     received = Counter(inbox.received())
     assert all(count == 1 for count in received.values()), received
     unconfirmed = [line for line in rerun.stderr.splitlines() if line.startswith("Unconfirmed: ")]
-    assert len(received) + len(unconfirmed) == 8  # each message arrived once or is reported, never twice
+    # each message arrived once, or is reported (the one being sent when the run was killed may have
+    # arrived too: the server had accepted it, the run had not recorded that yet); none arrived twice
+    assert len(unconfirmed) <= 1 and len(received) + len(unconfirmed) >= 8
     assert set(received) <= set(EXPECTED)
 
 
