@@ -285,7 +285,8 @@ def report(project: Path, sales_file: Path | None, month: str | None, roster: Pa
 @click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
 @debug_option
 def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
-    """Delete everything stored about one rep: events, totals, exam attempts, certificates, worklist ticks and notes, reports."""
+    """Delete everything stored about one rep: events, totals, exam attempts, certificates, credentials, worklist ticks and
+    notes, notifications, reports."""
     from generator.commands.reps import forget as forget_operation
 
     forgotten = run_operation(debug, forget_operation, project, rep, database(db))
@@ -326,6 +327,8 @@ def worklists(project: Path, day, db: str | None, debug: bool) -> None:
                f" {run.summary.closed} closed; {run.open_cases} open in all")
     if run.files:
         click.echo(f"Worklists written to {shown(run.files[0].parent)}/")
+
+
 @cli.command("revoke-certificate")
 @project_option
 @click.argument("certificate")
@@ -347,6 +350,48 @@ def credential_key(key_id: str, debug: bool) -> None:
     from generator.commands.credentials import credential_key as make_key
 
     click.echo(run_operation(debug, make_key, key_id))
+
+
+@cli.command()
+@project_option
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Day the messages are due on (default: today, UTC).")
+@click.option("--outbox", type=path_type(file_okay=False), default=None,
+              help="Folder for the .eml files (default: private/outbox/<date>/ in the project).")
+@click.option("--send", is_flag=True, help="Send over SMTP (notifications: in site_config.yml) instead of writing files.")
+@click.option("--dry-run", is_flag=True, help="Only say what is due: counts per kind and recipients.")
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@debug_option
+def notify(project: Path, day, outbox: Path | None, send: bool, dry_run: bool, db: str | None, debug: bool) -> None:
+    """Write (or --send) the reminders and digests due today: certificates ending, what's new, tiers at risk, key people."""
+    from generator.commands.notify import notify as notify_operation
+
+    if send and outbox:
+        click.echo("Error: give --outbox or --send, not both", err=True)
+        sys.exit(2)
+    result = run_operation(debug, notify_operation, project, day.date() if day else None, outbox, send, dry_run,
+                           database(db), TerminalReporter())
+    for name in result.skipped_people:
+        click.echo(f"Skipped {name}: no usable e-mail address on the roster", err=True)
+    for row in result.unconfirmed:
+        click.echo(f"Unconfirmed: {row.key.kind} to {row.key.recipient} ({row.key.subject}, {row.key.period}) was being"
+                   f" sent at {row.claimed_at} when a run stopped; it is not resent (check the mail server's log)", err=True)
+    counts = result.counts()
+    summary = ", ".join(f"{kind} {count}" for kind, count in counts.items()) or "nothing due"
+    skipped = f"; {result.already} sent before, {result.unsubscribed} unsubscribed" if result.already or result.unsubscribed else ""
+    if dry_run:
+        click.echo(f"{len(result.due)} messages due: {summary}{skipped}")
+        for message in result.due:
+            click.echo(f"  {message.kind}: {message.recipient.name} <{message.recipient.email}>")
+    elif send:
+        for message, answer in result.failed:
+            click.echo(f"Refused: {message.kind} to {message.recipient.email}: {answer}", err=True)
+        click.echo(f"Sent {result.sent} of {len(result.due)} messages ({summary}){skipped}")
+        if result.failed:
+            sys.exit(1)
+    else:
+        folder = shown(result.written[0].parent) if result.written else "nowhere (nothing due)"
+        click.echo(f"{len(result.written)} messages written to {folder} ({summary}){skipped}; partnerkit notify --send sends them")
 
 
 @cli.command("export-qti")

@@ -24,6 +24,8 @@ transaction, are kept for good. What is stored, and why:
   :mod:`generator.analytics.store_worklists`).
 - ``credential_status``, ``credentials``: certificates' verifiable credentials (see
   :mod:`generator.analytics.store_credentials`).
+- ``notifications_sent`` and ``notifications_unsubscribed``: the e-mail sent log and one-click
+  unsubscriptions (see :mod:`generator.analytics.store_notifications`).
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 """
 
@@ -182,7 +184,7 @@ MIGRATIONS = [
         since TEXT NOT NULL,
         PRIMARY KEY (customer, procedure)
     );
-""",
+    """,
     # credentials: status list entries and signed credentials (generator/analytics/store_credentials.py)
     """
     CREATE TABLE credential_status (
@@ -197,6 +199,28 @@ MIGRATIONS = [
         jwt TEXT NOT NULL
     );
     """,
+    # notifications: the sent log and one-click unsubscriptions (generator/analytics/store_notifications.py)
+    """
+    CREATE TABLE notifications_sent (
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        period TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        state TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        sent_at TEXT,
+        PRIMARY KEY (kind, subject, recipient, period)
+    );
+    CREATE INDEX notifications_sent_by_rep ON notifications_sent (rep);
+    CREATE TABLE notifications_unsubscribed (
+        rep TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (rep, kind)
+    );
+    """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
 ``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
@@ -209,7 +233,7 @@ PRUNE_CHECK_SECONDS = 3600
 """How long an idle writer waits before checking whether the day's pruning is due."""
 
 FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates", "credentials", "worklist_ticks",
-                    "worklist_notes")
+                    "worklist_notes", "notifications_sent", "notifications_unsubscribed")
 """Every table with rows about a rep (``forget`` empties them of that rep)."""
 
 MAX_ENGAGED_MS = 180 * 60 * 1000

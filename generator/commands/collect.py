@@ -65,16 +65,26 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
                       f"No verifiable credentials: set {CREDENTIAL_KEYS_VARIABLE} and analytics.endpoint to issue them")
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
+        from generator.collector_notifications import NotificationService, collector_origin, notification_routes
         from generator.collector_worklists import worklist_routes
         from generator.commands.worklists import worklist_service
 
         worklists = worklist_service(root, store, config, dict(index.titles), roster)
+        unsubscribe = NotificationService(store, keys or _optional_keys(), collector_origin(analytics.endpoint), config.language)
         app = create_app(settings, store, [*exam_routes(settings, exams), *credential_routes(settings, credentials),
-                                           *worklist_routes(settings, worklists)])
+                                           *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe)])
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies)
     finally:
         store.close()
+
+
+def _optional_keys() -> dict[str, bytes]:
+    """``PARTNERKIT_TOKEN_KEYS`` if set (with ``identity: header`` only unsubscribe links need them)."""
+    try:
+        return signing_keys()
+    except PartnerkitError:
+        return {}
 
 
 def collector_settings(analytics: AnalyticsSettings, index: ContentIndex, origins: list[str], keys: dict[str, bytes],

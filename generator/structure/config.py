@@ -262,6 +262,40 @@ class CustomerSettings(Schema):
         except ValueError:
             raise ValueError(f"'{value}' does not write and read back a whole date (e.g. %Y-%m-%d)") from None
         return value
+class VendorContact(Schema):
+    """One of the vendor's partner-success managers, who gets the weekly partner digests."""
+
+    name: str = Field(pattern=r"^[^\r\n]+$")
+    """Their name, shown in the greeting and the ``To:`` header (one line)."""
+    email: str = Field(pattern=r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+$")
+    """Their e-mail address."""
+
+
+class NotificationSettings(Schema):
+    """E-mail sent by ``partnerkit notify``: reminders to reps, digests to partners' managers and the vendor."""
+
+    host: str = "localhost"
+    """SMTP server that relays the messages (``--send``)."""
+    port: int = Field(default=587, ge=1, le=65535)
+    """Its port: 587 with ``starttls``, 465 with ``tls``, 25 with ``none`` on a local relay."""
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    """``starttls``: connect in plain text, then upgrade (refused if the server cannot); ``tls``: TLS from
+    the first byte; ``none``: no encryption (only for a relay on the same machine)."""
+    user: str | None = None
+    """User to log in as; unset: no login."""
+    password_variable: str = "PARTNERKIT_SMTP_PASSWORD"
+    """Environment variable holding the SMTP password (never written in site_config.yml)."""
+    from_address: str | None = Field(default=None, pattern=r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+$")
+    """Sender address (``From:``), e.g. ``academy@ostrova.example``; required to write or send messages."""
+    reply_to: str | None = Field(default=None, pattern=r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+$")
+    """Where replies go (``Reply-To:``), e.g. the partner-success team; unset: to the sender."""
+    vendor_contacts: list[VendorContact] = []
+    """The vendor's partner-success managers: each gets the weekly key-people list and the tiers at risk."""
+    activity_days: int = Field(default=30, ge=1, le=3650)
+    """A new release's what's new goes to reps who opened a page within this many days."""
+    manager_role: str = "manager"
+    """Value of the roster's ``role`` column that marks a partner's manager (they get the partner's tier
+    and certificate digests)."""
 
 
 def _none_to_empty(value: Any) -> Any:
@@ -333,8 +367,11 @@ class SiteConfig(Schema):
     customers: CustomerSettings = CustomerSettings()
     """Customer data for worklists: where the CRM export is and how its columns are named."""
 
+    notifications: NotificationSettings = NotificationSettings()
+    """E-mail reminders and digests (``partnerkit notify``)."""
+
     _none_as_empty = field_validator(
-        "analytics", "transcription", "certification", "customers", mode="before"
+        "analytics", "transcription", "certification", "customers", "notifications", mode="before"
     )(_none_to_empty)
 
     @property

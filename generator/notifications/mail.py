@@ -1,0 +1,108 @@
+"""Messages written as e-mail: ``notify/<template>.j2`` (the vendor's ``templates:`` folder first, like
+page templates, then the built-in ones), each with three blocks: ``subject`` and ``text`` rendered as
+plain text, ``html`` rendered with every printed value HTML-escaped. Templates run sandboxed.
+
+Headers follow RFC 5322 (Date, Message-ID, From, To, Subject) and, for people on the roster, RFC 8058
+one-click unsubscribe (``List-Unsubscribe`` with a signed link to the collector and
+``List-Unsubscribe-Post``)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+import jinja2.sandbox
+
+from generator.errors import PartnerkitError
+from generator.notifications.messages import Message
+from generator.notifications.tokens import sign_unsubscribe
+from generator.structure.config import SiteConfig
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+UNSUBSCRIBE_ROUTE = "/unsubscribe"
+"""The collector's one-click unsubscribe route."""
+
+
+def day_text(value: date, language: str) -> str:
+    """A day as people write it: ``1 March 2027``, ``2027年3月1日``."""
+    if language == "ja":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return f"{value.day} {value.strftime('%B')} {value.year}"
+
+
+@functools.lru_cache(maxsize=8)
+def environments(override_dir: Path | None) -> tuple[jinja2.Environment, jinja2.Environment]:
+    """(plain text, HTML) environments over the same templates; the HTML one escapes every value."""
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
+    if override_dir is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(override_dir))
+    made = []
+    for autoescape in (False, True):
+        env = jinja2.sandbox.SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+                                                  trim_blocks=True, lstrip_blocks=True, autoescape=autoescape)
+        made.append(env)
+    return made[0], made[1]
+
+
+def _block(env: jinja2.Environment, name: str, block: str, context: dict) -> str:
+    try:
+        template = env.get_template(f"notify/{name}.j2")
+        return "".join(template.blocks[block](template.new_context(context))).strip()
+    except KeyError:
+        raise PartnerkitError(f"notify/{name}.j2 has no '{block}' block") from None
+    except jinja2.TemplateError as exc:
+        raise PartnerkitError(f"notify/{name}.j2: {exc}") from None
+
+
+def collector_base(config: SiteConfig) -> str:
+    """The collector's address from ``analytics.endpoint`` (its event route is ``<base>/e``)."""
+    endpoint = config.analytics.endpoint
+    if not endpoint:
+        raise PartnerkitError("analytics.endpoint is not set in site_config.yml: unsubscribe links go to the collector")
+    return endpoint.rstrip("/").removesuffix("/e")
+
+
+def unsubscribe_link(config: SiteConfig, message: Message, keys: dict[str, bytes], now: datetime) -> str:
+    token = sign_unsubscribe(message.recipient.partner, message.recipient.rep, message.kind, now, keys)
+    return f"{collector_base(config)}{UNSUBSCRIBE_ROUTE}?t={quote(token)}"
+
+
+def write_email(message: Message, config: SiteConfig, root: Path, keys: dict[str, bytes], now: datetime) -> EmailMessage:
+    """The message as e-mail, from ``notifications.from_address`` to the recipient, plain text and HTML."""
+    settings = config.notifications
+    if not settings.from_address:
+        raise PartnerkitError("notifications.from_address is not set in site_config.yml: messages need a sender")
+    language = config.language
+    unsubscribe = unsubscribe_link(config, message, keys, now) if message.recipient.rep else ""
+    context = {**message.context, "ja": language == "ja", "site_name": config.site_name, "vendor": config.vendor,
+               "product": config.product, "unsubscribe": unsubscribe,
+               "day": lambda value: day_text(value, language)}
+    text_env, html_env = environments(root / config.templates if config.templates else None)
+    email = EmailMessage(policy=SMTP)
+    email["Subject"] = " ".join(_block(text_env, message.template, "subject", context).split())
+    try:
+        email["From"] = Address(" ".join(config.site_name.split()), addr_spec=settings.from_address)
+        email["To"] = Address(message.recipient.name, addr_spec=message.recipient.email)
+    except ValueError as exc:
+        raise PartnerkitError(f"cannot write to {message.recipient.name or message.recipient.email}: {exc}") from None
+    if settings.reply_to:
+        email["Reply-To"] = settings.reply_to
+    email["Date"] = format_datetime(now)
+    email["Message-ID"] = make_msgid("notify", domain=settings.from_address.rpartition("@")[2])
+    email["Auto-Submitted"] = "auto-generated"
+    email["X-Partnerkit-Kind"] = message.kind
+    if unsubscribe:
+        email["List-Unsubscribe"] = f"<{unsubscribe}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email.set_content(_block(text_env, message.template, "text", context) + "\n")
+    html = _block(html_env, message.template, "html", context)
+    email.add_alternative(f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8"></head>'
+                          f"<body>{html}</body></html>\n", subtype="html")
+    return email

@@ -1,0 +1,264 @@
+"""Which messages are due on a day: pure functions from the roster, certificates, tiers and activity
+to :class:`Message` values (kind, subject key, recipient, period, template, context).
+
+Each message kind is one function in :data:`KINDS` taking the day's :class:`Inputs` and returning its
+messages; a new kind is one more function and one template. Recipients come only from the roster
+(reps and managers who are current, not revoked, with an address) and from
+``notifications.vendor_contacts``; a partner's manager only ever hears about their own partner."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from generator.analytics.identity import RosterEntry
+from generator.analytics.report import DailyTotal, bands, next_tier_needs, quadrants, rep_activity, QUADRANTS
+from generator.analytics.store_notifications import LogKey
+from generator.certification.certificates import Certificate
+from generator.certification.tiers import TierOutlook, expiry_reminders, tiers_now_and_at_risk
+from generator.structure.config import Release, SiteConfig
+
+TIER_HORIZON_DAYS = 90
+"""How far ahead a tier counts as at risk (as in the report)."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a message goes to: a person on the roster (``rep`` set) or one of the vendor's contacts."""
+
+    name: str
+    email: str
+    partner: str = ""
+    rep: str = ""
+
+    @property
+    def key(self) -> str:
+        """How the sent log names them: the rep id, or ``vendor:<address>``."""
+        return self.rep or f"vendor:{self.email.lower()}"
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str
+    """One of :data:`KINDS` (what a recipient unsubscribes from)."""
+    subject_key: str
+    """What it is about: a certificate id, a release, a partner id, ``all``."""
+    recipient: Recipient
+    period: str
+    """When it is due: a reminder bucket, an ISO week, ``release``: the same message is sent once per period."""
+    template: str
+    """Template name under ``notify/`` (without ``.j2``)."""
+    context: dict[str, Any] = field(hash=False, compare=False)
+    """What the template prints: names and words, never ids."""
+
+    @property
+    def key(self) -> LogKey:
+        return LogKey(self.kind, self.subject_key, self.recipient.key, self.period)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the message kinds read, as of ``today``."""
+
+    today: date
+    config: SiteConfig
+    roster: Sequence[RosterEntry]
+    """The whole roster (tiers count reps who left until the day they left)."""
+    reachable: Sequence[RosterEntry]
+    """People who may be written to: on the roster, not left, not revoked, with an address."""
+    certificates: Sequence[Certificate]
+    daily: Sequence[DailyTotal]
+    """Daily totals (views per rep and page) from the activity window and the current month."""
+    sales: dict[tuple[str, str], float]
+    links: dict[str, str]
+    """Personal link per reachable rep id (the site's address with their token)."""
+
+    @property
+    def week(self) -> str:
+        year, week, _ = self.today.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    def managers(self, partner: str) -> list[RosterEntry]:
+        role = self.config.notifications.manager_role
+        return [entry for entry in self.reachable if entry.partner_id == partner and entry.role == role]
+
+    def outlooks(self) -> list[TierOutlook]:
+        return tiers_now_and_at_risk(self.certificates, self.roster, self.config.certification, self.today, TIER_HORIZON_DAYS)
+
+    def names(self) -> dict[tuple[str, str], str]:
+        return {(entry.partner_id, entry.rep_id): entry.name for entry in self.roster}
+
+    def partner_names(self) -> dict[str, str]:
+        return {entry.partner_id: entry.partner_name or entry.partner_id for entry in self.roster}
+
+
+def _person(entry: RosterEntry) -> Recipient:
+    return Recipient(entry.name, entry.email, entry.partner_id, entry.rep_id)
+
+
+def current_release(config: SiteConfig) -> Release | None:
+    """The release the site's root leads to (``default``, else the first), or None on an unversioned site."""
+    if not config.versions:
+        return None
+    target = config.default or config.versions[0].version
+    return next((r for r in config.versions if r.version == target or target in r.aliases), config.versions[0])
+
+
+def site_page(config: SiteConfig, page: str, link: str | None = None) -> str:
+    """The address of ``page`` (e.g. ``quizzes/sales-exam/``) in the current release, with the rep's
+    token when ``link`` (their personal link) is given."""
+    base = (config.site_url or "").rstrip("/") + "/"
+    release = current_release(config)
+    address = base + (f"{config.default or release.version}/" if release else "") + page
+    if link and "?pk=" in link:
+        address += "?pk=" + link.split("?pk=", 1)[1]
+    return address
+
+
+def certificate_expiry(inputs: Inputs) -> list[Message]:
+    """To a rep: a certificate's last valid day is within 90/60/30 days (``reminder_days``), or a later
+    release asks them to recertify by a date: once per reminder bucket and expiry."""
+    people = {(entry.partner_id, entry.rep_id): entry for entry in inputs.reachable}
+    messages = []
+    for reminder in expiry_reminders(inputs.certificates, inputs.roster, inputs.config.certification, inputs.today):
+        c = reminder.certificate
+        entry = people.get((c.partner, c.rep))
+        if entry is None:
+            continue
+        messages.append(Message(
+            "certificate-expiry", c.id, _person(entry), f"{c.valid_until.isoformat()}/{reminder.bucket}", "certificate_expiry",
+            {"name": entry.name, "title": c.title, "level": c.level, "valid_until": c.valid_until,
+             "days_left": reminder.days_left, "recertification": reminder.kind == "recertification",
+             "exam_link": site_page(inputs.config, f"quizzes/{c.exam}/", inputs.links.get(entry.rep_id)),
+             "personal_link": inputs.links.get(entry.rep_id, "")}))
+    return messages
+
+
+def whats_new(inputs: Inputs) -> list[Message]:
+    """To a rep who opened a page within ``activity_days``: the current release's what's new, once per
+    release (a release whose ``released`` day is older than the window is not news any more)."""
+    release = current_release(inputs.config)
+    window = inputs.config.notifications.activity_days
+    if release is None or (release.released and not 0 <= (inputs.today - release.released).days <= window):
+        return []
+    since = (inputs.today - timedelta(days=window)).isoformat()
+    active = {(t.partner, t.rep) for t in inputs.daily if t.rep and t.views > 0 and since <= t.day <= inputs.today.isoformat()}
+    return [Message("whats-new", release.version, _person(entry), "release", "whats_new",
+                    {"name": entry.name, "release": release.title or release.version,
+                     "link": site_page(inputs.config, "whats-new/", inputs.links.get(entry.rep_id)),
+                     "personal_link": inputs.links.get(entry.rep_id, "")})
+            for entry in inputs.reachable if (entry.partner_id, entry.rep_id) in active]
+
+
+def _causes(outlook: TierOutlook, names: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
+    return [{"name": names.get((c.partner, c.rep), ""), "title": c.title, "level": c.level, "valid_until": c.valid_until}
+            for c in outlook.causes]
+
+
+def partner_tier(inputs: Inputs) -> list[Message]:
+    """To a partner's managers, weekly while their tier is at risk within 90 days: the tier now, the day
+    it drops and to what, the certificates that cause it (renewing them restores it), and what the next
+    tier up needs."""
+    names, messages = inputs.names(), []
+    for outlook in inputs.outlooks():
+        if outlook.drops_on is None:
+            continue
+        target, needs = next_tier_needs(inputs.certificates, inputs.roster, inputs.config.certification,
+                                        outlook.partner, outlook.now, inputs.today)
+        context = {"partner": outlook.partner_name, "tier": outlook.now.name if outlook.now else "",
+                   "drops_on": outlook.drops_on, "drops_to": outlook.drops_to.name if outlook.drops_to else "",
+                   "causes": _causes(outlook, names), "next_tier": target.name if target else "",
+                   "needs": [need for need in needs if need["missing"]], "roles": _role_names(inputs.config)}
+        for manager in inputs.managers(outlook.partner):
+            messages.append(Message("partner-tier", outlook.partner, _person(manager), inputs.week, "partner_tier",
+                                    {**context, "name": manager.name}))
+    return messages
+
+
+def partner_certificates(inputs: Inputs) -> list[Message]:
+    """To a partner's managers, weekly: their reps' certificates whose last valid day is within the
+    reminder window (names, exams, days)."""
+    by_partner = defaultdict(list)
+    for reminder in expiry_reminders(inputs.certificates, inputs.roster, inputs.config.certification, inputs.today):
+        by_partner[reminder.certificate.partner].append(reminder)
+    messages = []
+    for partner, reminders in sorted(by_partner.items()):
+        rows = [{"name": r.holder, "title": r.certificate.title, "level": r.certificate.level, "days_left": r.days_left,
+                 "valid_until": r.certificate.valid_until, "recertification": r.kind == "recertification"} for r in reminders]
+        for manager in inputs.managers(partner):
+            messages.append(Message("partner-certificates", partner, _person(manager), inputs.week, "partner_certificates",
+                                    {"name": manager.name, "partner": reminders[0].partner_name or partner, "certificates": rows}))
+    return messages
+
+
+def _role_names(config: SiteConfig) -> dict[str, str]:
+    return {role.id: role.name for role in config.roles}
+
+
+def _contacts(inputs: Inputs) -> list[Recipient]:
+    return [Recipient(contact.name, contact.email) for contact in inputs.config.notifications.vendor_contacts]
+
+
+def key_people(inputs: Inputs) -> list[Message]:
+    """To the vendor's partner-success managers, weekly: per partner, the reps who read much and have no
+    results yet (key person 2: call them first), as the report splits them, with the share of the
+    partner's reps who were active. The month is that of the week just past (``today`` minus 7 days):
+    the previous month in a month's first week, so the list never rests on a few days."""
+    month = (inputs.today - timedelta(days=7)).strftime("%Y-%m")
+    _, _, placed = quadrants(rep_activity(list(inputs.daily), list(inputs.roster), inputs.sales, month))
+    split = bands(placed)
+    partner_names = inputs.partner_names()
+    partners = []
+    for partner in sorted({rep.partner for rep in placed}):
+        motivated = sorted((rep for rep in placed if rep.partner == partner and rep.quadrant == QUADRANTS[1]),
+                           key=lambda rep: (-rep.views, rep.name))
+        if motivated:
+            partners.append({"partner": partner_names.get(partner, partner),
+                             "active_share": split.get(partner, {}).get("active_share", 0.0),
+                             "reps": [{"name": rep.name, "views": rep.views, "minutes": rep.engaged_minutes} for rep in motivated]})
+    if not partners:
+        return []
+    return [Message("key-people", "all", contact, inputs.week, "key_people",
+                    {"name": contact.name, "month": month, "partners": partners}) for contact in _contacts(inputs)]
+
+
+def tiers_at_risk(inputs: Inputs) -> list[Message]:
+    """To the vendor's partner-success managers, weekly: partners whose tier drops within 90 days."""
+    names = inputs.names()
+    partners = [{"partner": o.partner_name or o.partner, "tier": o.now.name if o.now else "", "drops_on": o.drops_on,
+                 "drops_to": o.drops_to.name if o.drops_to else "", "causes": _causes(o, names)}
+                for o in inputs.outlooks() if o.drops_on is not None]
+    if not partners:
+        return []
+    return [Message("tiers-at-risk", "all", contact, inputs.week, "tiers_at_risk", {"name": contact.name, "partners": partners})
+            for contact in _contacts(inputs)]
+
+
+KINDS: dict[str, Callable[[Inputs], list[Message]]] = {
+    "certificate-expiry": certificate_expiry,
+    "whats-new": whats_new,
+    "partner-tier": partner_tier,
+    "partner-certificates": partner_certificates,
+    "key-people": key_people,
+    "tiers-at-risk": tiers_at_risk,
+}
+"""Every message kind, in the order messages are sent: the kind's name (in the sent log, in
+unsubscribe links) and the function that says which of its messages are due."""
+
+
+KIND_WORDS = {
+    "en": {"certificate-expiry": "certificate reminders", "whats-new": "what's new in each release",
+           "partner-tier": "your partner's tier at risk", "partner-certificates": "your people's certificates ending",
+           "key-people": "key people to call", "tiers-at-risk": "partner tiers at risk"},
+    "ja": {"certificate-expiry": "認定の期限のお知らせ", "whats-new": "リリースごとの新機能", "partner-tier": "パートナー認定の維持",
+           "partner-certificates": "担当者の認定の期限", "key-people": "支援すべきキーパーソン", "tiers-at-risk": "認定が下がる見込みのパートナー"},
+}
+"""What each kind is called where people read it (the unsubscribe page)."""
+
+
+def due_messages(inputs: Inputs) -> list[Message]:
+    """Every message due on ``inputs.today``, kind by kind (before the sent log and unsubscriptions)."""
+    return [message for build in KINDS.values() for message in build(inputs)]
