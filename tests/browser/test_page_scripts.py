@@ -47,7 +47,8 @@ def test_module_to_quiz_and_back_by_instant_navigation(minimal: Path, site_serve
     assert quiz.locator("form").count() == 1, "the quiz is set up once"
     quiz.get_by_role("button", name="Check answers").click()
     quiz.get_by_role("button", name="Check anyway").click()
-    assert quiz.locator(".pk-result").inner_text() == "Score: 0 % (pass mark 80 %) · Not passed yet"
+    # nothing answered but the ordering question, which comes shuffled (right about 1 time in 6)
+    assert re.fullmatch(r"Score: (0|33) % \(pass mark 80 %\) · Not passed yet", quiz.locator(".pk-result").inner_text())
 
     page.locator(".md-nav--primary a", has_text="Product basics").click()
     page.wait_for_url(site_server.url + "modules/product-basics/")
