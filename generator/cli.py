@@ -201,9 +201,11 @@ def release(project: Path, version: str, aliases: tuple[str, ...], title: str | 
 def transcribe(project: Path, force: bool, debug: bool) -> None:
     """Transcribe new recordings in transcripts/ so they can be reviewed before building."""
     from generator.load.content import load_project
+    from generator.transcripts.step import transcribe_project
 
     reporter = TerminalReporter()
-    catalog = run_operation(debug, load_project, project, reporter, True, force)
+    run = run_operation(debug, transcribe_project, project, reporter, force)
+    catalog = run_operation(debug, load_project, project, reporter, run)
     click.echo(f"{len(catalog.talks)} talk{'s' if len(catalog.talks) != 1 else ''} ready in transcripts/")
 
 

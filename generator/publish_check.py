@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.errors import PartnerkitError
-from generator.load.files import file_sha256
+from generator.files import file_sha256
 
 PRIVATE_DIR = "private"
 

@@ -13,19 +13,10 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 
 ALLOWED: set[tuple[str, str]] = {
-    ("generator.analytics.identity", "generator.load.files"),
-    ("generator.analytics.report", "generator.load.files"),
-    ("generator.load.content", "generator.transcripts.talks"),
-    ("generator.render.site", "generator.certification.keys"),
-    ("generator.render.site", "generator.releases.changes"),
-    ("generator.render.site", "generator.transcripts.article"),
-    ("generator.render.site", "generator.transcripts.timestamps"),
-    ("generator.render.mkdocs_config", "generator.render.site"),
     ("generator.certification.exams", "generator.analytics.collector"),
     ("generator.certification.exams", "generator.analytics.store"),
     ("generator.certification.exams", "generator.analytics.identity"),
     ("generator.certification.tiers", "generator.analytics.identity"),
-    ("generator.releases.changes", "generator.render.strings"),
     ("generator.commands.serve", "generator.engine"),
 }
 """Known (importing module, imported module) pairs that break a rule, to be removed one by one."""

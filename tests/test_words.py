@@ -47,10 +47,11 @@ def test_the_stylesheet_gives_every_light_primary_the_shade_check_names() -> Non
 
 
 def test_whats_new_lines_in_japanese() -> None:
-    from generator.releases.changes import Words, field_changes
+    from generator.render.strings import STRINGS
+    from generator.structure.changes import Words, field_changes
     from generator.structure.content import Step
 
-    words = Words("ja", "オストロバ", {"enterprise": "エンタープライズ"})
+    words = Words("ja", "オストロバ", {"enterprise": "エンタープライズ"}, STRINGS["ja"])
     old = [Step(when="-90d", action="a", owner={"enterprise": "vendor"}, checklist=["x"])]
     new = [Step(when="-90d", action="a", owner={"enterprise": "shared"}, checklist=["x", "y"]),
            Step(when="-60d", action="b", owner="partner")]

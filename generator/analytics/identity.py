@@ -122,7 +122,7 @@ class RosterEntry:
 def read_roster(path: Path, root: Path) -> list[RosterEntry]:
     """The roster CSV, every row checked; raises ContentErrors with row and column positions."""
     from generator.errors import ContentErrors
-    from generator.load.files import read_text, relative_name
+    from generator.files import read_text, relative_name
 
     text, error = read_text(path, root)
     if error:
@@ -173,7 +173,7 @@ def invite_links(roster: list[RosterEntry], site_url: str, keys: dict[str, bytes
 def read_revocations(path: Path, root: Path) -> dict[str, datetime]:
     """``private/revoked.csv``: the latest revocation time per rep id (none if the file is missing)."""
     from generator.errors import ContentErrors
-    from generator.load.files import relative_name
+    from generator.files import relative_name
 
     if not path.is_file():
         return {}
@@ -212,7 +212,7 @@ def write_revocations(path: Path, revoked: dict[str, datetime]) -> Path:
 def revoke(root: Path, roster_path: Path, rep_id: str, now: datetime) -> RosterEntry:
     """Record in ``private/revoked.csv`` that as of ``now``, every link issued to ``rep_id`` so far is
     refused (links made later with ``invite`` work). Returns their roster entry."""
-    from generator.load.files import relative_name
+    from generator.files import relative_name
 
     entry = next((row for row in read_roster(roster_path, root) if row.rep_id == rep_id), None)
     if entry is None:

@@ -102,7 +102,7 @@ def on_roster(roster: list[RosterEntry], start: date, end: date) -> list[RosterE
 
 def read_sales(path: Path, root: Path) -> dict[tuple[str, str], float]:
     """``rep_id,month,amount`` rows → amount by (rep, month); located errors for bad rows."""
-    from generator.load.files import read_text, relative_name
+    from generator.files import read_text, relative_name
 
     text, error = read_text(path, root)
     if error:

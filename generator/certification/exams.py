@@ -39,7 +39,7 @@ from generator.analytics.identity import RosterEntry
 from generator.analytics.store import BatchingStore, Transaction
 from generator.certification.certificates import CERTIFICATE_COLUMNS, Certificate, certificate_from_row
 from generator.certification.grading import grade_attempt
-from generator.certification.keys import ExamKey
+from generator.structure.keys import ExamKey
 
 GRACE_SECONDS = 30
 """Answers arriving this long after the deadline still count (network and clock slack)."""

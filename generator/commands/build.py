@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Callable
 
 from generator.analytics.events import content_ids_of_pages, write_content_index
-from generator.certification.keys import exam_keys_of, replace_exam_keys
+from generator.structure.keys import exam_keys_of
+from generator.certification.keyfiles import replace_exam_keys
 from generator.engine import build_site
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
@@ -17,6 +18,7 @@ from generator.render import RenderedSite, render_site
 from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
 from generator.structure.config import SiteConfig
+from generator.transcripts.step import transcribe_project
 
 
 def render_project(
@@ -25,7 +27,7 @@ def render_project(
 ) -> tuple[Catalog, RenderedSite]:
     """Load and render the project at ``root`` (raises ContentErrors); ``transcribe`` turns new
     recordings into transcripts first; ``configure`` adjusts the settings in memory (the demo preview)."""
-    catalog = load_project(root, reporter, transcribe=transcribe)
+    catalog = load_project(root, reporter, transcribe_project(root, reporter) if transcribe else None)
     if configure is not None:
         catalog = dataclasses.replace(catalog, config=configure(catalog.config))
     templates = root / catalog.config.templates if catalog.config.templates else None

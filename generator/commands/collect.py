@@ -12,7 +12,7 @@ from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, rea
 from generator.analytics.store import BatchingStore, open_store
 from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
 from generator.certification.exams import ExamService, exam_routes
-from generator.certification.keys import EXAM_KEYS_DIR, read_exam_keys
+from generator.certification.keyfiles import EXAM_KEYS_DIR, read_exam_keys
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.reporter import NullReporter, Reporter

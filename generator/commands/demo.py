@@ -25,7 +25,8 @@ from generator.analytics.collector import CollectorSettings, create_app
 from generator.analytics.events import content_ids_of_pages, read_content_index, write_content_index
 from generator.analytics.identity import Roster, RosterEntry, invite_links, read_roster
 from generator.certification.exams import exam_routes
-from generator.certification.keys import exam_keys_of, read_exam_keys, replace_exam_keys
+from generator.structure.keys import exam_keys_of
+from generator.certification.keyfiles import read_exam_keys, replace_exam_keys
 from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, _store, collector_settings, exam_service
 from generator.errors import PartnerkitError
 from generator.load.config import load_config

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.errors import ContentError, ContentErrors
-from generator.load.files import read_project_text
+from generator.files import read_project_text
 from generator.load.validation import describe, did_you_mean, validate
 from generator.load.yaml_source import SourceDocument, parse_yaml
 from generator.structure.config import SiteConfig

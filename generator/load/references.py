@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.errors import ContentError
-from generator.load.files import unpublishable
+from generator.files import unpublishable
 from generator.load.validation import did_you_mean
 from generator.load.yaml_source import Loc, SourceDocument
 from generator.structure.catalog import Catalog

@@ -18,9 +18,8 @@ from typing import Iterator
 
 from generator import __version__
 from generator.analytics.events import write_content_index
-from generator.certification.keys import (
-    EXAM_KEYS_DIR, ExamKey, ExamKeyFile, exam_keys_of, exam_keys_path, replace_exam_keys, write_exam_keys,
-)
+from generator.certification.keyfiles import EXAM_KEYS_DIR, exam_keys_path, replace_exam_keys, write_exam_keys
+from generator.structure.keys import ExamKey, ExamKeyFile, exam_keys_of
 from generator.engine import replace_folder, run_engine, write_stage
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.load.config import CONFIG_FILE, load_config
@@ -28,15 +27,18 @@ from generator.load.content import load_project
 from generator.load.validation import did_you_mean
 from generator.load.yaml_source import parse_yaml
 from generator.publish_check import check_no_private_bytes
-from generator.releases.changes import compare_catalogs
+from generator.structure.changes import compare_catalogs
 from generator.releases.sources import git_tree, located_in, release_inputs
 from generator.releases.versions_file import default_release, ordered, redirect_page, versions_json
 from generator.render import RenderedSite, render_site
 from generator.render import escape as escape_module, sanitize as sanitize_module
-from generator.render.site import ASSETS_DIR, TEMPLATE_DIR, ReleaseContext
+from generator.render.context import ReleaseContext
+from generator.render.site import ASSETS_DIR, TEMPLATE_DIR
+from generator.render.strings import STRINGS
 from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
 from generator.structure.config import Release, SiteConfig
+from generator.transcripts.step import transcribe_project
 
 CACHE_DIR = ".partnerkit-cache/releases"
 """Built releases by input hash, under the project root."""
@@ -157,7 +159,8 @@ def render_needed(
             project = release_inputs(release, root, work)
             try:
                 transcribe = release.from_working_tree  # a tag holds its committed transcripts
-                loaded[release.version] = (project, load_project(project, reporter, transcribe=transcribe))
+                run = transcribe_project(project, reporter) if transcribe else None
+                loaded[release.version] = (project, load_project(project, reporter, run))
             except ContentErrors as exc:
                 errors.extend(located_in(release, exc).errors)
                 loaded[release.version] = None
@@ -179,7 +182,8 @@ def render_needed(
             default_name=plan.default_name,
             canonical_base=f"{base}{plan.default_name}/" if base else None,
             changes=compare_catalogs(
-                before[1] if before else None, catalog, (previous.title or previous.version) if previous else None
+                before[1] if before else None, catalog, (previous.title or previous.version) if previous else None,
+                STRINGS[catalog.config.language],
             ),
             working_tree=release.from_working_tree,
             recertify_by={ident: key.recertify.by.isoformat() for ident, key in exams.items() if key.recertify},

@@ -19,7 +19,7 @@ import yaml
 from markupsafe import Markup
 
 from generator.errors import ContentError, ContentErrors
-from generator.releases.changes import ReleaseChanges
+from generator.render.context import ReleaseContext
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
 from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, assets, logo_copy, mkdocs_config,
                                             page_assets)
@@ -27,11 +27,11 @@ from generator.render.sanitize import mark_body
 from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
 from generator.structure.catalog import Catalog
-from generator.certification.keys import quiz_page_data
+from generator.structure.keys import quiz_page_data
 from generator.structure.content import Document, Quiz, seconds_of
-from generator.transcripts.article import build_article
+from generator.render.article import build_article
 from generator.structure.talk import Talk
-from generator.transcripts.timestamps import clock, format_timestamp
+from generator.structure.timestamps import clock, format_timestamp
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
@@ -116,27 +116,6 @@ class Section:
     index: str
     """Docs-relative path of the section's index page."""
     documents: list[Document]
-
-
-@dataclass(frozen=True)
-class ReleaseContext:
-    """What a page needs to know about the release it is built for."""
-
-    version: str
-    title: str
-    site_url: str | None
-    """This release's own address, ``<site_url>/<version>/``."""
-    default_name: str
-    """The version or alias old releases point at (e.g. ``latest``)."""
-    canonical_base: str | None
-    """Address of the default release, so search engines index the current pages."""
-    changes: ReleaseChanges
-    working_tree: bool = False
-    """Built from the working tree: draft talks are shown (marked as drafts)."""
-    recertify_by: dict[str, str] = field(default_factory=dict)
-    """Exams this release changed materially, by id: the day holders of earlier certificates must pass again."""
-
-    whats_new_page = "whats-new.md"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from generator.analytics.events import write_content_index
-from generator.certification.keys import ExamKey, QuestionKey, Recertification, write_exam_keys
+from generator.structure.keys import ExamKey, QuestionKey, Recertification
+from generator.certification.keyfiles import write_exam_keys
 from generator.analytics.identity import read_roster
 from generator.analytics.report import (
     DailyTotal, active_rates, bands, content_reads, months_until, quadrants, read_sales, rep_activity, weeks_until,

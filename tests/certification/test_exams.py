@@ -11,7 +11,7 @@ import segno
 from generator.analytics.collector import CollectorSettings
 from generator.analytics.identity import Rep, RosterEntry, sign
 from generator.certification.exams import ExamService
-from generator.certification.keys import Recertification, element_id, exam_key
+from generator.structure.keys import Recertification, element_id, exam_key
 from generator.structure.content import Quiz
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 
