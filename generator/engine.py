@@ -32,6 +32,13 @@ def engine_environment() -> dict[str, str]:
     return {**os.environ, "NO_COLOR": "1", "NO_MKDOCS_2_WARNING": "1"}
 
 
+def start_serving(engine: str, stage: Path, config_file: Path, address: str) -> subprocess.Popen:
+    """Start ``<engine> serve`` on the staged site at ``address`` (``host:port``); the caller waits
+    for it or ends it. The engine rebuilds by itself when the stage's files change."""
+    command = engine_command(engine, "serve", "--config-file", str(config_file), "--dev-addr", address)
+    return subprocess.Popen(command, cwd=stage, env=engine_environment())
+
+
 def write_stage(rendered: RenderedSite, stage: Path, project_root: Path) -> None:
     """Write pages, ``mkdocs.yml``, partnerkit's assets and copied files into ``stage``; only files whose
     bytes changed."""

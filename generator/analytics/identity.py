@@ -25,11 +25,10 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from generator.errors import ContentError, PartnerkitError
+from generator.roster import ID_PATTERN, RosterEntry, read_roster
 
 KEYS_VARIABLE = "PARTNERKIT_TOKEN_KEYS"
 """``key-id:secret,older-id:older-secret``: the first key signs, every listed key verifies."""
-ROSTER_COLUMNS = ("partner_id", "partner_name", "rep_id", "name", "email", "role", "joined", "left")
-ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 """Partner and rep ids: letters, digits, "-" and "_"."""
 
 
@@ -105,59 +104,6 @@ def verify(token: str, keys: dict[str, bytes]) -> Rep | None:
         return Rep(partner, rep, date.fromisoformat(issued))
     except (ValueError, UnicodeDecodeError, OverflowError, OSError):
         return None
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    partner_id: str
-    partner_name: str
-    rep_id: str
-    name: str
-    email: str
-    role: str
-    joined: date
-    left: date | None
-
-
-def read_roster(path: Path, root: Path) -> list[RosterEntry]:
-    """The roster CSV, every row checked; raises ContentErrors with row and column positions."""
-    from generator.errors import ContentErrors
-    from generator.files import read_text, relative_name
-
-    text, error = read_text(path, root)
-    if error:
-        raise ContentErrors([error])
-    name = relative_name(path, root)
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or tuple(cell.strip() for cell in rows[0]) != ROSTER_COLUMNS:
-        raise ContentErrors([ContentError(name, 1, 1, "", f"the header must be: {','.join(ROSTER_COLUMNS)}")])
-    entries, errors, seen = [], [], set()
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(ROSTER_COLUMNS):
-            errors.append(ContentError(name, line, 1, "", f"expected {len(ROSTER_COLUMNS)} columns, got {len(row)}"))
-            continue
-        values = dict(zip(ROSTER_COLUMNS, (cell.strip() for cell in row)))
-        problems = [column for column in ("partner_id", "rep_id") if not ID_PATTERN.fullmatch(values[column])]
-        for column in problems:
-            errors.append(ContentError(name, line, ROSTER_COLUMNS.index(column) + 1, column,
-                                       f"'{values[column]}' is not an id: letters, digits, '-' and '_'"))
-        try:
-            joined = date.fromisoformat(values["joined"])
-            left = date.fromisoformat(values["left"]) if values["left"] else None
-        except ValueError:
-            errors.append(ContentError(name, line, 7, "joined", "dates are written YYYY-MM-DD"))
-            continue
-        if values["rep_id"] in seen:
-            errors.append(ContentError(name, line, 3, "rep_id", f"duplicate rep '{values['rep_id']}'"))
-        seen.add(values["rep_id"])
-        if not problems:
-            entries.append(RosterEntry(values["partner_id"], values["partner_name"], values["rep_id"], values["name"],
-                                       values["email"], values["role"], joined, left))
-    if errors:
-        raise ContentErrors(errors)
-    return entries
 
 
 def invite_links(roster: list[RosterEntry], site_url: str, keys: dict[str, bytes], now: datetime) -> list[tuple[RosterEntry, str]]:

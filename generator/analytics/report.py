@@ -20,7 +20,7 @@ from pathlib import Path
 import jinja2
 
 from generator.analytics.csvfile import write_dicts
-from generator.analytics.identity import RosterEntry
+from generator.roster import RosterEntry
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import (
     Reminder,

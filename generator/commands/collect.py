@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.analytics.collector import CollectorSettings, RateLimits, create_app
+from generator.collector.app import CollectorSettings, RateLimits, create_app
 from generator.analytics.events import CONTENT_INDEX, ContentIndex, read_content_index
-from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, read_roster, signing_keys
+from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, signing_keys
+from generator.roster import read_roster
 from generator.analytics.store import BatchingStore, open_store
 from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
-from generator.certification.exams import ExamService, exam_routes
+from generator.collector.exams import ExamService, exam_routes
 from generator.certification.keyfiles import EXAM_KEYS_DIR, read_exam_keys
 from generator.errors import PartnerkitError
 from generator.load.config import load_config

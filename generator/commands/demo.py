@@ -21,10 +21,11 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.analytics.collector import CollectorSettings, create_app
+from generator.collector.app import CollectorSettings, create_app
 from generator.analytics.events import content_ids_of_pages, read_content_index, write_content_index
-from generator.analytics.identity import Roster, RosterEntry, invite_links, read_roster
-from generator.certification.exams import exam_routes
+from generator.analytics.identity import Roster, invite_links
+from generator.roster import RosterEntry, read_roster
+from generator.collector.exams import exam_routes
 from generator.structure.keys import exam_keys_of
 from generator.certification.keyfiles import read_exam_keys, replace_exam_keys
 from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, _store, collector_settings, exam_service

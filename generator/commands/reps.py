@@ -9,12 +9,11 @@ from pathlib import Path
 
 from generator.analytics.identity import (
     REVOKED_FILE,
-    RosterEntry,
     read_revocations,
-    read_roster,
     revoke as revoke_links,
     write_revocations,
 )
+from generator.roster import RosterEntry, read_roster
 from generator.commands.collect import DEFAULT_ROSTER, _store
 
 REPORTS_DIR = "private/reports"

@@ -19,7 +19,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.commands.build import render_project
-from generator.engine import engine_command, engine_environment, remove_stale, write_stage
+from generator.engine import remove_stale, start_serving, write_stage
+from generator.structure.config import SiteConfig
 from generator.errors import ContentErrors, PartnerkitError
 from generator.reporter import NullReporter, Reporter
 
@@ -42,8 +43,8 @@ def write_serve_config(stage: Path) -> Path:
     return path
 
 
-def refresh_stage(root: Path, stage: Path, demo=None) -> str:
-    """Render the project into ``stage``; return the engine name. Raises ContentErrors. With ``demo``
+def refresh_stage(root: Path, stage: Path, demo=None) -> SiteConfig:
+    """Render the project into ``stage``; return its settings. Raises ContentErrors. With ``demo``
     (a ``DemoCollector``) the pages talk to it and it learns their ids and exam keys."""
     catalog, rendered = render_project(root, transcribe=True, configure=demo.configure if demo else None)
     write_stage(rendered, stage, root)
@@ -51,7 +52,7 @@ def refresh_stage(root: Path, stage: Path, demo=None) -> str:
     write_serve_config(stage)
     if demo is not None:
         demo.publish(catalog, rendered)
-    return catalog.config.engine
+    return catalog.config
 
 
 class _Rerender(FileSystemEventHandler):
@@ -122,21 +123,20 @@ def serve(root: Path, address: str, reporter: Reporter = NullReporter(), demo=No
 
         collector = DemoCollector(demo)
     try:
-        engine = refresh_stage(root, stage, collector)
+        config = refresh_stage(root, stage, collector)
         if collector is not None:
             collector.start(reporter)
-        return _serve_stage(root, stage, engine, address, reporter, collector, ready)
+        return _serve_stage(root, stage, config, address, reporter, collector, ready)
     finally:
         if collector is not None:
             collector.stop()
 
 
-def _serve_stage(root: Path, stage: Path, engine: str, address: str, reporter: Reporter, collector,
+def _serve_stage(root: Path, stage: Path, config: SiteConfig, address: str, reporter: Reporter, collector,
                  ready: Callable[[], None] | None) -> int:
     handler = _Rerender(root, stage, reporter, collector)
-    templates = render_project(root)[0].config.templates
-    if templates:
-        handler.folders.add(Path(templates).parts[0])
+    if config.templates:
+        handler.folders.add(Path(config.templates).parts[0])
     observer = Observer()
     observer.schedule(handler, str(root), recursive=False)
     for name in handler.folders:
@@ -146,8 +146,7 @@ def _serve_stage(root: Path, stage: Path, engine: str, address: str, reporter: R
     worker = threading.Thread(target=handler.run, args=(stop,), daemon=True)
     observer.start()
     worker.start()
-    command = engine_command(engine, "serve", "--config-file", str(stage / SERVE_CONFIG), "--dev-addr", address)
-    engine_process = subprocess.Popen(command, cwd=stage, env=engine_environment())
+    engine_process = start_serving(config.engine, stage, stage / SERVE_CONFIG, address)
     stopping = threading.Event()
 
     def terminate(*_) -> None:

@@ -16,7 +16,7 @@ import pytest
 from generator.analytics.events import write_content_index
 from generator.structure.keys import ExamKey, QuestionKey, Recertification
 from generator.certification.keyfiles import write_exam_keys
-from generator.analytics.identity import read_roster
+from generator.roster import read_roster
 from generator.analytics.report import (
     DailyTotal, active_rates, bands, content_reads, months_until, quadrants, read_sales, rep_activity, weeks_until,
 )
@@ -359,7 +359,7 @@ def test_engaged_time_is_what_the_beacon_sent(tmp_path: Path) -> None:
     than the collector has seen pass since the view is credited with what passed."""
     import httpx
 
-    from generator.analytics.collector import CollectorSettings
+    from generator.collector.app import CollectorSettings
     from generator.analytics.events import read_content_index
     from generator.analytics.identity import Rep, sign
     from tests.analytics.conftest import KEYS, ORIGIN, Clock, running_collector
@@ -426,7 +426,7 @@ def test_a_rep_who_reads_a_page_for_40_seconds_in_chromium_shows_0_7_minutes(min
     and the collector's move 40 s together (Playwright's clock), so the test does not wait 40 s. The rep
     leaves by following a link (instant navigation), as a rep does: headless Chromium sends the beacons
     of a page being unloaded with its own HeadlessChrome user agent, which the collector refuses as a bot."""
-    from generator.analytics.collector import CollectorSettings
+    from generator.collector.app import CollectorSettings
     from generator.analytics.identity import Rep, sign
     from tests.analytics.conftest import KEYS, Clock, free_port, running_collector
     from tests.browser.test_beacon import REP_BROWSER, setup_site

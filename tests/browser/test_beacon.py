@@ -6,7 +6,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from generator.analytics.collector import CollectorSettings
+from generator.collector.app import CollectorSettings
 from generator.analytics.events import ContentIndex, read_content_index
 from generator.analytics.identity import Rep, sign
 from generator.commands.build import build

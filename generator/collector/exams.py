@@ -29,13 +29,14 @@ from typing import Any, Callable
 from urllib.parse import quote, urlsplit
 
 import segno
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from generator.analytics.collector import CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, rep_of
-from generator.analytics.identity import RosterEntry
+from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body,
+                                     rep_of, validated)
+from generator.roster import RosterEntry
 from generator.analytics.store import BatchingStore, Transaction
 from generator.certification.certificates import CERTIFICATE_COLUMNS, Certificate, certificate_from_row
 from generator.certification.grading import grade_attempt
@@ -265,14 +266,6 @@ def _left(key: ExamKey, used: int) -> int | None:
     return None if key.attempts is None else max(0, key.attempts - used)
 
 
-def _parse(model: type[BaseModel], body: bytes) -> Any:
-    data = load_json(body)
-    try:
-        return model.model_validate(data)
-    except ValidationError:
-        raise Refused(422, "invalid request") from None
-
-
 def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route]:
     """The collector's exam and certificate routes."""
     store = service.store
@@ -295,7 +288,7 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
     async def start(request: Request) -> Response:
         try:
             check_request(settings, request)
-            body = _parse(StartRequest, await read_body(request))
+            body = validated(StartRequest, load_json(await read_body(request)))
             key = service.key(body.version, request.path_params["exam"])
             partner, rep = identify(request, body.token)
         except Refused as refused:
@@ -305,7 +298,7 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
     async def submit(request: Request) -> Response:
         try:
             check_request(settings, request)
-            body = _parse(SubmitRequest, await read_body(request))
+            body = validated(SubmitRequest, load_json(await read_body(request)))
             partner, rep = identify(request, body.token)
         except Refused as refused:
             return await count_refusal(store, refused)
