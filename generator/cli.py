@@ -89,9 +89,11 @@ def path_type(**options) -> click.Path:
 
 def database(db: str | None) -> str | None:
     """``--db``: a URL stays as given; a file path (or ``sqlite:///path``) is made absolute like other paths."""
-    if db is None or db.startswith(("postgresql://", "postgres://")) or ("://" in db and not db.startswith("sqlite:///")):
+    from generator.analytics.store import database_kind, sqlite_path
+
+    if db is None or database_kind(db) != "sqlite":
         return db
-    return str(Path(db.removeprefix("sqlite:///")).resolve())
+    return str(sqlite_path(db).resolve())
 
 
 def shown(path: Path) -> str:

@@ -3,14 +3,13 @@ joined and left days). Read by the collector (who may be counted), certification
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from generator.errors import ContentError, ContentErrors
-from generator.files import read_text, relative_name
+from generator.files import read_csv
 
 ROSTER_COLUMNS = ("partner_id", "partner_name", "rep_id", "name", "email", "role", "joined", "left")
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -31,21 +30,13 @@ class RosterEntry:
 
 def read_roster(path: Path, root: Path) -> list[RosterEntry]:
     """The roster CSV, every row checked; raises ContentErrors with row and column positions."""
-    text, error = read_text(path, root)
-    if error:
-        raise ContentErrors([error])
-    name = relative_name(path, root)
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or tuple(cell.strip() for cell in rows[0]) != ROSTER_COLUMNS:
-        raise ContentErrors([ContentError(name, 1, 1, "", f"the header must be: {','.join(ROSTER_COLUMNS)}")])
+    name, rows = read_csv(path, root, ROSTER_COLUMNS)
     entries, errors, seen = [], [], set()
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in rows:
         if len(row) != len(ROSTER_COLUMNS):
             errors.append(ContentError(name, line, 1, "", f"expected {len(ROSTER_COLUMNS)} columns, got {len(row)}"))
             continue
-        values = dict(zip(ROSTER_COLUMNS, (cell.strip() for cell in row)))
+        values = dict(zip(ROSTER_COLUMNS, row))
         problems = [column for column in ("partner_id", "rep_id") if not ID_PATTERN.fullmatch(values[column])]
         for column in problems:
             errors.append(ContentError(name, line, ROSTER_COLUMNS.index(column) + 1, column,

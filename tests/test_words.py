@@ -8,7 +8,7 @@ import re
 import pytest
 
 from generator.commands.check import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, contrast
-from generator.render.site import ASSETS_DIR
+from generator.render.site import PACKAGE_ASSETS_DIR
 from generator.render.timing import describe_trigger, describe_when
 
 
@@ -36,7 +36,7 @@ def test_a_rule_is_kept_as_the_detail_and_words_have_none() -> None:
 
 
 def test_the_stylesheet_gives_every_light_primary_the_shade_check_names() -> None:
-    css = (ASSETS_DIR / "partnerkit" / "partnerkit.css").read_text()
+    css = (PACKAGE_ASSETS_DIR / "partnerkit" / "partnerkit.css").read_text()
     in_css = dict(re.findall(r'primary="([a-z-]+)"\] \{ --pk-link-color: (#[0-9a-f]{6})', css))
     assert in_css == LINK_SHADES
     for name, colour in MATERIAL_PRIMARY.items():

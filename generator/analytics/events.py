@@ -10,10 +10,8 @@ from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from generator.layout import CONTENT_INDEX
 from generator.errors import PartnerkitError
-
-CONTENT_INDEX = "private/content-index.json"
-"""Written by ``partnerkit build`` beside (never inside) the site: the ids the collector accepts."""
 
 MAX_BODY_BYTES = 16 * 1024
 """Largest request body the collector reads (413 beyond)."""

@@ -13,7 +13,6 @@ is not on the roster, has left, had their links revoked after it was issued, or 
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import hmac
 import math
@@ -24,16 +23,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from generator.layout import REVOKED_FILE
 from generator.errors import ContentError, PartnerkitError
 from generator.roster import ID_PATTERN, RosterEntry, read_roster
 
 KEYS_VARIABLE = "PARTNERKIT_TOKEN_KEYS"
 """``key-id:secret,older-id:older-secret``: the first key signs, every listed key verifies."""
-"""Partner and rep ids: letters, digits, "-" and "_"."""
-
-
-REVOKED_FILE = "private/revoked.csv"
-"""Written by ``partnerkit revoke``: ``rep_id,revoked_at``; links of that rep issued up to then are refused."""
 REVOKED_COLUMNS = ("rep_id", "revoked_at")
 
 
@@ -119,21 +114,16 @@ def invite_links(roster: list[RosterEntry], site_url: str, keys: dict[str, bytes
 def read_revocations(path: Path, root: Path) -> dict[str, datetime]:
     """``private/revoked.csv``: the latest revocation time per rep id (none if the file is missing)."""
     from generator.errors import ContentErrors
-    from generator.files import relative_name
+    from generator.files import read_csv
 
     if not path.is_file():
         return {}
-    name = relative_name(path, root)
-    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    if not rows or tuple(cell.strip() for cell in rows[0]) != REVOKED_COLUMNS:
-        raise ContentErrors([ContentError(name, 1, 1, "", f"the header must be: {','.join(REVOKED_COLUMNS)}")])
+    name, rows = read_csv(path, root, REVOKED_COLUMNS)
     revoked: dict[str, datetime] = {}
     errors = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in rows:
         try:
-            rep, when = (cell.strip() for cell in row)
+            rep, when = row
             moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
             if moment.tzinfo is None:
                 raise ValueError(when)

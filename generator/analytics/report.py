@@ -5,7 +5,6 @@ one self-contained HTML page (charts as inline SVG) plus a CSV per table and a J
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.analytics.store import DailyTotal, QuizTotal
 from generator.analytics.csvfile import write_dicts
 from generator.roster import RosterEntry
 from generator.certification.certificates import Certificate
@@ -33,36 +33,11 @@ from generator.certification.tiers import (
 )
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.structure.config import CertificationSettings, Tier
+from generator.structure.versions import version_key
 
 QUADRANTS = ("key person 1", "key person 2", "results without views", "neither")
 """Many views and results; many views, no results yet (support them first); results without
 views; neither."""
-
-
-@dataclass(frozen=True)
-class DailyTotal:
-    """One row of ``daily``: a rep's (or the anonymous readers') views and engaged time on one page and day."""
-
-    day: str
-    content: str
-    version: str
-    partner: str
-    rep: str
-    views: int
-    engaged_ms: int
-
-
-@dataclass(frozen=True)
-class QuizTotal:
-    """One row of ``quiz_daily``: a rep's practice-quiz attempts and passes on one day."""
-
-    day: str
-    quiz: str
-    version: str
-    partner: str
-    rep: str
-    attempts: int
-    passes: int
 
 
 @dataclass(frozen=True)
@@ -100,24 +75,19 @@ def on_roster(roster: list[RosterEntry], start: date, end: date) -> list[RosterE
     return [entry for entry in roster if entry.joined < end and (entry.left is None or entry.left >= start)]
 
 
+SALES_COLUMNS = ("rep_id", "month", "amount")
+
+
 def read_sales(path: Path, root: Path) -> dict[tuple[str, str], float]:
     """``rep_id,month,amount`` rows → amount by (rep, month); located errors for bad rows."""
-    from generator.files import read_text, relative_name
+    from generator.files import read_csv
 
-    text, error = read_text(path, root)
-    if error:
-        raise ContentErrors([error])
-    name = relative_name(path, root)
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or [cell.strip() for cell in rows[0]] != ["rep_id", "month", "amount"]:
-        raise ContentErrors([ContentError(name, 1, 1, "", "the header must be: rep_id,month,amount")])
+    name, rows = read_csv(path, root, SALES_COLUMNS)
     sales: dict[tuple[str, str], float] = defaultdict(float)
     errors = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in rows:
         try:
-            rep, month, amount = (cell.strip() for cell in row)
+            rep, month, amount = row
             value = float(amount)
             if not math.isfinite(value):
                 raise ValueError(amount)
@@ -365,11 +335,6 @@ def _charts(placed: list[RepActivity], by: str, activity_at: float, sales_at: fl
     return charts
 
 
-def _release_order(version: str) -> list[tuple[int, int | str]]:
-    """Sort key that puts 2.10 after 2.9."""
-    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.-]", version)]
-
-
 TIER_HORIZON_DAYS = 90
 """How far ahead the report looks for partner tiers at risk."""
 
@@ -492,7 +457,7 @@ def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: lis
     html = template.render(**common, single=None, partners=partners, metric=METRICS[by], activity_at=activity_at,
                            sales_at=sales_at, thresholds_given=(activity_threshold, sales_threshold) != (None, None),
                            placed=placed, quadrants=QUADRANTS, bands=split, rates=rates,
-                           releases=dict(sorted(releases.items(), key=lambda item: _release_order(item[0]), reverse=True)),
+                           releases=dict(sorted(releases.items(), key=lambda item: version_key(item[0]), reverse=True)),
                            never=[page_name(content, titles) for content in never], quizzes=quizzes, outlooks=outlooks,
                            certificates=tables["certificates"], reminders=reminders,
                            charts=_charts(placed, by, activity_at, sales_at, rates, labels, partner_names))

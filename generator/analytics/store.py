@@ -506,8 +506,59 @@ class PostgresStore(BatchingStore):
             raise PartnerkitError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}") from None
 
 
+def database_kind(location: str) -> str:
+    """What a ``--db`` value names, read once here: ``postgresql`` (a ``postgresql://`` or
+    ``postgres://`` URL), ``sqlite`` (``sqlite:///path`` or a file path) or ``unknown`` (another URL)."""
+    if location.startswith(("postgresql://", "postgres://")):
+        return "postgresql"
+    return "sqlite" if location.startswith("sqlite:///") or "://" not in location else "unknown"
+
+
+def sqlite_path(location: str) -> Path:
+    """The file of a ``sqlite`` location (``sqlite:///path`` or a path), as written."""
+    return Path(location.removeprefix("sqlite:///"))
+
+
 def open_store(location: str, retention_days: int | None = None) -> BatchingStore:
     """``postgresql://…`` opens PostgreSQL; anything else is a SQLite file path."""
-    if location.startswith(("postgresql://", "postgres://")):
+    if database_kind(location) == "postgresql":
         return PostgresStore(location, retention_days)
-    return SqliteStore(Path(location), retention_days)
+    return SqliteStore(sqlite_path(location), retention_days)
+
+
+@dataclass(frozen=True)
+class DailyTotal:
+    """One row of ``daily``: a rep's (or the anonymous readers') views and engaged time on one page and day."""
+
+    day: str
+    content: str
+    version: str
+    partner: str
+    rep: str
+    views: int
+    engaged_ms: int
+
+
+@dataclass(frozen=True)
+class QuizTotal:
+    """One row of ``quiz_daily``: a rep's practice-quiz attempts and passes on one day."""
+
+    day: str
+    quiz: str
+    version: str
+    partner: str
+    rep: str
+    attempts: int
+    passes: int
+
+
+def daily_totals(store: BatchingStore) -> list[DailyTotal]:
+    """Every row of ``daily``."""
+    return [DailyTotal(*row) for row in store.query(
+        "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
+
+
+def quiz_totals(store: BatchingStore) -> list[QuizTotal]:
+    """Every row of ``quiz_daily``."""
+    return [QuizTotal(*row) for row in store.query(
+        "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]

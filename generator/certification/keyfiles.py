@@ -8,12 +8,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from generator.layout import EXAM_KEYS_DIR
 from generator.atomic import write_atomically
 from generator.errors import PartnerkitError
 from generator.structure.keys import ExamKey, ExamKeyFile
-
-EXAM_KEYS_DIR = "private/exams"
-"""Folder of the exam answer keys, relative to the project root; never deployed."""
 
 UNVERSIONED = "site"
 """Key file name of an unversioned site (its events carry no release)."""

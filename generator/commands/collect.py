@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from generator.layout import EVENTS_DB, REPORTS_DIR, ROSTER_FILE, SALES_FILE
 from generator.collector.app import CollectorSettings, RateLimits, create_app
 from generator.analytics.events import CONTENT_INDEX, ContentIndex, read_content_index
 from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, signing_keys
 from generator.roster import read_roster
-from generator.analytics.store import BatchingStore, open_store
-from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
+from generator.analytics.store import BatchingStore, daily_totals, database_kind, open_store, quiz_totals, sqlite_path
+from generator.analytics.store_exams import all_certificates
 from generator.collector.exams import ExamService, exam_routes
 from generator.certification.keyfiles import EXAM_KEYS_DIR, read_exam_keys
 from generator.errors import PartnerkitError
@@ -19,18 +20,18 @@ from generator.load.config import load_config
 from generator.reporter import NullReporter, Reporter
 from generator.structure.config import AnalyticsSettings
 
-DEFAULT_DB = "private/events.sqlite"
-DEFAULT_ROSTER = Path("private/roster.csv")
-DEFAULT_SALES = Path("private/sales.csv")
+DEFAULT_DB = EVENTS_DB
+DEFAULT_ROSTER = Path(ROSTER_FILE)
+DEFAULT_SALES = Path(SALES_FILE)
 
 
 def _store(root: Path, db: str | None, retention_days: int | None = None) -> BatchingStore:
     """``postgresql://user@host/db``, ``sqlite:///path``, a file path, or the default SQLite file."""
-    if db is not None and db.startswith(("postgresql://", "postgres://")):
+    if db is not None and database_kind(db) == "postgresql":
         return open_store(db, retention_days)
-    if db is not None and "://" in db and not db.startswith("sqlite:///"):
+    if db is not None and database_kind(db) == "unknown":
         raise PartnerkitError(f"--db {db}: give postgresql://…, sqlite:///path or a file path")
-    location = Path(db.removeprefix("sqlite:///")) if db else root / DEFAULT_DB
+    location = sqlite_path(db) if db else root / DEFAULT_DB
     return open_store(str(location if location.is_absolute() else root / location), retention_days)
 
 
@@ -94,7 +95,7 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     """Write the partner-enablement report for ``month`` (default: the latest month that has events,
     else this month); return its HTML path. ``data`` holds the ``private/`` folder read and written
     (default: the project's; the demo's folder)."""
-    from generator.analytics.report import DailyTotal, QuizTotal, latest_month, parse_month, read_sales, write_report
+    from generator.analytics.report import latest_month, parse_month, read_sales, write_report
 
     data = data or root
 
@@ -112,16 +113,14 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     try:
         # releases built since the collector started may ask holders to recertify: count that in
         ExamService(read_exam_keys(data), store).apply_recertification()
-        totals = [DailyTotal(*row) for row in store.query(
-            "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
-        quiz_totals = [QuizTotal(*row) for row in store.query(
-            "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]
-        certificates = [certificate_from_row(row) for row in store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")]
+        totals = daily_totals(store)
+        quizzes = quiz_totals(store)
+        certificates = all_certificates(store)
     finally:
         store.close()
     if month is None:
-        month = latest_month([total.day for total in totals] + [total.day for total in quiz_totals]) or today.strftime("%Y-%m")
-    folder = output or data / "private" / "reports" / month
-    return write_report(folder, month, totals, reps, sales, content_ids, quiz_totals, by, activity_threshold, sales_threshold,
+        month = latest_month([total.day for total in totals] + [total.day for total in quizzes]) or today.strftime("%Y-%m")
+    folder = output or data / REPORTS_DIR / month
+    return write_report(folder, month, totals, reps, sales, content_ids, quizzes, by, activity_threshold, sales_threshold,
                         certificates=certificates, certification=config.certification, today=today,
                         titles=dict(index.titles) if index else {})

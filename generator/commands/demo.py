@@ -21,6 +21,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from generator.layout import CACHE_DIR, PRIVATE_DIR
 from generator.collector.app import CollectorSettings, create_app
 from generator.analytics.events import content_ids_of_pages, read_content_index, write_content_index
 from generator.analytics.identity import Roster, invite_links
@@ -36,7 +37,7 @@ from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
 from generator.structure.config import SiteConfig
 
-DEMO_DIR = ".partnerkit-cache/demo"
+DEMO_DIR = f"{CACHE_DIR}/demo"
 """Everything the demo keeps, under the project root."""
 KEYS_FILE = "token-keys"
 """The demo's token key (``id:secret``, as in ``PARTNERKIT_TOKEN_KEYS``), made once and kept."""
@@ -86,7 +87,7 @@ def prepare_demo(root: Path, address: str, today: date | None = None) -> Demo:
     config = load_config(root)
     today = today or date.today()
     folder = demo_folder(root)
-    (folder / "private").mkdir(parents=True, exist_ok=True)
+    (folder / PRIVATE_DIR).mkdir(parents=True, exist_ok=True)
     keys = _keys(folder)
     roles = config.role_ids or ["sales"]
     joined = (today - timedelta(days=120)).isoformat()

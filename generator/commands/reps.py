@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from generator.layout import REPORTS_DIR
 from generator.analytics.identity import (
     REVOKED_FILE,
     read_revocations,
@@ -16,7 +17,6 @@ from generator.analytics.identity import (
 from generator.roster import RosterEntry, read_roster
 from generator.commands.collect import DEFAULT_ROSTER, _store
 
-REPORTS_DIR = "private/reports"
 """Where ``partnerkit report`` writes, one folder per month."""
 
 

@@ -18,15 +18,15 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from generator.layout import CACHE_DIR, CONFIG_FILE, INPUT_FOLDERS
 from generator.commands.build import render_project
 from generator.engine import remove_stale, start_serving, write_stage
 from generator.structure.config import SiteConfig
 from generator.errors import ContentErrors, PartnerkitError
 from generator.reporter import NullReporter, Reporter
 
-STAGE_DIR = ".partnerkit-cache/serve"
-WATCHED_FOLDERS = ("content", "transcripts")
-CONFIG_NAME = "site_config.yml"
+STAGE_DIR = f"{CACHE_DIR}/serve"
+WATCHED_FOLDERS = INPUT_FOLDERS
 SERVE_CONFIG = "serve.yml"
 """The preview's engine configuration in the stage: the site's ``mkdocs.yml`` plus the byte-range hook."""
 RANGES_HOOK = Path(__file__).with_name("serve_ranges.py")
@@ -63,12 +63,12 @@ class _Rerender(FileSystemEventHandler):
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         relative = Path(str(event.src_path)).resolve().relative_to(self.root).parts
-        if relative and (relative[0] in self.folders or relative == (CONFIG_NAME,)):
+        if relative and (relative[0] in self.folders or relative == (CONFIG_FILE,)):
             self.pending.set()
 
     def fingerprint(self) -> frozenset[tuple[str, int, int]]:
         """Name, size and modification time of every watched file."""
-        paths = [self.root / CONFIG_NAME]
+        paths = [self.root / CONFIG_FILE]
         for folder in self.folders:
             paths.extend(path for path in (self.root / folder).rglob("*") if path.is_file())
         return frozenset(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.layout import CONTENT_DIR
 from generator.errors import ContentError, ContentErrors
 from generator.load.config import read_config
 from generator.load.readers import CONTENT_READERS, content_files
@@ -15,7 +16,6 @@ from generator.structure.catalog import Catalog
 from generator.reporter import NullReporter, Reporter
 from generator.structure.content import CONTENT_KINDS, Document
 
-CONTENT_DIR = "content"
 
 
 def load_project(root: Path, reporter: Reporter = NullReporter(), transcription: TranscriptionRun | None = None) -> Catalog:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.layout import CONTENT_DIR
 from generator.errors import ContentError
 from generator.files import unpublishable
 from generator.load.validation import did_you_mean
@@ -83,7 +84,7 @@ def check_references(
             for index, resource in enumerate(document.resources):
                 if resource.file is None:
                     continue
-                path = root / "content" / resource.file
+                path = root / CONTENT_DIR / resource.file
                 refused = unpublishable(path, root)
                 if refused or not path.is_file():
                     check.errors.append(source.error(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.layout import TRANSCRIPTS_DIR
 from generator.errors import ContentError
 from generator.files import file_sha256, project_files, read_project_text, relative_name
 from generator.load.transcript_readers import MEDIA_EXTENSIONS, TRANSCRIPT_READERS, read_transcript
@@ -21,7 +22,6 @@ from generator.reporter import NullReporter, Reporter
 from generator.structure._base import Schema
 from generator.structure.talk import Talk, TalkMeta
 
-TRANSCRIPTS_DIR = "transcripts"
 SIDECAR_EXTENSIONS = (".yml", ".yaml")
 COMPARISON = ".new"
 """``kickoff.new.vtt``: a fresh transcription kept beside an edited one, for comparison."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from generator.layout import CACHE_DIR as PROJECT_CACHE, INPUT_FOLDERS
 from generator import __version__
 from generator.analytics.events import write_content_index
 from generator.certification.keyfiles import EXAM_KEYS_DIR, exam_keys_path, replace_exam_keys, write_exam_keys
@@ -33,14 +34,14 @@ from generator.releases.versions_file import default_release, ordered, redirect_
 from generator.render import RenderedSite, render_site
 from generator.render import escape as escape_module, sanitize as sanitize_module
 from generator.render.context import ReleaseContext
-from generator.render.site import ASSETS_DIR, TEMPLATE_DIR
+from generator.render.site import PACKAGE_ASSETS_DIR, TEMPLATE_DIR
 from generator.render.strings import STRINGS
 from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
 from generator.structure.config import Release, SiteConfig
 from generator.transcripts.step import transcribe_project
 
-CACHE_DIR = ".partnerkit-cache/releases"
+CACHE_DIR = f"{PROJECT_CACHE}/releases"
 """Built releases by input hash, under the project root."""
 
 
@@ -75,9 +76,9 @@ def tool_fingerprint(engine: str) -> bytes:
             digest.update(f"{package}=?\n".encode())
     digest.update(f"generator={__version__}\n".encode())
     _hash_files(digest, TEMPLATE_DIR, TEMPLATE_DIR.parent)
-    _hash_files(digest, ASSETS_DIR, ASSETS_DIR.parent)
+    _hash_files(digest, PACKAGE_ASSETS_DIR, PACKAGE_ASSETS_DIR.parent)
     for module in (escape_module, sanitize_module):
-        _hash_files(digest, Path(module.__file__), ASSETS_DIR.parent)
+        _hash_files(digest, Path(module.__file__), PACKAGE_ASSETS_DIR.parent)
     return digest.digest()
 
 
@@ -113,7 +114,7 @@ def input_keys(config: SiteConfig, releases: list[Release], root: Path) -> dict[
             folder = root / release.path if release.path is not None else root
             config_file = folder / CONFIG_FILE if (folder / CONFIG_FILE).is_file() else root / CONFIG_FILE
             _hash_files(digest, config_file, config_file.parent)
-            for name in ("content", "transcripts"):
+            for name in INPUT_FOLDERS:
                 _hash_files(digest, folder / name, folder)
             templates = _templates_folder(config_file)
             if templates:

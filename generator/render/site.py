@@ -35,7 +35,8 @@ from generator.structure.timestamps import clock, format_timestamp
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
-ASSETS_DIR = PACKAGE_DIR / "assets"
+PACKAGE_ASSETS_DIR = PACKAGE_DIR / "assets"
+"""partnerkit's asset files in the installed package (served under ``mkdocs_config.ASSET_DIR``)."""
 
 SECTION_FOLDERS = {
     "path": "paths",
@@ -110,7 +111,10 @@ def quiz_widget_data(catalog: Catalog, quiz: Quiz, here: str, t: dict[str, str])
 
 
 @dataclass(frozen=True)
-class Section:
+class SiteSection:
+    """One section of the site's navigation (paths, modules, ...): its index page and documents; not the
+    titled part of a module body (``structure.content.Section``)."""
+
     kind: str
     title: str
     index: str
@@ -298,7 +302,7 @@ def render_site(
         return list(catalog.of_kind(kind).values())
 
     sections = [
-        Section(kind, t[folder_title], f"{folder}/index.md", documents_of(kind))
+        SiteSection(kind, t[folder_title], f"{folder}/index.md", documents_of(kind))
         for kind, folder, folder_title in (
             ("path", "paths", "paths"),
             ("module", "modules", "modules"),
@@ -396,13 +400,13 @@ def render_site(
     if exams:
         nav.append({theme_text(t["verify"]): VERIFY_PAGE})
 
-    copies: dict[str, Path] = {"overrides/main.html": ASSETS_DIR / "overrides" / "main.html"}
+    copies: dict[str, Path] = {"overrides/main.html": PACKAGE_ASSETS_DIR / "overrides" / "main.html"}
     logo = logo_copy(config)
     if logo is not None:
         copies[f"docs/{logo[0]}"] = logo[1]
     served = {}
     for name in assets(config):
-        served[f"docs/{ASSET_DIR}/{name}"] = minified(name, (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8"))
+        served[f"docs/{ASSET_DIR}/{name}"] = minified(name, (PACKAGE_ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8"))
     for talk in talks:
         if talk.media:
             copies[f"docs/{MEDIA_DIR}/{Path(talk.media).name}"] = Path(talk.media)

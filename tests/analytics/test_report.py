@@ -17,8 +17,16 @@ from generator.analytics.events import write_content_index
 from generator.structure.keys import ExamKey, QuestionKey, Recertification
 from generator.certification.keyfiles import write_exam_keys
 from generator.roster import read_roster
+from generator.analytics.store import DailyTotal
 from generator.analytics.report import (
-    DailyTotal, active_rates, bands, content_reads, months_until, quadrants, read_sales, rep_activity, weeks_until,
+    active_rates,
+    bands,
+    content_reads,
+    months_until,
+    quadrants,
+    read_sales,
+    rep_activity,
+    weeks_until,
 )
 from generator.analytics.store import SqliteStore, StoredEvent
 from generator.errors import ContentErrors

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from generator.collector.app import CollectorSettings
 from generator.analytics.events import read_content_index
 from generator.roster import RosterEntry
-from generator.certification.certificates import CERTIFICATE_COLUMNS
+from generator.analytics.store_exams import CERTIFICATE_COLUMNS
 from generator.collector.exams import ExamService
 from generator.certification.keyfiles import read_exam_keys
 from generator.commands.build import build
