@@ -65,22 +65,15 @@ def test_whats_new_lines_in_japanese() -> None:
 
 def test_check_warns_for_teal_and_not_for_indigo(minimal) -> None:
     from generator.commands.check import check
-    from generator.reporter import NullReporter
+    from generator.reporter import BufferReporter
     from tests.conftest import configure
 
-    class Collect(NullReporter):
-        def __init__(self) -> None:
-            self.warnings: list[str] = []
-
-        def warning(self, message: str) -> None:
-            self.warnings.append(message)
-
     configure(minimal, palette={"primary": "indigo"})
-    quiet = Collect()
+    quiet = BufferReporter()
     check(minimal, quiet)
     assert [w for w in quiet.warnings if "palette" in w] == []
     configure(minimal, palette={"primary": "teal"})
-    loud = Collect()
+    loud = BufferReporter()
     check(minimal, loud)
     assert [w for w in loud.warnings if "palette" in w] == [
         "site_config.yml: palette.primary: teal (#009485) reads 3.77:1 against white, below 4.5:1 for links and "

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from generator.layout import CACHE_DIR, PRIVATE_DIR
 from generator.collector.app import CollectorSettings, create_app
-from generator.analytics.events import content_ids_of_pages, read_content_index, write_content_index
+from generator.analytics.events import read_content_index, write_content_index
 from generator.analytics.identity import Roster, invite_links
 from generator.roster import RosterEntry, read_roster
 from generator.collector.exams import exam_routes
@@ -132,7 +132,7 @@ class DemoCollector:
         """Write the render's content index and exam keys into the demo folder; a running collector
         takes them at once."""
         folder = self.demo.folder
-        write_content_index(folder, content_ids_of_pages(rendered.pages), [], catalog.practice_quiz_ids)
+        write_content_index(folder, rendered.content_ids, [], rendered.practice_quizzes)
         replace_exam_keys(folder, {"": exam_keys_of(catalog)})
         if self.settings is not None:
             self.settings.index = read_content_index(folder)

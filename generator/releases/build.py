@@ -4,7 +4,6 @@ then assemble versions.json, alias redirects and the root pages, and swap the si
 from __future__ import annotations
 
 import hashlib
-import html
 import importlib.metadata
 import json
 import os
@@ -134,16 +133,27 @@ class ReleasePlan:
     needed: list[Release]
     default: Release
     default_name: str
+    unversioned: bool = False
+    """No ``versions:``: one release from the working tree, built as the whole site (its name is empty)."""
 
 
-def plan_releases(root: Path, cache: Path, force: str | None = None) -> ReleasePlan:
-    """Key every release without building it; those missing from ``cache`` (and ``force``) are needed."""
-    config = load_config(root)
-    releases = ordered(config.versions)
+UNVERSIONED_RELEASE = Release.model_construct(version="")
+"""The one release of a site without ``versions:``: the working tree, named by an empty string."""
+
+
+def plan_releases(root: Path, cache: Path, force: str | None = None, config: SiteConfig | None = None) -> ReleasePlan:
+    """Key every release without building it; those missing from ``cache`` (and ``force``) are needed.
+    A site without ``versions:`` is a plan of one release (:data:`UNVERSIONED_RELEASE`)."""
+    config = config or load_config(root)
+    unversioned = not config.versions
+    releases = [UNVERSIONED_RELEASE] if unversioned else ordered(config.versions)
     keys = input_keys(config, releases, root)
-    default, default_name = default_release(config.versions, config.default)
-    needed = [release for release in releases if release.version == force or not (cache / keys[release.version]).is_dir()]
-    return ReleasePlan(config, releases, keys, needed, default, default_name)
+    if unversioned:
+        default, default_name = UNVERSIONED_RELEASE, ""
+    else:
+        default, default_name = default_release(config.versions, config.default)
+    needed = [release for release in releases if release.version == force or not _is_cached(cache, keys[release.version])]
+    return ReleasePlan(config, releases, keys, needed, default, default_name, unversioned)
 
 
 def render_needed(
@@ -163,7 +173,7 @@ def render_needed(
                 run = transcribe_project(project, reporter) if transcribe else None
                 loaded[release.version] = (project, load_project(project, reporter, run))
             except ContentErrors as exc:
-                errors.extend(located_in(release, exc).errors)
+                errors.extend((exc if plan.unversioned else located_in(release, exc)).errors)
                 loaded[release.version] = None
         return loaded[release.version]
 
@@ -176,7 +186,7 @@ def render_needed(
         project, catalog = current
         exams = exam_keys_of(catalog, before[1] if before else None,
                              tuple(older.version for older in plan.releases[index + 1:]), release.released)
-        context = ReleaseContext(
+        context = None if plan.unversioned else ReleaseContext(
             version=release.version,
             title=release.title or release.version,
             site_url=f"{base}{release.version}/" if base else None,
@@ -190,8 +200,12 @@ def render_needed(
             recertify_by={ident: key.recertify.by.isoformat() for ident, key in exams.items() if key.recertify},
         )
         templates = project / catalog.config.templates if catalog.config.templates else None
-        yield PlannedRelease(release, plan.keys[release.version], project, render_site(catalog, templates, context),
-                             exams)
+        rendered = render_site(catalog, templates, context)
+        if plan.unversioned:
+            if not catalog.config.site_url:
+                reporter.warning(SITE_URL_WARNING)
+            reporter.step(f"Building {len(rendered.pages)} pages with {catalog.config.engine}")
+        yield PlannedRelease(release, plan.keys[release.version], project, rendered, exams)
     if errors:
         raise ContentErrors(errors)
 
@@ -205,6 +219,7 @@ def _build_into_cache(plan: PlannedRelease, engine: str, cache: Path) -> float:
         run_engine(engine, work_dir / "stage", work_dir / "site")
         (work_dir / "site").rename(cache / plan.key)
         write_exam_keys(cache / EXAMS_CACHE, plan.key, plan.exams)
+        _write_content(cache, plan.key, plan.rendered)
     return time.perf_counter() - started
 
 
@@ -230,29 +245,40 @@ def _alias_pages(version_dir: Path, alias_dir: Path, version: str) -> None:
         destination.write_text(redirect_page(target), encoding="utf-8")
 
 
-def _built_content_ids(plan: ReleasePlan, cache: Path) -> dict[str, str]:
-    """Content ids of every page of every release with the page's title (as ``content_ids_of_pages``
-    gives them for one render), read from the built pages' meta tags; the newest release's title wins."""
-    found: dict[str, str] = {}
-    for release in reversed(plan.releases):
-        for page in (cache / plan.keys[release.version]).rglob("*.html"):
-            text = page.read_text(encoding="utf-8", errors="replace")
-            ident = _meta(text, "partnerkit:content-id")
-            if ident is not None:
-                found[ident] = _meta(text, "partnerkit:content-title") or ""
-    return found
-
-
-def _meta(text: str, name: str) -> str | None:
-    marker = f'<meta name="{name}" content="'
-    start = text.find(marker)
-    if start == -1:
-        return None
-    return html.unescape(text[start + len(marker): text.index('"', start + len(marker))])
-
-
 EXAMS_CACHE = ".exams"
 """Cache folder keeping each built release's exam keys by release key, for releases not rebuilt."""
+
+
+CONTENT_CACHE = ".content"
+"""Cache folder keeping each built release's content ids (with page titles) and practice-quiz ids, by
+release key: what the collector accepts, as the release's render gave them."""
+
+
+def _content_path(cache: Path, key: str) -> Path:
+    return cache / CONTENT_CACHE / f"{key}.json"
+
+
+def _write_content(cache: Path, key: str, rendered: RenderedSite) -> None:
+    path = _content_path(cache, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"content": rendered.content_ids, "practice_quizzes": list(rendered.practice_quizzes)}
+    path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _is_cached(cache: Path, key: str) -> bool:
+    return (cache / key).is_dir() and _content_path(cache, key).is_file()
+
+
+def _cached_content(cache: Path, keys: list[str]) -> tuple[dict[str, str], set[str]]:
+    """Content ids with titles and practice-quiz ids of the releases cached under ``keys`` (oldest
+    first: the newest release's title wins)."""
+    content: dict[str, str] = {}
+    practice: set[str] = set()
+    for key in keys:
+        data = json.loads(_content_path(cache, key).read_text(encoding="utf-8"))
+        content.update(data["content"])
+        practice.update(data["practice_quizzes"])
+    return content, practice
 
 
 def _cached_exam_keys(cache: Path, key: str) -> dict[str, ExamKey]:
@@ -272,30 +298,42 @@ def add_root_files(releases: list[Release], default: Release, default_name: str,
         shutil.copy2(not_found, target / "404.html")
 
 
+SITE_URL_WARNING = "site_url is not set in site_config.yml: pages load without instant navigation"
+
+
 def build_releases(
-    root: Path, site_dir: Path, reporter: Reporter = NullReporter(), jobs: int | None = None, only: str | None = None
+    root: Path, site_dir: Path, reporter: Reporter = NullReporter(), jobs: int | None = None, only: str | None = None,
+    config: SiteConfig | None = None,
 ) -> dict[str, str]:
     """Build every release of the project at ``root`` into ``site_dir``; return each release's outcome
-    (``built`` or ``cached``). ``only`` rebuilds that release even if its inputs did not change.
+    (``built`` or ``cached``). ``only`` rebuilds that release even if its inputs did not change. A site
+    without ``versions:`` is one release (named ``""``) built as the whole of ``site_dir``, through the
+    same cache: unchanged inputs run no engine.
 
     Each release goes to the engine as soon as it is rendered; while the engine works, cached releases
     are laid out in the new site, which replaces ``site_dir`` only when every release is done."""
+    config = config or load_config(root)
     cache = root / CACHE_DIR
     cache.mkdir(parents=True, exist_ok=True)
-    names = [release.version for release in load_config(root).versions]
+    names = [release.version for release in config.versions]
     if only is not None and only not in names:
         raise PartnerkitError(f"--only {only}: no such release{did_you_mean(only, names)}")
-    reporter.step("Checking releases")
-    plan = plan_releases(root, cache, force=only)
+    reporter.step("Loading content" if not config.versions else "Checking releases")
+    plan = plan_releases(root, cache, force=only, config=config)
     engine = plan.config.engine
     needed = {release.version for release in plan.needed}
     outcomes = {release.version: "built" if release.version in needed else "cached" for release in plan.releases}
-    for release in plan.releases:
-        if release.version not in needed:
-            reporter.step(f"{release.version}: unchanged, reused")
     workers = jobs or os.cpu_count() or 1
-    if needed:
-        reporter.step(f"Building {len(needed)} of {len(plan.releases)} releases with {engine}, {workers} at a time")
+    if plan.unversioned and not needed:
+        if not plan.config.site_url:
+            reporter.warning(SITE_URL_WARNING)
+        reporter.step("Inputs unchanged: the site built last time is reused")
+    elif not plan.unversioned:
+        for release in plan.releases:
+            if release.version not in needed:
+                reporter.step(f"{release.version}: unchanged, reused")
+        if needed:
+            reporter.step(f"Building {len(needed)} of {len(plan.releases)} releases with {engine}, {workers} at a time")
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".inputs-", dir=cache) as work, \
@@ -311,32 +349,36 @@ def build_releases(
                 future.cancel()
             raise
         target = Path(assembly) / "site"
-        target.mkdir()
+        if not plan.unversioned:
+            target.mkdir()
         for release in plan.releases:
             if release.version not in needed:
                 _link_tree(cache / plan.keys[release.version], target / release.version)
         for done, (version, future) in enumerate(futures.items(), start=1):
             seconds = future.result()
             _link_tree(cache / plan.keys[version], target / version)
-            reporter.step(f"{version}: built in {seconds:.1f} s")
-            reporter.progress("Releases", done, len(futures), "built")
-        add_root_files(plan.releases, plan.default, plan.default_name, target)
+            if not plan.unversioned:
+                reporter.step(f"{version}: built in {seconds:.1f} s")
+                reporter.progress("Releases", done, len(futures), "built")
+        if not plan.unversioned:
+            add_root_files(plan.releases, plan.default, plan.default_name, target)
         check_no_private_bytes(target, root)
         replace_folder(target, site_dir, Path(assembly) / "previous")
     exams = {release.version: _cached_exam_keys(cache, plan.keys[release.version]) for release in plan.releases}
     replace_exam_keys(root, exams)
     if plan.config.analytics.endpoint:
-        content_ids = _built_content_ids(plan, cache)
-        exam_ids = {ident for keys in exams.values() for ident in keys}
-        practice = {cid.partition(":")[2] for cid in content_ids if cid.startswith("quiz:")} - exam_ids
+        content_ids, practice = _cached_content(cache, [plan.keys[release.version] for release in reversed(plan.releases)])
         write_content_index(root, content_ids, names, practice)
     used = set(plan.keys.values())
     for entry in cache.iterdir():
         if entry.is_dir() and entry.name not in used and not entry.name.startswith("."):
             shutil.rmtree(entry, ignore_errors=True)
-    for entry in (cache / EXAMS_CACHE / EXAM_KEYS_DIR).glob("*.json"):
+    for entry in [*(cache / EXAMS_CACHE / EXAM_KEYS_DIR).glob("*.json"), *(cache / CONTENT_CACHE).glob("*.json")]:
         if entry.stem not in used:
             entry.unlink()
     count = len(plan.releases)
-    reporter.step(f"Site written to {site_dir} ({count} release{'s' if count != 1 else ''}; the root leads to {plan.default_name})")
+    if plan.unversioned:
+        reporter.step(f"Site written to {site_dir}")
+    else:
+        reporter.step(f"Site written to {site_dir} ({count} release{'s' if count != 1 else ''}; the root leads to {plan.default_name})")
     return outcomes

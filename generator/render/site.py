@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import json
 import posixpath
 import re
@@ -132,6 +133,11 @@ class RenderedSite:
     """Files to copy; a relative source path is relative to the project root."""
     assets: dict[str, str] = field(default_factory=dict)
     """partnerkit's scripts and stylesheets as the site serves them (minified); not in golden files."""
+    content_ids: dict[str, str] = field(default_factory=dict)
+    """Content id of every page (``module:pricing``, ``home:index``) with the page's title: the ids
+    the beacon may send, as the pages' front matter names them."""
+    practice_quizzes: tuple[str, ...] = ()
+    """Ids of the quizzes graded in the browser, whose results the beacon may send."""
 
     def texts(self) -> dict[str, str]:
         """Every generated text file (pages and mkdocs.yml): what golden tests compare."""
@@ -241,6 +247,22 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
 _FRONT_MATTER = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
 
 
+def page_content_id(text: str) -> tuple[str, str] | None:
+    """The content id a rendered page's front matter names (``partnerkit_id: module:pricing``) with
+    the page's ``title`` (empty where it has none), or None."""
+    found = _FRONT_MATTER.match(text)
+    if found is None or "partnerkit_id:" not in (found.group(1) or ""):
+        return None
+    try:
+        meta = yaml.safe_load(found.group(1))
+    except yaml.YAMLError:
+        return None
+    if isinstance(meta, dict) and meta.get("partnerkit_id"):
+        title = meta.get("title")
+        return str(meta["partnerkit_id"]), html.unescape(str(title)) if title else ""
+    return None
+
+
 def with_page_title(text: str, title: str) -> str:
     """``text`` with a front-matter ``title``, escaped, added where its template wrote none: without one
     the theme puts the navigation title into ``<title>`` after unescaping it."""
@@ -315,6 +337,7 @@ def render_site(
     ]
 
     pages: dict[str, str] = {}
+    content_ids: dict[str, str] = {}
 
     # A section of one document (the who-does-what matrix) is that document's page: one URL segment.
     single = {section.documents[0].content_id: section.index for section in sections
@@ -342,6 +365,9 @@ def render_site(
                 **context
             ), title)
             pages[f"docs/{here}"] = with_assets(text, page_assets(config, text))
+            named = page_content_id(text)
+            if named is not None:
+                content_ids[named[0]] = named[1]
         except jinja2.TemplateError as exc:
             located = _vendor_template_error(exc, override_dir, config.templates)
             if located is None:
@@ -414,4 +440,5 @@ def render_site(
         for resource in module.resources:
             if resource.file is not None:
                 copies[f"docs/{RESOURCE_DIR}/{resource.file}"] = Path("content") / resource.file
-    return RenderedSite(pages, mkdocs_config(config, nav, release), copies, served)
+    return RenderedSite(pages, mkdocs_config(config, nav, release), copies, served, content_ids,
+                        tuple(catalog.practice_quiz_ids))

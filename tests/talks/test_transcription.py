@@ -10,6 +10,7 @@ from pathlib import Path
 import jiwer
 import pytest
 
+from generator.reporter import BufferReporter
 from generator.errors import ContentErrors, PartnerkitError
 from generator.load.content import load_project
 from generator.structure.config import TranscriptionSettings
@@ -21,21 +22,6 @@ from tests.conftest import FIXTURES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 REFERENCE = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-        self.progress_calls: list[tuple[str, float, float, str]] = []
-
-    def step(self, message: str) -> None:
-        pass
-
-    def progress(self, label: str, done: float, total: float, unit: str) -> None:
-        self.progress_calls.append((label, done, total, unit))
-
-    def warning(self, message: str) -> None:
-        self.warnings.append(message)
 
 
 def normalised(text: str) -> str:
@@ -56,7 +42,7 @@ def ffmpeg(*arguments: str) -> None:
 
 
 def test_transcribes_once_with_a_low_word_error_rate(project: Path) -> None:
-    recorder = Recorder()
+    recorder = BufferReporter()
     catalog = load_project(project, recorder, transcribe_project(project, recorder))
     talk = catalog.talks["jfk"]
     words = " ".join(cue.text for cue in talk.cues)
@@ -79,14 +65,14 @@ def test_edited_transcript_is_never_overwritten(project: Path) -> None:
     vtt = project / "transcripts/jfk.vtt"
     vtt.write_text(vtt.read_text().replace("Americans", "Americans (corrected)"))
     ffmpeg("-i", str(DATA / "jfk.flac"), "-af", "apad=pad_dur=2", str(project / "transcripts/jfk.flac"))
-    recorder = Recorder()
+    recorder = BufferReporter()
     catalog = load_project(project, recorder, transcribe_project(project, recorder))
     assert "Americans (corrected)" in " ".join(cue.text for cue in catalog.talks["jfk"].cues)
     assert recorder.warnings == [
         "transcripts/jfk.flac changed since it was transcribed, but transcripts/jfk.vtt was edited: keeping your "
         "transcript (partnerkit transcribe --force writes a fresh one beside it)"
     ]
-    forced = Recorder()
+    forced = BufferReporter()
     load_project(project, forced, transcribe_project(project, forced, force=True))
     assert forced.warnings == ["transcripts/jfk.flac: fresh transcript written to transcripts/jfk.new.vtt for comparison"]
     assert "Americans (corrected)" in vtt.read_text()
@@ -169,7 +155,7 @@ def test_plain_errors(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_check_does_not_transcribe(project: Path) -> None:
-    recorder = Recorder()
+    recorder = BufferReporter()
     catalog = load_project(project, recorder)
     assert "jfk" not in catalog.talks
     assert recorder.warnings == ["transcripts/jfk.flac is not transcribed yet: partnerkit build or partnerkit transcribe will do it"]
