@@ -95,7 +95,8 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     """Write the partner-enablement report for ``month`` (default: the latest month that has events,
     else this month); return its HTML path. ``data`` holds the ``private/`` folder read and written
     (default: the project's; the demo's folder)."""
-    from generator.analytics.report import latest_month, parse_month, read_sales, write_report
+    from generator.analytics.report import latest_month, parse_month, read_sales
+    from generator.analytics.report_output import ReportData, ReportOptions, write_report
 
     data = data or root
 
@@ -121,6 +122,6 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     if month is None:
         month = latest_month([total.day for total in totals] + [total.day for total in quizzes]) or today.strftime("%Y-%m")
     folder = output or data / REPORTS_DIR / month
-    return write_report(folder, month, totals, reps, sales, content_ids, quizzes, by, activity_threshold, sales_threshold,
-                        certificates=certificates, certification=config.certification, today=today,
-                        titles=dict(index.titles) if index else {})
+    data = ReportData(totals, reps, sales, content_ids, quizzes, certificates, dict(index.titles) if index else {})
+    return write_report(folder, month, data, ReportOptions(by, activity_threshold, sales_threshold,
+                                                           certification=config.certification, today=today))

@@ -1,11 +1,9 @@
-"""Build every declared release: reuse unchanged ones from the cache, build the rest in parallel,
-then assemble versions.json, alias redirects and the root pages, and swap the site in at once."""
+"""Build every declared release: reuse unchanged ones from the cache (``cache.py``), build the rest in
+parallel, then assemble versions.json, alias redirects and the root pages, and swap the site in at
+once. A site without releases is a plan of one, built the same way as the whole site."""
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
-import json
 import os
 import shutil
 import tempfile
@@ -15,34 +13,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from generator.layout import CACHE_DIR as PROJECT_CACHE, INPUT_FOLDERS
-from generator import __version__
 from generator.analytics.events import write_content_index
-from generator.certification.keyfiles import EXAM_KEYS_DIR, exam_keys_path, replace_exam_keys, write_exam_keys
-from generator.structure.keys import ExamKey, ExamKeyFile, exam_keys_of
+from generator.certification.keyfiles import replace_exam_keys
 from generator.engine import replace_folder, run_engine, write_stage
 from generator.errors import ContentError, ContentErrors, PartnerkitError
-from generator.load.config import CONFIG_FILE, load_config
+from generator.load.config import load_config
 from generator.load.content import load_project
 from generator.load.validation import did_you_mean
-from generator.load.yaml_source import parse_yaml
 from generator.publish_check import check_no_private_bytes
-from generator.structure.changes import compare_catalogs
-from generator.releases.sources import git_tree, located_in, release_inputs
+from generator.releases.cache import (CACHE_DIR, cached_content, cached_exam_keys, input_keys, is_cached,
+                                      keep_in_cache, prune_cache)
+from generator.releases.sources import located_in, release_inputs
 from generator.releases.versions_file import default_release, ordered, redirect_page, versions_json
 from generator.render import RenderedSite, render_site
-from generator.render import escape as escape_module, sanitize as sanitize_module
 from generator.render.context import ReleaseContext
-from generator.render.site import PACKAGE_ASSETS_DIR, TEMPLATE_DIR
 from generator.render.strings import STRINGS
 from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
+from generator.structure.changes import compare_catalogs
 from generator.structure.config import Release, SiteConfig
+from generator.structure.keys import ExamKey, exam_keys_of
 from generator.transcripts.step import transcribe_project
-
-CACHE_DIR = f"{PROJECT_CACHE}/releases"
-"""Built releases by input hash, under the project root."""
-
 
 @dataclass(frozen=True)
 class PlannedRelease:
@@ -54,72 +45,6 @@ class PlannedRelease:
     """Set only for releases that must be built."""
     exams: dict[str, ExamKey] = field(default_factory=dict)
     """The release's exam answer keys (kept out of the site)."""
-
-
-def _hash_files(digest, folder: Path, relative_to: Path) -> None:
-    paths = sorted(folder.rglob("*")) if folder.is_dir() else ([folder] if folder.is_file() else [])
-    for path in paths:
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(relative_to).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-
-
-def tool_fingerprint(engine: str) -> bytes:
-    """partnerkit's version, templates, assets and escaping/sanitising code, and the versions of the engine,
-    the theme and the sanitiser."""
-    digest = hashlib.sha256()
-    for package in ("partnerkit", engine, "mkdocs-material", "nh3"):
-        try:
-            digest.update(f"{package}={importlib.metadata.version(package)}\n".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{package}=?\n".encode())
-    digest.update(f"generator={__version__}\n".encode())
-    _hash_files(digest, TEMPLATE_DIR, TEMPLATE_DIR.parent)
-    _hash_files(digest, PACKAGE_ASSETS_DIR, PACKAGE_ASSETS_DIR.parent)
-    for module in (escape_module, sanitize_module):
-        _hash_files(digest, Path(module.__file__), PACKAGE_ASSETS_DIR.parent)
-    return digest.digest()
-
-
-def _templates_folder(config_file: Path) -> str | None:
-    """The ``templates:`` folder a site_config names (read leniently: validation comes later)."""
-    try:
-        documents, _ = parse_yaml(CONFIG_FILE, config_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return None
-    data = documents[0].data if documents else None
-    value = data.get("templates") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
-
-
-def input_keys(config: SiteConfig, releases: list[Release], root: Path) -> dict[str, str]:
-    """Cache key of every release, computed without building anything: the release's own inputs (a git
-    tree, a snapshot or the working tree's files), the previous release's key (its what's-new page
-    compares with it), the working tree's release settings and the tool versions."""
-    shared = hashlib.sha256(tool_fingerprint(config.engine))
-    shared.update(json.dumps(
-        [config.site_url, config.default, config.engine, [release.model_dump(mode="json") for release in config.versions],
-         config.certification.model_dump(mode="json")],
-        sort_keys=True,
-    ).encode())
-    keys: dict[str, str] = {}
-    previous = ""
-    for release in reversed(releases):  # oldest first: each key includes the one before it
-        digest = shared.copy()
-        digest.update(f"{release.version}\n{previous}\n".encode())
-        if release.ref is not None:
-            digest.update(git_tree(root, release))
-        else:
-            folder = root / release.path if release.path is not None else root
-            config_file = folder / CONFIG_FILE if (folder / CONFIG_FILE).is_file() else root / CONFIG_FILE
-            _hash_files(digest, config_file, config_file.parent)
-            for name in INPUT_FOLDERS:
-                _hash_files(digest, folder / name, folder)
-            templates = _templates_folder(config_file)
-            if templates:
-                _hash_files(digest, folder / templates, folder)
-        previous = keys[release.version] = digest.hexdigest()[:32]
-    return keys
 
 
 @dataclass(frozen=True)
@@ -152,7 +77,7 @@ def plan_releases(root: Path, cache: Path, force: str | None = None, config: Sit
         default, default_name = UNVERSIONED_RELEASE, ""
     else:
         default, default_name = default_release(config.versions, config.default)
-    needed = [release for release in releases if release.version == force or not _is_cached(cache, keys[release.version])]
+    needed = [release for release in releases if release.version == force or not is_cached(cache, keys[release.version])]
     return ReleasePlan(config, releases, keys, needed, default, default_name, unversioned)
 
 
@@ -217,9 +142,7 @@ def _build_into_cache(plan: PlannedRelease, engine: str, cache: Path) -> float:
         work_dir = Path(work)
         write_stage(plan.rendered, work_dir / "stage", plan.project)
         run_engine(engine, work_dir / "stage", work_dir / "site")
-        (work_dir / "site").rename(cache / plan.key)
-        write_exam_keys(cache / EXAMS_CACHE, plan.key, plan.exams)
-        _write_content(cache, plan.key, plan.rendered)
+        keep_in_cache(work_dir / "site", cache, plan.key, plan.exams, plan.rendered)
     return time.perf_counter() - started
 
 
@@ -243,47 +166,6 @@ def _alias_pages(version_dir: Path, alias_dir: Path, version: str) -> None:
         destination = alias_dir / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(redirect_page(target), encoding="utf-8")
-
-
-EXAMS_CACHE = ".exams"
-"""Cache folder keeping each built release's exam keys by release key, for releases not rebuilt."""
-
-
-CONTENT_CACHE = ".content"
-"""Cache folder keeping each built release's content ids (with page titles) and practice-quiz ids, by
-release key: what the collector accepts, as the release's render gave them."""
-
-
-def _content_path(cache: Path, key: str) -> Path:
-    return cache / CONTENT_CACHE / f"{key}.json"
-
-
-def _write_content(cache: Path, key: str, rendered: RenderedSite) -> None:
-    path = _content_path(cache, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"content": rendered.content_ids, "practice_quizzes": list(rendered.practice_quizzes)}
-    path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def _is_cached(cache: Path, key: str) -> bool:
-    return (cache / key).is_dir() and _content_path(cache, key).is_file()
-
-
-def _cached_content(cache: Path, keys: list[str]) -> tuple[dict[str, str], set[str]]:
-    """Content ids with titles and practice-quiz ids of the releases cached under ``keys`` (oldest
-    first: the newest release's title wins)."""
-    content: dict[str, str] = {}
-    practice: set[str] = set()
-    for key in keys:
-        data = json.loads(_content_path(cache, key).read_text(encoding="utf-8"))
-        content.update(data["content"])
-        practice.update(data["practice_quizzes"])
-    return content, practice
-
-
-def _cached_exam_keys(cache: Path, key: str) -> dict[str, ExamKey]:
-    path = exam_keys_path(cache / EXAMS_CACHE, key)
-    return ExamKeyFile.model_validate_json(path.read_text(encoding="utf-8")).exams if path.is_file() else {}
 
 
 def add_root_files(releases: list[Release], default: Release, default_name: str, target: Path) -> None:
@@ -364,18 +246,12 @@ def build_releases(
             add_root_files(plan.releases, plan.default, plan.default_name, target)
         check_no_private_bytes(target, root)
         replace_folder(target, site_dir, Path(assembly) / "previous")
-    exams = {release.version: _cached_exam_keys(cache, plan.keys[release.version]) for release in plan.releases}
+    exams = {release.version: cached_exam_keys(cache, plan.keys[release.version]) for release in plan.releases}
     replace_exam_keys(root, exams)
     if plan.config.analytics.endpoint:
-        content_ids, practice = _cached_content(cache, [plan.keys[release.version] for release in reversed(plan.releases)])
+        content_ids, practice = cached_content(cache, [plan.keys[release.version] for release in reversed(plan.releases)])
         write_content_index(root, content_ids, names, practice)
-    used = set(plan.keys.values())
-    for entry in cache.iterdir():
-        if entry.is_dir() and entry.name not in used and not entry.name.startswith("."):
-            shutil.rmtree(entry, ignore_errors=True)
-    for entry in [*(cache / EXAMS_CACHE / EXAM_KEYS_DIR).glob("*.json"), *(cache / CONTENT_CACHE).glob("*.json")]:
-        if entry.stem not in used:
-            entry.unlink()
+    prune_cache(cache, set(plan.keys.values()))
     count = len(plan.releases)
     if plan.unversioned:
         reporter.step(f"Site written to {site_dir}")
