@@ -33,7 +33,7 @@ from generator.structure.catalog import Catalog
 from generator.structure.changes import compare_catalogs
 from generator.structure.config import Release, SiteConfig
 from generator.structure.keys import ExamKey, exam_keys_of
-from generator.transcripts.step import transcribe_project
+from generator.transcripts.step import transcribe_talks
 
 @dataclass(frozen=True)
 class PlannedRelease:
@@ -95,7 +95,7 @@ def render_needed(
             project = release_inputs(release, root, work)
             try:
                 transcribe = release.from_working_tree  # a tag holds its committed transcripts
-                run = transcribe_project(project, reporter) if transcribe else None
+                run = transcribe_talks(project, plan.config.transcription, reporter) if transcribe else None
                 loaded[release.version] = (project, load_project(project, reporter, run))
             except ContentErrors as exc:
                 errors.extend((exc if plan.unversioned else located_in(release, exc)).errors)
