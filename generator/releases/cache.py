@@ -86,7 +86,7 @@ def input_keys(config: SiteConfig, releases: list[Release], root: Path) -> dict[
             _hash_files(digest, config_file, config_file.parent)
             for name in INPUT_FOLDERS:
                 _hash_files(digest, folder / name, folder)
-            templates = _templates_folder(config_file)
+            templates = config.templates if release.from_working_tree else _templates_folder(config_file)
             if templates:
                 _hash_files(digest, folder / templates, folder)
         previous = keys[release.version] = digest.hexdigest()[:32]
