@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -28,11 +29,32 @@ CACHE_DIR = f"{PROJECT_CACHE}/releases"
 
 
 def _hash_files(digest, folder: Path, relative_to: Path) -> None:
+    """Names and bytes of every file under ``folder``. A link is hashed as a link (its target as
+    written) and then as what it leads to, so adding, changing or re-pointing one changes the key and
+    the load that checks links runs again."""
+    if folder.is_symlink():
+        digest.update(b"link\0" + folder.relative_to(relative_to).as_posix().encode() + b"\0"
+                      + os.readlink(folder).encode() + b"\0")
     paths = sorted(folder.rglob("*")) if folder.is_dir() else ([folder] if folder.is_file() else [])
     for path in paths:
-        if path.is_file() and "__pycache__" not in path.parts:
+        if "__pycache__" in path.parts:
+            continue
+        if path.is_symlink():
+            digest.update(b"link\0" + path.relative_to(relative_to).as_posix().encode() + b"\0"
+                          + os.readlink(path).encode() + b"\0")
+            if path.is_dir():
+                _hash_links_target(digest, path, relative_to)
+        if path.is_file():
             digest.update(path.relative_to(relative_to).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def _hash_links_target(digest, link: Path, relative_to: Path) -> None:
+    """The files under a linked folder, named under the link (links inside it are not followed again)."""
+    for path in sorted(link.resolve().rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            name = (link / path.relative_to(link.resolve())).relative_to(relative_to).as_posix()
+            digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
 
 
 def tool_fingerprint(engine: str) -> bytes:
