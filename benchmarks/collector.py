@@ -37,7 +37,7 @@ KEYS = {"bench": b"benchmark-secret-0123456789"}
 SERVER = r"""
 import sys, uvicorn
 from pathlib import Path
-from generator.analytics.collector import CollectorSettings, create_app
+from generator.collector.app import CollectorSettings, create_app
 from generator.analytics.events import ContentIndex
 from generator.analytics.identity import Roster
 from generator.analytics.store import SqliteStore

@@ -89,9 +89,11 @@ def path_type(**options) -> click.Path:
 
 def database(db: str | None) -> str | None:
     """``--db``: a URL stays as given; a file path (or ``sqlite:///path``) is made absolute like other paths."""
-    if db is None or db.startswith(("postgresql://", "postgres://")) or ("://" in db and not db.startswith("sqlite:///")):
+    from generator.analytics.store import database_kind, sqlite_path
+
+    if db is None or database_kind(db) != "sqlite":
         return db
-    return str(Path(db.removeprefix("sqlite:///")).resolve())
+    return str(sqlite_path(db).resolve())
 
 
 def shown(path: Path) -> str:
@@ -201,9 +203,11 @@ def release(project: Path, version: str, aliases: tuple[str, ...], title: str | 
 def transcribe(project: Path, force: bool, debug: bool) -> None:
     """Transcribe new recordings in transcripts/ so they can be reviewed before building."""
     from generator.load.content import load_project
+    from generator.transcripts.step import transcribe_project
 
     reporter = TerminalReporter()
-    catalog = run_operation(debug, load_project, project, reporter, True, force)
+    run = run_operation(debug, transcribe_project, project, reporter, force)
+    catalog = run_operation(debug, load_project, project, reporter, run)
     click.echo(f"{len(catalog.talks)} talk{'s' if len(catalog.talks) != 1 else ''} ready in transcripts/")
 
 

@@ -10,11 +10,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from generator.errors import PartnerkitError
-from generator.publish_check import check_no_private_bytes
 from generator.render import RenderedSite
 
 
@@ -30,6 +28,13 @@ def engine_command(engine: str, *arguments: str) -> list[str]:
 def engine_environment() -> dict[str, str]:
     """The engine's environment: no colour codes, no theme end-of-life banner on every run."""
     return {**os.environ, "NO_COLOR": "1", "NO_MKDOCS_2_WARNING": "1"}
+
+
+def start_serving(engine: str, stage: Path, config_file: Path, address: str) -> subprocess.Popen:
+    """Start ``<engine> serve`` on the staged site at ``address`` (``host:port``); the caller waits
+    for it or ends it. The engine rebuilds by itself when the stage's files change."""
+    command = engine_command(engine, "serve", "--config-file", str(config_file), "--dev-addr", address)
+    return subprocess.Popen(command, cwd=stage, env=engine_environment())
 
 
 def write_stage(rendered: RenderedSite, stage: Path, project_root: Path) -> None:
@@ -72,18 +77,6 @@ def run_engine(engine: str, stage: Path, output: Path) -> None:
         lines = [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
         detail = "\n".join(lines) or result.stderr.strip()[-2000:]
         raise EngineError(f"{engine} build failed:\n{detail}")
-
-
-def build_site(rendered: RenderedSite, engine: str, project_root: Path, site_dir: Path) -> None:
-    """Build into a temporary folder beside ``site_dir``, then swap it in; a failure leaves ``site_dir`` as it was."""
-    site_dir = site_dir.resolve()
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{site_dir.name}-build-", dir=site_dir.parent) as work:
-        work_dir = Path(work)
-        write_stage(rendered, work_dir / "stage", project_root)
-        run_engine(engine, work_dir / "stage", work_dir / "site")
-        check_no_private_bytes(work_dir / "site", project_root)
-        replace_folder(work_dir / "site", site_dir, work_dir / "previous")
 
 
 def replace_folder(new: Path, target: Path, trash: Path) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.layout import PRIVATE_DIR
 from generator.errors import PartnerkitError
-from generator.load.files import file_sha256
+from generator.files import file_sha256
 
-PRIVATE_DIR = "private"
 
 
 class PrivateBytesError(PartnerkitError):

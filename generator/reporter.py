@@ -29,3 +29,27 @@ class NullReporter:
 
     def warning(self, message: str) -> None:
         pass
+
+
+class BufferReporter:
+    """Keeps what it is told, in order (as Lektor's ``BufferReporter``): for tests and for library
+    callers that show progress their own way."""
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+        self.warnings: list[str] = []
+        self.progress_calls: list[tuple[str, float, float, str]] = []
+        self.events: list[tuple[str, object]] = []
+        """Every call as (``step`` | ``progress`` | ``warning``, what it said), in order."""
+
+    def step(self, message: str) -> None:
+        self.steps.append(message)
+        self.events.append(("step", message))
+
+    def progress(self, label: str, done: float, total: float, unit: str) -> None:
+        self.progress_calls.append((label, done, total, unit))
+        self.events.append(("progress", (label, done, total, unit)))
+
+    def warning(self, message: str) -> None:
+        self.warnings.append(message)
+        self.events.append(("warning", message))

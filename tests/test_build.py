@@ -25,7 +25,8 @@ def test_build_writes_every_page(minimal: Path) -> None:
     html = (site / "modules/pricing/index.html").read_text()
     assert '<meta name="partnerkit:content-id" content="module:pricing">' in html
     assert 'data-pk-module="pricing"' in html
-    assert sorted(path.name for path in minimal.iterdir()) == ["content", "site", "site_config.yml"]
+    assert sorted(path.name for path in minimal.iterdir()) == [".partnerkit-cache", "content", "site", "site_config.yml"]
+    assert sorted(path.name for path in (minimal / ".partnerkit-cache").iterdir()) == ["releases"], "the build cache only"
 
 
 def _break_a_link(root: Path) -> None:
@@ -45,7 +46,10 @@ def test_failed_engine_run_keeps_the_previous_site(minimal: Path) -> None:
     assert "nowhere.md" in str(caught.value)
     after = {path.relative_to(minimal).as_posix(): path.read_bytes() for path in (minimal / "site").rglob("*") if path.is_file()}
     assert after == before
-    assert sorted(path.name for path in minimal.iterdir()) == ["content", "my-templates", "site", "site_config.yml"]
+    assert sorted(path.name for path in minimal.iterdir()) == [".partnerkit-cache", "content", "my-templates", "site",
+                                                                "site_config.yml"]
+    leftovers = [path.name for path in (minimal / ".partnerkit-cache/releases").iterdir() if path.name.startswith((".build", ".inputs"))]
+    assert leftovers == [], "a failed engine run leaves no work folder in the cache"
 
 
 def test_content_errors_stop_before_the_engine(minimal: Path) -> None:

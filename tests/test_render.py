@@ -6,8 +6,9 @@ from pathlib import Path
 
 from generator.commands.build import render_project
 from generator.load.content import load_project
-from generator.releases.changes import ReleaseChanges
-from generator.render.site import ReleaseContext, html_link, render_site
+from generator.structure.changes import ReleaseChanges
+from generator.render.context import ReleaseContext
+from generator.render.site import html_link, render_site
 
 
 def test_raw_html_links_follow_directory_urls() -> None:

@@ -62,10 +62,11 @@ def test_the_stylesheet_carries_only_the_configured_primarys_shade(minimal: Path
 
 
 def test_whats_new_lines_in_japanese() -> None:
-    from generator.releases.changes import Words, field_changes
+    from generator.render.strings import STRINGS
+    from generator.structure.changes import Words, field_changes
     from generator.structure.content import Step
 
-    words = Words("ja", "オストロバ", {"enterprise": "エンタープライズ"})
+    words = Words("ja", "オストロバ", {"enterprise": "エンタープライズ"}, STRINGS["ja"])
     old = [Step(when="-90d", action="a", owner={"enterprise": "vendor"}, checklist=["x"])]
     new = [Step(when="-90d", action="a", owner={"enterprise": "shared"}, checklist=["x", "y"]),
            Step(when="-60d", action="b", owner="partner")]
@@ -79,22 +80,15 @@ def test_whats_new_lines_in_japanese() -> None:
 
 def test_check_warns_for_teal_and_not_for_indigo(minimal) -> None:
     from generator.commands.check import check
-    from generator.reporter import NullReporter
+    from generator.reporter import BufferReporter
     from tests.conftest import configure
 
-    class Collect(NullReporter):
-        def __init__(self) -> None:
-            self.warnings: list[str] = []
-
-        def warning(self, message: str) -> None:
-            self.warnings.append(message)
-
     configure(minimal, palette={"primary": "indigo"})
-    quiet = Collect()
+    quiet = BufferReporter()
     check(minimal, quiet)
     assert [w for w in quiet.warnings if "palette" in w] == []
     configure(minimal, palette={"primary": "teal"})
-    loud = Collect()
+    loud = BufferReporter()
     check(minimal, loud)
     assert [w for w in loud.warnings if "palette" in w] == [
         "site_config.yml: palette.primary: teal (#009485) reads 3.77:1 against white, below 4.5:1 for links and "

@@ -10,10 +10,8 @@ from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from generator.layout import CONTENT_INDEX
 from generator.errors import PartnerkitError
-
-CONTENT_INDEX = "private/content-index.json"
-"""Written by ``partnerkit build`` beside (never inside) the site: the ids the collector accepts."""
 
 MAX_BODY_BYTES = 16 * 1024
 """Largest request body the collector reads (413 beyond)."""
@@ -62,29 +60,6 @@ class Event(BaseModel):
         return self
 
 
-def content_ids_of_pages(pages: dict[str, str]) -> dict[str, str]:
-    """Content ids in the front matter of rendered Markdown pages (``partnerkit_id: module:pricing``),
-    each with the page's ``title`` (empty where it has none): iterating the result gives the ids."""
-    import html
-
-    import yaml
-
-    found: dict[str, str] = {}
-    for text in pages.values():
-        if text.startswith("---\n"):
-            head = text[4:].split("\n---", 1)[0]
-            if "partnerkit_id:" not in head:
-                continue
-            try:
-                meta = yaml.safe_load(head)
-            except yaml.YAMLError:
-                continue
-            if isinstance(meta, dict) and meta.get("partnerkit_id"):
-                title = meta.get("title")
-                found[str(meta["partnerkit_id"])] = html.unescape(str(title)) if title else ""
-    return found
-
-
 class ContentIndex(BaseModel):
     """The pages events may name and the releases they may come from, as the last build left them."""
 
@@ -112,7 +87,7 @@ class ContentIndex(BaseModel):
 
 def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str], quizzes: Iterable[str] = ()) -> Path:
     """Write ``private/content-index.json`` under the project ``root``; return its path. ``content_ids``
-    may map each id to its page title (as :func:`content_ids_of_pages` does): the titles are kept too."""
+    may map each id to its page title (as ``RenderedSite.content_ids`` does): the titles are kept too."""
     path = root / CONTENT_INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     index: dict[str, object] = {"content": sorted(set(content_ids)), "versions": sorted(set(versions)), "quizzes": sorted(set(quizzes))}

@@ -13,7 +13,6 @@ is not on the roster, has left, had their links revoked after it was issued, or 
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import hmac
 import math
@@ -24,17 +23,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from generator.layout import REVOKED_FILE
 from generator.errors import ContentError, PartnerkitError
+from generator.roster import ID_PATTERN, RosterEntry, read_roster
 
 KEYS_VARIABLE = "PARTNERKIT_TOKEN_KEYS"
 """``key-id:secret,older-id:older-secret``: the first key signs, every listed key verifies."""
-ROSTER_COLUMNS = ("partner_id", "partner_name", "rep_id", "name", "email", "role", "joined", "left")
-ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-"""Partner and rep ids: letters, digits, "-" and "_"."""
-
-
-REVOKED_FILE = "private/revoked.csv"
-"""Written by ``partnerkit revoke``: ``rep_id,revoked_at``; links of that rep issued up to then are refused."""
 REVOKED_COLUMNS = ("rep_id", "revoked_at")
 
 
@@ -107,59 +101,6 @@ def verify(token: str, keys: dict[str, bytes]) -> Rep | None:
         return None
 
 
-@dataclass(frozen=True)
-class RosterEntry:
-    partner_id: str
-    partner_name: str
-    rep_id: str
-    name: str
-    email: str
-    role: str
-    joined: date
-    left: date | None
-
-
-def read_roster(path: Path, root: Path) -> list[RosterEntry]:
-    """The roster CSV, every row checked; raises ContentErrors with row and column positions."""
-    from generator.errors import ContentErrors
-    from generator.load.files import read_text, relative_name
-
-    text, error = read_text(path, root)
-    if error:
-        raise ContentErrors([error])
-    name = relative_name(path, root)
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or tuple(cell.strip() for cell in rows[0]) != ROSTER_COLUMNS:
-        raise ContentErrors([ContentError(name, 1, 1, "", f"the header must be: {','.join(ROSTER_COLUMNS)}")])
-    entries, errors, seen = [], [], set()
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(ROSTER_COLUMNS):
-            errors.append(ContentError(name, line, 1, "", f"expected {len(ROSTER_COLUMNS)} columns, got {len(row)}"))
-            continue
-        values = dict(zip(ROSTER_COLUMNS, (cell.strip() for cell in row)))
-        problems = [column for column in ("partner_id", "rep_id") if not ID_PATTERN.fullmatch(values[column])]
-        for column in problems:
-            errors.append(ContentError(name, line, ROSTER_COLUMNS.index(column) + 1, column,
-                                       f"'{values[column]}' is not an id: letters, digits, '-' and '_'"))
-        try:
-            joined = date.fromisoformat(values["joined"])
-            left = date.fromisoformat(values["left"]) if values["left"] else None
-        except ValueError:
-            errors.append(ContentError(name, line, 7, "joined", "dates are written YYYY-MM-DD"))
-            continue
-        if values["rep_id"] in seen:
-            errors.append(ContentError(name, line, 3, "rep_id", f"duplicate rep '{values['rep_id']}'"))
-        seen.add(values["rep_id"])
-        if not problems:
-            entries.append(RosterEntry(values["partner_id"], values["partner_name"], values["rep_id"], values["name"],
-                                       values["email"], values["role"], joined, left))
-    if errors:
-        raise ContentErrors(errors)
-    return entries
-
-
 def invite_links(roster: list[RosterEntry], site_url: str, keys: dict[str, bytes], now: datetime) -> list[tuple[RosterEntry, str]]:
     """One personal link per current rep: the site address with ``?pk=<token>``, issued ``now``."""
     base = site_url if site_url.endswith("/") else site_url + "/"
@@ -173,21 +114,16 @@ def invite_links(roster: list[RosterEntry], site_url: str, keys: dict[str, bytes
 def read_revocations(path: Path, root: Path) -> dict[str, datetime]:
     """``private/revoked.csv``: the latest revocation time per rep id (none if the file is missing)."""
     from generator.errors import ContentErrors
-    from generator.load.files import relative_name
+    from generator.files import read_csv
 
     if not path.is_file():
         return {}
-    name = relative_name(path, root)
-    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    if not rows or tuple(cell.strip() for cell in rows[0]) != REVOKED_COLUMNS:
-        raise ContentErrors([ContentError(name, 1, 1, "", f"the header must be: {','.join(REVOKED_COLUMNS)}")])
+    name, rows = read_csv(path, root, REVOKED_COLUMNS)
     revoked: dict[str, datetime] = {}
     errors = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in rows:
         try:
-            rep, when = (cell.strip() for cell in row)
+            rep, when = row
             moment = datetime.fromisoformat(when.replace("Z", "+00:00"))
             if moment.tzinfo is None:
                 raise ValueError(when)
@@ -212,7 +148,7 @@ def write_revocations(path: Path, revoked: dict[str, datetime]) -> Path:
 def revoke(root: Path, roster_path: Path, rep_id: str, now: datetime) -> RosterEntry:
     """Record in ``private/revoked.csv`` that as of ``now``, every link issued to ``rep_id`` so far is
     refused (links made later with ``invite`` work). Returns their roster entry."""
-    from generator.load.files import relative_name
+    from generator.files import relative_name
 
     entry = next((row for row in read_roster(roster_path, root) if row.rep_id == rep_id), None)
     if entry is None:

@@ -1,69 +1,30 @@
 """The partner-enablement report: who the key people are, how engagement spreads, what is read.
 
-Pure functions turn daily totals, the roster and sales into tables; ``write_report`` renders them as
-one self-contained HTML page (charts as inline SVG) plus a CSV per table and a JSON of everything."""
+Pure functions here turn daily totals, the roster and sales into tables; ``report_charts.py`` draws
+the charts (inline SVG); ``report_output.write_report`` writes one self-contained HTML page plus a CSV
+per table and a JSON of everything."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import re
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
-import jinja2
-
-from generator.analytics.csvfile import write_dicts
-from generator.analytics.identity import RosterEntry
+from generator.analytics.store import DailyTotal, QuizTotal
 from generator.certification.certificates import Certificate
-from generator.certification.tiers import (
-    Reminder,
-    TierOutlook,
-    _satisfies,
-    certification_table,
-    counts_on,
-    expiry_reminders,
-    tiers_now_and_at_risk,
-)
+from generator.certification.tiers import _satisfies, counts_on
 from generator.errors import ContentError, ContentErrors, PartnerkitError
+from generator.roster import RosterEntry
 from generator.structure.config import CertificationSettings, Tier
 
 QUADRANTS = ("key person 1", "key person 2", "results without views", "neither")
 """Many views and results; many views, no results yet (support them first); results without
 views; neither."""
-
-
-@dataclass(frozen=True)
-class DailyTotal:
-    """One row of ``daily``: a rep's (or the anonymous readers') views and engaged time on one page and day."""
-
-    day: str
-    content: str
-    version: str
-    partner: str
-    rep: str
-    views: int
-    engaged_ms: int
-
-
-@dataclass(frozen=True)
-class QuizTotal:
-    """One row of ``quiz_daily``: a rep's practice-quiz attempts and passes on one day."""
-
-    day: str
-    quiz: str
-    version: str
-    partner: str
-    rep: str
-    attempts: int
-    passes: int
 
 
 @dataclass(frozen=True)
@@ -101,24 +62,19 @@ def on_roster(roster: list[RosterEntry], start: date, end: date) -> list[RosterE
     return [entry for entry in roster if entry.joined < end and (entry.left is None or entry.left >= start)]
 
 
+SALES_COLUMNS = ("rep_id", "month", "amount")
+
+
 def read_sales(path: Path, root: Path) -> dict[tuple[str, str], float]:
     """``rep_id,month,amount`` rows → amount by (rep, month); located errors for bad rows."""
-    from generator.load.files import read_text, relative_name
+    from generator.files import read_csv
 
-    text, error = read_text(path, root)
-    if error:
-        raise ContentErrors([error])
-    name = relative_name(path, root)
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or [cell.strip() for cell in rows[0]] != ["rep_id", "month", "amount"]:
-        raise ContentErrors([ContentError(name, 1, 1, "", "the header must be: rep_id,month,amount")])
+    name, rows = read_csv(path, root, SALES_COLUMNS)
     sales: dict[tuple[str, str], float] = defaultdict(float)
     errors = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line, row in rows:
         try:
-            rep, month, amount = (cell.strip() for cell in row)
+            rep, month, amount = row
             value = float(amount)
             if not math.isfinite(value):
                 raise ValueError(amount)
@@ -319,78 +275,6 @@ def quiz_results(totals: list[QuizTotal], month: str) -> list[dict[str, object]]
     return rows
 
 
-def _svg(figure) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
-    text = buffer.getvalue()
-    return text[text.index("<svg"):]  # inline: no XML declaration or DOCTYPE
-
-
-def _charts(placed: list[RepActivity], by: str, activity_at: float, sales_at: float,
-            rates: dict[str, dict[str, dict[str, float]]], labels: dict[str, list[str]],
-            partner_names: dict[str, str]) -> dict[str, str]:
-    """The key-person scatter plot and one active-rate trend chart per kind of period, as SVG text;
-    legends sit right of the plot, never over a point."""
-    import matplotlib
-
-    matplotlib.use("svg")
-    from matplotlib import pyplot
-
-    pyplot.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable, selectable
-    pyplot.rcParams["svg.hashsalt"] = "partnerkit"  # the same data gives the same file
-    colours = dict(zip(QUADRANTS, ("#2e7d32", "#ef6c00", "#1565c0", "#9e9e9e")))
-    charts = {}
-    figure, axes = pyplot.subplots(figsize=(6.5, 4.2))
-    for label in QUADRANTS:
-        reps = [rep for rep in placed if rep.quadrant == label]
-        axes.scatter([rep.views if by == "views" else rep.engaged_minutes for rep in reps], [rep.sales for rep in reps],
-                     label=label, color=colours[label], s=36)
-    axes.axvline(activity_at, color="#616161", linestyle="--", linewidth=1)
-    axes.axhline(sales_at, color="#616161", linestyle="--", linewidth=1)
-    axes.set_xlabel(f"{METRICS[by]} this month")
-    axes.set_ylabel("sales this month")
-    axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=8, frameon=False)
-    charts["scatter"] = _svg(figure)
-    pyplot.close(figure)
-    for kind, by_partner in rates.items():
-        figure, axes = pyplot.subplots(figsize=(6.5, 3.2))
-        for partner, by_period in by_partner.items():
-            axes.plot(labels[kind], [by_period.get(label, math.nan) * 100 for label in labels[kind]], marker="o",
-                      label=partner_names.get(partner) or partner)
-        axes.set_ylabel("active reps, %")
-        axes.set_ylim(0, 105)
-        axes.tick_params(axis="x", labelsize=8)
-        axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=8, frameon=False)
-        charts[kind] = _svg(figure)
-        pyplot.close(figure)
-    return charts
-
-
-def _release_order(version: str) -> list[tuple[int, int | str]]:
-    """Sort key that puts 2.10 after 2.9."""
-    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.-]", version)]
-
-
-TIER_HORIZON_DAYS = 90
-"""How far ahead the report looks for partner tiers at risk."""
-
-
-def _tier_rows(outlooks: list[TierOutlook]) -> list[dict[str, object]]:
-    """The ``tiers`` table: tier ids, days as ISO text, causes as ``rep:exam``."""
-    return [{"partner": o.partner, "partner_name": o.partner_name, "tier_now": o.now.id if o.now else "",
-             f"tier_in_{TIER_HORIZON_DAYS}_days": o.at_horizon.id if o.at_horizon else "",
-             "drop_on": o.drops_on.isoformat() if o.drops_on else "", "drop_to": o.drops_to.id if o.drops_to else "",
-             "causes": " ".join(f"{c.rep}:{c.exam}" for c in o.causes)} for o in outlooks]
-
-
-def _reminder_rows(reminders: list[Reminder]) -> list[dict[str, object]]:
-    """The ``reminders`` table, soonest first."""
-    return [{"bucket": r.bucket, "days_left": r.days_left, "kind": r.kind, "partner": r.certificate.partner,
-             "partner_name": r.partner_name, "rep": r.certificate.rep, "name": r.holder, "exam": r.certificate.exam,
-             "title": r.certificate.title, "level": r.certificate.level, "valid_until": r.certificate.valid_until.isoformat()}
-            for r in reminders]
-
-
 def next_tier_needs(certificates: Sequence[Certificate], roster: Sequence[RosterEntry], settings: CertificationSettings,
                     partner: str, now: Tier | None, today: date) -> tuple[Tier | None, list[dict[str, object]]]:
     """The tier above ``now`` (the lowest tier when the partner holds none) and, per requirement, how
@@ -407,106 +291,3 @@ def next_tier_needs(certificates: Sequence[Certificate], roster: Sequence[Roster
         needs.append({"role": requirement.role, "level": requirement.level, "reps": requirement.reps, "have": have,
                       "missing": max(0, requirement.reps - have)})
     return target, needs
-
-
-REPORT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report.html.j2"
-PARTNERS_FOLDER = "partners"
-"""Under the report folder: one HTML page per partner (``partners/<partner id>.html``) to forward to it."""
-
-
-def write_report(folder: Path, month: str, totals: list[DailyTotal], roster: list[RosterEntry],
-                 sales: dict[tuple[str, str], float], content_ids: set[str], quiz_totals: list[QuizTotal] = (), by: str = "views",
-                 activity_threshold: float | None = None, sales_threshold: float | None = None,
-                 months_back: int = 6, weeks_back: int = 8, certificates: Sequence[Certificate] = (),
-                 certification: CertificationSettings | None = None, today: date | None = None,
-                 titles: dict[str, str] | None = None, compliance: Any = None) -> Path:
-    """Write ``report.html``, one page per partner under ``partners/``, one CSV per table and
-    ``report.json`` into ``folder``; return the HTML path.
-
-    Pages are named by their ``titles`` (content id → title, from the content index), partners and reps
-    by the roster. ``compliance`` (:class:`generator.analytics.compliance.Compliance`) adds how partners
-    follow the procedures, with reps' notes in the vendor's report. Weeks and months that begin after ``today`` are left out. Partner tiers,
-    certificates and reminders are as of ``today`` (default: the UTC day), whatever the month."""
-    certification = certification or CertificationSettings()
-    today = today or datetime.now(timezone.utc).date()
-    titles = titles or {}
-    activity_at, sales_at, placed = quadrants(rep_activity(totals, roster, sales, month), by,
-                                              activity_threshold, sales_threshold)
-    split = bands(placed)
-    periods = {"monthly": not_after(months_until(month, months_back), today),
-               "weekly": not_after(weeks_until(month, weeks_back, today), today)}
-    rates = {kind: active_rates(totals, roster, of_kind) for kind, of_kind in periods.items()}
-    labels = {kind: [period.label for period in of_kind] for kind, of_kind in periods.items()}
-    reads, never = content_reads(totals, content_ids, month)
-    for row in reads:
-        row["title"] = page_name(str(row["content"]), titles)
-    quizzes = quiz_results(list(quiz_totals), month)
-    for row in quizzes:
-        row["title"] = page_name(f"quiz:{row['quiz']}", titles)
-    certificates = list(certificates)
-    outlooks = tiers_now_and_at_risk(certificates, roster, certification, today, TIER_HORIZON_DAYS)
-    reminders = expiry_reminders(certificates, roster, certification, today)
-    partner_names = {entry.partner_id: entry.partner_name or entry.partner_id for entry in roster}
-    names = {rep.rep: rep.name for rep in placed}
-    events_this_month = any(month_of(total.day) == month for total in totals) or any(
-        month_of(total.day) == month for total in quiz_totals)
-    folder.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "reps": [{**asdict(rep), "partner_name": partner_names.get(rep.partner, "")} for rep in placed],
-        "bands": [{"partner": partner, "partner_name": partner_names.get(partner, ""),
-                   **{k: (" ".join(v) if isinstance(v, list) else v) for k, v in row.items()}}
-                  for partner, row in split.items()],
-        **{f"active_rates_{kind}": [{"partner": partner, "partner_name": partner_names.get(partner, ""), "period": label,
-                                     "active_rate": rate}
-                                    for partner, by_period in by_partner.items() for label, rate in by_period.items()]
-           for kind, by_partner in rates.items()},
-        "content": [{"content": row["content"], "title": row["title"], **{k: v for k, v in row.items() if k not in ("content", "title")}}
-                    for row in reads],
-        "never_opened": [{"content": content, "title": page_name(content, titles)} for content in never],
-        "quizzes": quizzes,
-        "tiers": _tier_rows(outlooks),
-        "certificates": certification_table(certificates, roster, today),
-        "reminders": _reminder_rows(reminders),
-    }
-    if compliance is not None and compliance.trend:
-        from generator.analytics.compliance import table_rows
-
-        tables.update(table_rows(compliance, partner_names))
-    for name, rows in tables.items():
-        write_dicts(folder / f"{name}.csv", rows)
-    summary = {"month": month, "today": today.isoformat(), "by": by, "activity_threshold": activity_at,
-               "sales_threshold": sales_at, "events_this_month": events_this_month}
-    (folder / "report.json").write_text(json.dumps({**summary, **tables}, indent=1, ensure_ascii=False), encoding="utf-8")
-    releases: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for row in reads:
-        releases[str(row["version"])].append(row)
-    partners = []
-    for outlook in outlooks:
-        target, needs = next_tier_needs(certificates, roster, certification, outlook.partner, outlook.now, today)
-        partners.append({
-            "id": outlook.partner, "name": partner_names.get(outlook.partner) or outlook.partner,
-            "reps": [rep for rep in placed if rep.partner == outlook.partner], "bands": split.get(outlook.partner),
-            "rates": {kind: by_partner.get(outlook.partner, {}) for kind, by_partner in rates.items()},
-            "outlook": outlook, "next_tier": target, "needs": needs,
-            "reminders": [r for r in reminders if r.certificate.partner == outlook.partner],
-        })
-    template = jinja2.Environment(autoescape=True).from_string(REPORT_TEMPLATE.read_text(encoding="utf-8"))
-    common = dict(month=month, today=today, horizon=TIER_HORIZON_DAYS, names=names, labels=labels,
-                  events_this_month=events_this_month, partner_names=partner_names,
-                  holders={(e.partner_id, e.rep_id): e.name for e in roster},
-                  buckets=sorted(certification.reminder_days, reverse=True), tiers=certification.tiers,
-                  compliance=compliance if compliance is not None and compliance.trend else None)
-    html = template.render(**common, single=None, partners=partners, metric=METRICS[by], activity_at=activity_at,
-                           sales_at=sales_at, thresholds_given=(activity_threshold, sales_threshold) != (None, None),
-                           placed=placed, quadrants=QUADRANTS, bands=split, rates=rates,
-                           releases=dict(sorted(releases.items(), key=lambda item: _release_order(item[0]), reverse=True)),
-                           never=[page_name(content, titles) for content in never], quizzes=quizzes, outlooks=outlooks,
-                           certificates=tables["certificates"], reminders=reminders,
-                           charts=_charts(placed, by, activity_at, sales_at, rates, labels, partner_names))
-    (folder / PARTNERS_FOLDER).mkdir(exist_ok=True)
-    for partner in partners:
-        (folder / PARTNERS_FOLDER / f"{partner['id']}.html").write_text(
-            template.render(**common, single=partner, partners=[partner]), encoding="utf-8")
-    path = folder / "report.html"
-    path.write_text(html, encoding="utf-8")
-    return path

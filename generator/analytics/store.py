@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from generator.errors import PartnerkitError
+from generator.layout import EVENTS_DB
 
 MIGRATIONS = [
     """
@@ -601,8 +602,70 @@ class PostgresStore(BatchingStore):
             raise PartnerkitError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}") from None
 
 
+def database_kind(location: str) -> str:
+    """What a ``--db`` value names, read once here: ``postgresql`` (a ``postgresql://`` or
+    ``postgres://`` URL), ``sqlite`` (``sqlite:///path`` or a file path) or ``unknown`` (another URL)."""
+    if location.startswith(("postgresql://", "postgres://")):
+        return "postgresql"
+    return "sqlite" if location.startswith("sqlite:///") or "://" not in location else "unknown"
+
+
+def sqlite_path(location: str) -> Path:
+    """The file of a ``sqlite`` location (``sqlite:///path`` or a path), as written."""
+    return Path(location.removeprefix("sqlite:///"))
+
+
 def open_store(location: str, retention_days: int | None = None) -> BatchingStore:
     """``postgresql://…`` opens PostgreSQL; anything else is a SQLite file path."""
-    if location.startswith(("postgresql://", "postgres://")):
+    if database_kind(location) == "postgresql":
         return PostgresStore(location, retention_days)
-    return SqliteStore(Path(location), retention_days)
+    return SqliteStore(sqlite_path(location), retention_days)
+
+
+@dataclass(frozen=True)
+class DailyTotal:
+    """One row of ``daily``: a rep's (or the anonymous readers') views and engaged time on one page and day."""
+
+    day: str
+    content: str
+    version: str
+    partner: str
+    rep: str
+    views: int
+    engaged_ms: int
+
+
+@dataclass(frozen=True)
+class QuizTotal:
+    """One row of ``quiz_daily``: a rep's practice-quiz attempts and passes on one day."""
+
+    day: str
+    quiz: str
+    version: str
+    partner: str
+    rep: str
+    attempts: int
+    passes: int
+
+
+def daily_totals(store: BatchingStore, since: str = "", until: str = "9999-12-31") -> list[DailyTotal]:
+    """The rows of ``daily`` from day ``since`` to day ``until`` (``YYYY-MM-DD``, both included; default: all)."""
+    return [DailyTotal(*row) for row in store.query(
+        "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily WHERE day >= ? AND day <= ?",
+        (since, until))]
+
+
+def quiz_totals(store: BatchingStore) -> list[QuizTotal]:
+    """Every row of ``quiz_daily``."""
+    return [QuizTotal(*row) for row in store.query(
+        "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]
+
+
+def open_project_store(root: Path, db: str | None, retention_days: int | None = None) -> BatchingStore:
+    """The store of the project at ``root`` for ``--db``: ``postgresql://user@host/db``, ``sqlite:///path``, a file path, or the default SQLite file."""
+    if db is not None and database_kind(db) == "postgresql":
+        return open_store(db, retention_days)
+    if db is not None and database_kind(db) == "unknown":
+        raise PartnerkitError(f"--db {db}: give postgresql://…, sqlite:///path or a file path")
+    location = sqlite_path(db) if db else root / EVENTS_DB
+    return open_store(str(location if location.is_absolute() else root / location), retention_days)

@@ -15,7 +15,8 @@ import secrets
 from dataclasses import dataclass
 
 from generator.analytics.store import BatchingStore, Transaction
-from generator.certification.certificates import CERTIFICATE_COLUMNS, Certificate, certificate_from_row
+from generator.analytics.store_exams import CERTIFICATE_COLUMNS, certificate_from_row
+from generator.certification.certificates import Certificate
 from generator.errors import PartnerkitError
 
 

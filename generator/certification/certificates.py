@@ -1,4 +1,5 @@
-"""Certificates as the collector stores them, and what follows from them: status and partner tiers."""
+"""Certificates as the collector issues them, and what follows from them: their status (the store's
+rows and SQL: ``analytics/store_exams.py``)."""
 
 from __future__ import annotations
 
@@ -39,14 +40,3 @@ class Certificate:
         if today > self.valid_until:
             return "expired"
         return "recertify" if self.recertify_by else "valid"
-
-
-CERTIFICATE_COLUMNS = "id, partner, rep, exam, title, role, level, version, issued, expires, recertify_by"
-"""Columns of the ``certificates`` table, in the order of :class:`Certificate`'s fields."""
-
-
-def certificate_from_row(row: tuple) -> Certificate:
-    """A :class:`Certificate` from a row selected with :data:`CERTIFICATE_COLUMNS` (days as ISO text)."""
-    *fields, issued, expires, recertify_by = row
-    return Certificate(*fields, date.fromisoformat(issued), date.fromisoformat(expires),
-                       date.fromisoformat(recertify_by) if recertify_by else None)

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from joserfc.jwk import OKPKey
 
-from generator.analytics.identity import ID_PATTERN
+from generator.roster import ID_PATTERN
 from generator.errors import PartnerkitError
 
 CREDENTIAL_KEYS_VARIABLE = "PARTNERKIT_CREDENTIAL_KEYS"

@@ -1,6 +1,6 @@
 """Certificates as Open Badges 3.0 verifiable credentials: what one says, its status list, its proof.
 
-Pure functions: the collector (:mod:`generator.collector_credentials`) calls them with what its records
+Pure functions: the collector (:mod:`generator.collector.credentials`) calls them with what its records
 hold. A credential is an ``OpenBadgeCredential`` in the W3C Verifiable Credentials 2.0 data model:
 
 - ``issuer``: the vendor's profile from site_config.yml (``vendor``, ``vendor_url``, ``vendor_email``),
@@ -36,7 +36,7 @@ from joserfc.errors import SecurityWarning
 
 from generator.certification.certificates import Certificate
 from generator.certification.credential_keys import joserfc_key
-from generator.certification.keys import ExamKey
+from generator.structure.keys import ExamKey
 from generator.structure.config import SiteConfig
 
 warnings.filterwarnings("ignore", message="EdDSA is deprecated", category=SecurityWarning)

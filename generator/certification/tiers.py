@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from generator.analytics.identity import RosterEntry
+from generator.roster import RosterEntry
 from generator.certification.certificates import Certificate
 from generator.structure.config import CertificationSettings, Tier, TierRequirement
 

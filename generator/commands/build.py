@@ -6,9 +6,6 @@ import dataclasses
 from pathlib import Path
 from typing import Callable
 
-from generator.analytics.events import content_ids_of_pages, write_content_index
-from generator.certification.keys import exam_keys_of, replace_exam_keys
-from generator.engine import build_site
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.releases.build import build_releases
@@ -17,6 +14,7 @@ from generator.render import RenderedSite, render_site
 from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
 from generator.structure.config import SiteConfig
+from generator.transcripts.step import transcribe_project
 
 
 def render_project(
@@ -25,7 +23,7 @@ def render_project(
 ) -> tuple[Catalog, RenderedSite]:
     """Load and render the project at ``root`` (raises ContentErrors); ``transcribe`` turns new
     recordings into transcripts first; ``configure`` adjusts the settings in memory (the demo preview)."""
-    catalog = load_project(root, reporter, transcribe=transcribe)
+    catalog = load_project(root, reporter, transcribe_project(root, reporter) if transcribe else None)
     if configure is not None:
         catalog = dataclasses.replace(catalog, config=configure(catalog.config))
     templates = root / catalog.config.templates if catalog.config.templates else None
@@ -38,25 +36,10 @@ def build(
     """Build the project at ``root`` into ``site_dir``; the previous site stays if anything fails.
 
     With releases declared, build each into its own folder (see ``releases.build``); return each
-    release's outcome (``built`` or ``cached``), or ``{}`` for an unversioned site."""
-    if load_config(root).versions:
-        return build_releases(root, site_dir, reporter, jobs, only)
-    if only is not None:
+    release's outcome (``built`` or ``cached``), or ``{}`` for an unversioned site, which is built as
+    a plan of one release through the same cache (unchanged inputs: no engine run)."""
+    config = load_config(root)
+    if not config.versions and only is not None:
         raise PartnerkitError("--only needs releases declared under versions: in site_config.yml")
-    build_unversioned(root, site_dir, reporter)
-    return {}
-
-
-def build_unversioned(root: Path, site_dir: Path, reporter: Reporter = NullReporter()) -> Catalog:
-    """One site from the working tree, as ``site_dir``."""
-    reporter.step("Loading content")
-    catalog, rendered = render_project(root, reporter, transcribe=True)
-    if not catalog.config.site_url:
-        reporter.warning("site_url is not set in site_config.yml: pages load without instant navigation")
-    reporter.step(f"Building {len(rendered.pages)} pages with {catalog.config.engine}")
-    build_site(rendered, catalog.config.engine, root, site_dir)
-    if catalog.config.analytics.endpoint:
-        write_content_index(root, content_ids_of_pages(rendered.pages), [], catalog.practice_quiz_ids)
-    replace_exam_keys(root, {"": exam_keys_of(catalog)})
-    reporter.step(f"Site written to {site_dir}")
-    return catalog
+    outcomes = build_releases(root, site_dir, reporter, jobs, only, config)
+    return outcomes if config.versions else {}

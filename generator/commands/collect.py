@@ -6,35 +6,27 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.analytics.collector import CollectorSettings, RateLimits, create_app
+from generator.layout import EVENTS_DB, REPORTS_DIR, ROSTER_FILE, SALES_FILE
+from generator.collector.app import CollectorSettings, RateLimits, create_app
 from generator.analytics.events import CONTENT_INDEX, ContentIndex, read_content_index
-from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, read_roster, signing_keys
-from generator.analytics.store import BatchingStore, open_store
+from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, signing_keys
+from generator.roster import read_roster
+from generator.analytics.store import BatchingStore, daily_totals, open_project_store, quiz_totals
 from generator.analytics.store_credentials import revoked_certificates
-from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
-from generator.certification.exams import ExamService, exam_routes
-from generator.certification.keys import EXAM_KEYS_DIR, read_exam_keys
+from generator.analytics.store_exams import all_certificates
+from generator.collector.exams import ExamService, exam_routes
+from generator.certification.keyfiles import EXAM_KEYS_DIR, read_exam_keys
 from generator.certification.credential_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys
 from generator.certification.credentials import Addresses
-from generator.collector_credentials import CredentialService, credential_routes
+from generator.collector.credentials import CredentialService, credential_routes
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.reporter import NullReporter, Reporter
 from generator.structure.config import AnalyticsSettings, SiteConfig
 
-DEFAULT_DB = "private/events.sqlite"
-DEFAULT_ROSTER = Path("private/roster.csv")
-DEFAULT_SALES = Path("private/sales.csv")
-
-
-def _store(root: Path, db: str | None, retention_days: int | None = None) -> BatchingStore:
-    """``postgresql://user@host/db``, ``sqlite:///path``, a file path, or the default SQLite file."""
-    if db is not None and db.startswith(("postgresql://", "postgres://")):
-        return open_store(db, retention_days)
-    if db is not None and "://" in db and not db.startswith("sqlite:///"):
-        raise PartnerkitError(f"--db {db}: give postgresql://…, sqlite:///path or a file path")
-    location = Path(db.removeprefix("sqlite:///")) if db else root / DEFAULT_DB
-    return open_store(str(location if location.is_absolute() else root / location), retention_days)
+DEFAULT_DB = EVENTS_DB
+DEFAULT_ROSTER = Path(ROSTER_FILE)
+DEFAULT_SALES = Path(SALES_FILE)
 
 
 def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter = NullReporter()) -> None:
@@ -43,7 +35,7 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
     config = load_config(root)
     index = read_content_index(root)
     keys = signing_keys() if config.analytics.identity == "token" else {}
-    store = _store(root, db, config.analytics.retention_days)
+    store = open_project_store(root, db, config.analytics.retention_days)
     reporter.step(f"Raw events are kept {config.analytics.retention_days} days (analytics.retention_days), daily totals for good")
     analytics = config.analytics
     roster = None
@@ -65,8 +57,8 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
                       f"No verifiable credentials: set {CREDENTIAL_KEYS_VARIABLE} and analytics.endpoint to issue them")
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
-        from generator.collector_notifications import NotificationService, collector_origin, notification_routes
-        from generator.collector_worklists import worklist_routes
+        from generator.collector.notifications import NotificationService, collector_origin, notification_routes
+        from generator.collector.worklists import worklist_routes
         from generator.commands.worklists import worklist_service
 
         worklists = worklist_service(root, store, config, dict(index.titles), roster)
@@ -128,7 +120,8 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     """Write the partner-enablement report for ``month`` (default: the latest month that has events,
     else this month); return its HTML path. ``data`` holds the ``private/`` folder read and written
     (default: the project's; the demo's folder)."""
-    from generator.analytics.report import DailyTotal, QuizTotal, latest_month, parse_month, read_sales, write_report
+    from generator.analytics.report import latest_month, parse_month, read_sales
+    from generator.analytics.report_output import ReportData, ReportOptions, write_report
 
     data = data or root
 
@@ -142,29 +135,26 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     content_ids = set(index.content) if index else set()
     config = load_config(root)
     reps, sales = read_roster(root / roster, root), read_sales(root / sales_file, root)
-    store = _store(root, db)
+    store = open_project_store(root, db)
     try:
         # releases built since the collector started may ask holders to recertify: count that in
         ExamService(read_exam_keys(data), store).apply_recertification()
-        totals = [DailyTotal(*row) for row in store.query(
-            "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily")]
-        quiz_totals = [QuizTotal(*row) for row in store.query(
-            "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]
+        totals = daily_totals(store)
+        quizzes = quiz_totals(store)
         revoked = revoked_certificates(store)  # partnerkit revoke-certificate: no longer counted
-        certificates = [certificate for certificate in map(certificate_from_row, store.query(
-            f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")) if certificate.id not in revoked]
+        certificates = [certificate for certificate in all_certificates(store) if certificate.id not in revoked]
         from generator.analytics import store_worklists
 
         worklist_steps, worklist_notes = store.run(lambda db: (store_worklists.all_steps(db), store_worklists.notes(db))).result()
     finally:
         store.close()
     if month is None:
-        month = latest_month([total.day for total in totals] + [total.day for total in quiz_totals]) or today.strftime("%Y-%m")
-    folder = output or data / "private" / "reports" / month
-    return write_report(folder, month, totals, reps, sales, content_ids, quiz_totals, by, activity_threshold, sales_threshold,
-                        certificates=certificates, certification=config.certification, today=today,
-                        titles=dict(index.titles) if index else {},
-                        compliance=_compliance(root, month, today, worklist_steps, worklist_notes))
+        month = latest_month([total.day for total in totals] + [total.day for total in quizzes]) or today.strftime("%Y-%m")
+    folder = output or data / REPORTS_DIR / month
+    data = ReportData(totals, reps, sales, content_ids, quizzes, certificates, dict(index.titles) if index else {},
+                      compliance=_compliance(root, month, today, worklist_steps, worklist_notes))
+    return write_report(folder, month, data, ReportOptions(by, activity_threshold, sales_threshold,
+                                                           certification=config.certification, today=today))
 
 
 def _compliance(root: Path, month: str, today, steps, notes):

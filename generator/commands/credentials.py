@@ -9,15 +9,15 @@ from pathlib import Path
 from generator.analytics.store_credentials import revoke_certificate as revoke_entry
 from generator.certification.credential_keys import new_key_entry
 from generator.certification.credentials import STATUS_LIST_SIZE
-from generator.commands.collect import _store
 from generator.errors import PartnerkitError
+from generator.analytics.store import open_project_store
 
 
 def revoke_certificate(root: Path, certificate: str, db: str | None) -> str:
     """Revoke the certificate: the verify page says so and its entry in the revocation list is set, at
     once (running collectors read both from the database). Returns when it was revoked (the first time,
     if it already was)."""
-    store = _store(root, db)
+    store = open_project_store(root, db)
     try:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         revoked = store.run(lambda transaction: revoke_entry(transaction, certificate, now, STATUS_LIST_SIZE)).result()

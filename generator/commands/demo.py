@@ -21,23 +21,27 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.analytics.collector import CollectorSettings, create_app
-from generator.analytics.events import content_ids_of_pages, read_content_index, write_content_index
-from generator.analytics.identity import Roster, RosterEntry, invite_links, read_roster
-from generator.certification.exams import exam_routes
+from generator.layout import CACHE_DIR, PRIVATE_DIR
+from generator.collector.app import CollectorSettings, create_app
+from generator.analytics.events import read_content_index, write_content_index
+from generator.analytics.identity import Roster, invite_links
+from generator.roster import RosterEntry, read_roster
+from generator.collector.exams import exam_routes
 from generator.certification.credential_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys, new_key_entry
 from generator.certification.credentials import Addresses
-from generator.collector_credentials import CredentialService, credential_routes
-from generator.certification.keys import exam_keys_of, read_exam_keys, replace_exam_keys
-from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, _store, collector_settings, exam_service
+from generator.collector.credentials import CredentialService, credential_routes
+from generator.structure.keys import exam_keys_of
+from generator.certification.keyfiles import read_exam_keys, replace_exam_keys
+from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, collector_settings, exam_service
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.render import RenderedSite
 from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
 from generator.structure.config import SiteConfig
+from generator.analytics.store import open_project_store
 
-DEMO_DIR = ".partnerkit-cache/demo"
+DEMO_DIR = f"{CACHE_DIR}/demo"
 """Everything the demo keeps, under the project root."""
 KEYS_FILE = "token-keys"
 """The demo's token key (``id:secret``, as in ``PARTNERKIT_TOKEN_KEYS``), made once and kept."""
@@ -99,7 +103,7 @@ def prepare_demo(root: Path, address: str, today: date | None = None) -> Demo:
     config = load_config(root)
     today = today or date.today()
     folder = demo_folder(root)
-    (folder / "private").mkdir(parents=True, exist_ok=True)
+    (folder / PRIVATE_DIR).mkdir(parents=True, exist_ok=True)
     keys = _keys(folder)
     roles = config.role_ids or ["sales"]
     joined = (today - timedelta(days=120)).isoformat()
@@ -176,7 +180,7 @@ class DemoCollector:
         """Write the render's content index and exam keys into the demo folder; a running collector
         takes them at once."""
         folder = self.demo.folder
-        write_content_index(folder, content_ids_of_pages(rendered.pages), [], catalog.practice_quiz_ids)
+        write_content_index(folder, rendered.content_ids, [], rendered.practice_quizzes)
         replace_exam_keys(folder, {"": exam_keys_of(catalog)})
         if self.settings is not None:
             self.settings.index = read_content_index(folder)
@@ -187,7 +191,7 @@ class DemoCollector:
 
         folder = self.demo.folder
         config = load_config(self.demo.root)
-        store = _store(folder, None, config.analytics.retention_days)
+        store = open_project_store(folder, None, config.analytics.retention_days)
         analytics = config.analytics.model_copy(update={"identity": "token"})
         self.settings = collector_settings(analytics, read_content_index(folder), [self.origin], self.demo.keys,
                                            Roster(folder, folder / DEFAULT_ROSTER))
@@ -212,7 +216,7 @@ class DemoCollector:
     def _worklist_routes(self, config: SiteConfig, store, reporter: Reporter) -> list:
         """With the example customers copied in: the last two weeks of worklists replayed, and the routes
         that serve them to the demo's reps."""
-        from generator.collector_worklists import worklist_routes
+        from generator.collector.worklists import worklist_routes
         from generator.commands.worklists import worklist_service, worklists
         from generator.errors import ContentErrors
 

@@ -19,17 +19,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.analytics.identity import REVOKED_FILE, RosterEntry, invite_links, read_revocations, read_roster, signing_keys
-from generator.analytics.report import DailyTotal, read_sales
+from generator.analytics.identity import REVOKED_FILE, invite_links, read_revocations, signing_keys
+from generator.roster import RosterEntry, read_roster
+from generator.analytics.report import read_sales
 from generator.analytics import store_notifications as log
-from generator.certification.certificates import CERTIFICATE_COLUMNS, certificate_from_row
-from generator.commands.collect import DEFAULT_ROSTER, DEFAULT_SALES, _store
+from generator.analytics.store_credentials import revoked_certificates
+from generator.analytics.store_exams import all_certificates
+from generator.commands.collect import DEFAULT_ROSTER, DEFAULT_SALES
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.notifications.mail import write_email
 from generator.notifications.messages import Inputs, Message, due_messages
 from generator.reporter import NullReporter, Reporter
 from generator.structure.config import NotificationSettings
+from generator.analytics.store import daily_totals, open_project_store
 
 OUTBOX_DIR = "private/outbox"
 """Default outbox: one folder per day under it."""
@@ -83,8 +86,8 @@ def _file_name(message: Message) -> str:
 def notify(root: Path, day: date | None, outbox: Path | None, send: bool, dry_run: bool, db: str | None,
            reporter: Reporter = NullReporter(), now: datetime | None = None) -> NotifyResult:
     """Build every message due on ``day`` (default: today, UTC) and write, summarise or send it."""
-    from generator.certification.exams import ExamService
-    from generator.certification.keys import read_exam_keys
+    from generator.collector.exams import ExamService
+    from generator.certification.keyfiles import read_exam_keys
 
     now = now or datetime.now(timezone.utc)
     today = day or now.date()
@@ -97,13 +100,12 @@ def notify(root: Path, day: date | None, outbox: Path | None, send: bool, dry_ru
         raise PartnerkitError("site_url is not set in site_config.yml: messages link to the site")
     sales = read_sales(root / DEFAULT_SALES, root) if (root / DEFAULT_SALES).is_file() else {}
     since = min(today - timedelta(days=settings.activity_days), (today - timedelta(days=7)).replace(day=1)).isoformat()
-    store = _store(root, db)
+    store = open_project_store(root, db)
     try:
         ExamService(read_exam_keys(root), store).apply_recertification()
-        certificates = [certificate_from_row(row) for row in store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates")]
-        daily = [DailyTotal(*row) for row in store.query(
-            "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily WHERE day >= ? AND day <= ?",
-            (since, today.isoformat()))]
+        revoked = revoked_certificates(store)  # partnerkit revoke-certificate: no reminders for them
+        certificates = [certificate for certificate in all_certificates(store) if certificate.id not in revoked]
+        daily = daily_totals(store, since, today.isoformat())
         links = {entry.rep_id: link for entry, link in invite_links(people, config.site_url, keys, now)}
         inputs = Inputs(today, config, roster, people, certificates, daily, sales, links)
         logged = store.run(log.logged).result()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from generator.layout import INPUT_FOLDERS
 from generator.errors import PartnerkitError
 from generator.load.config import CONFIG_FILE, load_config
 from generator.load.yaml_edit import replace_top_level
 from generator.structure.config import Release
 
-TRACKED_INPUTS = ("content", "transcripts", CONFIG_FILE)
 
 
 def _git(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -29,7 +29,7 @@ def release(root: Path, version: str, aliases: list[str], title: str | None = No
     ref = ref or f"v{version}"
     if _git(root, "rev-parse", "--git-dir").returncode != 0:
         raise PartnerkitError(f"{root} is not a git repository: releases are built from git tags")
-    changed = _git(root, "status", "--porcelain", "--", "content", "transcripts").stdout.strip()
+    changed = _git(root, "status", "--porcelain", "--", *INPUT_FOLDERS).stdout.strip()
     if changed:
         raise PartnerkitError("content/ or transcripts/ has uncommitted changes: commit them first, so the tag holds them")
     if _git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{ref}").returncode != 0:

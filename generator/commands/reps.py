@@ -7,19 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from generator.layout import REPORTS_DIR
 from generator.analytics.identity import (
     REVOKED_FILE,
-    RosterEntry,
     read_revocations,
-    read_roster,
     revoke as revoke_links,
     write_revocations,
 )
 from generator.analytics.store_credentials import revoke_rep
-from generator.commands.collect import DEFAULT_ROSTER, _store
-
-REPORTS_DIR = "private/reports"
-"""Where ``partnerkit report`` writes, one folder per month."""
+from generator.roster import RosterEntry, read_roster
+from generator.analytics.store import open_project_store
+from generator.commands.collect import DEFAULT_ROSTER
 
 
 def revoke(root: Path, rep: str, roster: Path = DEFAULT_ROSTER) -> RosterEntry:
@@ -66,7 +64,7 @@ def _drop_revocations(root: Path, rep: str) -> None:
 def forget(root: Path, rep: str, db: str | None, roster: Path = DEFAULT_ROSTER) -> Forgotten:
     """Delete every row about ``rep`` (no copy left in SQLite's files), and every report that names them;
     the status entries of their certificates' credentials are revoked first, and keep no link to them."""
-    store = _store(root, db)
+    store = open_project_store(root, db)
     try:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         store.run(lambda transaction: revoke_rep(transaction, rep, now)).result()  # credentials handed out stay revoked

@@ -18,14 +18,15 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from generator.layout import CACHE_DIR, CONFIG_FILE, INPUT_FOLDERS
 from generator.commands.build import render_project
-from generator.engine import engine_command, engine_environment, remove_stale, write_stage
+from generator.engine import remove_stale, start_serving, write_stage
+from generator.structure.config import SiteConfig
 from generator.errors import ContentErrors, PartnerkitError
 from generator.reporter import NullReporter, Reporter
 
-STAGE_DIR = ".partnerkit-cache/serve"
-WATCHED_FOLDERS = ("content", "transcripts")
-CONFIG_NAME = "site_config.yml"
+STAGE_DIR = f"{CACHE_DIR}/serve"
+WATCHED_FOLDERS = INPUT_FOLDERS
 SERVE_CONFIG = "serve.yml"
 """The preview's engine configuration in the stage: the site's ``mkdocs.yml`` plus the byte-range hook."""
 RANGES_HOOK = Path(__file__).with_name("serve_ranges.py")
@@ -42,8 +43,8 @@ def write_serve_config(stage: Path) -> Path:
     return path
 
 
-def refresh_stage(root: Path, stage: Path, demo=None) -> str:
-    """Render the project into ``stage``; return the engine name. Raises ContentErrors. With ``demo``
+def refresh_stage(root: Path, stage: Path, demo=None) -> SiteConfig:
+    """Render the project into ``stage``; return its settings. Raises ContentErrors. With ``demo``
     (a ``DemoCollector``) the pages talk to it and it learns their ids and exam keys."""
     catalog, rendered = render_project(root, transcribe=True, configure=demo.configure if demo else None)
     write_stage(rendered, stage, root)
@@ -51,7 +52,7 @@ def refresh_stage(root: Path, stage: Path, demo=None) -> str:
     write_serve_config(stage)
     if demo is not None:
         demo.publish(catalog, rendered)
-    return catalog.config.engine
+    return catalog.config
 
 
 class _Rerender(FileSystemEventHandler):
@@ -62,12 +63,12 @@ class _Rerender(FileSystemEventHandler):
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         relative = Path(str(event.src_path)).resolve().relative_to(self.root).parts
-        if relative and (relative[0] in self.folders or relative == (CONFIG_NAME,)):
+        if relative and (relative[0] in self.folders or relative == (CONFIG_FILE,)):
             self.pending.set()
 
     def fingerprint(self) -> frozenset[tuple[str, int, int]]:
         """Name, size and modification time of every watched file."""
-        paths = [self.root / CONFIG_NAME]
+        paths = [self.root / CONFIG_FILE]
         for folder in self.folders:
             paths.extend(path for path in (self.root / folder).rglob("*") if path.is_file())
         return frozenset(
@@ -122,21 +123,20 @@ def serve(root: Path, address: str, reporter: Reporter = NullReporter(), demo=No
 
         collector = DemoCollector(demo)
     try:
-        engine = refresh_stage(root, stage, collector)
+        config = refresh_stage(root, stage, collector)
         if collector is not None:
             collector.start(reporter)
-        return _serve_stage(root, stage, engine, address, reporter, collector, ready)
+        return _serve_stage(root, stage, config, address, reporter, collector, ready)
     finally:
         if collector is not None:
             collector.stop()
 
 
-def _serve_stage(root: Path, stage: Path, engine: str, address: str, reporter: Reporter, collector,
+def _serve_stage(root: Path, stage: Path, config: SiteConfig, address: str, reporter: Reporter, collector,
                  ready: Callable[[], None] | None) -> int:
     handler = _Rerender(root, stage, reporter, collector)
-    templates = render_project(root)[0].config.templates
-    if templates:
-        handler.folders.add(Path(templates).parts[0])
+    if config.templates:
+        handler.folders.add(Path(config.templates).parts[0])
     observer = Observer()
     observer.schedule(handler, str(root), recursive=False)
     for name in handler.folders:
@@ -146,8 +146,7 @@ def _serve_stage(root: Path, stage: Path, engine: str, address: str, reporter: R
     worker = threading.Thread(target=handler.run, args=(stop,), daemon=True)
     observer.start()
     worker.start()
-    command = engine_command(engine, "serve", "--config-file", str(stage / SERVE_CONFIG), "--dev-addr", address)
-    engine_process = subprocess.Popen(command, cwd=stage, env=engine_environment())
+    engine_process = start_serving(config.engine, stage, stage / SERVE_CONFIG, address)
     stopping = threading.Event()
 
     def terminate(*_) -> None:

@@ -16,14 +16,15 @@ from pathlib import Path
 
 from generator.analytics import store_worklists as records
 from generator.analytics.csvfile import write_csv
-from generator.analytics.identity import read_roster
-from generator.commands.collect import DEFAULT_ROSTER, _store
+from generator.roster import read_roster
 from generator.errors import PartnerkitError
 from generator.load.content import load_project
 from generator.load.customers import load_customers
 from generator.structure.config import SiteConfig
 from generator.structure.content import Procedure
 from generator.structure.worklists import triggered
+from generator.analytics.store import open_project_store
+from generator.layout import ROSTER_FILE
 
 WORKLISTS_DIR = "private/worklists"
 VENDOR_FILE = "@vendor"
@@ -55,7 +56,7 @@ def owner_label(config: SiteConfig, owner: str) -> str:
     return {"vendor": config.vendor, "partner": "Partner", "shared": "Shared", "tech-touch": "Tech-touch"}.get(owner, owner)
 
 
-def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = DEFAULT_ROSTER, data: Path | None = None,
+def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = Path(ROSTER_FILE), data: Path | None = None,
               replay_days: int = 0, config: SiteConfig | None = None) -> WorklistRun:
     """Run the procedures as of ``day`` (default: today, UTC). ``data`` holds the ``private/`` folder
     read and written (default: the project's; the demo's folder); ``replay_days`` runs the days before
@@ -71,7 +72,7 @@ def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = 
     today = day or datetime.now(timezone.utc).date()
     infos = {customer.id: records.CustomerInfo(customer.name, customer.partner, customer.segment, customer.rep)
              for customer in customers}
-    store = _store(data, db)
+    store = open_project_store(data, db)
 
     def operation(on: date):
         def run_day(transaction):
@@ -146,9 +147,9 @@ def worklist_service(root: Path, store, config: SiteConfig, titles: dict[str, st
     """The collector's worklist rules for the project at ``root`` (``titles``: page titles by content id,
     from the content index; ``roster``: a watched :class:`Roster`, else one is made)."""
     from generator.analytics.identity import Roster
-    from generator.collector_worklists import WorklistService
+    from generator.collector.worklists import WorklistService
 
-    watched = roster or Roster(root, root / DEFAULT_ROSTER)
+    watched = roster or Roster(root, root / ROSTER_FILE)
     return WorklistService(
         store, watched.entries,
         titles={ident.split(":", 1)[1]: title for ident, title in titles.items() if ident.startswith("procedure:")},

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.layout import CONFIG_FILE, CONTENT_DIR, PRIVATE_DIR
 from generator.errors import ContentError, ContentErrors
-from generator.load.files import read_project_text
+from generator.files import read_project_text
 from generator.load.validation import describe, did_you_mean, validate
 from generator.load.yaml_source import SourceDocument, parse_yaml
 from generator.structure.config import SiteConfig
 
-CONFIG_FILE = "site_config.yml"
 
 
 def load_config(root: Path) -> SiteConfig:
@@ -58,7 +58,7 @@ def _check_project_paths(config: SiteConfig, source: SourceDocument, root: Path)
         real = path.resolve()
         if not real.is_relative_to(project):
             errors.append(source.error((key,), f"'{value}' leads outside the project"))
-        elif real.is_relative_to(project / "private"):
+        elif real.is_relative_to(project / PRIVATE_DIR):
             errors.append(source.error((key,), f"'{value}' is under private/, which is never published"))
         elif not (path.is_dir() if kind == "folder" else path.is_file()):
             errors.append(source.error((key,), f"not found: {value}" if not path.exists() else f"'{value}' is not a {kind}"))
@@ -82,7 +82,7 @@ def _check_releases(config: SiteConfig, source: SourceDocument, root: Path) -> l
                     f"only one release can be built from the working tree (no ref or path); '{working_tree}' already is",
                 ))
             working_tree = working_tree or release.version
-        if release.path is not None and not (root / release.path / "content").is_dir():
+        if release.path is not None and not (root / release.path / CONTENT_DIR).is_dir():
             errors.append(source.error(("versions", index, "path"), f"not found: {release.path}/content"))
     for index, release in enumerate(config.versions):
         for position, alias in enumerate(release.aliases):

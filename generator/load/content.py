@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.layout import CONTENT_DIR
 from generator.errors import ContentError, ContentErrors
 from generator.load.config import read_config
 from generator.load.readers import CONTENT_READERS, content_files
 from generator.load.references import check_references
+from generator.load.talks import TalkLoader, TranscriptionRun
 from generator.load.validation import describe, did_you_mean, validate
 from generator.load.yaml_source import SourceDocument
 from generator.structure.catalog import Catalog
 from generator.reporter import NullReporter, Reporter
 from generator.structure.content import CONTENT_KINDS, Document
-from generator.transcripts.talks import TalkLoader
-
-CONTENT_DIR = "content"
 
 
-def load_project(
-    root: Path, reporter: Reporter = NullReporter(), transcribe: bool = False, force_transcription: bool = False
-) -> Catalog:
+
+def load_project(root: Path, reporter: Reporter = NullReporter(), transcription: TranscriptionRun | None = None) -> Catalog:
     """Read ``site_config.yml``, ``content/`` and ``transcripts/`` under ``root``; raise ContentErrors
-    listing every problem. ``transcribe`` turns recordings without an up-to-date transcript into text."""
+    listing every problem. ``transcription``: what the transcribe step run before did (its errors are
+    reported with the load's; recordings it handled get no "not transcribed" warning)."""
     config, errors = read_config(root)
     placed: list[tuple[Document, SourceDocument]] = []
     invalid: set[str] = set()
@@ -44,9 +43,10 @@ def load_project(
                     invalid.add(f"{source.data.get('kind')}:{source.data['id']}")
     if config is None:
         raise ContentErrors(errors)
-    talks = TalkLoader(root, config.transcription, reporter, transcribe, force_transcription)
+    talks = TalkLoader(root, reporter, transcription)
     found_talks = talks.load()
     errors.extend(talks.errors)
+    errors.extend(transcription.errors if transcription else [])
     catalog, reference_errors = check_references(config, placed, root, invalid, found_talks)
     errors.extend(reference_errors)
     if errors:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.analytics.identity import RosterEntry
+from generator.roster import RosterEntry
 from generator.errors import ContentError, ContentErrors, PartnerkitError
-from generator.load.files import read_text, relative_name
+from generator.files import read_text, relative_name
 from generator.load.triggers import trigger_columns
 from generator.load.validation import did_you_mean
 from generator.structure.config import CustomerSettings, SiteConfig

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.errors import ContentError
-from generator.load.files import project_files, read_project_text, relative_name
+from generator.files import project_files, read_project_text, relative_name
 from generator.load.yaml_source import SourceDocument, parse_yaml
 
 Reader = Callable[[Path, Path], tuple[list[SourceDocument], list[ContentError]]]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.layout import CONTENT_DIR
 from generator.errors import ContentError
-from generator.load.files import unpublishable
+from generator.files import unpublishable
 from generator.load.triggers import check_procedure
 from generator.load.validation import did_you_mean
 from generator.load.yaml_source import Loc, SourceDocument
@@ -84,7 +85,7 @@ def check_references(
             for index, resource in enumerate(document.resources):
                 if resource.file is None:
                     continue
-                path = root / "content" / resource.file
+                path = root / CONTENT_DIR / resource.file
                 refused = unpublishable(path, root)
                 if refused or not path.is_file():
                     check.errors.append(source.error(

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from generator.analytics.identity import RosterEntry
-from generator.analytics.report import DailyTotal, bands, next_tier_needs, quadrants, rep_activity, QUADRANTS
+from generator.roster import RosterEntry
+from generator.analytics.report import bands, next_tier_needs, quadrants, rep_activity, QUADRANTS
+from generator.analytics.store import DailyTotal
 from generator.analytics.store_notifications import LogKey
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import TierOutlook, expiry_reminders, tiers_now_and_at_risk

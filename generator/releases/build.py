@@ -1,12 +1,9 @@
-"""Build every declared release: reuse unchanged ones from the cache, build the rest in parallel,
-then assemble versions.json, alias redirects and the root pages, and swap the site in at once."""
+"""Build every declared release: reuse unchanged ones from the cache (``cache.py``), build the rest in
+parallel, then assemble versions.json, alias redirects and the root pages, and swap the site in at
+once. A site without releases is a plan of one, built the same way as the whole site."""
 
 from __future__ import annotations
 
-import hashlib
-import html
-import importlib.metadata
-import json
 import os
 import shutil
 import tempfile
@@ -16,31 +13,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from generator import __version__
 from generator.analytics.events import write_content_index
-from generator.certification.keys import (
-    EXAM_KEYS_DIR, ExamKey, ExamKeyFile, exam_keys_of, exam_keys_path, replace_exam_keys, write_exam_keys,
-)
+from generator.certification.keyfiles import replace_exam_keys
 from generator.engine import replace_folder, run_engine, write_stage
 from generator.errors import ContentError, ContentErrors, PartnerkitError
-from generator.load.config import CONFIG_FILE, load_config
+from generator.load.config import load_config
 from generator.load.content import load_project
 from generator.load.validation import did_you_mean
-from generator.load.yaml_source import parse_yaml
 from generator.publish_check import check_no_private_bytes
-from generator.releases.changes import compare_catalogs
-from generator.releases.sources import git_tree, located_in, release_inputs
+from generator.releases.cache import (CACHE_DIR, cached_content, cached_exam_keys, input_keys, is_cached,
+                                      keep_in_cache, prune_cache)
+from generator.releases.sources import located_in, release_inputs
 from generator.releases.versions_file import default_release, ordered, redirect_page, versions_json
 from generator.render import RenderedSite, render_site
-from generator.render import escape as escape_module, sanitize as sanitize_module
-from generator.render.site import ASSETS_DIR, TEMPLATE_DIR, ReleaseContext
+from generator.render.context import ReleaseContext
+from generator.render.strings import STRINGS
 from generator.reporter import NullReporter, Reporter
 from generator.structure.catalog import Catalog
+from generator.structure.changes import compare_catalogs
 from generator.structure.config import Release, SiteConfig
-
-CACHE_DIR = ".partnerkit-cache/releases"
-"""Built releases by input hash, under the project root."""
-
+from generator.structure.keys import ExamKey, exam_keys_of
+from generator.transcripts.step import transcribe_talks
 
 @dataclass(frozen=True)
 class PlannedRelease:
@@ -54,72 +47,6 @@ class PlannedRelease:
     """The release's exam answer keys (kept out of the site)."""
 
 
-def _hash_files(digest, folder: Path, relative_to: Path) -> None:
-    paths = sorted(folder.rglob("*")) if folder.is_dir() else ([folder] if folder.is_file() else [])
-    for path in paths:
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(relative_to).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-
-
-def tool_fingerprint(engine: str) -> bytes:
-    """partnerkit's version, templates, assets and escaping/sanitising code, and the versions of the engine,
-    the theme and the sanitiser."""
-    digest = hashlib.sha256()
-    for package in ("partnerkit", engine, "mkdocs-material", "nh3"):
-        try:
-            digest.update(f"{package}={importlib.metadata.version(package)}\n".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{package}=?\n".encode())
-    digest.update(f"generator={__version__}\n".encode())
-    _hash_files(digest, TEMPLATE_DIR, TEMPLATE_DIR.parent)
-    _hash_files(digest, ASSETS_DIR, ASSETS_DIR.parent)
-    for module in (escape_module, sanitize_module):
-        _hash_files(digest, Path(module.__file__), ASSETS_DIR.parent)
-    return digest.digest()
-
-
-def _templates_folder(config_file: Path) -> str | None:
-    """The ``templates:`` folder a site_config names (read leniently: validation comes later)."""
-    try:
-        documents, _ = parse_yaml(CONFIG_FILE, config_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return None
-    data = documents[0].data if documents else None
-    value = data.get("templates") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
-
-
-def input_keys(config: SiteConfig, releases: list[Release], root: Path) -> dict[str, str]:
-    """Cache key of every release, computed without building anything: the release's own inputs (a git
-    tree, a snapshot or the working tree's files), the previous release's key (its what's-new page
-    compares with it), the working tree's release settings and the tool versions."""
-    shared = hashlib.sha256(tool_fingerprint(config.engine))
-    shared.update(json.dumps(
-        [config.site_url, config.default, config.engine, [release.model_dump(mode="json") for release in config.versions],
-         config.certification.model_dump(mode="json")],
-        sort_keys=True,
-    ).encode())
-    keys: dict[str, str] = {}
-    previous = ""
-    for release in reversed(releases):  # oldest first: each key includes the one before it
-        digest = shared.copy()
-        digest.update(f"{release.version}\n{previous}\n".encode())
-        if release.ref is not None:
-            digest.update(git_tree(root, release))
-        else:
-            folder = root / release.path if release.path is not None else root
-            config_file = folder / CONFIG_FILE if (folder / CONFIG_FILE).is_file() else root / CONFIG_FILE
-            _hash_files(digest, config_file, config_file.parent)
-            for name in ("content", "transcripts"):
-                _hash_files(digest, folder / name, folder)
-            templates = _templates_folder(config_file)
-            if templates:
-                _hash_files(digest, folder / templates, folder)
-        previous = keys[release.version] = digest.hexdigest()[:32]
-    return keys
-
-
 @dataclass(frozen=True)
 class ReleasePlan:
     """Which releases a build needs: all of them by cache key, and those to render and build."""
@@ -131,16 +58,27 @@ class ReleasePlan:
     needed: list[Release]
     default: Release
     default_name: str
+    unversioned: bool = False
+    """No ``versions:``: one release from the working tree, built as the whole site (its name is empty)."""
 
 
-def plan_releases(root: Path, cache: Path, force: str | None = None) -> ReleasePlan:
-    """Key every release without building it; those missing from ``cache`` (and ``force``) are needed."""
-    config = load_config(root)
-    releases = ordered(config.versions)
+UNVERSIONED_RELEASE = Release.model_construct(version="")
+"""The one release of a site without ``versions:``: the working tree, named by an empty string."""
+
+
+def plan_releases(root: Path, cache: Path, force: str | None = None, config: SiteConfig | None = None) -> ReleasePlan:
+    """Key every release without building it; those missing from ``cache`` (and ``force``) are needed.
+    A site without ``versions:`` is a plan of one release (:data:`UNVERSIONED_RELEASE`)."""
+    config = config or load_config(root)
+    unversioned = not config.versions
+    releases = [UNVERSIONED_RELEASE] if unversioned else ordered(config.versions)
     keys = input_keys(config, releases, root)
-    default, default_name = default_release(config.versions, config.default)
-    needed = [release for release in releases if release.version == force or not (cache / keys[release.version]).is_dir()]
-    return ReleasePlan(config, releases, keys, needed, default, default_name)
+    if unversioned:
+        default, default_name = UNVERSIONED_RELEASE, ""
+    else:
+        default, default_name = default_release(config.versions, config.default)
+    needed = [release for release in releases if release.version == force or not is_cached(cache, keys[release.version])]
+    return ReleasePlan(config, releases, keys, needed, default, default_name, unversioned)
 
 
 def render_needed(
@@ -157,9 +95,10 @@ def render_needed(
             project = release_inputs(release, root, work)
             try:
                 transcribe = release.from_working_tree  # a tag holds its committed transcripts
-                loaded[release.version] = (project, load_project(project, reporter, transcribe=transcribe))
+                run = transcribe_talks(project, plan.config.transcription, reporter) if transcribe else None
+                loaded[release.version] = (project, load_project(project, reporter, run))
             except ContentErrors as exc:
-                errors.extend(located_in(release, exc).errors)
+                errors.extend((exc if plan.unversioned else located_in(release, exc)).errors)
                 loaded[release.version] = None
         return loaded[release.version]
 
@@ -172,21 +111,26 @@ def render_needed(
         project, catalog = current
         exams = exam_keys_of(catalog, before[1] if before else None,
                              tuple(older.version for older in plan.releases[index + 1:]), release.released)
-        context = ReleaseContext(
+        context = None if plan.unversioned else ReleaseContext(
             version=release.version,
             title=release.title or release.version,
             site_url=f"{base}{release.version}/" if base else None,
             default_name=plan.default_name,
             canonical_base=f"{base}{plan.default_name}/" if base else None,
             changes=compare_catalogs(
-                before[1] if before else None, catalog, (previous.title or previous.version) if previous else None
+                before[1] if before else None, catalog, (previous.title or previous.version) if previous else None,
+                STRINGS[catalog.config.language],
             ),
             working_tree=release.from_working_tree,
             recertify_by={ident: key.recertify.by.isoformat() for ident, key in exams.items() if key.recertify},
         )
         templates = project / catalog.config.templates if catalog.config.templates else None
-        yield PlannedRelease(release, plan.keys[release.version], project, render_site(catalog, templates, context),
-                             exams)
+        rendered = render_site(catalog, templates, context)
+        if plan.unversioned:
+            if not catalog.config.site_url:
+                reporter.warning(SITE_URL_WARNING)
+            reporter.step(f"Building {len(rendered.pages)} pages with {catalog.config.engine}")
+        yield PlannedRelease(release, plan.keys[release.version], project, rendered, exams)
     if errors:
         raise ContentErrors(errors)
 
@@ -198,8 +142,7 @@ def _build_into_cache(plan: PlannedRelease, engine: str, cache: Path) -> float:
         work_dir = Path(work)
         write_stage(plan.rendered, work_dir / "stage", plan.project)
         run_engine(engine, work_dir / "stage", work_dir / "site")
-        (work_dir / "site").rename(cache / plan.key)
-        write_exam_keys(cache / EXAMS_CACHE, plan.key, plan.exams)
+        keep_in_cache(work_dir / "site", cache, plan.key, plan.exams, plan.rendered)
     return time.perf_counter() - started
 
 
@@ -225,36 +168,6 @@ def _alias_pages(version_dir: Path, alias_dir: Path, version: str) -> None:
         destination.write_text(redirect_page(target), encoding="utf-8")
 
 
-def _built_content_ids(plan: ReleasePlan, cache: Path) -> dict[str, str]:
-    """Content ids of every page of every release with the page's title (as ``content_ids_of_pages``
-    gives them for one render), read from the built pages' meta tags; the newest release's title wins."""
-    found: dict[str, str] = {}
-    for release in reversed(plan.releases):
-        for page in (cache / plan.keys[release.version]).rglob("*.html"):
-            text = page.read_text(encoding="utf-8", errors="replace")
-            ident = _meta(text, "partnerkit:content-id")
-            if ident is not None:
-                found[ident] = _meta(text, "partnerkit:content-title") or ""
-    return found
-
-
-def _meta(text: str, name: str) -> str | None:
-    marker = f'<meta name="{name}" content="'
-    start = text.find(marker)
-    if start == -1:
-        return None
-    return html.unescape(text[start + len(marker): text.index('"', start + len(marker))])
-
-
-EXAMS_CACHE = ".exams"
-"""Cache folder keeping each built release's exam keys by release key, for releases not rebuilt."""
-
-
-def _cached_exam_keys(cache: Path, key: str) -> dict[str, ExamKey]:
-    path = exam_keys_path(cache / EXAMS_CACHE, key)
-    return ExamKeyFile.model_validate_json(path.read_text(encoding="utf-8")).exams if path.is_file() else {}
-
-
 def add_root_files(releases: list[Release], default: Release, default_name: str, target: Path) -> None:
     """Alias redirect pages, versions.json, the root redirect and the root 404 page."""
     for release in releases:
@@ -267,30 +180,42 @@ def add_root_files(releases: list[Release], default: Release, default_name: str,
         shutil.copy2(not_found, target / "404.html")
 
 
+SITE_URL_WARNING = "site_url is not set in site_config.yml: pages load without instant navigation"
+
+
 def build_releases(
-    root: Path, site_dir: Path, reporter: Reporter = NullReporter(), jobs: int | None = None, only: str | None = None
+    root: Path, site_dir: Path, reporter: Reporter = NullReporter(), jobs: int | None = None, only: str | None = None,
+    config: SiteConfig | None = None,
 ) -> dict[str, str]:
     """Build every release of the project at ``root`` into ``site_dir``; return each release's outcome
-    (``built`` or ``cached``). ``only`` rebuilds that release even if its inputs did not change.
+    (``built`` or ``cached``). ``only`` rebuilds that release even if its inputs did not change. A site
+    without ``versions:`` is one release (named ``""``) built as the whole of ``site_dir``, through the
+    same cache: unchanged inputs run no engine.
 
     Each release goes to the engine as soon as it is rendered; while the engine works, cached releases
     are laid out in the new site, which replaces ``site_dir`` only when every release is done."""
+    config = config or load_config(root)
     cache = root / CACHE_DIR
     cache.mkdir(parents=True, exist_ok=True)
-    names = [release.version for release in load_config(root).versions]
+    names = [release.version for release in config.versions]
     if only is not None and only not in names:
         raise PartnerkitError(f"--only {only}: no such release{did_you_mean(only, names)}")
-    reporter.step("Checking releases")
-    plan = plan_releases(root, cache, force=only)
+    reporter.step("Loading content" if not config.versions else "Checking releases")
+    plan = plan_releases(root, cache, force=only, config=config)
     engine = plan.config.engine
     needed = {release.version for release in plan.needed}
     outcomes = {release.version: "built" if release.version in needed else "cached" for release in plan.releases}
-    for release in plan.releases:
-        if release.version not in needed:
-            reporter.step(f"{release.version}: unchanged, reused")
     workers = jobs or os.cpu_count() or 1
-    if needed:
-        reporter.step(f"Building {len(needed)} of {len(plan.releases)} releases with {engine}, {workers} at a time")
+    if plan.unversioned and not needed:
+        if not plan.config.site_url:
+            reporter.warning(SITE_URL_WARNING)
+        reporter.step("Inputs unchanged: the site built last time is reused")
+    elif not plan.unversioned:
+        for release in plan.releases:
+            if release.version not in needed:
+                reporter.step(f"{release.version}: unchanged, reused")
+        if needed:
+            reporter.step(f"Building {len(needed)} of {len(plan.releases)} releases with {engine}, {workers} at a time")
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".inputs-", dir=cache) as work, \
@@ -306,32 +231,30 @@ def build_releases(
                 future.cancel()
             raise
         target = Path(assembly) / "site"
-        target.mkdir()
+        if not plan.unversioned:
+            target.mkdir()
         for release in plan.releases:
             if release.version not in needed:
                 _link_tree(cache / plan.keys[release.version], target / release.version)
         for done, (version, future) in enumerate(futures.items(), start=1):
             seconds = future.result()
             _link_tree(cache / plan.keys[version], target / version)
-            reporter.step(f"{version}: built in {seconds:.1f} s")
-            reporter.progress("Releases", done, len(futures), "built")
-        add_root_files(plan.releases, plan.default, plan.default_name, target)
+            if not plan.unversioned:
+                reporter.step(f"{version}: built in {seconds:.1f} s")
+                reporter.progress("Releases", done, len(futures), "built")
+        if not plan.unversioned:
+            add_root_files(plan.releases, plan.default, plan.default_name, target)
         check_no_private_bytes(target, root)
         replace_folder(target, site_dir, Path(assembly) / "previous")
-    exams = {release.version: _cached_exam_keys(cache, plan.keys[release.version]) for release in plan.releases}
+    exams = {release.version: cached_exam_keys(cache, plan.keys[release.version]) for release in plan.releases}
     replace_exam_keys(root, exams)
     if plan.config.analytics.endpoint:
-        content_ids = _built_content_ids(plan, cache)
-        exam_ids = {ident for keys in exams.values() for ident in keys}
-        practice = {cid.partition(":")[2] for cid in content_ids if cid.startswith("quiz:")} - exam_ids
+        content_ids, practice = cached_content(cache, [plan.keys[release.version] for release in reversed(plan.releases)])
         write_content_index(root, content_ids, names, practice)
-    used = set(plan.keys.values())
-    for entry in cache.iterdir():
-        if entry.is_dir() and entry.name not in used and not entry.name.startswith("."):
-            shutil.rmtree(entry, ignore_errors=True)
-    for entry in (cache / EXAMS_CACHE / EXAM_KEYS_DIR).glob("*.json"):
-        if entry.stem not in used:
-            entry.unlink()
+    prune_cache(cache, set(plan.keys.values()))
     count = len(plan.releases)
-    reporter.step(f"Site written to {site_dir} ({count} release{'s' if count != 1 else ''}; the root leads to {plan.default_name})")
+    if plan.unversioned:
+        reporter.step(f"Site written to {site_dir}")
+    else:
+        reporter.step(f"Site written to {site_dir} ({count} release{'s' if count != 1 else ''}; the root leads to {plan.default_name})")
     return outcomes

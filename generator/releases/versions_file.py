@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from typing import Any
 
 from generator.render.escape import theme_text
 from generator.structure.config import Release
-
-
-def _version_key(name: str) -> tuple[int, list[tuple[int, Any]]]:
-    """mike's order, reversed: names not starting with a digit (``dev``) sort as newest."""
-    parts = [(1, int(part)) if part.isdigit() else (0, part) for part in re.findall(r"\d+|[A-Za-z]+", name)]
-    return (0 if re.match(r"v?\d", name) else 1, parts)
+from generator.structure.versions import version_key
 
 
 def ordered(releases: list[Release]) -> list[Release]:
     """Non-numeric versions first, then numeric ones newest first (as mike lists them)."""
-    return sorted(releases, key=lambda release: _version_key(release.version), reverse=True)
+    return sorted(releases, key=lambda release: version_key(release.version), reverse=True)
 
 
 def versions_json(releases: list[Release]) -> str:

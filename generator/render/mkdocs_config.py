@@ -12,7 +12,7 @@ from generator.render.strings import STRINGS
 from generator.structure.config import SiteConfig
 
 if TYPE_CHECKING:
-    from generator.render.site import ReleaseContext
+    from generator.render.context import ReleaseContext
 
 ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import json
 import posixpath
 import re
@@ -19,7 +20,7 @@ import yaml
 from markupsafe import Markup
 
 from generator.errors import ContentError, ContentErrors
-from generator.releases.changes import ReleaseChanges
+from generator.render.context import ReleaseContext
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
 from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, assets, logo_copy, mkdocs_config,
                                             page_assets, STYLESHEETS)
@@ -27,16 +28,17 @@ from generator.render.sanitize import mark_body
 from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
 from generator.structure.catalog import Catalog
-from generator.certification.keys import quiz_page_data
+from generator.structure.keys import quiz_page_data
 from generator.structure.content import Document, Quiz, seconds_of
+from generator.render.article import build_article
 from generator.structure.palette import shade_css
-from generator.transcripts.article import build_article
 from generator.structure.talk import Talk
-from generator.transcripts.timestamps import clock, format_timestamp
+from generator.structure.timestamps import clock, format_timestamp
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
-ASSETS_DIR = PACKAGE_DIR / "assets"
+PACKAGE_ASSETS_DIR = PACKAGE_DIR / "assets"
+"""partnerkit's asset files in the installed package (served under ``mkdocs_config.ASSET_DIR``)."""
 
 SECTION_FOLDERS = {
     "path": "paths",
@@ -113,33 +115,15 @@ def quiz_widget_data(catalog: Catalog, quiz: Quiz, here: str, t: dict[str, str])
 
 
 @dataclass(frozen=True)
-class Section:
+class SiteSection:
+    """One section of the site's navigation (paths, modules, ...): its index page and documents; not the
+    titled part of a module body (``structure.content.Section``)."""
+
     kind: str
     title: str
     index: str
     """Docs-relative path of the section's index page."""
     documents: list[Document]
-
-
-@dataclass(frozen=True)
-class ReleaseContext:
-    """What a page needs to know about the release it is built for."""
-
-    version: str
-    title: str
-    site_url: str | None
-    """This release's own address, ``<site_url>/<version>/``."""
-    default_name: str
-    """The version or alias old releases point at (e.g. ``latest``)."""
-    canonical_base: str | None
-    """Address of the default release, so search engines index the current pages."""
-    changes: ReleaseChanges
-    working_tree: bool = False
-    """Built from the working tree: draft talks are shown (marked as drafts)."""
-    recertify_by: dict[str, str] = field(default_factory=dict)
-    """Exams this release changed materially, by id: the day holders of earlier certificates must pass again."""
-
-    whats_new_page = "whats-new.md"
 
 
 @dataclass(frozen=True)
@@ -152,6 +136,11 @@ class RenderedSite:
     """Files to copy; a relative source path is relative to the project root."""
     assets: dict[str, str] = field(default_factory=dict)
     """partnerkit's scripts and stylesheets as the site serves them (minified); not in golden files."""
+    content_ids: dict[str, str] = field(default_factory=dict)
+    """Content id of every page (``module:pricing``, ``home:index``) with the page's title: the ids
+    the beacon may send, as the pages' front matter names them."""
+    practice_quizzes: tuple[str, ...] = ()
+    """Ids of the quizzes graded in the browser, whose results the beacon may send."""
 
     def texts(self) -> dict[str, str]:
         """Every generated text file (pages and mkdocs.yml): what golden tests compare."""
@@ -261,6 +250,22 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
 _FRONT_MATTER = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
 
 
+def page_content_id(text: str) -> tuple[str, str] | None:
+    """The content id a rendered page's front matter names (``partnerkit_id: module:pricing``) with
+    the page's ``title`` (empty where it has none), or None."""
+    found = _FRONT_MATTER.match(text)
+    if found is None or "partnerkit_id:" not in (found.group(1) or ""):
+        return None
+    try:
+        meta = yaml.safe_load(found.group(1))
+    except yaml.YAMLError:
+        return None
+    if isinstance(meta, dict) and meta.get("partnerkit_id"):
+        title = meta.get("title")
+        return str(meta["partnerkit_id"]), html.unescape(str(title)) if title else ""
+    return None
+
+
 def with_page_title(text: str, title: str) -> str:
     """``text`` with a front-matter ``title``, escaped, added where its template wrote none: without one
     the theme puts the navigation title into ``<title>`` after unescaping it."""
@@ -322,7 +327,7 @@ def render_site(
         return list(catalog.of_kind(kind).values())
 
     sections = [
-        Section(kind, t[folder_title], f"{folder}/index.md", documents_of(kind))
+        SiteSection(kind, t[folder_title], f"{folder}/index.md", documents_of(kind))
         for kind, folder, folder_title in (
             ("path", "paths", "paths"),
             ("module", "modules", "modules"),
@@ -335,6 +340,7 @@ def render_site(
     ]
 
     pages: dict[str, str] = {}
+    content_ids: dict[str, str] = {}
 
     # A section of one document (the who-does-what matrix) is that document's page: one URL segment.
     single = {section.documents[0].content_id: section.index for section in sections
@@ -362,6 +368,9 @@ def render_site(
                 **context
             ), title)
             pages[f"docs/{here}"] = with_assets(text, page_assets(config, text))
+            named = page_content_id(text)
+            if named is not None:
+                content_ids[named[0]] = named[1]
         except jinja2.TemplateError as exc:
             located = _vendor_template_error(exc, override_dir, config.templates)
             if located is None:
@@ -429,13 +438,13 @@ def render_site(
     if exams:
         nav.append({theme_text(t["verify"]): VERIFY_PAGE})
 
-    copies: dict[str, Path] = {"overrides/main.html": ASSETS_DIR / "overrides" / "main.html"}
+    copies: dict[str, Path] = {"overrides/main.html": PACKAGE_ASSETS_DIR / "overrides" / "main.html"}
     logo = logo_copy(config)
     if logo is not None:
         copies[f"docs/{logo[0]}"] = logo[1]
     served = {}
     for name in assets(config):
-        text = (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8")
+        text = (PACKAGE_ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8")
         if name in STYLESHEETS:  # the configured primary's readable shade, if it needs one
             text += shade_css(config.palette.primary)
         served[f"docs/{ASSET_DIR}/{name}"] = minified(name, text)
@@ -446,4 +455,5 @@ def render_site(
         for resource in module.resources:
             if resource.file is not None:
                 copies[f"docs/{RESOURCE_DIR}/{resource.file}"] = Path("content") / resource.file
-    return RenderedSite(pages, mkdocs_config(config, nav, release), copies, served)
+    return RenderedSite(pages, mkdocs_config(config, nav, release), copies, served, content_ids,
+                        tuple(catalog.practice_quiz_ids))

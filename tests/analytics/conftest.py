@@ -20,10 +20,10 @@ import pytest
 import uvicorn
 from starlette.routing import BaseRoute
 
-from generator.analytics.collector import CollectorSettings, create_app
+from generator.collector.app import CollectorSettings, create_app
 from generator.analytics.events import ContentIndex
 from generator.analytics.store import BatchingStore, PostgresStore, SqliteStore
-from generator.certification.exams import ExamService, exam_routes
+from generator.collector.exams import ExamService, exam_routes
 
 ORIGIN = "https://partners.example.com"
 KEYS = {"k2": b"second-secret-0123456789", "k1": b"first-secret-0123456789"}

@@ -12,7 +12,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from generator.analytics.identity import REVOKED_FILE, Rep, Roster, sign, verify
-from generator.analytics.collector import CollectorSettings
+from generator.collector.app import CollectorSettings
 from generator.analytics.store import PostgresStore, SqliteStore
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 

@@ -14,10 +14,19 @@ from pathlib import Path
 import pytest
 
 from generator.analytics.events import write_content_index
-from generator.certification.keys import ExamKey, QuestionKey, Recertification, write_exam_keys
-from generator.analytics.identity import read_roster
+from generator.structure.keys import ExamKey, QuestionKey, Recertification
+from generator.certification.keyfiles import write_exam_keys
+from generator.roster import read_roster
+from generator.analytics.store import DailyTotal
 from generator.analytics.report import (
-    DailyTotal, active_rates, bands, content_reads, months_until, quadrants, read_sales, rep_activity, weeks_until,
+    active_rates,
+    bands,
+    content_reads,
+    months_until,
+    quadrants,
+    read_sales,
+    rep_activity,
+    weeks_until,
 )
 from generator.analytics.store import SqliteStore, StoredEvent
 from generator.errors import ContentErrors
@@ -259,7 +268,7 @@ def test_text_cells_that_start_like_formulas_get_a_quote() -> None:
 
 
 def test_no_report_table_carries_a_live_formula(tmp_path: Path) -> None:
-    from generator.analytics.report import write_report
+    from generator.analytics.report_output import ReportData, ReportOptions, write_report
     from generator.certification.certificates import Certificate
     from generator.structure.config import CertificationSettings
 
@@ -273,8 +282,9 @@ def test_no_report_table_carries_a_live_formula(tmp_path: Path) -> None:
                                 today - timedelta(days=300), today + timedelta(days=20)) for n in range(len(HOSTILE))]
     totals = [DailyTotal("2026-10-03", "module:pricing", "2.4", "acme", f"r{n}", 3, 60000) for n in range(len(HOSTILE))]
     folder = tmp_path / "report"
-    write_report(folder, "2026-10", totals, reps, {("r0", "2026-10"): -120.5}, {"module:pricing"},
-                 certificates=certificates, certification=CertificationSettings(), today=today)
+    write_report(folder, "2026-10", ReportData(totals, reps, {("r0", "2026-10"): -120.5}, {"module:pricing"},
+                                               certificates=certificates),
+                 ReportOptions(certification=CertificationSettings(), today=today))
     names = ["'" + entry.name for entry in reps]
     assert [row["name"] for row in read_csv(folder / "reps.csv")] == names
     assert [row["sales"] for row in read_csv(folder / "reps.csv")][0] == "-120.5", "numbers stay numbers"
@@ -329,11 +339,12 @@ def test_a_page_per_partner_holds_that_partner_only(tmp_path: Path) -> None:
 
 
 def test_no_week_or_month_after_today_is_reported(tmp_path: Path) -> None:
-    from generator.analytics.report import write_report
+    from generator.analytics.report_output import ReportData, ReportOptions, write_report
 
     folder = tmp_path / "report"
-    write_report(folder, "2026-12", [DailyTotal("2026-12-02", "module:pricing", "2.4", "acme", "a1", 1, 60000)], roster(tmp_path),
-                 {}, {"module:pricing"}, today=date(2026, 12, 9))
+    write_report(folder, "2026-12", ReportData([DailyTotal("2026-12-02", "module:pricing", "2.4", "acme", "a1", 1, 60000)],
+                                               roster(tmp_path), {}, {"module:pricing"}),
+                 ReportOptions(today=date(2026, 12, 9)))
     weeks = [row["period"] for row in read_csv(folder / "active_rates_weekly.csv") if row["partner"] == "acme"]
     assert weeks == [f"2026-W{week}" for week in range(43, 51)], "W50 began on 2026-12-07; W51 to W53 are to come"
     html = (folder / "report.html").read_text()
@@ -358,7 +369,7 @@ def test_engaged_time_is_what_the_beacon_sent(tmp_path: Path) -> None:
     than the collector has seen pass since the view is credited with what passed."""
     import httpx
 
-    from generator.analytics.collector import CollectorSettings
+    from generator.collector.app import CollectorSettings
     from generator.analytics.events import read_content_index
     from generator.analytics.identity import Rep, sign
     from tests.analytics.conftest import KEYS, ORIGIN, Clock, running_collector
@@ -425,7 +436,7 @@ def test_a_rep_who_reads_a_page_for_40_seconds_in_chromium_shows_0_7_minutes(min
     and the collector's move 40 s together (Playwright's clock), so the test does not wait 40 s. The rep
     leaves by following a link (instant navigation), as a rep does: headless Chromium sends the beacons
     of a page being unloaded with its own HeadlessChrome user agent, which the collector refuses as a bot."""
-    from generator.analytics.collector import CollectorSettings
+    from generator.collector.app import CollectorSettings
     from generator.analytics.identity import Rep, sign
     from tests.analytics.conftest import KEYS, Clock, free_port, running_collector
     from tests.browser.test_beacon import REP_BROWSER, setup_site

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.identity import invite_links, read_roster, verify
+from generator.analytics.identity import invite_links, verify
+from generator.roster import read_roster
 from generator.analytics.store import StoredEvent
 from generator.errors import ContentErrors, PartnerkitError
 from tests.analytics.conftest import KEYS

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.analytics.collector import CollectorSettings
+from generator.collector.app import CollectorSettings
 from generator.analytics.events import read_content_index
 from generator.analytics.identity import Rep, Roster, sign
 from generator.analytics.store import SqliteStore
-from generator.collector_worklists import worklist_routes
+from generator.collector.worklists import worklist_routes
 from generator.commands.build import build
 from generator.commands.worklists import worklist_service, worklists
 from generator.load.config import load_config

@@ -6,7 +6,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from generator.analytics.collector import CollectorSettings
+from generator.collector.app import CollectorSettings
 from generator.analytics.events import ContentIndex, read_content_index
 from generator.analytics.identity import Rep, sign
 from generator.commands.build import build
@@ -141,7 +141,7 @@ def test_the_personal_link_is_remembered_without_cookies(minimal: Path, site_ser
 def test_the_beacon_stays_under_one_kilobyte_gzipped() -> None:
     import gzip
 
-    from generator.render.site import ASSETS_DIR, minified
+    from generator.render.site import PACKAGE_ASSETS_DIR, minified
 
-    served = minified("beacon.js", (ASSETS_DIR / "partnerkit" / "beacon.js").read_text(encoding="utf-8"))
+    served = minified("beacon.js", (PACKAGE_ASSETS_DIR / "partnerkit" / "beacon.js").read_text(encoding="utf-8"))
     assert len(gzip.compress(served.encode(), 9)) <= 1024, "as the site serves it (minified)"

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from generator.commands.build import build
-from generator.render.site import ASSETS_DIR
+from generator.render.site import PACKAGE_ASSETS_DIR
 from tests.browser.test_quiz import PRACTICE
 from tests.conftest import configure
 from tests.test_content_errors import write
@@ -86,7 +86,7 @@ def test_each_page_type_names_only_its_files_and_they_are_minified(minimal: Path
     assert loads("modules/product-basics") == [*common, "pages.js", "progress.js"]
     for name in ("pages.js", "progress.js", "quiz.js", "practice.js", "exam.js", "checklist.js", "partnerkit.css", "quiz.css",
                  "procedure.css"):
-        source = (ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8")
+        source = (PACKAGE_ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8")
         served = (site / "assets/partnerkit" / name).read_text(encoding="utf-8")
         assert source.startswith("/*") and not served.startswith("/*"), f"{name}: comments stay in the source only"
         assert len(served) < 0.9 * len(source), f"{name}: minified"

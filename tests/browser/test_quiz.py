@@ -9,11 +9,12 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from generator.analytics.collector import CollectorSettings
+from generator.collector.app import CollectorSettings
 from generator.analytics.events import read_content_index
-from generator.analytics.identity import Rep, RosterEntry, sign
-from generator.certification.exams import ExamService
-from generator.certification.keys import read_exam_keys
+from generator.analytics.identity import Rep, sign
+from generator.roster import RosterEntry
+from generator.collector.exams import ExamService
+from generator.certification.keyfiles import read_exam_keys
 from generator.commands.build import build
 from tests.analytics.conftest import KEYS, free_port, running_collector
 from tests.browser.test_beacon import REP_BROWSER, wait_for

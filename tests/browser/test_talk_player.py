@@ -7,7 +7,7 @@ import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
-from generator.analytics.collector import CollectorSettings
+from generator.collector.app import CollectorSettings
 from generator.analytics.events import read_content_index
 from generator.analytics.identity import Rep, sign
 from generator.commands.build import build

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from generator.analytics.collector import CollectorSettings
+from generator.collector.app import CollectorSettings
 from generator.analytics.events import read_content_index
-from generator.analytics.identity import RosterEntry
-from generator.certification.certificates import CERTIFICATE_COLUMNS
-from generator.certification.exams import ExamService
-from generator.certification.keys import read_exam_keys
+from generator.roster import RosterEntry
+from generator.analytics.store_exams import CERTIFICATE_COLUMNS
+from generator.collector.exams import ExamService
+from generator.certification.keyfiles import read_exam_keys
 from generator.commands.build import build
 from tests.analytics.conftest import KEYS, free_port, running_collector
 from tests.browser.test_beacon import REP_BROWSER

@@ -12,9 +12,9 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from lxml import etree
 
-from generator.certification.certificates import CERTIFICATE_COLUMNS
+from generator.analytics.store_exams import CERTIFICATE_COLUMNS
 from generator.certification.credentials import BADGE_NAMESPACE, Addresses
-from generator.collector_credentials import CredentialService, credential_routes
+from generator.collector.credentials import CredentialService, credential_routes
 from generator.commands.credentials import revoke_certificate
 from generator.load.config import load_config
 from tests.analytics.conftest import free_port, running_collector

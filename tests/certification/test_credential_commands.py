@@ -17,7 +17,7 @@ import httpx
 import jwt
 
 from generator.analytics.store import SqliteStore
-from generator.certification.certificates import CERTIFICATE_COLUMNS
+from generator.analytics.store_exams import CERTIFICATE_COLUMNS
 from generator.commands.build import build
 from tests.analytics.conftest import free_port
 from tests.browser.test_quiz import EXAM

@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from lxml import etree
 
-from generator.analytics.collector import CollectorSettings
+from generator.collector.app import CollectorSettings
 from generator.analytics.store_credentials import revoke_certificate
 from generator.certification.credential_keys import credential_keys, new_key_entry
 from generator.certification.credentials import (
@@ -30,9 +30,9 @@ from generator.certification.credentials import (
     identity_hash,
     linkedin_url,
 )
-from generator.certification.exams import ExamService
-from generator.certification.keys import exam_key
-from generator.collector_credentials import CredentialService, credential_routes
+from generator.collector.exams import ExamService
+from generator.structure.keys import exam_key
+from generator.collector.credentials import CredentialService, credential_routes
 from generator.errors import PartnerkitError
 from generator.structure.config import SiteConfig
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, free_port, running_collector

@@ -8,10 +8,11 @@ import httpx
 import pytest
 import segno
 
-from generator.analytics.collector import CollectorSettings
-from generator.analytics.identity import Rep, RosterEntry, sign
-from generator.certification.exams import ExamService
-from generator.certification.keys import Recertification, element_id, exam_key
+from generator.collector.app import CollectorSettings
+from generator.analytics.identity import Rep, sign
+from generator.roster import RosterEntry
+from generator.collector.exams import ExamService
+from generator.structure.keys import Recertification, element_id, exam_key
 from generator.structure.content import Quiz
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 

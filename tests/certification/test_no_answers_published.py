@@ -10,7 +10,8 @@ import re
 import shutil
 from pathlib import Path
 
-from generator.certification.keys import element_id, read_exam_keys
+from generator.structure.keys import element_id
+from generator.certification.keyfiles import read_exam_keys
 from generator.commands.build import build
 from generator.load.content import load_project
 

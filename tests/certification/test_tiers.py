@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from generator.analytics.identity import read_roster
+from generator.roster import read_roster
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import (
     certification_table,

@@ -21,12 +21,12 @@ import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
 
-from generator.analytics.collector import CollectorSettings, create_app
+from generator.collector.app import CollectorSettings, create_app
 from generator.analytics.events import ContentIndex
 from generator.analytics.identity import signing_keys
 from generator.analytics.store import open_store
-from generator.collector_notifications import NotificationService, notification_routes
-from generator.certification.certificates import CERTIFICATE_COLUMNS
+from generator.collector.notifications import NotificationService, notification_routes
+from generator.analytics.store_exams import CERTIFICATE_COLUMNS
 from tests.analytics.conftest import free_port
 from tests.cli.conftest import PARTNERKIT, TOKEN_KEYS, copy_example, partnerkit, user_environment
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.structure.talk import ChapterMark, Cue, Talk, TalkMeta
-from generator.transcripts.article import build_article, to_paragraphs
+from generator.render.article import build_article, to_paragraphs
 
 
 def talk(cues: list[Cue], chapters: list[ChapterMark] | None = None) -> Talk:

@@ -18,8 +18,8 @@ from generator.structure.config import TranscriptionSettings
 from generator.structure.talk import Cue, Talk, TalkMeta
 from generator.transcripts import bundled_model, transcription
 from generator.transcripts.accuracy import character_error_rate, normalise
-from generator.transcripts.article import build_article, to_paragraphs
-from generator.transcripts.readers import read_txt
+from generator.render.article import build_article, to_paragraphs
+from generator.load.transcript_readers import read_txt
 from generator.transcripts.transcription import ByLanguage, FasterWhisper, create_backend
 from tests.talks import japanese_talk
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.structure.talk import ChapterMark, Cue
-from generator.transcripts.readers import read_markdown, read_srt, read_transcript, read_txt, read_vtt
-from generator.transcripts.talks import vtt_text
+from generator.load.transcript_readers import read_markdown, read_srt, read_transcript, read_txt, read_vtt
+from generator.transcripts.step import vtt_text
 from generator.transcripts.transcription import Segment, Transcript
 
 VTT = """WEBVTT

@@ -10,32 +10,18 @@ from pathlib import Path
 import jiwer
 import pytest
 
+from generator.reporter import BufferReporter
 from generator.errors import ContentErrors, PartnerkitError
 from generator.load.content import load_project
 from generator.structure.config import TranscriptionSettings
 from generator.transcripts import transcription
-from generator.load.files import file_sha256 as sha256
-from generator.transcripts.talks import TalkLoader
+from generator.files import file_sha256 as sha256
+from generator.transcripts.step import transcribe_project, transcribe_talks
 from generator.transcripts.transcription import OpenAIWhisper, create_backend, transcribe_media
 from tests.conftest import FIXTURES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 REFERENCE = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-        self.progress_calls: list[tuple[str, float, float, str]] = []
-
-    def step(self, message: str) -> None:
-        pass
-
-    def progress(self, label: str, done: float, total: float, unit: str) -> None:
-        self.progress_calls.append((label, done, total, unit))
-
-    def warning(self, message: str) -> None:
-        self.warnings.append(message)
 
 
 def normalised(text: str) -> str:
@@ -56,8 +42,8 @@ def ffmpeg(*arguments: str) -> None:
 
 
 def test_transcribes_once_with_a_low_word_error_rate(project: Path) -> None:
-    recorder = Recorder()
-    catalog = load_project(project, recorder, transcribe=True)
+    recorder = BufferReporter()
+    catalog = load_project(project, recorder, transcribe_project(project, recorder))
     talk = catalog.talks["jfk"]
     words = " ".join(cue.text for cue in talk.cues)
     error_rate = jiwer.wer(normalised(REFERENCE), normalised(words))
@@ -69,37 +55,36 @@ def test_transcribes_once_with_a_low_word_error_rate(project: Path) -> None:
     assert "backend: faster-whisper\n" in sidecar and "model: tiny.en\n" in sidecar and "language: en\n" in sidecar
     assert recorder.progress_calls[-1] == ("Transcribing jfk.flac", 11 / 60, 11 / 60, "audio min")
 
-    again = TalkLoader(project, catalog.config.transcription, transcribe=True)
-    assert again.load()["jfk"].cues == talk.cues
+    again = transcribe_talks(project, catalog.config.transcription)
     assert again.transcribed == []
+    assert load_project(project, transcription=again).talks["jfk"].cues == talk.cues
 
 
 def test_edited_transcript_is_never_overwritten(project: Path) -> None:
-    load_project(project, transcribe=True)
+    load_project(project, transcription=transcribe_project(project))
     vtt = project / "transcripts/jfk.vtt"
     vtt.write_text(vtt.read_text().replace("Americans", "Americans (corrected)"))
     ffmpeg("-i", str(DATA / "jfk.flac"), "-af", "apad=pad_dur=2", str(project / "transcripts/jfk.flac"))
-    recorder = Recorder()
-    catalog = load_project(project, recorder, transcribe=True)
+    recorder = BufferReporter()
+    catalog = load_project(project, recorder, transcribe_project(project, recorder))
     assert "Americans (corrected)" in " ".join(cue.text for cue in catalog.talks["jfk"].cues)
     assert recorder.warnings == [
         "transcripts/jfk.flac changed since it was transcribed, but transcripts/jfk.vtt was edited: keeping your "
         "transcript (partnerkit transcribe --force writes a fresh one beside it)"
     ]
-    forced = Recorder()
-    load_project(project, forced, transcribe=True, force_transcription=True)
+    forced = BufferReporter()
+    load_project(project, forced, transcribe_project(project, forced, force=True))
     assert forced.warnings == ["transcripts/jfk.flac: fresh transcript written to transcripts/jfk.new.vtt for comparison"]
     assert "Americans (corrected)" in vtt.read_text()
     assert "(corrected)" not in (project / "transcripts/jfk.new.vtt").read_text()
 
 
 def test_changed_recording_with_untouched_transcript_is_transcribed_again(project: Path) -> None:
-    load_project(project, transcribe=True)
+    load_project(project, transcription=transcribe_project(project))
     first = sha256(project / "transcripts/jfk.flac")
     ffmpeg("-i", str(DATA / "jfk.flac"), "-af", "apad=pad_dur=2", str(project / "transcripts/jfk.flac"))
-    loader = TalkLoader(project, TranscriptionSettings(), transcribe=True)
-    loader.load()
-    assert loader.transcribed == ["transcripts/jfk.flac"]
+    run = transcribe_talks(project, TranscriptionSettings())
+    assert run.transcribed == ["transcripts/jfk.flac"]
     assert first not in (project / "transcripts/jfk.yml").read_text()
 
 
@@ -156,21 +141,21 @@ def test_plain_errors(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     (project / "transcripts/broken.mp3").write_bytes(b"not really audio" * 100)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(ContentErrors) as caught:
-        load_project(project, transcribe=True)
+        load_project(project, transcription=transcribe_project(project))
     assert [str(error) for error in caught.value.errors] == [
         "transcripts/broken.mp3:1:1: ffmpeg is not installed: it decodes the recordings (Debian/Ubuntu: apt-get install ffmpeg)",
         "transcripts/jfk.flac:1:1: ffmpeg is not installed: it decodes the recordings (Debian/Ubuntu: apt-get install ffmpeg)",
     ]
     monkeypatch.undo()
     with pytest.raises(ContentErrors) as caught:
-        load_project(project, transcribe=True)
+        load_project(project, transcription=transcribe_project(project))
     messages = [str(error) for error in caught.value.errors]
     assert len(messages) == 1 and messages[0].startswith("transcripts/broken.mp3:1:1: cannot read broken.mp3: ")
     assert (project / "transcripts/jfk.vtt").is_file(), "one broken recording does not stop the others"
 
 
 def test_check_does_not_transcribe(project: Path) -> None:
-    recorder = Recorder()
+    recorder = BufferReporter()
     catalog = load_project(project, recorder)
     assert "jfk" not in catalog.talks
     assert recorder.warnings == ["transcripts/jfk.flac is not transcribed yet: partnerkit build or partnerkit transcribe will do it"]

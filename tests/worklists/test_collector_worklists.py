@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from generator.analytics import store_worklists as records
-from generator.analytics.collector import CollectorSettings
+from generator.collector.app import CollectorSettings
 from generator.analytics.identity import Rep, Roster, sign
 from generator.analytics.store import SqliteStore
-from generator.collector_worklists import worklist_routes
+from generator.collector.worklists import worklist_routes
 from generator.commands.worklists import worklist_service
 from generator.load.config import load_config
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector

@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from generator.analytics.collector import CollectorSettings
+from generator.collector.app import CollectorSettings
 from generator.analytics.store import Transaction
 from generator.analytics.store_credentials import (
     certificate_in,
@@ -58,8 +58,8 @@ from generator.certification.credentials import (
     sign,
     status_list_credential,
 )
-from generator.certification.exams import ExamService
-from generator.certification.keys import ExamKey
+from generator.collector.exams import ExamService
+from generator.structure.keys import ExamKey
 from generator.structure.config import SiteConfig
 
 JWT_MEDIA_TYPE = "application/vc+jwt"

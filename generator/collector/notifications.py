@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from generator.analytics import store_notifications as log
-from generator.analytics.collector import CollectorSettings, Refused, count_refusal, read_body
+from generator.collector.app import CollectorSettings, Refused, count_refusal, read_body
 from generator.analytics.store import BatchingStore
 from generator.notifications.mail import UNSUBSCRIBE_ROUTE
 from generator.notifications.messages import KIND_WORDS, KINDS

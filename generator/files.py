@@ -10,9 +10,10 @@ import os
 from pathlib import Path
 from typing import Iterable
 
+from generator.layout import CACHE_DIR, PRIVATE_DIR
 from generator.errors import ContentError
 
-NEVER_PUBLISHED = ("private", ".git", ".partnerkit-cache")
+NEVER_PUBLISHED = (PRIVATE_DIR, ".git", CACHE_DIR)
 """Top-level project folders no input may come from, whatever a link says."""
 
 
@@ -33,7 +34,7 @@ def unpublishable(path: Path, root: Path) -> str | None:
     except ValueError:
         return f"links outside the project (to {real}): only files inside the project are published"
     top = inside.parts[0] if inside.parts else ""
-    if top == "private":
+    if top == PRIVATE_DIR:
         return f"links into private/ ({inside.as_posix()}): private files are never published"
     if top in NEVER_PUBLISHED:
         return f"links into {top}/ ({inside.as_posix()}): files there are never published"
@@ -111,3 +112,22 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_csv(path: Path, root: Path, columns: tuple[str, ...]) -> tuple[str, list[tuple[int, list[str]]]]:
+    """The one CSV reader: a file whose header row is exactly ``columns``. Returns its name as errors
+    show it and its rows that are not blank, as (line number, cells with spaces trimmed); raises
+    ContentErrors when the file cannot be read or the header differs."""
+    import csv
+
+    from generator.errors import ContentErrors
+
+    text, error = read_text(path, root)
+    if error:
+        raise ContentErrors([error])
+    name = relative_name(path, root)
+    rows = list(csv.reader(text.splitlines()))
+    if not rows or tuple(cell.strip() for cell in rows[0]) != columns:
+        raise ContentErrors([ContentError(name, 1, 1, "", f"the header must be: {','.join(columns)}")])
+    return name, [(line, [cell.strip() for cell in row]) for line, row in enumerate(rows[1:], start=2)
+                  if any(cell.strip() for cell in row)]

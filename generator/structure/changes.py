@@ -1,4 +1,7 @@
-"""What changed between two releases' content: a pure diff of two catalogs, in plain sentences."""
+"""What changed between two releases' content: a pure diff of two catalogs, in plain sentences.
+
+The sentences use the site's interface words (``render/strings.py``), which the caller passes in, so
+this module imports nothing outside ``structure``."""
 
 from __future__ import annotations
 
@@ -60,20 +63,17 @@ class Words:
     """The content's words for field names and values: owner labels with the vendor's name, segment
     names, the site language's interface words."""
 
-    language: str = "en"
-    vendor: str = ""
-    segments: dict[str, str] = field(default_factory=dict)
+    language: str
+    vendor: str
+    segments: dict[str, str]
+    t: dict[str, str]
+    """The interface words of the site's language (``render/strings.STRINGS[language]``)."""
 
     @classmethod
-    def of(cls, catalog: Catalog) -> "Words":
+    def of(cls, catalog: Catalog, interface: dict[str, str]) -> "Words":
         config = catalog.config
-        return cls(config.language, config.vendor, {segment.id: segment.name for segment in config.segments})
-
-    @property
-    def t(self) -> dict[str, str]:
-        from generator.render.strings import STRINGS  # here: generator.render imports this module
-
-        return STRINGS.get(self.language, STRINGS["en"])
+        return cls(config.language, config.vendor, {segment.id: segment.name for segment in config.segments},
+                   interface)
 
     def label(self, raw: str) -> str:
         text = ""
@@ -121,10 +121,9 @@ def _singular(name: str) -> str:
             "sections": "section", "segments": "segment", "rewards": "reward", "resources": "resource"}.get(name, name)
 
 
-def field_changes(old: Any, new: Any, label: str, words: Words | None = None) -> list[str]:
+def field_changes(old: Any, new: Any, label: str, words: Words) -> list[str]:
     """Sentences describing how ``old`` became ``new`` (models, lists, mappings or plain values), in
     the content's words (``words``: owner labels, segment names, interface words)."""
-    words = words or Words()
     if old == new:
         return []
     if isinstance(old, BaseModel) and isinstance(new, BaseModel):
@@ -199,10 +198,12 @@ def _is_exam(document: Document | None) -> bool:
     return isinstance(document, Quiz) and document.mode == "exam"
 
 
-def compare_catalogs(previous: Catalog | None, current: Catalog, previous_name: str | None) -> ReleaseChanges:
-    """Documents added, removed and changed from ``previous`` to ``current`` (all added when there is none)."""
+def compare_catalogs(previous: Catalog | None, current: Catalog, previous_name: str | None,
+                     interface: dict[str, str]) -> ReleaseChanges:
+    """Documents added, removed and changed from ``previous`` to ``current`` (all added when there is
+    none), described with ``interface``, the interface words of the current site's language."""
     changes: list[Change] = []
-    words = Words.of(current)
+    words = Words.of(current, interface)
     for kind in COMPARED_KINDS:
         old = previous.of_kind(kind) if previous else {}
         new = current.of_kind(kind)

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from generator.errors import ContentError
-from generator.load.files import read_project_text, relative_name
+from generator.files import read_project_text, relative_name
 from generator.load.yaml_source import SourceDocument, parse_yaml
 from generator.structure.talk import ChapterMark, Cue
-from generator.transcripts.timestamps import clock, parse_timestamp
+from generator.structure.timestamps import clock, parse_timestamp
 
 
 @dataclass

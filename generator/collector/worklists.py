@@ -30,8 +30,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from generator.analytics import store_worklists as records
-from generator.analytics.collector import CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, rep_of
-from generator.analytics.identity import RosterEntry
+from generator.collector.app import CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, rep_of
+from generator.roster import RosterEntry
 from generator.analytics.store import BatchingStore, Transaction
 
 VENDOR_ROLE = "vendor"

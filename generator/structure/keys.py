@@ -3,8 +3,10 @@
 A practice page carries its questions (prompts, choice texts, ids) with their answer key, feedback
 and explanations, since the browser grades it. An exam page carries only its rules (pass mark,
 questions drawn, attempts, time limit): its questions, choices and answer key go to
-``private/exams/<release>.json``, outside the deployable folder, where the collector reads them and
-sends each attempt only the questions drawn for it.
+``private/exams/<release>.json`` (written by ``certification/keyfiles.py``), outside the deployable
+folder, where the collector reads them and sends each attempt only the questions drawn for it.
+
+A pure projection of the model: no file is read or written here.
 
 Choices and ordering items are named by a hash of the quiz, question and text: stable across
 releases while the text stays, and telling nothing about which one is right."""
@@ -12,24 +14,13 @@ releases while the text stays, and telling nothing about which one is right."""
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from generator.atomic import write_atomically
-from generator.errors import PartnerkitError
 from generator.structure.catalog import Catalog
 from generator.structure.content import CHOICE_TYPES, Question, Quiz
-
-EXAM_KEYS_DIR = "private/exams"
-"""Folder of the exam answer keys, relative to the project root; never deployed."""
-
-UNVERSIONED = "site"
-"""Key file name of an unversioned site (its events carry no release)."""
-
 
 def element_id(quiz: str, question: str, text: str) -> str:
     """Id of a choice or ordering item: stable while its text stays, meaningless otherwise."""
@@ -169,30 +160,6 @@ def changed_percent(old: Quiz, new: Quiz) -> int:
     return round(100 * changed / max(len(before), len(after)))
 
 
-def exam_keys_path(root: Path, release: str) -> Path:
-    return root / EXAM_KEYS_DIR / f"{release or UNVERSIONED}.json"
-
-
-def write_exam_keys(root: Path, release: str, exams: dict[str, ExamKey]) -> Path:
-    """Write one release's exam keys atomically; return the file's path."""
-    text = ExamKeyFile(release=release, exams=exams).model_dump_json(indent=1) + "\n"
-    return write_atomically(exam_keys_path(root, release), text.encode("utf-8"))
-
-
-def read_exam_keys(root: Path) -> dict[tuple[str, str], ExamKey]:
-    """Every exam key under ``private/exams/``, by (release, exam id)."""
-    keys: dict[tuple[str, str], ExamKey] = {}
-    for path in sorted((root / EXAM_KEYS_DIR).glob("*.json")):
-        try:
-            keyfile = ExamKeyFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, ValidationError) as exc:
-            reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc).splitlines()[0]
-            raise PartnerkitError(f"{path.relative_to(root)}: not an exam key file ({reason}); run partnerkit build") from None
-        for ident, key in keyfile.exams.items():
-            keys[(keyfile.release, ident)] = key
-    return keys
-
-
 def exam_keys_of(catalog: Catalog, previous: Catalog | None = None, earlier_releases: tuple[str, ...] = (),
                  released: date | None = None) -> dict[str, ExamKey]:
     """The exam keys of one release's catalog. Exams that changed by at least the configured share
@@ -213,16 +180,3 @@ def exam_keys_of(catalog: Catalog, previous: Catalog | None = None, earlier_rele
                                             changed_percent=changed)
         keys[quiz.id] = exam_key(quiz, settings.validity_days, recertify)
     return keys
-
-
-def replace_exam_keys(root: Path, releases: dict[str, dict[str, ExamKey]]) -> None:
-    """Make ``private/exams/`` hold exactly these releases' exam keys (releases without exams: no file)."""
-    wanted = {exam_keys_path(root, release) for release, exams in releases.items() if exams}
-    for release, exams in releases.items():
-        if exams:
-            write_exam_keys(root, release, exams)
-    folder = root / EXAM_KEYS_DIR
-    if folder.is_dir():
-        for path in folder.glob("*.json"):
-            if path not in wanted:
-                path.unlink()

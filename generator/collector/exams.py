@@ -29,17 +29,19 @@ from typing import Any, Callable
 from urllib.parse import quote, urlsplit
 
 import segno
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from generator.analytics.collector import CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, rep_of
-from generator.analytics.identity import RosterEntry
+from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body,
+                                     rep_of, validated)
+from generator.roster import RosterEntry
 from generator.analytics.store import BatchingStore, Transaction
-from generator.certification.certificates import CERTIFICATE_COLUMNS, Certificate, certificate_from_row
+from generator.analytics import store_exams
+from generator.certification.certificates import Certificate
 from generator.certification.grading import grade_attempt
-from generator.certification.keys import ExamKey
+from generator.structure.keys import ExamKey
 
 GRACE_SECONDS = 30
 """Answers arriving this long after the deadline still count (network and clock slack)."""
@@ -82,7 +84,7 @@ class ExamService:
     now: Callable[[], datetime] = utc_now
     credentials: Any = None
     """Issues each certificate's verifiable credential with it and adds its links to the verification
-    (a :class:`generator.collector_credentials.CredentialService`); None: certificates only."""
+    (a :class:`generator.collector.credentials.CredentialService`); None: certificates only."""
 
     def key(self, version: str | None, exam: str) -> ExamKey:
         key = self.keys.get((version or "", exam))
@@ -97,30 +99,26 @@ class ExamService:
 
         def operation(db: Transaction) -> dict[str, Any] | Rejection:
             db.lock("exam", partner, rep, key.id)  # other collectors wait here until this transaction ends
-            rows = db.rows("SELECT id, started_at, deadline, questions, submitted_at, passed FROM exam_attempts"
-                           " WHERE partner = ? AND rep = ? AND exam = ? ORDER BY started_at", (partner, rep, key.id))
-            since_pass = []
-            for row in rows:
-                since_pass = [] if row[5] else [*since_pass, row]
-            open_attempt = next((row for row in reversed(since_pass) if row[4] is None
-                                 and (row[2] is None or _time(row[2]) > now)), None)
+            since_pass: list[store_exams.Attempt] = []
+            for row in store_exams.attempts_of(db, partner, rep, key.id):
+                since_pass = [] if row.passed else [*since_pass, row]
+            open_attempt = next((row for row in reversed(since_pass) if row.submitted_at is None
+                                 and (row.deadline is None or _time(row.deadline) > now)), None)
             if open_attempt is not None:
-                return {"attempt": open_attempt[0], **_shown(key, json.loads(open_attempt[3])), "deadline": open_attempt[2],
-                        "attempts_left": _left(key, len(since_pass))}
+                return {"attempt": open_attempt.id, **_shown(key, json.loads(open_attempt.questions)),
+                        "deadline": open_attempt.deadline, "attempts_left": _left(key, len(since_pass))}
             if key.attempts is not None and len(since_pass) >= key.attempts:
                 return Rejection(409, "no attempts left")
             if since_pass and key.retry_after_hours:
                 last = since_pass[-1]
-                ended = _time(last[4]) if last[4] else _time(last[2])
+                ended = _time(last.submitted_at) if last.submitted_at else _time(last.deadline)
                 retry_at = ended + timedelta(hours=key.retry_after_hours)
                 if now < retry_at:
                     return Rejection(429, "too early", {"retry_at": _iso(retry_at)})
             drawn = _draw(key)
             deadline = _iso(now + timedelta(minutes=key.time_limit_minutes)) if key.time_limit_minutes else None
             attempt = secrets.token_urlsafe(16)
-            db.execute("INSERT INTO exam_attempts (id, exam, version, partner, rep, started_at, deadline, questions)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (attempt, key.id, version, partner, rep, _iso(now), deadline, json.dumps(drawn)))
+            store_exams.add_attempt(db, attempt, key.id, version, partner, rep, _iso(now), deadline, json.dumps(drawn))
             return {"attempt": attempt, **_shown(key, drawn), "deadline": deadline,
                     "attempts_left": _left(key, len(since_pass) + 1)}
 
@@ -131,19 +129,18 @@ class ExamService:
 
         def operation(db: Transaction) -> dict[str, Any] | Rejection:
             db.lock("exam", partner, rep, exam)  # the same lock as starting: one grading per attempt
-            rows = db.rows("SELECT version, deadline, questions, submitted_at FROM exam_attempts"
-                           " WHERE id = ? AND partner = ? AND rep = ? AND exam = ?", (attempt, partner, rep, exam))
-            key = self.keys.get((rows[0][0], exam)) if rows else None
-            if key is None:
+            row = store_exams.attempt_to_grade(db, attempt, partner, rep, exam)
+            key = self.keys.get((row.version, exam)) if row else None
+            if key is None or row is None:
                 return Rejection(404, "unknown attempt")
-            version, deadline, questions, submitted = rows[0]
+            version, deadline, questions, submitted = row.version, row.deadline, row.questions, row.submitted_at
             if submitted is not None:
                 return Rejection(409, "already graded")
             asked = [key.question(ident) for ident in json.loads(questions)["questions"]]
             late = deadline is not None and now > _time(deadline) + timedelta(seconds=GRACE_SECONDS)
             grade = grade_attempt(asked, {} if late else answers, key.pass_mark)
-            db.execute("UPDATE exam_attempts SET submitted_at = ?, answers = ?, score = ?, passed = ? WHERE id = ?",
-                       (_iso(now), json.dumps(answers, ensure_ascii=False), grade.score, int(grade.passed), attempt))
+            store_exams.record_grade(db, attempt, _iso(now), json.dumps(answers, ensure_ascii=False), grade.score,
+                                     grade.passed)
             if late:
                 return Rejection(410, "time is up")
             verdict: dict[str, Any] = {"score": grade.score, "passed": grade.passed, "pass_mark": key.pass_mark}
@@ -158,16 +155,14 @@ class ExamService:
     def _issue(self, db: Transaction, key: ExamKey, version: str, partner: str, rep: str, today: date) -> str:
         """Issue the certificate, or renew the rep's existing one under the same id; return the id."""
         expires = (today + timedelta(days=key.validity_days)).isoformat()
-        existing = db.rows("SELECT id FROM certificates WHERE partner = ? AND rep = ? AND exam = ?", (partner, rep, key.id))
-        if existing:
-            db.execute("UPDATE certificates SET title = ?, role = ?, level = ?, version = ?, issued = ?, expires = ?,"
-                       " recertify_by = NULL WHERE id = ?",
-                       (key.title, key.role, key.level, version, today.isoformat(), expires, existing[0][0]))
-            ident = existing[0][0]
+        existing = store_exams.certificate_id(db, partner, rep, key.id)
+        if existing is not None:
+            store_exams.renew_certificate(db, existing, key.title, key.role, key.level, version, today.isoformat(), expires)
+            ident = existing
         else:
             ident = secrets.token_urlsafe(18)
-            db.execute(f"INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                       (ident, partner, rep, key.id, key.title, key.role, key.level, version, today.isoformat(), expires))
+            store_exams.add_certificate(db, ident, partner, rep, key.id, key.title, key.role, key.level, version,
+                                        today.isoformat(), expires)
         if self.credentials is not None:
             self.credentials.issue(db, key, ident)
         return ident
@@ -181,15 +176,13 @@ class ExamService:
         def operation(db: Transaction) -> int:
             changed = 0
             for exam, release, by in marks:
-                changed += db.execute("UPDATE certificates SET recertify_by = ? WHERE exam = ? AND version = ?"
-                                      " AND (recertify_by IS NULL OR recertify_by > ?)", (by, exam, release, by)).rowcount
+                changed += store_exams.mark_recertification(db, exam, release, by)
             return changed
 
         return self.store.run(operation).result()
 
     def certificate(self, ident: str) -> Certificate | None:
-        rows = self.store.query(f"SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE id = ?", (ident,))
-        return certificate_from_row(rows[0]) if rows else None
+        return store_exams.certificate(self.store, ident)
 
     def verification(self, certificate: Certificate) -> dict[str, Any]:
         """Every field the verification page shows. A certificate of a rep who left the partner company
@@ -271,14 +264,6 @@ def _left(key: ExamKey, used: int) -> int | None:
     return None if key.attempts is None else max(0, key.attempts - used)
 
 
-def _parse(model: type[BaseModel], body: bytes) -> Any:
-    data = load_json(body)
-    try:
-        return model.model_validate(data)
-    except ValidationError:
-        raise Refused(422, "invalid request") from None
-
-
 def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route]:
     """The collector's exam and certificate routes."""
     store = service.store
@@ -301,7 +286,7 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
     async def start(request: Request) -> Response:
         try:
             check_request(settings, request)
-            body = _parse(StartRequest, await read_body(request))
+            body = validated(StartRequest, load_json(await read_body(request)))
             key = service.key(body.version, request.path_params["exam"])
             partner, rep = identify(request, body.token)
         except Refused as refused:
@@ -311,7 +296,7 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
     async def submit(request: Request) -> Response:
         try:
             check_request(settings, request)
-            body = _parse(SubmitRequest, await read_body(request))
+            body = validated(SubmitRequest, load_json(await read_body(request)))
             partner, rep = identify(request, body.token)
         except Refused as refused:
             return await count_refusal(store, refused)

@@ -1,0 +1,56 @@
+"""The report's charts as inline SVG (matplotlib): the key-person scatter plot and the active-rate
+trends. The same data gives the same file."""
+
+from __future__ import annotations
+
+import io
+import math
+
+from generator.analytics.report import METRICS, QUADRANTS, RepActivity
+
+
+def svg(figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]  # inline: no XML declaration or DOCTYPE
+
+
+def charts(placed: list[RepActivity], by: str, activity_at: float, sales_at: float,
+            rates: dict[str, dict[str, dict[str, float]]], labels: dict[str, list[str]],
+            partner_names: dict[str, str]) -> dict[str, str]:
+    """The key-person scatter plot and one active-rate trend chart per kind of period, as SVG text;
+    legends sit right of the plot, never over a point."""
+    import matplotlib
+
+    matplotlib.use("svg")
+    from matplotlib import pyplot
+
+    pyplot.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable, selectable
+    pyplot.rcParams["svg.hashsalt"] = "partnerkit"  # the same data gives the same file
+    colours = dict(zip(QUADRANTS, ("#2e7d32", "#ef6c00", "#1565c0", "#9e9e9e")))
+    drawn = {}
+    figure, axes = pyplot.subplots(figsize=(6.5, 4.2))
+    for label in QUADRANTS:
+        reps = [rep for rep in placed if rep.quadrant == label]
+        axes.scatter([rep.views if by == "views" else rep.engaged_minutes for rep in reps], [rep.sales for rep in reps],
+                     label=label, color=colours[label], s=36)
+    axes.axvline(activity_at, color="#616161", linestyle="--", linewidth=1)
+    axes.axhline(sales_at, color="#616161", linestyle="--", linewidth=1)
+    axes.set_xlabel(f"{METRICS[by]} this month")
+    axes.set_ylabel("sales this month")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=8, frameon=False)
+    drawn["scatter"] = svg(figure)
+    pyplot.close(figure)
+    for kind, by_partner in rates.items():
+        figure, axes = pyplot.subplots(figsize=(6.5, 3.2))
+        for partner, by_period in by_partner.items():
+            axes.plot(labels[kind], [by_period.get(label, math.nan) * 100 for label in labels[kind]], marker="o",
+                      label=partner_names.get(partner) or partner)
+        axes.set_ylabel("active reps, %")
+        axes.set_ylim(0, 105)
+        axes.tick_params(axis="x", labelsize=8)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=8, frameon=False)
+        drawn[kind] = svg(figure)
+        pyplot.close(figure)
+    return drawn

@@ -1,0 +1,35 @@
+"""The project's layout: every path partnerkit reads or writes in a project, named once (relative to
+the project root, with forward slashes). Imports nothing of the project, so every stage may use it."""
+
+from __future__ import annotations
+
+CONFIG_FILE = "site_config.yml"
+"""The site's settings."""
+
+CONTENT_DIR = "content"
+"""The YAML playbooks (and module resource files)."""
+
+TRANSCRIPTS_DIR = "transcripts"
+"""Talk recordings, their transcripts and metadata."""
+
+INPUT_FOLDERS = (CONTENT_DIR, TRANSCRIPTS_DIR)
+"""Folders a site is built from, beside ``site_config.yml`` (and the templates folder, if set)."""
+
+PRIVATE_DIR = "private"
+"""Never deployed: roster, exam keys, events database, reports."""
+
+EXAM_KEYS_DIR = f"{PRIVATE_DIR}/exams"
+"""The exam answer keys, one file per release."""
+
+CONTENT_INDEX = f"{PRIVATE_DIR}/content-index.json"
+"""Written by ``partnerkit build`` beside (never inside) the site: the ids the collector accepts."""
+
+ROSTER_FILE = f"{PRIVATE_DIR}/roster.csv"
+SALES_FILE = f"{PRIVATE_DIR}/sales.csv"
+REVOKED_FILE = f"{PRIVATE_DIR}/revoked.csv"
+"""Written by ``partnerkit revoke``: ``rep_id,revoked_at``; links of that rep issued up to then are refused."""
+EVENTS_DB = f"{PRIVATE_DIR}/events.sqlite"
+REPORTS_DIR = f"{PRIVATE_DIR}/reports"
+
+CACHE_DIR = ".partnerkit-cache"
+"""Built releases kept by input hash."""

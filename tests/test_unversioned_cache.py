@@ -1,0 +1,62 @@
+"""A site without ``versions:`` is a plan of one release: the same input-hash cache as releases, so a
+rebuild with nothing changed runs no engine, and a change runs it once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.commands.build import build
+from generator.releases import build as release_build
+from generator.reporter import BufferReporter
+from tests.conftest import configure
+
+
+@pytest.fixture
+def engine_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The stage folder of every engine run the build makes (the real engine still runs)."""
+    runs: list[Path] = []
+    real = release_build.run_engine
+
+    def counted(engine: str, stage: Path, output: Path) -> None:
+        runs.append(stage)
+        real(engine, stage, output)
+
+    monkeypatch.setattr(release_build, "run_engine", counted)
+    return runs
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def test_a_rebuild_with_nothing_changed_runs_no_engine(minimal: Path, engine_runs: list[Path]) -> None:
+    configure(minimal, analytics={"endpoint": "https://collect.example.com/e"})
+    site = minimal / "site"
+    assert build(minimal, site) == {}
+    assert len(engine_runs) == 1
+    first = site_files(site)
+    index = (minimal / "private/content-index.json").read_text(encoding="utf-8")
+    assert '"module:' in index and '"home:index"' in index
+
+    again = BufferReporter()
+    assert build(minimal, site, again) == {}
+    assert len(engine_runs) == 1, "a cache hit runs no engine"
+    assert again.steps == ["Loading content", "Inputs unchanged: the site built last time is reused",
+                           f"Site written to {site.resolve()}"]
+    assert site_files(site) == first
+    assert (minimal / "private/content-index.json").read_text(encoding="utf-8") == index
+
+
+def test_a_content_change_runs_the_engine_once(minimal: Path, engine_runs: list[Path]) -> None:
+    site = minimal / "site"
+    build(minimal, site)
+    module = next((minimal / "content").rglob("*.yml"))
+    module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    reporter = BufferReporter()
+    build(minimal, site, reporter)
+    assert len(engine_runs) == 2
+    assert reporter.steps[0] == "Loading content" and reporter.steps[1].startswith("Building ")
+    assert reporter.steps[-1] == f"Site written to {site.resolve()}"
+    assert (site / "index.html").is_file() and not (site / "versions.json").exists()
