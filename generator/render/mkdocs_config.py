@@ -97,8 +97,10 @@ THEME_FEATURES = [
 ]
 
 
-def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext | None" = None) -> dict[str, Any]:
-    """The engine configuration for one build of the site (or of one release of it), as plain data."""
+def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext | None" = None,
+                  not_in_nav: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The engine configuration for one build of the site (or of one release of it), as plain data;
+    ``not_in_nav``: docs-relative patterns of pages built but left out of ``nav`` on purpose."""
     theme: dict[str, Any] = {
         "name": "material",
         "custom_dir": "overrides",
@@ -130,6 +132,8 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
         "extra": {"generator": False, "partnerkit": {"version": None}},
         "nav": nav,
     })
+    if not_in_nav:
+        result["not_in_nav"] = "\n".join(not_in_nav)
     if config.analytics.endpoint:
         result["extra"]["partnerkit_analytics"] = {
             "endpoint": config.analytics.endpoint,
