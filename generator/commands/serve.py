@@ -19,7 +19,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.commands.build import render_project
-from generator.engine import engine_command, engine_environment, remove_stale, write_stage
+from generator.engine import engine_command, engine_environment, preview_engine, remove_stale, write_stage
 from generator.errors import ContentErrors, PartnerkitError
 from generator.reporter import NullReporter, Reporter
 
@@ -51,7 +51,7 @@ def refresh_stage(root: Path, stage: Path, demo=None) -> str:
     write_serve_config(stage)
     if demo is not None:
         demo.publish(catalog, rendered)
-    return catalog.config.engine
+    return preview_engine(catalog.config.engine)
 
 
 class _Rerender(FileSystemEventHandler):
