@@ -1,40 +1,50 @@
-"""Transcription speed and memory, per backend, side by side in one run.
+"""Transcription speed, accuracy and memory, per backend and beam size, side by side in one run.
 
-Prints audio seconds per wall second (x real time) and peak memory (RSS) of each run, on the
-11-second sample and on a long talk assembled from it with pauses (60 minutes by default), then the
-speed ratio between the backends and the memory ratio against an unchunked baseline. Each run is a
-child process, so its peak RSS is its own. Runs:
-- faster-whisper and openai-whisper as partnerkit runs them (windows of about 10 minutes cut at a
-  quiet moment, Silero VAD, beam 5, Whisper's temperature fallback), both on the bundled tiny.en;
-- faster-whisper without temperature fallback: the assembled talk repeats one sentence, so every
-  30-second window of VAD-joined speech holds it two or three times and trips Whisper's repetition
-  guard (compression ratio > 2.4), which decodes the window again at five more temperatures; real
-  talks rarely repeat themselves like that, so this row is the closer estimate of their speed;
-- faster-whisper on the whole file without VAD: the baseline whose memory grows with the talk.
-Targets on 2 CPU cores with tiny: >= 15x real time for faster-whisper int8; peak RSS for the
-60-minute talk <= 1.5 GB.
+The talk is a partner kick-off call written for this benchmark (benchmarks/talk.txt: 29 paragraphs,
+four speakers) and spoken by espeak-ng, one voice and pace per speaker, with pauses between turns;
+it is read again with the voices rotated until it lasts ``--minutes`` (10 by default; 60 for the
+memory target). Varied speech matters: a talk that repeats one clip trips Whisper's repetition guard
+(temperature fallback) in every window and under-reports the speed of real talks.
 
-Then speed and character error rate (numerals normalised) per model on the Japanese kick-off call of
-the test suite (tests/talks/japanese_talk.py, spoken by pyopenjtalk; skipped without it): partnerkit's
-defaults (tiny.en, which hands the talk to the bundled multilingual base after detecting Japanese), the
-bundled base on both backends, and tiny.en forced to English for comparison.
+For each backend present (faster-whisper with the bundled tiny.en; openai-whisper if installed) and
+beam 5 (partnerkit's default) and beam 1 (greedy), as partnerkit runs them (windows of about 10
+minutes cut at a quiet moment, Silero VAD, temperature fallback), prints x real time, wall and CPU
+time, peak RSS (each run is a child process) and the word error rate against the text (jiwer, on
+text normalised by generator.transcripts.accuracy). Then the ratios: beam 1 against beam 5,
+faster-whisper against openai-whisper, and partnerkit's peak RSS against an unchunked run of the
+whole file without VAD. Goals on 2 CPU cores with tiny.en: >= 30x real time at WER <= 0.13; peak RSS
+for 60 minutes <= 1.5 GB. The default beam changes only where beam 1 keeps WER <= 0.13.
 
-    .venv/bin/python benchmarks/transcribe.py [--minutes 60] [--openai-minutes M] [--skip-baseline] [--beam 5]
+Then speed and character error rate per model on the Japanese kick-off call of the test suite
+(tests/talks/japanese_talk.py, spoken by pyopenjtalk; skipped without it, or with --skip-japanese).
+
+Needs espeak-ng and jiwer: benchmarks/setup-transcribe installs them (apt-get, pip install
+"partnerkit[bench]").
+
+    .venv/bin/python benchmarks/transcribe.py [--minutes 10] [--beams 5,1] [--backends faster-whisper,openai-whisper]
+        [--skip-baseline] [--skip-japanese]
     .venv/bin/python benchmarks/transcribe.py --japanese-only
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import random
+import shutil
 import subprocess
 import sys
 import tempfile
+import wave
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "tests" / "data" / "jfk.flac"
+TALK_TEXT = Path(__file__).with_name("talk.txt")
+
+VOICES = {"Aiko": ("en-us+f3", 165), "Ben": ("en-gb", 150), "Carla": ("en-us+f2", 175), "Dev": ("en-gb-scotland", 145)}
+"""espeak-ng voice and words per minute of each speaker on the first reading (later readings rotate them)."""
 
 CHILD = r"""
 import json, sys, time
@@ -61,9 +71,8 @@ print(json.dumps({"seconds": time.perf_counter() - started, "audio": media_durat
 """
 
 RUNS = {
-    "faster-whisper/fallback": "faster-whisper, partnerkit defaults",
-    "faster-whisper/no-fallback": "faster-whisper, no temp. fallback",
-    "openai-whisper/fallback": "openai-whisper, partnerkit defaults",
+    "faster-whisper/fallback": "faster-whisper",
+    "openai-whisper/fallback": "openai-whisper",
     "unchunked": "faster-whisper, whole file, no VAD",
 }
 
@@ -81,69 +90,118 @@ def run_child(run: str, media: Path, beam: int, model: str = "tiny.en", language
     return result
 
 
-def assembled_talk(folder: Path, minutes: int) -> Path:
-    """The sample followed by 4 s of silence, repeated for ``minutes``."""
-    unit = folder / "unit.flac"
+def script() -> list[tuple[str, str]]:
+    """(speaker, paragraph) of benchmarks/talk.txt, in order."""
+    lines = [line for line in TALK_TEXT.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    return [(speaker.strip(), text.strip()) for speaker, _, text in (line.partition(":") for line in lines)]
+
+
+def spoken_talk(folder: Path, minutes: int, seed: int = 5) -> tuple[Path, str]:
+    """The talk read by espeak-ng until it lasts ``minutes``, as 16 kHz mono FLAC, and the text read."""
+    if shutil.which("espeak-ng") is None:
+        raise SystemExit("espeak-ng is missing: run benchmarks/setup-transcribe")
+    rng = random.Random(seed)
+    speakers = list(VOICES)
+    paragraphs, frames, said = script(), [], []
+    rate = 0
+    total = 0.0
+    reading = 0
+    while total < minutes * 60:
+        for number, (speaker, text) in enumerate(paragraphs):
+            if total >= minutes * 60:
+                break
+            voice, pace = VOICES[speakers[(speakers.index(speaker) + reading) % len(speakers)]]
+            clip = folder / f"clip-{reading}-{number}.wav"
+            subprocess.run(["espeak-ng", "-v", voice, "-s", str(pace + 10 * (reading % 3) - 10), "-w", str(clip), text],
+                           check=True)
+            with wave.open(str(clip)) as read:
+                rate = rate or read.getframerate()
+                data = read.readframes(read.getnframes())
+            pause = 6.0 if "short pause" in text else rng.uniform(0.5, 2.5)
+            frames.append(data + b"\0\0" * int(rate * pause))
+            total += len(frames[-1]) / 2 / rate
+            said.append(text)
+            clip.unlink()
+        reading += 1
+    joined = folder / "talk.wav"
+    with wave.open(str(joined), "wb") as write:
+        write.setnchannels(1)
+        write.setsampwidth(2)
+        write.setframerate(rate)
+        write.writeframes(b"".join(frames))
     talk = folder / f"talk-{minutes}min.flac"
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(SAMPLE), "-af", "apad=whole_dur=15",
-                    "-ar", "16000", "-ac", "1", str(unit)], check=True)
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-stream_loop", str(minutes * 4 - 1), "-i", str(unit),
-                    "-ar", "16000", "-ac", "1", str(talk)], check=True)
-    return talk
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(joined), "-ar", "16000", "-ac", "1", str(talk)],
+                   check=True)
+    joined.unlink()
+    return talk, " ".join(said)
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """jiwer's WER on text normalised as the test suite compares it (case, punctuation, numerals)."""
+    import jiwer
+
+    from generator.transcripts.accuracy import normalise
+
+    return jiwer.wer(normalise(reference), normalise(hypothesis) or "-")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=int, default=60, help="Length of the assembled talk")
-    parser.add_argument("--openai-minutes", type=int, default=None,
-                        help="A shorter assembled talk for openai-whisper (default: the same as --minutes)")
-    parser.add_argument("--skip-baseline", action="store_true", help="Skip the unchunked run on the long talk")
-    parser.add_argument("--beam", type=int, default=5, help="Beam size (partnerkit's default is 5; 1 is greedy decoding)")
+    parser.add_argument("--minutes", type=int, default=10, help="Length of the spoken talk (10; 60 for the memory goal)")
+    parser.add_argument("--beams", default="5,1", help="Beam sizes to compare (partnerkit's default is 5; 1 is greedy)")
+    parser.add_argument("--backends", default="faster-whisper,openai-whisper",
+                        help="Backends to run, where installed (faster-whisper, openai-whisper)")
+    parser.add_argument("--skip-baseline", action="store_true", help="Skip the unchunked run of the whole file")
+    parser.add_argument("--skip-japanese", action="store_true", help="Skip the Japanese kick-off call")
     parser.add_argument("--japanese-only", action="store_true", help="Only the Japanese kick-off call, per model")
     options = parser.parse_args()
+    beams = [int(beam) for beam in options.beams.split(",")]
     if options.japanese_only:
-        japanese(options.beam)
+        japanese(beams[0])
         return
-    openai_minutes = options.openai_minutes or options.minutes
+    if importlib.util.find_spec("jiwer") is None:
+        raise SystemExit('jiwer is missing: pip install "partnerkit[bench]" (or run benchmarks/setup-transcribe)')
+    backends = [run for run, module in (("faster-whisper/fallback", "faster_whisper"), ("openai-whisper/fallback", "whisper"))
+                if importlib.util.find_spec(module) is not None and run.split("/")[0] in options.backends.split(",")]
     with tempfile.TemporaryDirectory() as work:
-        folder = Path(work)
-        plan = [("sample 11 s", SAMPLE, run) for run in ("faster-whisper/fallback", "openai-whisper/fallback")]
-        long_label = f"talk {options.minutes} min"
-        long_talk = assembled_talk(folder, options.minutes)
-        plan += [(long_label, long_talk, "faster-whisper/fallback"), (long_label, long_talk, "faster-whisper/no-fallback")]
-        openai_label = f"talk {openai_minutes} min"
-        openai_talk = long_talk if openai_minutes == options.minutes else assembled_talk(folder, openai_minutes)
-        if openai_minutes != options.minutes:
-            plan.append((openai_label, openai_talk, "faster-whisper/fallback"))
-        plan.append((openai_label, openai_talk, "openai-whisper/fallback"))
+        talk, reference = spoken_talk(Path(work), options.minutes)
+        plan = [(run, beam) for run in backends for beam in beams]
         if not options.skip_baseline:
-            plan.append((long_label, long_talk, "unchunked"))
+            plan.append(("unchunked", beams[0]))
+        print(f"{os.cpu_count()} CPU cores, model tiny.en (bundled); talk: {options.minutes} min spoken by espeak-ng, "
+              f"{len(reference.split())} words, 4 voices")
+        print("(CPU time is the figure to trust on a busy machine: the wall time waits for other work)")
+        print(f"{'run':<36} {'beam':>4} {'x real time':>11} {'wall':>8} {'CPU':>8} {'peak RSS':>10} {'WER':>6}")
+        rows: dict[tuple[str, int], dict] = {}
+        for run, beam in plan:
+            result = run_child(run, talk, beam)
+            result["wer"] = word_error_rate(reference, result["text"])
+            rows[(run, beam)] = result
+            print(f"{RUNS[run]:<36} {beam:>4} {result['audio'] / result['seconds']:>10.1f}x {result['seconds']:>7.1f}s "
+                  f"{result['cpu_seconds']:>7.1f}s {result['peak_rss_mb']:>8.0f} MB {result['wer']:>6.3f}", flush=True)
 
-        print(f"{os.cpu_count()} CPU cores, beam size {options.beam}, model tiny.en (bundled)")
-        print(f"{'input':<14} {'run':<37} {'x real time':>11} {'wall':>8} {'peak RSS':>10} {'words':>6}")
-        rows: dict[tuple[str, str], dict[str, float]] = {}
-        for label, media, run in plan:
-            result = run_child(run, media, options.beam)
-            rows[(label, run)] = result
-            print(f"{label:<14} {RUNS[run]:<37} {result['audio'] / result['seconds']:>10.1f}x {result['seconds']:>7.1f}s "
-                  f"{result['peak_rss_mb']:>8.0f} MB {result['words']:>6.0f}", flush=True)
-
-    def speed(label: str, run: str) -> float:
-        return rows[(label, run)]["audio"] / rows[(label, run)]["seconds"]
+    def speed(run: str, beam: int) -> float:
+        return rows[(run, beam)]["audio"] / rows[(run, beam)]["seconds"]
 
     print()
-    for label in dict.fromkeys(label for label, _ in rows):
-        if (label, "openai-whisper/fallback") in rows:
-            print(f"{label}: faster-whisper is {speed(label, 'faster-whisper/fallback') / speed(label, 'openai-whisper/fallback'):.2f}x "
-                  f"as fast as openai-whisper, with {rows[(label, 'faster-whisper/fallback')]['peak_rss_mb'] / rows[(label, 'openai-whisper/fallback')]['peak_rss_mb']:.2f}x its peak RSS")
-    print(f"{long_label}: without temperature fallback faster-whisper runs "
-          f"{speed(long_label, 'faster-whisper/no-fallback') / speed(long_label, 'faster-whisper/fallback'):.2f}x as fast")
-    if (long_label, "unchunked") in rows:
-        ours, baseline = rows[(long_label, "faster-whisper/fallback")], rows[(long_label, "unchunked")]
-        print(f"{long_label}: partnerkit's peak RSS is {ours['peak_rss_mb'] / baseline['peak_rss_mb']:.2f}x the unchunked "
-              f"baseline's; speed {speed(long_label, 'faster-whisper/fallback') / speed(long_label, 'unchunked'):.2f}x")
-    print()
-    japanese(options.beam)
+    default = beams[0]
+    for run in backends:
+        for beam in beams[1:]:
+            print(f"{RUNS[run]}: beam {beam} is {speed(run, beam) / speed(run, default):.2f}x as fast as beam {default}, "
+                  f"WER {rows[(run, beam)]['wer']:.3f} vs {rows[(run, default)]['wer']:.3f}")
+    if len(backends) == 2:
+        for beam in beams:
+            fast, reference_run = rows[(backends[0], beam)], rows[(backends[1], beam)]
+            print(f"beam {beam}: faster-whisper is {speed(backends[0], beam) / speed(backends[1], beam):.2f}x as fast as "
+                  f"openai-whisper, with {fast['peak_rss_mb'] / reference_run['peak_rss_mb']:.2f}x its peak RSS")
+    if ("unchunked", default) in rows and ("faster-whisper/fallback", default) in rows:
+        ours, baseline = rows[("faster-whisper/fallback", default)], rows[("unchunked", default)]
+        print(f"partnerkit's peak RSS is {ours['peak_rss_mb'] / baseline['peak_rss_mb']:.2f}x the unchunked run's; "
+              f"speed {speed('faster-whisper/fallback', default) / speed('unchunked', default):.2f}x, "
+              f"WER {ours['wer']:.3f} vs {baseline['wer']:.3f}")
+    if not options.skip_japanese:
+        print()
+        japanese(default)
 
 
 JAPANESE_RUNS = [

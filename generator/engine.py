@@ -1,12 +1,15 @@
 """The static-site engine, kept at the edge: write a staging folder, run the engine as a subprocess.
 
 Only this module knows the engine's command line. ``mkdocs`` and its drop-in fork ``properdocs``
-take the same arguments, so switching is the one ``engine:`` key of ``site_config.yml``.
+take the same arguments, so switching is the one ``engine:`` key of ``site_config.yml``. ``zensical``
+reads the same ``mkdocs.yml`` but has no ``--site-dir``: it builds into ``ZENSICAL_SITE_DIR`` inside the
+stage (named in the generated config), which is then moved to the output.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from generator.errors import PartnerkitError
 from generator.render import RenderedSite
+from generator.render.mkdocs_config import ZENSICAL_SITE_DIR
 
 
 class EngineError(PartnerkitError):
@@ -25,6 +29,12 @@ def engine_command(engine: str, *arguments: str) -> list[str]:
     return [sys.executable, "-m", engine, *arguments]
 
 
+def preview_engine(engine: str) -> str:
+    """The engine ``partnerkit serve`` runs: the site's own, except MkDocs for Zensical (whose server
+    takes no MkDocs hooks, so recordings could not be seeked in the preview)."""
+    return "mkdocs" if engine == "zensical" else engine
+
+
 def engine_environment() -> dict[str, str]:
     """The engine's environment: no colour codes, no theme end-of-life banner on every run."""
     return {**os.environ, "NO_COLOR": "1", "NO_MKDOCS_2_WARNING": "1"}
@@ -33,7 +43,7 @@ def engine_environment() -> dict[str, str]:
 def start_serving(engine: str, stage: Path, config_file: Path, address: str) -> subprocess.Popen:
     """Start ``<engine> serve`` on the staged site at ``address`` (``host:port``); the caller waits
     for it or ends it. The engine rebuilds by itself when the stage's files change."""
-    command = engine_command(engine, "serve", "--config-file", str(config_file), "--dev-addr", address)
+    command = engine_command(preview_engine(engine), "serve", "--config-file", str(config_file), "--dev-addr", address)
     return subprocess.Popen(command, cwd=stage, env=engine_environment())
 
 
@@ -69,6 +79,9 @@ def run_engine(engine: str, stage: Path, output: Path) -> None:
     """Build ``stage`` into ``output`` in strict mode; raise EngineError with the engine's complaints.
     The engine runs inside ``stage``, so it is handed absolute paths only."""
     stage, output = stage.resolve(), output.resolve()
+    if engine == "zensical":
+        _run_zensical(stage, output)
+        return
     command = engine_command(
         engine, "build", "--strict", "--clean", "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(output)
     )
@@ -77,6 +90,36 @@ def run_engine(engine: str, stage: Path, output: Path) -> None:
         lines = [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
         detail = "\n".join(lines) or result.stderr.strip()[-2000:]
         raise EngineError(f"{engine} build failed:\n{detail}")
+
+
+def _run_zensical(stage: Path, output: Path) -> None:
+    built = stage / ZENSICAL_SITE_DIR
+    shutil.rmtree(built, ignore_errors=True)
+    command = engine_command("zensical", "build", "--strict", "--config-file", str(stage / "mkdocs.yml"))
+    result = subprocess.run(command, capture_output=True, text=True, cwd=stage, env=engine_environment())
+    if result.returncode != 0:
+        raise EngineError("zensical build failed:\n" + zensical_complaints(result.stdout + result.stderr))
+    shutil.rmtree(output, ignore_errors=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(built, output)
+
+
+def zensical_complaints(output: str) -> str:
+    """Zensical's warnings, one line each (``Warning: path:line:col: message``), from its drawn report."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", output)
+    complaints: list[str] = []
+    waiting = False  # the last warning has no location yet: the report's next "[ path:line:col ]" is it
+    for line in text.splitlines():
+        line = line.strip()
+        located = re.search(r"\[ (\S+:\d+:\d+) \]", line)
+        if line.startswith(("Warning:", "Error:")):
+            complaints.append(line)
+            waiting = True
+        elif located and waiting:
+            kind, _, message = complaints[-1].partition(": ")
+            complaints[-1] = f"{kind}: {located.group(1)}: {message}"
+            waiting = False
+    return "\n".join(complaints) or text.strip()[-2000:]
 
 
 def replace_folder(new: Path, target: Path, trash: Path) -> None:

@@ -226,7 +226,7 @@ segmnts: []
 """)
     assert content_errors(minimal) == [
         "site_config.yml:4:11: language: expected one of [en, ja], got 'jp' (did you mean 'ja'?)",
-        "site_config.yml:5:9: engine: expected one of [mkdocs, properdocs], got 'hugo'",
+        "site_config.yml:5:9: engine: expected one of [mkdocs, properdocs, zensical], got 'hugo'",
         "site_config.yml:6:20: palette.primary: expected one of [amber, black, blue, blue-grey, brown, cyan, "
         "deep-orange, deep-purple, green, grey, indigo, light-blue, light-green, lime, orange, pink, purple, "
         "red, teal, white, yellow], got 'indgo' (did you mean 'indigo'?)",

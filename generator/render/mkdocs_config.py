@@ -14,6 +14,9 @@ from generator.structure.config import SiteConfig
 if TYPE_CHECKING:
     from generator.render.context import ReleaseContext
 
+ZENSICAL_SITE_DIR = "site"
+"""Where Zensical writes a build inside the stage (the engine moves it to the output)."""
+
 ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
@@ -104,8 +107,10 @@ THEME_FEATURES = [
 ]
 
 
-def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext | None" = None) -> dict[str, Any]:
-    """The engine configuration for one build of the site (or of one release of it), as plain data."""
+def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext | None" = None,
+                  not_in_nav: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The engine configuration for one build of the site (or of one release of it), as plain data;
+    ``not_in_nav``: docs-relative patterns of pages built but left out of ``nav`` on purpose."""
     theme: dict[str, Any] = {
         "name": "material",
         "custom_dir": "overrides",
@@ -137,6 +142,13 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
         "extra": {"generator": False, "partnerkit": {"version": None}},
         "nav": nav,
     })
+    if not_in_nav:
+        result["not_in_nav"] = "\n".join(not_in_nav)
+    if config.engine == "zensical":
+        # Zensical has no --site-dir option, and it fails strict builds on fragments that name no heading
+        # (a talk's #t=… links), which MkDocs only reports as information.
+        result["site_dir"] = ZENSICAL_SITE_DIR
+        result["validation"] = {"links": {"anchors": "ignore"}}
     if config.analytics.endpoint:
         result["extra"]["partnerkit_analytics"] = {
             "endpoint": config.analytics.endpoint,

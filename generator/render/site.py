@@ -423,12 +423,18 @@ def render_site(
              "note_max_chars": config.customers.note_max_chars}))
 
     # Navigation titles are printed by the theme as HTML: escaped here, once.
+    # A section above ``nav_section_limit`` shows its index only: its pages are built, listed there and
+    # declared ``not_in_nav`` (so a page does not carry hundreds of links, nor the engine build them).
     nav: list[Any] = [{theme_text(t["home"]): "index.md"}]
+    not_in_nav: list[str] = []
     if release is not None:
         nav.append({theme_text(t["whats_new"].format(title=release.title)): release.whats_new_page})
     for section in sections:
         if section.documents and section.documents[0].content_id in single:
             nav.append({theme_text(section.documents[0].title): section.index})
+        elif len(section.documents) > config.nav_section_limit:
+            nav.append({theme_text(section.title): [section.index]})
+            not_in_nav.append(f"/{posixpath.dirname(section.index)}/*")
         elif section.documents:
             nav.append({theme_text(section.title): [section.index, *(
                 {theme_text(document.title): page_path(document)} for document in section.documents
@@ -455,5 +461,5 @@ def render_site(
         for resource in module.resources:
             if resource.file is not None:
                 copies[f"docs/{RESOURCE_DIR}/{resource.file}"] = Path("content") / resource.file
-    return RenderedSite(pages, mkdocs_config(config, nav, release), copies, served, content_ids,
+    return RenderedSite(pages, mkdocs_config(config, nav, release, tuple(not_in_nav)), copies, served, content_ids,
                         tuple(catalog.practice_quiz_ids))

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from generator.structure._base import Id, Schema
 
-Engine = Literal["mkdocs", "properdocs"]
+Engine = Literal["mkdocs", "properdocs", "zensical"]
 Language = Literal["en", "ja"]
 MaterialColor = Literal[
     "red", "pink", "purple", "deep-purple", "indigo", "blue", "light-blue", "cyan", "teal",
@@ -343,7 +343,12 @@ class SiteConfig(Schema):
     )
     """Roles of partners' staff."""
     engine: Engine = "mkdocs"
-    """Static site engine run to build the site: ``mkdocs`` or its drop-in fork ``properdocs``."""
+    """Static site engine run to build the site: ``mkdocs``, its drop-in fork ``properdocs``, or ``zensical``
+    (``pip install "partnerkit[zensical]"``; versioned sites get no version selector there)."""
+    nav_section_limit: int = Field(default=50, ge=0, le=1000000)
+    """Pages a section (modules, talks…) may hold and still list each one in the navigation; a bigger
+    section lists only its index page. Its pages are still built and reached from that index, from
+    learning paths and by search, so every page stays small however many modules there are."""
     templates: str | None = None
     """Folder inside the project whose Jinja2 templates replace the built-in ones of the same name;
     they run sandboxed, and every value they print is escaped as Markdown text unless filtered."""

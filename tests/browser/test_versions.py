@@ -1,16 +1,22 @@
-"""Material's own version selector against partnerkit's versioned output, in a real browser."""
+"""Material's own version selector against partnerkit's versioned output, in a real browser (built by
+MkDocs and by Zensical, whose theme carries the same selector)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+
+import pytest
 
 from generator.commands.build import build
 from tests.conftest import configure
 from tests.test_releases_build import repo  # noqa: F401  (fixture)
 
 
-def test_selector_outdated_banner_and_root_redirect(repo: Path, site_server, page) -> None:  # noqa: F811
-    configure(repo, site_url=site_server.url)
+@pytest.mark.parametrize("engine", ["mkdocs", pytest.param("zensical", marks=pytest.mark.skipif(
+    importlib.util.find_spec("zensical") is None, reason='needs pip install "partnerkit[zensical]"'))])
+def test_selector_outdated_banner_and_root_redirect(repo: Path, site_server, page, engine: str) -> None:  # noqa: F811
+    configure(repo, site_url=site_server.url, engine=engine)
     build(repo, site_server.folder)
     base = site_server.url
 

@@ -1,0 +1,31 @@
+"""The benchmarks' inputs are what they claim (never their timings): the nav benchmark's corpus loads and
+its modules differ from one another; the transcription talk has several speakers, each with a voice."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from generator.load.content import load_project
+
+BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import nav_scale  # noqa: E402
+import transcribe  # noqa: E402
+
+
+def test_the_nav_corpus_loads_with_varied_modules(tmp_path: Path) -> None:
+    nav_scale.make_project(tmp_path / "project", 60)
+    catalog = load_project(tmp_path / "project")
+    modules = list(catalog.modules.values())
+    assert len(modules) == 60 and len(catalog.paths) == 6
+    assert len({module.title for module in modules}) == 60
+    assert len({tuple(section.body for section in module.sections) for module in modules}) == 60
+
+
+def test_the_talk_has_four_voiced_speakers_and_many_paragraphs() -> None:
+    script = transcribe.script()
+    assert len(script) >= 25
+    assert {speaker for speaker, _ in script} == set(transcribe.VOICES)
+    assert len({text for _, text in script}) == len(script)
