@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -35,8 +37,18 @@ def test_serve_rerenders_on_content_change_and_keeps_last_good_pages(minimal: Pa
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--project", str(minimal), "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+
+    def said(text: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in lines):
+            assert time.monotonic() < deadline, f"serve never said {text!r}: {''.join(lines)[-2000:]}"
+            time.sleep(0.2)
+
     try:
         url = f"http://127.0.0.1:{port}/modules/pricing/"
         fetch_until(url, lambda body: "Three plans: Starter, Growth and Scale." in body)
@@ -46,13 +58,15 @@ def test_serve_rerenders_on_content_change_and_keeps_last_good_pages(minimal: Pa
         fetch_until(url, lambda body: "Four plans: Starter, Growth and Scale." in body)
 
         modules.write_text(modules.read_text().replace("minutes: 20", "minutes: twenty"))
-        time.sleep(2)
+        said("Warning: Preview not updated")  # the broken edit was read (however slow the machine)
         assert "Four plans" in fetch_until(url, lambda body: True)
         modules.write_text(modules.read_text().replace("minutes: twenty", "minutes: 20").replace("Four plans:", "Five plans:"))
         fetch_until(url, lambda body: "Five plans:" in body)
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=20)
+        server.wait(timeout=20)
+        reader.join(timeout=20)
+    output = "".join(lines)
     assert (
         "Warning: Preview not updated, the last good pages stay:\n"
         "content/modules.yml:27:10: minutes: expected a whole number, got 'twenty'\n"

@@ -62,8 +62,11 @@ class RateLimits:
     SWEEP_AT = 50_000
     """Buckets kept before those untouched for a minute (full again, the same as none) are dropped."""
 
-    def __init__(self, per_rep: int | None = 120, per_address: int | None = 600):
+    def __init__(self, per_rep: int | None = 120, per_address: int | None = 600,
+                 clock: Callable[[], float] = time.monotonic):
         self.per_rep, self.per_address = per_rep, per_address
+        self.clock = clock
+        """Seconds, for refilling the buckets: the process's monotonic clock (a test may hold it still)."""
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
 
     def _level(self, key: tuple[str, str], rate: int, now: float) -> float:
@@ -72,7 +75,7 @@ class RateLimits:
 
     def take(self, rep: str, address: str, count: int, now: float | None = None) -> bool:
         """Spend ``count`` events from the rep's (if any) and the address's buckets, or neither and False."""
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         wanted = [(key, rate) for key, rate in ((("rep", rep), self.per_rep), (("address", address), self.per_address))
                   if rate is not None and key[1]]
         levels = [(key, rate, self._level(key, rate, now)) for key, rate in wanted]

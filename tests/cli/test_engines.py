@@ -48,7 +48,7 @@ def test_a_zensical_build_fails_on_a_broken_link_and_keeps_the_previous_site(min
     assert "\x1b[" not in message
     after = {path.relative_to(minimal).as_posix(): path.read_bytes() for path in (minimal / "site").rglob("*") if path.is_file()}
     assert after == before
-    assert sorted(path.name for path in minimal.iterdir()) == ["content", "my-templates", "site", "site_config.yml"]
+    assert sorted(path.name for path in minimal.iterdir()) == [".partnerkit-cache", "content", "my-templates", "site", "site_config.yml"]
 
 
 def test_serve_previews_a_zensical_site_with_mkdocs(minimal: Path) -> None:
