@@ -1,10 +1,12 @@
-"""Which messages are due on a day: pure functions from the roster, certificates, tiers and activity
-to :class:`Message` values (kind, subject key, recipient, period, template, context).
+"""Which messages are due on a day: pure functions from the roster, certificates, tiers, activity and
+worklist steps to :class:`Message` values (kind, subject key, recipient, period, template, context).
 
 Each message kind is one function in :data:`KINDS` taking the day's :class:`Inputs` and returning its
 messages; a new kind is one more function and one template. Recipients come only from the roster
 (reps and managers who are current, not revoked, with an address) and from
-``notifications.vendor_contacts``; a partner's manager only ever hears about their own partner."""
+``notifications.vendor_contacts``; a partner's manager only ever hears about their own partner, and a
+rep only of the worklist steps on the accounts My accounts shows them (the same rule:
+:func:`generator.analytics.store_worklists.rep_sees`)."""
 
 from __future__ import annotations
 

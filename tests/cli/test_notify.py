@@ -523,3 +523,18 @@ def test_unsubscribing_from_steps_due_stops_only_that_kind(project: Path, inbox:
     assert result.returncode == 0, result.stderr
     assert result.stdout.endswith("; 0 sent before, 1 unsubscribed\n")
     assert inbox.received() == [entry for entry in EXPECTED_WORKLISTS if entry != ("ann@acme.example", STEPS_DUE)]
+
+
+def test_worklist_messages_in_japanese(project: Path, inbox: Inbox) -> None:
+    seed_worklists(project)
+    config = project / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: en", "language: ja"), encoding="utf-8")
+    assert partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV).returncode == 0
+    received = {(m["X-Partnerkit-Kind"], parseaddr(m["To"])[1]): m for m in inbox.messages}
+    ann = received[("steps-due", "ann@acme.example")]
+    assert ann["Subject"] == "今週期限の手順が 3 件あります"
+    assert "2026年12月2日 · Northwind Traders · Call Northwind about renewal（Partner、Renewal at 90, 60 and 30 days）" in plain(ann)
+    assert received[("partner-compliance", "mia@acme.example")]["Subject"] == "Acme Resellers: 2026年11月の期限内実施率 50%"
+    vendor = received[("compliance-dropped", "pat@ostrova.example")]
+    assert vendor["Subject"] == "期限内実施率が 80% を下回ったパートナー 1 社"
+    assert "- Acme Resellers: 50%（前月 100%）" in plain(vendor)
