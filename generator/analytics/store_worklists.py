@@ -34,6 +34,23 @@ VENDOR_OWNERS = ("vendor", "shared")
 """Steps on the vendor's list."""
 
 
+def rep_sees(row: "CaseRow", partner: str, rep: str, own_accounts_only: bool) -> bool:
+    """Whether a rep of ``partner`` sees a case on My accounts: their partner's, and with
+    ``customers.own_accounts_only`` only the accounts they own or no one owns."""
+    if row.partner != partner:
+        return False
+    return not own_accounts_only or row.account_rep in ("", rep)
+
+
+def may_tick(owner: str, vendor: bool) -> bool:
+    """Whether a vendor identity (``vendor``) or a partner's rep may tick a step of this owner."""
+    return owner in VENDOR_OWNERS if vendor else owner != "vendor"
+
+
+REP_STEP_OWNERS = ("partner", "shared")
+"""Steps a partner's rep is reminded of (``steps-due``): theirs and the shared ones."""
+
+
 @dataclass(frozen=True)
 class CaseRow:
     id: str
@@ -229,3 +246,20 @@ def all_steps(db: Transaction) -> list[tuple[CaseRow, StepRow]]:
     every = cases(db, open_only=False)
     by_case = steps(db, [row.id for row in every])
     return [(row, step) for row in every for step in by_case[row.id]]
+
+
+def steps_due(db: Transaction, first: date, last: date) -> list[tuple[CaseRow, StepRow]]:
+    """Steps of open cases, owned by the partner or shared, due from ``first`` to ``last`` (days
+    included) and not ticked, by due day, customer and step (``partnerkit notify``'s steps due)."""
+    owners = ", ".join("?" for _ in REP_STEP_OWNERS)
+    found = db.rows(
+        "SELECT s.case_id, s.step FROM worklist_steps s JOIN worklist_cases c ON c.id = s.case_id"
+        " LEFT JOIN worklist_ticks t ON t.case_id = s.case_id AND t.step = s.step"
+        f" WHERE c.closed_on IS NULL AND t.step IS NULL AND s.due BETWEEN ? AND ? AND s.owner IN ({owners})",
+        (first.isoformat(), last.isoformat(), *REP_STEP_OWNERS))
+    wanted = {(ident, step) for ident, step in found}
+    ids = sorted({ident for ident, _ in wanted})
+    by_case = {row.id: row for row in cases(db)}
+    by_step = steps(db, ids)
+    rows = [(by_case[ident], step) for ident in ids for step in by_step[ident] if (ident, step.step) in wanted]
+    return sorted(rows, key=lambda pair: (pair[1].due or "", pair[0].customer_name, pair[0].id, pair[1].step))

@@ -80,14 +80,10 @@ class WorklistService:
         return entry is not None and entry.role == VENDOR_ROLE
 
     def visible(self, row: records.CaseRow, partner: str, rep: str, vendor: bool) -> bool:
-        if vendor:
-            return True
-        if row.partner != partner:
-            return False
-        return not self.own_accounts_only or row.account_rep in ("", rep)
+        return vendor or records.rep_sees(row, partner, rep, self.own_accounts_only)
 
     def may_tick(self, owner: str, vendor: bool) -> bool:
-        return owner in records.VENDOR_OWNERS if vendor else owner != "vendor"
+        return records.may_tick(owner, vendor)
 
     def listing(self, partner: str, rep: str):
         vendor = self.is_vendor(partner, rep)

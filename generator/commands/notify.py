@@ -23,9 +23,11 @@ from generator.analytics.identity import REVOKED_FILE, invite_links, read_revoca
 from generator.roster import RosterEntry, read_roster
 from generator.analytics.report import read_sales
 from generator.analytics import store_notifications as log
+from generator.analytics import store_worklists
 from generator.analytics.store_credentials import revoked_certificates
 from generator.analytics.store_exams import all_certificates
 from generator.commands.collect import DEFAULT_ROSTER, DEFAULT_SALES
+from generator.commands.worklists import owner_label
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.notifications.mail import write_email
@@ -107,7 +109,12 @@ def notify(root: Path, day: date | None, outbox: Path | None, send: bool, dry_ru
         certificates = [certificate for certificate in all_certificates(store) if certificate.id not in revoked]
         daily = daily_totals(store, since, today.isoformat())
         links = {entry.rep_id: link for entry, link in invite_links(people, config.site_url, keys, now)}
-        inputs = Inputs(today, config, roster, people, certificates, daily, sales, links)
+        monday = today - timedelta(days=today.weekday())
+        due, steps = store.run(lambda db: (store_worklists.steps_due(db, monday, monday + timedelta(days=6)),
+                                           store_worklists.all_steps(db))).result()
+        inputs = Inputs(today, config, roster, people, certificates, daily, sales, links, due, steps,
+                        _procedure_titles(root) if steps else {},
+                        {owner: owner_label(config, owner) for owner in ("vendor", "partner", "shared", "tech-touch")})
         logged = store.run(log.logged).result()
         unsubscribed = store.run(log.unsubscriptions).result()
         keys_logged = {row.key for row in logged}
@@ -135,6 +142,13 @@ def notify(root: Path, day: date | None, outbox: Path | None, send: bool, dry_ru
         return result
     finally:
         store.close()
+
+
+def _procedure_titles(root: Path) -> dict[str, str]:
+    """Procedure titles by id (the worklist messages name procedures as their pages do)."""
+    from generator.load.content import load_project
+
+    return {ident: procedure.title for ident, procedure in load_project(root).documents.get("procedure", {}).items()}
 
 
 def _connect(settings: NotificationSettings) -> smtplib.SMTP:

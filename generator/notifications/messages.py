@@ -1,10 +1,12 @@
-"""Which messages are due on a day: pure functions from the roster, certificates, tiers and activity
-to :class:`Message` values (kind, subject key, recipient, period, template, context).
+"""Which messages are due on a day: pure functions from the roster, certificates, tiers, activity and
+worklist steps to :class:`Message` values (kind, subject key, recipient, period, template, context).
 
 Each message kind is one function in :data:`KINDS` taking the day's :class:`Inputs` and returning its
 messages; a new kind is one more function and one template. Recipients come only from the roster
 (reps and managers who are current, not revoked, with an address) and from
-``notifications.vendor_contacts``; a partner's manager only ever hears about their own partner."""
+``notifications.vendor_contacts``; a partner's manager only ever hears about their own partner, and a
+rep only of the worklist steps on the accounts My accounts shows them (the same rule:
+:func:`generator.analytics.store_worklists.rep_sees`)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from generator.roster import RosterEntry
+from generator.analytics import store_worklists as records
+from generator.analytics.compliance import compliance
 from generator.analytics.report import bands, next_tier_needs, quadrants, rep_activity, QUADRANTS
 from generator.analytics.store import DailyTotal
 from generator.analytics.store_notifications import LogKey
@@ -76,6 +80,25 @@ class Inputs:
     sales: dict[tuple[str, str], float]
     links: dict[str, str]
     """Personal link per reachable rep id (the site's address with their token)."""
+    steps_due: Sequence[tuple[records.CaseRow, records.StepRow]] = ()
+    """Open cases' partner and shared steps due this ISO week and not ticked (``store_worklists.steps_due``)."""
+    worklist_steps: Sequence[tuple[records.CaseRow, records.StepRow]] = ()
+    """Every case's every step (``store_worklists.all_steps``): the compliance figures."""
+    procedures: dict[str, str] = field(default_factory=dict)
+    """Procedure titles by id."""
+    owners: dict[str, str] = field(default_factory=dict)
+    """Step owner labels by owner (``vendor`` → the vendor's name), as the worklists show them."""
+
+    @property
+    def week_days(self) -> tuple[date, date]:
+        """The Monday and the Sunday of ``today``'s ISO week."""
+        monday = self.today - timedelta(days=self.today.weekday())
+        return monday, monday + timedelta(days=6)
+
+    @property
+    def last_month(self) -> date:
+        """The first day of the last complete month."""
+        return (self.today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
     @property
     def week(self) -> str:
@@ -238,6 +261,82 @@ def tiers_at_risk(inputs: Inputs) -> list[Message]:
             for contact in _contacts(inputs)]
 
 
+def steps_due(inputs: Inputs) -> list[Message]:
+    """To a rep, once per ISO week: the worklist steps due this week (Monday to Sunday) on their
+    partner's open cases that they may tick and nobody ticked yet, only on the accounts My accounts
+    shows them (``customers.own_accounts_only``: theirs and those no one owns)."""
+    monday, sunday = inputs.week_days
+    own_only = inputs.config.customers.own_accounts_only
+    messages = []
+    for entry in inputs.reachable:
+        rows = [{"customer": case.customer_name, "action": step.action, "due": date.fromisoformat(step.due),
+                 "owner": inputs.owners.get(step.owner, step.owner),
+                 "procedure": inputs.procedures.get(case.procedure, case.procedure)}
+                for case, step in inputs.steps_due
+                if step.due and records.rep_sees(case, entry.partner_id, entry.rep_id, own_only)
+                and records.may_tick(step.owner, False)]
+        if rows:
+            messages.append(Message("steps-due", "accounts", _person(entry), inputs.week, "steps_due",
+                                    {"name": entry.name, "steps": rows, "monday": monday, "sunday": sunday,
+                                     "link": site_page(inputs.config, "accounts/", inputs.links.get(entry.rep_id)),
+                                     "personal_link": inputs.links.get(entry.rep_id, "")}))
+    return messages
+
+
+def _percent(rate: float | None) -> int | None:
+    return None if rate is None else round(rate * 100)
+
+
+def _compliance_below(inputs: Inputs) -> list[dict[str, Any]]:
+    """Partners whose on-time rate for the last complete month is below ``compliance_below``, with the
+    rate the month before and the procedures with steps still open past their due day."""
+    if not inputs.worklist_steps:
+        return []
+    month = inputs.last_month.strftime("%Y-%m")
+    figures = compliance(list(inputs.worklist_steps), month, inputs.today, {}, months_back=2, titles=inputs.procedures)
+    threshold = inputs.config.notifications.compliance_below
+    partner_names = inputs.partner_names()
+    below = []
+    for partner, tally in sorted(figures.by_partner.items()):
+        rate = tally.on_time_rate
+        if rate is None or rate * 100 >= threshold:
+            continue
+        previous = figures.trend.get(partner, {}).get(figures.months[0])
+        overdue = [{"procedure": figures.titles.get(procedure, procedure), "due": t.due, "on_time": t.on_time,
+                    "late": t.late, "open_overdue": t.open_overdue}
+                   for (owner, procedure), t in sorted(figures.by_procedure.items()) if owner == partner and t.open_overdue]
+        below.append({"id": partner, "partner": partner_names.get(partner, partner), "percent": _percent(rate),
+                      "previous": _percent(previous), "due": tally.due, "on_time": tally.on_time,
+                      "dropped": previous is None or previous * 100 >= threshold, "procedures": overdue})
+    return below
+
+
+def partner_compliance(inputs: Inputs) -> list[Message]:
+    """To a partner's managers, weekly while the partner's on-time rate for the last complete month is
+    below ``notifications.compliance_below``: the rate, the threshold and the procedures with overdue steps."""
+    messages = []
+    for partner in _compliance_below(inputs):
+        context = {key: value for key, value in partner.items() if key != "id"}
+        for manager in inputs.managers(partner["id"]):
+            messages.append(Message("partner-compliance", partner["id"], _person(manager), inputs.week, "partner_compliance",
+                                    {**context, "name": manager.name, "month": inputs.last_month,
+                                     "threshold": _percent(inputs.config.notifications.compliance_below / 100)}))
+    return messages
+
+
+def compliance_dropped(inputs: Inputs) -> list[Message]:
+    """To the vendor's partner-success managers, weekly: partners whose on-time rate for the last
+    complete month fell below ``notifications.compliance_below`` (the month before it was not below)."""
+    partners = [{key: value for key, value in partner.items() if key != "id"}
+                for partner in _compliance_below(inputs) if partner["dropped"]]
+    if not partners:
+        return []
+    return [Message("compliance-dropped", "all", contact, inputs.week, "compliance_dropped",
+                    {"name": contact.name, "partners": partners, "month": inputs.last_month,
+                     "threshold": _percent(inputs.config.notifications.compliance_below / 100)})
+            for contact in _contacts(inputs)]
+
+
 KINDS: dict[str, Callable[[Inputs], list[Message]]] = {
     "certificate-expiry": certificate_expiry,
     "whats-new": whats_new,
@@ -245,6 +344,9 @@ KINDS: dict[str, Callable[[Inputs], list[Message]]] = {
     "partner-certificates": partner_certificates,
     "key-people": key_people,
     "tiers-at-risk": tiers_at_risk,
+    "steps-due": steps_due,
+    "partner-compliance": partner_compliance,
+    "compliance-dropped": compliance_dropped,
 }
 """Every message kind, in the order messages are sent: the kind's name (in the sent log, in
 unsubscribe links) and the function that says which of its messages are due."""
@@ -253,9 +355,13 @@ unsubscribe links) and the function that says which of its messages are due."""
 KIND_WORDS = {
     "en": {"certificate-expiry": "certificate reminders", "whats-new": "what's new in each release",
            "partner-tier": "your partner's tier at risk", "partner-certificates": "your people's certificates ending",
-           "key-people": "key people to call", "tiers-at-risk": "partner tiers at risk"},
+           "key-people": "key people to call", "tiers-at-risk": "partner tiers at risk",
+           "steps-due": "worklist steps due this week", "partner-compliance": "your partner's procedures behind schedule",
+           "compliance-dropped": "partners whose compliance dropped"},
     "ja": {"certificate-expiry": "認定の期限のお知らせ", "whats-new": "リリースごとの新機能", "partner-tier": "パートナー認定の維持",
-           "partner-certificates": "担当者の認定の期限", "key-people": "支援すべきキーパーソン", "tiers-at-risk": "認定が下がる見込みのパートナー"},
+           "partner-certificates": "担当者の認定の期限", "key-people": "支援すべきキーパーソン", "tiers-at-risk": "認定が下がる見込みのパートナー",
+           "steps-due": "今週期限のワークリストの手順", "partner-compliance": "手順の期限内実施率の低下",
+           "compliance-dropped": "実施率が下がったパートナー"},
 }
 """What each kind is called where people read it (the unsubscribe page)."""
 

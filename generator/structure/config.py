@@ -296,6 +296,10 @@ class NotificationSettings(Schema):
     manager_role: str = "manager"
     """Value of the roster's ``role`` column that marks a partner's manager (they get the partner's tier
     and certificate digests)."""
+    compliance_below: float = Field(default=80, ge=0, le=100)
+    """A percentage: when a partner's on-time rate for the last complete month (steps done on time ÷
+    steps due, as in the report's compliance) is below it, the partner's managers hear which procedures
+    have overdue steps, and the vendor's contacts hear that the partner dropped below it."""
 
 
 def _none_to_empty(value: Any) -> Any:

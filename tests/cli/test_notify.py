@@ -393,3 +393,148 @@ def test_settings_errors_are_located_and_nothing_is_sent(project: Path, inbox: I
     both = partnerkit("notify", "--send", "--outbox", "out", cwd=project, env=ENV)
     assert (both.returncode, both.stderr) == (2, "Error: give --outbox or --send, not both\n")
     assert inbox.messages == []
+
+
+# Worklist cases for steps-due and compliance (DAY is a Tuesday: its ISO week is 30 November to 6
+# December; the last complete month is November 2026, the one before it October).
+WORKLIST_CUSTOMERS = {  # customer id -> name, partner, segment, the rep owning the account
+    "nw": ("Northwind Traders", "acme", "enterprise", "ann"),
+    "co": ("Contoso Ltd", "acme", "smb", ""),
+    "fa": ("Fabrikam Inc", "acme", "smb", "bo"),
+    "gl": ("Globex Beta Customer", "beta", "smb", "eve"),
+}
+WORKLIST_CASES = {  # case id -> customer, procedure, steps (action, due, owner, ticked on)
+    "case-nw": ("nw", "renewal-90-60-30", [("Call Northwind about renewal", "2026-12-02", "partner", None),
+                                           ("Vendor sends the usage report", "2026-12-03", "vendor", None),
+                                           ("Joint plan for Northwind", "2026-12-10", "shared", None),
+                                           ("Health check for Northwind", "2026-11-10", "partner", None)]),
+    "case-co": ("co", "at-risk-health", [("Review Contoso usage together", "2026-12-04", "shared", None),
+                                         ("Note the Contoso score", "2026-12-01", "partner", "2026-11-30"),
+                                         ("Call Contoso's admin", "2026-11-05", "partner", "2026-11-04"),
+                                         ("Contoso October check", "2026-10-15", "partner", "2026-10-14")]),
+    "case-fa": ("fa", "expansion-seat-usage", [("Offer Fabrikam more seats", "2026-12-05", "partner", None)]),
+    "case-gl": ("gl", "renewal-90-60-30", [("Call Globex about renewal", "2026-12-03", "partner", None),
+                                           ("Globex November check", "2026-11-12", "partner", "2026-11-10")]),
+}
+STEPS_DUE = "3 steps due this week on your accounts"
+EXPECTED_WORKLISTS = sorted(EXPECTED + [
+    ("ann@acme.example", STEPS_DUE), ("bo@acme.example", STEPS_DUE), ("mia@acme.example", STEPS_DUE),
+    ("eve@beta.example", "1 step due this week on your accounts"),
+    ("max@beta.example", "1 step due this week on your accounts"),
+    ("mia@acme.example", "Acme Resellers: 50% of steps on time in November 2026"),
+    ("pat@ostrova.example", "1 partner below 80% of steps on time"),
+])
+
+
+def seed_worklists(project: Path) -> None:
+    """The cases above, stored as ``partnerkit worklists`` stores them, and their ticks on the given days."""
+    from datetime import date
+
+    from generator.analytics import store_worklists as records
+    from generator.structure.worklists import Case, CaseStep
+
+    customers = {ident: records.CustomerInfo(name, partner, segment, rep)
+                 for ident, (name, partner, segment, rep) in WORKLIST_CUSTOMERS.items()}
+    cases = [Case(ident, customer, procedure, date(2026, 9, 1),
+                  tuple(CaseStep(n, action, "-90d", date.fromisoformat(due), owner) for n, (action, due, owner, _) in enumerate(steps)))
+             for ident, (customer, procedure, steps) in WORKLIST_CASES.items()]
+    store = open_store(str(project / "private/events.sqlite"))
+    try:
+        def fill(tx):
+            records.record_run(tx, date(2026, 9, 1), cases, {}, customers, {})
+            for ident, (customer, _, steps) in WORKLIST_CASES.items():
+                for n, (_, _, _, ticked) in enumerate(steps):
+                    if ticked:
+                        tx.execute("INSERT INTO worklist_ticks (case_id, step, partner, rep, ticked_at) VALUES (?, ?, ?, ?, ?)",
+                                   (ident, n, WORKLIST_CUSTOMERS[customer][1], "bo", f"{ticked}T09:00:00+00:00"))
+        store.run(fill).result()
+    finally:
+        store.close()
+
+
+def plain(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def test_steps_due_and_compliance_reach_the_right_people_once(project: Path, inbox: Inbox) -> None:
+    seed_worklists(project)
+    result = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert inbox.received() == EXPECTED_WORKLISTS
+    assert result.stdout.startswith("Sent 15 of 15 messages (certificate-expiry 2, whats-new 2, partner-tier 1,"
+                                    " partner-certificates 1, key-people 1, tiers-at-risk 1, steps-due 5,"
+                                    " partner-compliance 1, compliance-dropped 1)")
+    again = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "Sent 0 of 0 messages (nothing due); 15 sent before, 0 unsubscribed\n"
+    later = partnerkit("notify", "--send", "--date", "2026-12-06", cwd=project, env=ENV)  # the same ISO week
+    assert later.returncode == 0, later.stderr
+    assert not [m for m in inbox.messages[15:] if m["X-Partnerkit-Kind"] in ("steps-due", "partner-compliance", "compliance-dropped")]
+    steps = {parseaddr(m["To"])[1]: plain(m) for m in inbox.messages if m["X-Partnerkit-Kind"] == "steps-due"}
+    ann = steps["ann@acme.example"]
+    for seen in ("Call Northwind about renewal", "Review Contoso usage together", "Offer Fabrikam more seats", "Northwind Traders",
+                 "2 December 2026 · Northwind Traders · Call Northwind about renewal (Partner, Renewal at 90, 60 and 30 days)",
+                 "4 December 2026 · Contoso Ltd · Review Contoso usage together (Shared, At-risk account (health score below 60))",
+                 "Tick them on My accounts: https://partners.ostrova.example/2.5/accounts/?pk="):
+        assert seen in ann, seen
+    for unseen in ("usage report", "Joint plan", "Health check", "Note the Contoso score", "Globex"):
+        assert unseen not in ann, unseen  # the vendor's, next week's, last month's and ticked steps; another partner's
+    token = ann.split("/2.5/accounts/?pk=", 1)[1].split()[0]
+    assert f"Your personal link: https://partners.ostrova.example/?pk={token}" in ann
+    for address, text in steps.items():  # nothing about another partner's customers
+        own = {name for name, partner, _, _ in WORKLIST_CUSTOMERS.values() if partner == address.split("@")[1].split(".")[0]}
+        other = {name for name, *_ in WORKLIST_CUSTOMERS.values()} - own
+        assert all(name not in text for name in other), address
+        assert any(name in text for name in own), address
+    manager = next(plain(m) for m in inbox.messages if m["X-Partnerkit-Kind"] == "partner-compliance")
+    assert "Of the 2 procedure steps Acme Resellers had due in November 2026, 1 were done on time (50%), below the 80% expected." in manager
+    assert "- Renewal at 90, 60 and 30 days: 1 overdue of 1 due" in manager
+    assert "At-risk account" not in manager and "Globex" not in manager
+    vendor = next(plain(m) for m in inbox.messages if m["X-Partnerkit-Kind"] == "compliance-dropped")
+    assert "- Acme Resellers: 50% (the month before: 100%)" in vendor and "Beta Partners" not in vendor
+
+
+def test_own_accounts_only_and_the_threshold_are_followed(project: Path, inbox: Inbox) -> None:
+    seed_worklists(project)
+    config = project / "site_config.yml"
+    text = config.read_text(encoding="utf-8").replace("  vendor_contacts:", "  compliance_below: 50\n  vendor_contacts:")
+    config.write_text(text + "customers:\n  own_accounts_only: true\n", encoding="utf-8")
+    result = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert result.returncode == 0, result.stderr
+    steps = {parseaddr(m["To"])[1]: (m["Subject"], plain(m)) for m in inbox.messages if m["X-Partnerkit-Kind"] == "steps-due"}
+    assert {address: subject.split(" ")[0] for address, (subject, _) in steps.items()} == {
+        "ann@acme.example": "2", "bo@acme.example": "2", "mia@acme.example": "1", "eve@beta.example": "1"}  # Max owns no account
+    assert "Fabrikam" not in steps["ann@acme.example"][1] and "Northwind" not in steps["bo@acme.example"][1]
+    assert "Contoso" in steps["mia@acme.example"][1]  # no one owns it
+    # 50 % is not below 50 %: no compliance messages
+    assert not [m for m in inbox.messages if m["X-Partnerkit-Kind"] in ("partner-compliance", "compliance-dropped")]
+
+
+def test_unsubscribing_from_steps_due_stops_only_that_kind(project: Path, inbox: Inbox) -> None:
+    seed_worklists(project)
+    assert partnerkit("notify", "--date", DAY, cwd=project, env=ENV).returncode == 0
+    link = unsubscribe_link(project, "steps-due", "ann@acme.example")
+    with unsubscribe_collector(project) as (base, _):
+        local = link.replace("https://collect.partners.ostrova.example", base)
+        assert "Stop e-mails about worklist steps due this week?" in httpx.get(local).text
+        done = httpx.post(local, content=b"List-Unsubscribe=One-Click", headers=ONE_CLICK)
+        assert done.status_code == 200, done.text
+    result = partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("; 0 sent before, 1 unsubscribed\n")
+    assert inbox.received() == [entry for entry in EXPECTED_WORKLISTS if entry != ("ann@acme.example", STEPS_DUE)]
+
+
+def test_worklist_messages_in_japanese(project: Path, inbox: Inbox) -> None:
+    seed_worklists(project)
+    config = project / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: en", "language: ja"), encoding="utf-8")
+    assert partnerkit("notify", "--send", "--date", DAY, cwd=project, env=ENV).returncode == 0
+    received = {(m["X-Partnerkit-Kind"], parseaddr(m["To"])[1]): m for m in inbox.messages}
+    ann = received[("steps-due", "ann@acme.example")]
+    assert ann["Subject"] == "今週期限の手順が 3 件あります"
+    assert "2026年12月2日 · Northwind Traders · Call Northwind about renewal（Partner、Renewal at 90, 60 and 30 days）" in plain(ann)
+    assert received[("partner-compliance", "mia@acme.example")]["Subject"] == "Acme Resellers: 2026年11月の期限内実施率 50%"
+    vendor = received[("compliance-dropped", "pat@ostrova.example")]
+    assert vendor["Subject"] == "期限内実施率が 80% を下回ったパートナー 1 社"
+    assert "- Acme Resellers: 50%（前月 100%）" in plain(vendor)
