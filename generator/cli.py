@@ -416,5 +416,21 @@ def export_qti(project: Path, quiz: str, output: Path | None, debug: bool) -> No
     click.echo(f"QTI package written to {shown(path)}")
 
 
+EXTRA_OF_MODULE = {
+    "starlette": "collector", "uvicorn": "collector", "httptools": "collector", "crawlerdetect": "collector",
+    "matplotlib": "collector", "psycopg": "collector", "segno": "collector",
+}
+"""Modules that come with an extra of partnerkit, by top-level name: a command that needs one says which
+extra to install instead of failing with a traceback."""
+
+
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except ModuleNotFoundError as exc:
+        extra = EXTRA_OF_MODULE.get((exc.name or "").split(".")[0])
+        if extra is None:
+            raise
+        click.echo(f'Error: this command needs partnerkit\'s {extra} (the {exc.name} package is not installed):'
+                   f' pip install "partnerkit[{extra}]"', err=True)
+        sys.exit(1)

@@ -81,3 +81,14 @@ def test_progress_bars_are_drawn_on_terminals_only(capsys) -> None:
     TerminalReporter(quiet=True, bars=True).progress("Releases", 1, 2, "built")
     assert capsys.readouterr().err == ""
 
+
+
+def test_a_command_without_its_extra_names_the_extra_to_install(minimal: Path) -> None:
+    # As after a plain `pip install partnerkit`: the collector's packages cannot be imported.
+    program = ("import sys; sys.modules['crawlerdetect'] = None; sys.argv = ['partnerkit', 'serve', '--demo'];"
+               " from generator.cli import main; main()")
+    result = subprocess.run([sys.executable, "-c", program], cwd=minimal, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr == ('Error: this command needs partnerkit\'s collector (the crawlerdetect package is not installed):'
+                             ' pip install "partnerkit[collector]"\n')
+    assert "Traceback" not in result.stderr and not (minimal / ".partnerkit-cache").exists()
