@@ -38,6 +38,8 @@ def page_type(site: Path, page: Path) -> str | None:
         return "home"
     if parts == ("verify", "index.html"):
         return "verify"
+    if parts == ("accounts", "index.html"):
+        return "my accounts"
     if len(parts) == 2:
         return "section index"
     if len(parts) != 3:

@@ -164,6 +164,19 @@ def load_json(body: bytes, depth: int = MAX_JSON_DEPTH) -> object:
         raise Refused(400, "too deep") from None
 
 
+async def stored_answer(store: BatchingStore, operation: Callable[[Any], Any],
+                        headers: dict[str, str] | None = None) -> Response:
+    """Run ``operation`` in a store transaction and answer with its result as JSON; a :class:`Refused`
+    it returns is answered (and counted) as that refusal; a store that fails answers 503."""
+    try:
+        result = await asyncio.wrap_future(store.run(operation))
+    except Exception:
+        return JSONResponse({"error": "store unavailable"}, status_code=503)
+    if isinstance(result, Refused):
+        return await count_refusal(store, result)
+    return JSONResponse(result, headers=headers)
+
+
 def validated(schema: type[BaseModel] | TypeAdapter, data: object, reason: str = "invalid request") -> Any:
     """``data`` (as ``load_json`` gave it) checked against a pydantic model or type; 422 ``reason`` if
     it does not fit. With ``load_json``, the collector's one JSON body parser."""

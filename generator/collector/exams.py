@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body,
-                                     rep_of, validated)
+                                     rep_of, stored_answer, validated)
 from generator.roster import RosterEntry
 from generator.analytics.store import BatchingStore, Transaction
 from generator.analytics import store_exams
@@ -269,13 +269,11 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
     store = service.store
 
     async def answer(operation) -> Response:
-        try:
-            result = await asyncio.wrap_future(store.run(operation))
-        except Exception:
-            return JSONResponse({"error": "store unavailable"}, status_code=503)
-        if isinstance(result, Rejection):
-            return await count_refusal(store, Refused(result.status, result.reason, **result.details))
-        return JSONResponse(result)
+        def refusing(db: Transaction) -> Any:
+            result = operation(db)
+            return Refused(result.status, result.reason, **result.details) if isinstance(result, Rejection) else result
+
+        return await stored_answer(store, refusing)
 
     def identify(request: Request, token: str | None) -> tuple[str, str]:
         partner, rep = rep_of(settings, request, {token} if token else set())

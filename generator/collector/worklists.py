@@ -19,18 +19,18 @@ same answer as a case that does not exist), a step the caller does not own (403)
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from generator.analytics import store_worklists as records
-from generator.collector.app import CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, rep_of
+from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, rep_of,
+                                    stored_answer, validated)
 from generator.roster import RosterEntry
 from generator.analytics.store import BatchingStore, Transaction
 
@@ -150,26 +150,12 @@ class WorklistService:
         return operation
 
 
-def _parse(model: type[BaseModel], body: bytes) -> Any:
-    data = load_json(body)
-    try:
-        return model.model_validate(data)
-    except ValidationError:
-        raise Refused(422, "invalid request") from None
-
-
 def worklist_routes(settings: CollectorSettings, service: WorklistService) -> list[Route]:
     """The collector's worklist routes."""
     store = service.store
 
     async def answer(operation) -> Response:
-        try:
-            result = await asyncio.wrap_future(store.run(operation))
-        except Exception:
-            return JSONResponse({"error": "store unavailable"}, status_code=503)
-        if isinstance(result, Refused):
-            return await count_refusal(store, result)
-        return JSONResponse(result, headers={"Cache-Control": "no-store"})
+        return await stored_answer(store, operation, {"Cache-Control": "no-store"})
 
     def identify(request: Request, token: str | None) -> tuple[str, str]:
         partner, rep = rep_of(settings, request, {token} if token else set())
@@ -182,7 +168,7 @@ def worklist_routes(settings: CollectorSettings, service: WorklistService) -> li
     async def listing(request: Request) -> Response:
         try:
             check_request(settings, request)
-            body = _parse(ListRequest, await read_body(request))
+            body = validated(ListRequest, load_json(await read_body(request)))
             partner, rep = identify(request, body.token)
         except Refused as refused:
             return await count_refusal(store, refused)
@@ -191,7 +177,7 @@ def worklist_routes(settings: CollectorSettings, service: WorklistService) -> li
     async def tick(request: Request) -> Response:
         try:
             check_request(settings, request)
-            body = _parse(TickRequest, await read_body(request))
+            body = validated(TickRequest, load_json(await read_body(request)))
             partner, rep = identify(request, body.token)
             step = request.path_params["step"]
             if not step.isdigit() or len(step) > 4:
@@ -203,7 +189,7 @@ def worklist_routes(settings: CollectorSettings, service: WorklistService) -> li
     async def note(request: Request) -> Response:
         try:
             check_request(settings, request)
-            body = _parse(NoteRequest, await read_body(request))
+            body = validated(NoteRequest, load_json(await read_body(request)))
             partner, rep = identify(request, body.token)
             text = body.text.strip()
             if not text:

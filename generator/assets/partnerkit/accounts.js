@@ -4,22 +4,7 @@
 /* Queued for pages.js, which runs it once per window, after widgets.js. */
 (window.partnerkitQueue = window.partnerkitQueue || []).push(["accounts", ["widgets"], function () {
   "use strict";
-  var w = window.partnerkit.widgets, el = w.el, format = w.format, say = w.say, reachable = w.reachable;
-
-  function token() {
-    var given = new URLSearchParams(location.search).get("pk");
-    try {
-      if (given) { localStorage.partnerkit_pk = given; }
-      return given || localStorage.partnerkit_pk || null;
-    } catch (error) { return given; }
-  }
-
-  function post(url, body) {
-    return fetch(url, { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify(body), credentials: "omit" })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (json) { return { status: response.status, json: json }; });
-      });
-  }
+  var w = window.partnerkit.widgets, el = w.el, format = w.format, say = w.say, reachable = w.reachable, token = w.token, post = w.post;
 
   function accounts(root, data) {
     var t = data.strings, base = data.collector + "/worklists";

@@ -3,27 +3,12 @@
 /* Queued for pages.js, which runs it once per window, after quiz.js. */
 (window.partnerkitQueue = window.partnerkitQueue || []).push(["exam", ["quiz"], function () {
   "use strict";
-  var w = window.partnerkit.widgets, el = w.el, format = w.format, say = w.say, reachable = w.reachable;
+  var w = window.partnerkit.widgets, el = w.el, format = w.format, say = w.say, reachable = w.reachable, token = w.token, post = w.post;
   var questionView = window.partnerkit.quiz.questionView, unansweredCheck = window.partnerkit.quiz.unansweredCheck;
 
   function meta(name) {
     var tag = document.querySelector('meta[name="partnerkit:' + name + '"]');
     return tag ? tag.content : null;
-  }
-
-  function token() {
-    var given = new URLSearchParams(location.search).get("pk");
-    try {
-      if (given) { localStorage.partnerkit_pk = given; }
-      return given || localStorage.partnerkit_pk || null;
-    } catch (error) { return given; }
-  }
-
-  function post(url, body) {
-    return fetch(url, { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify(body), credentials: "omit" })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (json) { return { status: response.status, json: json }; });
-      });
   }
 
   function exam(root, data) {

@@ -1,5 +1,5 @@
-/* partnerkit widgets: what the quiz widget (quiz.js) and the verification page (verify.js) share:
- * building elements, filling in interface words, and setting up each widget root once. */
+/* partnerkit widgets: what the quiz widget, the verification page and My accounts share: building
+ * elements, filling in interface words, talking to the collector, and setting up each widget root once. */
 /* Queued for pages.js, which runs it once per window. */
 (window.partnerkitQueue = window.partnerkitQueue || []).push(["widgets", [], function () {
   "use strict";
@@ -35,6 +35,23 @@
     return window.partnerkit.collectorReachable(base);
   }
 
+  /* The rep's personal-link token: from ``?pk=`` (kept for later pages), else the one kept. */
+  function token() {
+    var given = new URLSearchParams(location.search).get("pk");
+    try {
+      if (given) { localStorage.partnerkit_pk = given; }
+      return given || localStorage.partnerkit_pk || null;
+    } catch (error) { return given; }
+  }
+
+  /* POST ``body`` as JSON text (a simple CORS request, no cookies) to the collector: {status, json}. */
+  function post(url, body) {
+    return fetch(url, { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify(body), credentials: "omit" })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (json) { return { status: response.status, json: json }; });
+      });
+  }
+
   /* Calls ``setUp(root, data)`` once for every ``selector`` root of ``page`` with its data. */
   function each(page, selector, setUp) {
     Array.prototype.forEach.call(page.querySelectorAll(selector), function (root) {
@@ -46,5 +63,5 @@
     });
   }
 
-  window.partnerkit.widgets = { el: el, format: format, say: say, reachable: reachable, each: each };
+  window.partnerkit.widgets = { el: el, format: format, say: say, reachable: reachable, each: each, token: token, post: post };
 }]);
