@@ -24,6 +24,11 @@ from tests.conftest import configure
     ("onboarding day 0 (contract signed)", "day 0", "en", "onboarding day 0 (contract signed)", "day 0 of onboarding"),
     ("onboarding day 0 (contract signed)", "day 3–10", "en", "onboarding day 0 (contract signed)", "days 3–10 of onboarding"),
     ("health_score < 60 for 7 days", "within 48h", "en", "health score below 60 for 7 days", "within 48 hours"),
+    ("contract_start + 0d", "day 0", "en", "on the contract start day", "on the contract start day"),
+    ("contract_start + 0d", "day 3–10", "en", "on the contract start day", "days 3–10 after the contract start"),
+    ("contract_start + 0d", "day 14", "ja", "契約開始日当日", "契約開始日から14日目"),
+    ("renewal_date - 90d", "day 0", "en", "90 days before renewal", "on the day of the trigger"),
+    ("manual: the customer asks for a review", "day 7", "en", "the customer asks for a review", "day 7 after the trigger"),
     ("health_score < 60 for 7 days", "weekly", "ja", "ヘルススコアが60未満の状態が7日間続いたとき", "毎週"),
     ("seat_usage > 90 % for 14 days", "day 0", "en", "seat usage above 90 % for 14 days", "on the day of the trigger"),
     ("The quarterly release.", "9:30", "en", "The quarterly release.", "9:30"),
@@ -36,6 +41,7 @@ def test_triggers_and_steps_in_words(trigger, when, language, trigger_words, whe
 
 def test_a_rule_is_kept_as_the_detail_and_words_have_none() -> None:
     assert describe_trigger("renewal_date - 90d", "en").rule == "renewal_date - 90d"
+    assert describe_trigger("manual: the customer asks for a review", "en").rule is None
     assert describe_trigger("onboarding day 0 (contract signed)", "en").rule is None
 
 

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 _DATE_RULE = re.compile(r"^\s*([a-z][a-z0-9_]*?)(?:_date)\s*(?:([+-])\s*(\d+)\s*d)?\s*$")
+_FIELD_OFFSET = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*([+-])\s*(\d+)\s*d\s*$")
+_MANUAL = re.compile(r"^\s*manual\s*:\s*(.+?)\s*$", re.I | re.S)
 _METRIC_RULE = re.compile(
     r"^\s*([a-z][a-z0-9_]*)\s*(<=|>=|<|>|==)\s*(\d+(?:\.\d+)?)\s*(%?)\s*(?:for\s+(\d+)\s+days?)?\s*$")
 _EVENT_DAY = re.compile(r"^\s*([^\d()]+?)\s+day\s+0\b", re.I)
@@ -18,10 +20,12 @@ _DAY = re.compile(r"^\s*day\s+(\d+)(?:\s*[–-]\s*(\d+))?\s*$", re.I)
 _WITHIN = re.compile(r"^\s*within\s+(\d+)\s*(h|d)\s*$", re.I)
 
 EVENT_NAMES = {
-    "ja": {"renewal": "更新日", "contract": "契約日", "contract_end": "契約終了日", "start": "開始日",
+    "en": {"contract_start": "the contract start", "contract_end": "the contract end"},
+    "ja": {"renewal": "更新日", "contract": "契約日", "contract_end": "契約終了日", "contract_start": "契約開始日", "start": "開始日",
            "go_live": "本稼働日", "onboarding": "オンボーディング", "kickoff": "キックオフ"},
 }
-"""Japanese names of date fields and events; other names are shown as written (spaces for ``_``)."""
+"""Names of date fields and events where they differ from the field's name; others are shown as written
+(spaces for ``_``)."""
 
 METRIC_NAMES = {
     "ja": {"health_score": "ヘルススコア", "seat_usage": "シート利用率", "nps": "NPS", "usage": "利用率"},
@@ -46,6 +50,12 @@ class Trigger:
     """The date field or event steps count from (``renewal``, ``onboarding``); None when unknown."""
     dated: bool = False
     """Steps' ``-60d`` offsets count from the event's date (a ``*_date`` rule)."""
+    on_the_day: bool = False
+    """The trigger is the event's day itself (``contract_start + 0d``): steps' ``day N`` count from it."""
+
+    def _replace_rule(self) -> "Trigger":
+        """The same words with no rule to show (a ``manual:`` trigger is words already)."""
+        return Trigger(self.words, None, self.event, self.dated, self.on_the_day)
 
 
 def _name(ident: str, language: str, table: dict[str, dict[str, str]]) -> str:
@@ -69,10 +79,13 @@ def _relative(event: str, sign: str, number: int, language: str) -> str:
 
 def describe_trigger(trigger: str, language: str) -> Trigger:
     """``trigger`` in words, with the rule it was written as."""
-    found = _DATE_RULE.match(trigger)
+    found = _DATE_RULE.match(trigger) or _FIELD_OFFSET.match(trigger)
     if found:
         event, sign, number = found.group(1), found.group(2) or "-", int(found.group(3) or 0)
-        return Trigger(_relative(event, sign, number, language), trigger.strip(), event, dated=True)
+        return Trigger(_relative(event, sign, number, language), trigger.strip(), event, dated=True, on_the_day=number == 0)
+    found = _MANUAL.match(trigger)
+    if found:  # a trigger a person recognises: its words, without the marker
+        return describe_trigger(found.group(1), language)._replace_rule()
     found = _METRIC_RULE.match(trigger)
     if found:
         metric, op, value, percent, days = found.groups()
@@ -106,6 +119,11 @@ def describe_when(when: str, trigger: Trigger, language: str) -> str:
     if found:
         first, last = found.group(1), found.group(2)
         days = f"{first}–{last}" if last else first
+        if trigger.on_the_day and trigger.event:  # the trigger day is the event's day
+            if not last and int(first) == 0:
+                return _relative(trigger.event, "+", 0, language)
+            name = _name(trigger.event, language, EVENT_NAMES)
+            return f"{name}から{days}日目" if language == "ja" else f"day{'s' if last else ''} {days} after {name}"
         if not last and int(first) == 0 and not (trigger.event and not trigger.dated):
             return "トリガー当日" if language == "ja" else "on the day of the trigger"
         if trigger.event and not trigger.dated:
