@@ -40,6 +40,7 @@ PAGE_ASSETS: dict[str, tuple[str, ...]] = {
     "talk.css": ("pk-player", "pk-transcript"),
     "quiz.css": ("pk-quiz",),
     "verify.css": ("pk-verify",),
+    "accounts.css": ("pk-accounts",),
 }
 """Scripts and stylesheets a page loads only if its Markdown holds one of these class names (the widgets
 they set up), in this order: module and path pages get progress.js, procedure pages checklist.js and

@@ -56,6 +56,12 @@ def test_a_rep_ticks_a_step_and_the_vendor_sees_the_tick_and_the_note(minimal: P
         review = page.get_by_label("Hold a value review", exact=False)
         assert review.is_visible() and not review.is_checked()
         assert page.get_by_label("Review the account's health score", exact=False).is_disabled(), "the vendor's step"
+        late = (TODAY + timedelta(days=75 - 90)).isoformat()
+        overdue = case.locator("li.pk-overdue > label")
+        assert overdue.count() == 1 and overdue.inner_text().startswith(f"Overdue since {late} · ")
+        assert overdue.evaluate("label => getComputedStyle(label).fontWeight") == "700", "marked in more than words"
+        upcoming = page.locator("label", has_text="Hold a value review")
+        assert upcoming.inner_text().startswith(f"Due {(TODAY + timedelta(days=75 - 60)).isoformat()} · ")
         review.check()
         page.get_by_text("Saved.").first.wait_for()
         page.get_by_label("Note for", exact=False).fill("Champion left in November")

@@ -61,7 +61,8 @@
       box.checked = step.done;
       box.disabled = !step.mine;
       var by = el("span", { "class": "pk-accounts-done", text: step.done && step.done_by ? " · " + format(t.done_by, { name: step.done_by }) : "" });
-      var when = step.due ? format(t.due, { date: step.due }) : step.when;
+      var overdue = step.due && !step.done && step.due < new Date().toISOString().slice(0, 10);
+      var when = step.due ? format(overdue ? t.overdue : t.due, { date: step.due }) : step.when;
       var label = el("label", { "for": boxId, text: when + " · " + step.owner + ": " + step.action });
       var checklist = el("ul", {});
       step.checklist.forEach(function (line) { checklist.appendChild(el("li", { text: line })); });
@@ -74,7 +75,7 @@
           by.textContent = wanted ? " · " + t.saved : "";
         }, function () { box.disabled = false; box.checked = !wanted; by.textContent = " · " + format(t.not_saved, { reason: "network" }); });
       });
-      return el("li", { "class": step.due && !step.done && step.due < new Date().toISOString().slice(0, 10) ? "pk-overdue" : "" },
+      return el("li", { "class": overdue ? "pk-overdue" : "" },
                 [box, label, by, step.checklist.length ? checklist : null]);
     }
 
