@@ -18,6 +18,7 @@ PAGE_TYPES = {
     "practice quiz": "quizzes/sales-foundations/",
     "exam": "quizzes/sales-silver/",
     "verify": "verify/",
+    "my accounts": "accounts/",
 }
 
 
