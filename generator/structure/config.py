@@ -348,7 +348,7 @@ class SiteConfig(Schema):
     """Roles of partners' staff."""
     engine: Engine = "mkdocs"
     """Static site engine run to build the site: ``mkdocs``, its drop-in fork ``properdocs``, or ``zensical``
-    (``pip install "partnerkit[zensical]"``; versioned sites get no version selector there)."""
+    (``pip install "partnerkit[zensical]"``)."""
     nav_section_limit: int = Field(default=50, ge=0, le=1000000)
     """Pages a section (modules, talks…) may hold and still list each one in the navigation; a bigger
     section lists only its index page. Its pages are still built and reached from that index, from
