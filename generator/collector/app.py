@@ -228,6 +228,15 @@ def rep_of(settings: CollectorSettings, request: Request, tokens: set[str], coun
     return partner, rep
 
 
+def known_rep(settings: CollectorSettings, request: Request, token: str | None) -> tuple[str, str]:
+    """(partner id, rep id) of a request that must come from a rep (an exam, a worklist): as
+    :func:`rep_of` with the body's ``token``, and 403 ``anonymous`` for a reader with none."""
+    partner, rep = rep_of(settings, request, {token} if token else set())
+    if not rep:
+        raise Refused(403, "anonymous")
+    return partner, rep
+
+
 def _identity(settings: CollectorSettings, request: Request, tokens: set[str]) -> tuple[str, str]:
     if settings.identity == "header":
         value = request.headers.get(settings.identity_header)

@@ -184,27 +184,31 @@ def credential_routes(settings: CollectorSettings, service: CredentialService) -
         return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store",
                 "X-Content-Type-Options": "nosniff"}
 
-    async def credential(request: Request) -> Response:
-        if request.path_params["format"] not in ("jwt", "json"):
-            return refused(404, "not found")
+    async def signed_credential(request: Request) -> tuple[Certificate, str] | Response:
+        """The valid certificate a request names and its current signed credential, or the refusal."""
         certificate = await valid_certificate(request)
         if isinstance(certificate, Response):
             return certificate
         signed = await asyncio.to_thread(service.current, certificate)
-        if signed is None:
-            return refused(404, "no credential")
+        return refused(404, "no credential") if signed is None else (certificate, signed)
+
+    async def credential(request: Request) -> Response:
+        if request.path_params["format"] not in ("jwt", "json"):
+            return refused(404, "not found")
+        found = await signed_credential(request)
+        if isinstance(found, Response):
+            return found
+        certificate, signed = found
         if request.path_params["format"] == "json":
             return Response(json.dumps(payload_of(signed), indent=2, ensure_ascii=False) + "\n", media_type="application/json",
                             headers=attachment(f"certificate-{certificate.id}.json"))
         return Response(signed, media_type=JWT_MEDIA_TYPE, headers=attachment(f"certificate-{certificate.id}.jwt"))
 
     async def badge(request: Request) -> Response:
-        certificate = await valid_certificate(request)
-        if isinstance(certificate, Response):
-            return certificate
-        signed = await asyncio.to_thread(service.current, certificate)
-        if signed is None:
-            return refused(404, "no credential")
+        found = await signed_credential(request)
+        if isinstance(found, Response):
+            return found
+        certificate, signed = found
         image = badge_svg(certificate.title, certificate.level, service.config.vendor, certificate.valid_until, signed)
         return Response(image, media_type="image/svg+xml",
                         headers={**attachment(f"certificate-{certificate.id}.svg"), **SVG_HEADERS})

@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body,
-                                     rep_of, stored_answer, validated)
+                                     known_rep, stored_answer, validated)
 from generator.roster import RosterEntry
 from generator.analytics.store import BatchingStore, Transaction
 from generator.analytics import store_exams
@@ -275,18 +275,12 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
 
         return await stored_answer(store, refusing)
 
-    def identify(request: Request, token: str | None) -> tuple[str, str]:
-        partner, rep = rep_of(settings, request, {token} if token else set())
-        if not rep:
-            raise Refused(403, "anonymous")
-        return partner, rep
-
     async def start(request: Request) -> Response:
         try:
             check_request(settings, request)
             body = validated(StartRequest, load_json(await read_body(request)))
             key = service.key(body.version, request.path_params["exam"])
-            partner, rep = identify(request, body.token)
+            partner, rep = known_rep(settings, request, body.token)
         except Refused as refused:
             return await count_refusal(store, refused)
         return await answer(service.start(key, body.version or "", partner, rep))
@@ -295,7 +289,7 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
         try:
             check_request(settings, request)
             body = validated(SubmitRequest, load_json(await read_body(request)))
-            partner, rep = identify(request, body.token)
+            partner, rep = known_rep(settings, request, body.token)
         except Refused as refused:
             return await count_refusal(store, refused)
         params = request.path_params

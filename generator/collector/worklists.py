@@ -29,7 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from generator.analytics import store_worklists as records
-from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, rep_of,
+from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, known_rep,
                                     stored_answer, validated)
 from generator.roster import RosterEntry
 from generator.analytics.store import BatchingStore, Transaction
@@ -158,9 +158,7 @@ def worklist_routes(settings: CollectorSettings, service: WorklistService) -> li
         return await stored_answer(store, operation, {"Cache-Control": "no-store"})
 
     def identify(request: Request, token: str | None) -> tuple[str, str]:
-        partner, rep = rep_of(settings, request, {token} if token else set())
-        if not rep:
-            raise Refused(403, "anonymous")
+        partner, rep = known_rep(settings, request, token)
         if service.entry(partner, rep) is None:
             raise Refused(403, "not on roster")
         return partner, rep

@@ -99,9 +99,7 @@ def exam_service(root: Path, store: BatchingStore, roster: Path = DEFAULT_ROSTER
 def credential_service(config: SiteConfig, exams: ExamService) -> CredentialService:
     """Credentials beside the exams, signed with ``PARTNERKIT_CREDENTIAL_KEYS`` and served at the
     collector's address (``analytics.endpoint``); both are needed to issue any."""
-    from generator.render.site import collector_url
-
-    base = collector_url(config)
+    base = config.analytics.collector_base
     service = CredentialService(exams, config, Addresses(base) if base else None, credential_keys())
     exams.credentials = service
     return service

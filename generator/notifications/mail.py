@@ -63,10 +63,10 @@ def _block(env: jinja2.Environment, name: str, block: str, context: dict) -> str
 
 def collector_base(config: SiteConfig) -> str:
     """The collector's address from ``analytics.endpoint`` (its event route is ``<base>/e``)."""
-    endpoint = config.analytics.endpoint
-    if not endpoint:
+    base = config.analytics.collector_base
+    if base is None:
         raise PartnerkitError("analytics.endpoint is not set in site_config.yml: unsubscribe links go to the collector")
-    return endpoint.rstrip("/").removesuffix("/e")
+    return base
 
 
 def unsubscribe_link(config: SiteConfig, message: Message, keys: dict[str, bytes], now: datetime) -> str:

@@ -86,15 +86,9 @@ def widget_json(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def collector_url(config: Any) -> str | None:
-    """Base address of the collector (its event route is ``<base>/e``), where exams are graded."""
-    endpoint = config.analytics.endpoint
-    return endpoint.rsplit("/", 1)[0] if endpoint else None
-
-
 def _widget_base(config: Any, t: dict[str, str]) -> dict[str, Any]:
     strings = {key.partition(".")[2]: value for key, value in t.items() if key.startswith(("quiz.", "cert."))}
-    return {"collector": collector_url(config), "strings": strings, "language": config.language}
+    return {"collector": config.analytics.collector_base, "strings": strings, "language": config.language}
 
 
 def quiz_widget_data(catalog: Catalog, quiz: Quiz, here: str, t: dict[str, str]) -> dict[str, Any]:
@@ -419,7 +413,7 @@ def render_site(
     if worklists:
         strings = {key.partition(".")[2]: value for key, value in t.items() if key.startswith("accounts.")}
         render("accounts.md.j2", ACCOUNTS_PAGE, t["accounts"], widget_json=widget_json(
-            {"collector": collector_url(config), "strings": strings, "language": config.language, "vendor": config.vendor,
+            {"collector": config.analytics.collector_base, "strings": strings, "language": config.language, "vendor": config.vendor,
              "note_max_chars": config.customers.note_max_chars}))
 
     # Navigation titles are printed by the theme as HTML: escaped here, once.

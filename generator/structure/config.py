@@ -152,6 +152,12 @@ class AnalyticsSettings(Schema):
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     """Addresses of reverse proxies whose ``X-Forwarded-For`` names the client (for the per-address limit); ``["*"]`` trusts any."""
 
+    @property
+    def collector_base(self) -> str | None:
+        """The collector's address, where its other routes live: ``endpoint`` without its event route
+        (``https://collect.example.com`` for ``https://collect.example.com/e``); None with no endpoint."""
+        return self.endpoint.rsplit("/", 1)[0] if self.endpoint else None
+
 
 class TierRequirement(Schema):
     """How many of a partner's reps must hold a valid certification of a role at a level or above."""
