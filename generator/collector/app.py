@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ from generator.analytics.identity import Rep, Roster, token_refusal, verify
 from generator.analytics.store import BatchingStore, StoredEvent, utc_today
 
 _EVENTS = TypeAdapter(list[Event])
+
+LOG = logging.getLogger("partnerkit.collector")
 
 
 class Refused(Exception):
@@ -164,14 +167,21 @@ def load_json(body: bytes, depth: int = MAX_JSON_DEPTH) -> object:
         raise Refused(400, "too deep") from None
 
 
+def store_unavailable(failure: Exception) -> Response:
+    """503 for a request the store could not commit; the operator's log says why (the error's kind and
+    message, never the request)."""
+    LOG.warning("store unavailable, request answered 503: %s: %s", type(failure).__name__, failure)
+    return JSONResponse({"error": "store unavailable"}, status_code=503)
+
+
 async def stored_answer(store: BatchingStore, operation: Callable[[Any], Any],
                         headers: dict[str, str] | None = None) -> Response:
     """Run ``operation`` in a store transaction and answer with its result as JSON; a :class:`Refused`
     it returns is answered (and counted) as that refusal; a store that fails answers 503."""
     try:
         result = await asyncio.wrap_future(store.run(operation))
-    except Exception:
-        return JSONResponse({"error": "store unavailable"}, status_code=503)
+    except Exception as failure:
+        return store_unavailable(failure)
     if isinstance(result, Refused):
         return await count_refusal(store, result)
     return JSONResponse(result, headers=headers)
@@ -294,8 +304,8 @@ def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequen
         ]
         try:
             await asyncio.wrap_future(store.write(stored, settings.max_engaged_ms))
-        except Exception:
-            return JSONResponse({"error": "store unavailable"}, status_code=503)
+        except Exception as failure:
+            return store_unavailable(failure)
         return Response(status_code=204)
 
     async def health(request: Request) -> Response:

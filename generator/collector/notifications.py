@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from generator.analytics import store_notifications as log
-from generator.collector.app import CollectorSettings, Refused, count_refusal, read_body
+from generator.collector.app import CollectorSettings, Refused, count_refusal, read_body, store_unavailable
 from generator.analytics.store import BatchingStore
 from generator.notifications.mail import UNSUBSCRIBE_ROUTE
 from generator.notifications.messages import KIND_WORDS, KINDS
@@ -103,8 +103,8 @@ def notification_routes(settings: CollectorSettings, service: NotificationServic
 
         try:
             recorded = await asyncio.wrap_future(store.run(record))
-        except Exception:
-            return JSONResponse({"error": "store unavailable"}, status_code=503)
+        except Exception as failure:
+            return store_unavailable(failure)
         if not recorded:
             return await count_refusal(store, Refused(409, "replayed token"))
         return page(f"<p>{escape(PAGE.get(service.language, PAGE['en'])[3].format(kind=kind_words(wanted.kind)))}</p>")

@@ -136,3 +136,20 @@ def test_a_closed_store_refuses_writes(make_store) -> None:
     store.close()
     with pytest.raises(PartnerkitError, match="^the event store is closed$"):
         store.write([stored("2026-11-21", "rep-2")]).result()
+
+
+def test_a_batch_takes_its_locks_in_one_order_whatever_order_requests_came_in(make_store) -> None:
+    """Operations (which take named locks) run before refusal counters, whichever came first, so two
+    collectors' batches never wait for each other in a circle (a deadlock made CI answer 503)."""
+    import threading
+
+    store = make_store()
+    gate = threading.Event()
+    holding = store.run(lambda tx: gate.wait(10))  # the writer is busy: the next requests form one batch
+    counted = [store.count_rejected("2026-11-21", "too early"), store.count_rejected("2026-11-21", "already graded")]
+    seen = store.run(lambda tx: tx.rows("SELECT COUNT(*) FROM rejected"))
+    gate.set()
+    assert holding.result(10) is True
+    assert [future.result(10) for future in counted] == [None, None]
+    assert seen.result(10) == [(0,)], "the operation ran before the counters queued ahead of it"
+    assert store.query("SELECT reason, count FROM rejected ORDER BY reason") == [("already graded", 1), ("too early", 1)]
