@@ -52,7 +52,7 @@ def make_project(root: Path, modules: int) -> None:
         f"---\nkind: procedure\nid: proc-{n}\ntitle: Procedure {n}\nphase: renewal\ntrigger: renewal_date - 90d\n"
         f"goal: Renew.\nsteps:\n  - when: -90d\n    action: Review health.\n    owner: vendor\n"
         f"    checklist: [Open dashboard]\n  - when: -60d\n    action: Value review.\n"
-        f"    owner: {{enterprise: vendor, smb: partner}}\n"
+        f"    owner: {{enterprise: vendor, mid-market: shared, smb: partner}}\n"
         for n in range(20)
     )
     (root / "content" / "other.yml").write_text(paths + procedures)

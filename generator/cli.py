@@ -122,7 +122,7 @@ def cli() -> None:
 @click.option("--site-dir", "-d", type=path_type(file_okay=False), default=None,
               help="Output folder (default: site/ in the project).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Releases built at the same time (default: number of cores).")
+              help="Releases built at the same time (default: one more than the cores).")
 @click.option("--only", metavar="VERSION", default=None,
               help="Rebuild this release even if unchanged; others come from the cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")

@@ -120,16 +120,3 @@ def zensical_complaints(output: str) -> str:
             complaints[-1] = f"{kind}: {located.group(1)}: {message}"
             waiting = False
     return "\n".join(complaints) or text.strip()[-2000:]
-
-
-def replace_folder(new: Path, target: Path, trash: Path) -> None:
-    """Put ``new`` in place of ``target`` by renames (same file system), keeping no half state."""
-    if target.exists():
-        target.rename(trash)
-    try:
-        new.rename(target)
-    except OSError:
-        if trash.exists():
-            trash.rename(target)
-        raise
-    shutil.rmtree(trash, ignore_errors=True)

@@ -1,5 +1,5 @@
-"""The benchmarks' inputs are what they claim (never their timings): the nav benchmark's corpus loads and
-its modules differ from one another; the transcription talk has several speakers, each with a voice."""
+"""The benchmarks' inputs are what they claim (never their timings): the corpora load (and the nav
+benchmark's modules differ from one another); the transcription talk has several speakers, each with a voice."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from generator.load.content import load_project
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
+import build_overhead  # noqa: E402
 import nav_scale  # noqa: E402
 import transcribe  # noqa: E402
 
@@ -22,6 +23,12 @@ def test_the_nav_corpus_loads_with_varied_modules(tmp_path: Path) -> None:
     assert len(modules) == 60 and len(catalog.paths) == 6
     assert len({module.title for module in modules}) == 60
     assert len({tuple(section.body for section in module.sections) for module in modules}) == 60
+
+
+def test_the_overhead_and_versions_corpus_loads(tmp_path: Path) -> None:
+    build_overhead.make_project(tmp_path / "project", 30)
+    catalog = load_project(tmp_path / "project")
+    assert len(catalog.modules) == 30 and len(catalog.procedures) == 20
 
 
 def test_the_talk_has_four_voiced_speakers_and_many_paragraphs() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,57 @@ def test_unchanged_releases_are_never_rebuilt(repo: Path) -> None:
     assert "Plans, rebates" in (repo / "site/dev/modules/pricing/index.html").read_text()
     assert build(repo, repo / "site", only="1") == {"dev": "cached", "2": "cached", "1": "built"}
     assert len([entry for entry in (repo / ".partnerkit-cache/releases").iterdir() if not entry.name.startswith(".")]) == 3
+
+
+def test_a_changed_release_compares_with_the_cached_catalog_of_the_one_before(repo: Path, monkeypatch) -> None:
+    """What's new of a rebuilt release reads the previous release's catalog from the cache (its inputs
+    are not taken out of git and loaded again) and says the same as a build from an empty cache."""
+    import generator.releases.build as releases
+
+    build(repo, repo / "site")
+    edit(repo / "content/modules.yml", "Plans, discounts", "Plans, rebates")
+    loaded: list[str] = []
+    original = releases.release_inputs
+    monkeypatch.setattr(releases, "release_inputs", lambda release, *args: loaded.append(release.version) or original(release, *args))
+    assert build(repo, repo / "site") == {"dev": "built", "2": "cached", "1": "cached"}
+    assert loaded == ["dev"], "release 2's catalog came from the cache"
+    from_cache = (repo / "site/dev/whats-new/index.html").read_text()
+    assert "Title: Product basics → Product basics, revised" in from_cache
+
+    for snapshot in (repo / ".partnerkit-cache/releases/.catalogs").iterdir():
+        snapshot.write_text('{"config": {"site_name": 1}}')  # damaged: the release is loaded instead
+    edit(repo / "content/modules.yml", "Plans, rebates", "Plans, discounts")
+    edit(repo / "content/modules.yml", "Plans, discounts", "Plans, rebates")  # the same inputs, forced below
+    loaded.clear()
+    assert build(repo, repo / "site", only="dev") == {"dev": "built", "2": "cached", "1": "cached"}
+    assert loaded == ["dev", "2"]
+    assert (repo / "site/dev/whats-new/index.html").read_text() == from_cache
+
+    shutil.rmtree(repo / ".partnerkit-cache")
+    loaded.clear()
+    assert set(build(repo, repo / "site").values()) == {"built"}
+    assert (repo / "site/dev/whats-new/index.html").read_text() == from_cache
+
+
+def test_the_replaced_site_is_deleted_while_the_next_build_runs(repo: Path) -> None:
+    """A build moves the site it replaces into the cache's trash at once; the next build deletes it, so
+    at most one earlier site is ever kept there. A build with nothing changed replaces nothing."""
+    trash = repo / ".partnerkit-cache/releases/.trash"
+    build(repo, repo / "site")
+    build(repo, repo / "site")
+    assert not trash.exists() or not any(trash.iterdir()), "no site replaced yet"
+    first = (repo / "site/dev/index.html").stat().st_ino
+    edit(repo / "content/modules.yml", "Plans, discounts", "Plans, rebates")
+    build(repo, repo / "site")
+    put_aside = {path.name: path for path in trash.iterdir()}
+    assert len(put_aside) == 2, "the site replaced and the dev release no longer cached"
+    (replaced,) = [path for path in put_aside.values() if (path / "versions.json").is_file()]
+    assert (replaced / "dev/index.html").stat().st_ino == first, "the replaced site itself, not a copy"
+    edit(repo / "content/modules.yml", "Plans, rebates", "Plans, refunds")
+    build(repo, repo / "site")
+    assert not any(path.exists() for path in put_aside.values())
+    assert len(list(trash.iterdir())) == 2
+    assert "Plans, refunds" in (repo / "site/dev/modules/pricing/index.html").read_text()
 
 
 def test_errors_in_an_old_release_name_its_ref(repo: Path) -> None:

@@ -44,9 +44,37 @@ def test_a_rebuild_with_nothing_changed_runs_no_engine(minimal: Path, engine_run
     assert build(minimal, site, again) == {}
     assert len(engine_runs) == 1, "a cache hit runs no engine"
     assert again.steps == ["Loading content", "Inputs unchanged: the site built last time is reused",
-                           f"Site written to {site.resolve()}"]
+                           f"{site.resolve()} is up to date"]
     assert site_files(site) == first
     assert (minimal / "private/content-index.json").read_text(encoding="utf-8") == index
+
+
+def test_a_rebuild_with_nothing_changed_leaves_the_site_folder_as_it_is(minimal: Path, engine_runs: list[Path]) -> None:
+    """Nothing changed and the site is the folder the last build laid out: it is not laid out again
+    (no new folder, nothing put in the trash). A site removed or put there by someone else is laid
+    out again from the cache, still with no engine run."""
+    site = minimal / "site"
+    build(minimal, site)
+    folder = site.stat().st_ino
+    build(minimal, site)
+    assert site.stat().st_ino == folder
+    assert not (minimal / ".partnerkit-cache/releases/.trash").exists()
+
+    import shutil
+
+    copy = minimal / "copy"
+    shutil.copytree(site, copy)
+    shutil.rmtree(site)
+    copy.rename(site)  # the same files, but not the site partnerkit laid out
+    (site / "index.html").write_text("replaced by hand", encoding="utf-8")
+    again = BufferReporter()
+    build(minimal, site, again)
+    assert again.steps[-1] == f"Site written to {site.resolve()}"
+    assert "replaced by hand" not in (site / "index.html").read_text(encoding="utf-8")
+
+    shutil.rmtree(site)
+    build(minimal, site)
+    assert (site / "index.html").is_file() and len(engine_runs) == 1
 
 
 def test_a_content_change_runs_the_engine_once(minimal: Path, engine_runs: list[Path]) -> None:

@@ -1,7 +1,8 @@
 """The release cache: each built release kept under ``.partnerkit-cache/releases/<key>/``, where the
-key hashes the release's inputs and the tools (``input_keys``), with what its render gave beside it:
-its exam keys (``.exams/``) and its content and practice-quiz ids (``.content/``). A release whose
-key is cached is reused without rendering or running the engine."""
+key hashes the release's inputs and the tools (``input_keys``), with what its load and render gave
+beside it: its exam keys (``.exams/``), its content and practice-quiz ids (``.content/``) and its
+catalog (``.catalogs/``, what the next release's what's new compares with). A release whose key is
+cached is reused without loading, rendering or running the engine."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import shutil
 from pathlib import Path
 
 from generator import __version__
@@ -18,9 +18,11 @@ from generator.layout import CACHE_DIR as PROJECT_CACHE, INPUT_FOLDERS
 from generator.load.config import CONFIG_FILE
 from generator.load.yaml_source import parse_yaml
 from generator.releases.sources import git_tree
+from generator.releases.trash import Trash
 from generator.render import RenderedSite
 from generator.render import escape as escape_module, sanitize as sanitize_module
 from generator.render.site import PACKAGE_ASSETS_DIR, TEMPLATE_DIR
+from generator.structure.catalog import Catalog
 from generator.structure.config import Release, SiteConfig
 from generator.structure.keys import ExamKey, ExamKeyFile
 
@@ -124,6 +126,23 @@ CONTENT_CACHE = ".content"
 release key: what the collector accepts, as the release's render gave them."""
 
 
+CATALOG_CACHE = ".catalogs"
+"""Cache folder keeping each built release's catalog as JSON, by release key."""
+
+
+def _catalog_path(cache: Path, key: str) -> Path:
+    return cache / CATALOG_CACHE / f"{key}.json"
+
+
+def cached_catalog(cache: Path, key: str) -> Catalog | None:
+    """The catalog of the release cached under ``key``, or None where none is kept or it does not read
+    back (the caller loads the release's inputs instead)."""
+    try:
+        return Catalog.from_json(_catalog_path(cache, key).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _content_path(cache: Path, key: str) -> Path:
     return cache / CONTENT_CACHE / f"{key}.json"
 
@@ -156,18 +175,23 @@ def cached_exam_keys(cache: Path, key: str) -> dict[str, ExamKey]:
     return ExamKeyFile.model_validate_json(path.read_text(encoding="utf-8")).exams if path.is_file() else {}
 
 
-def keep_in_cache(built: Path, cache: Path, key: str, exams: dict[str, ExamKey], rendered: RenderedSite) -> None:
-    """Move a release built into ``built`` into the cache under ``key``, with its exam keys and ids."""
+def keep_in_cache(built: Path, cache: Path, key: str, exams: dict[str, ExamKey], rendered: RenderedSite,
+                  catalog: Catalog) -> None:
+    """Move a release built into ``built`` into the cache under ``key``, with its exam keys, ids and catalog."""
     built.rename(cache / key)
     write_exam_keys(cache / EXAMS_CACHE, key, exams)
     _write_content(cache, key, rendered)
+    path = _catalog_path(cache, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(catalog.to_json(), encoding="utf-8")
 
 
-def prune_cache(cache: Path, used: set[str]) -> None:
-    """Remove cached releases (and their exam keys and ids) whose key is not in ``used``."""
+def prune_cache(cache: Path, used: set[str], trash: Trash) -> None:
+    """Put cached releases whose key is not in ``used`` in the trash; remove their exam keys, ids and catalogs."""
     for entry in cache.iterdir():
         if entry.is_dir() and entry.name not in used and not entry.name.startswith("."):
-            shutil.rmtree(entry, ignore_errors=True)
-    for entry in [*(cache / EXAMS_CACHE / EXAM_KEYS_DIR).glob("*.json"), *(cache / CONTENT_CACHE).glob("*.json")]:
+            trash.put(entry)
+    for entry in [*(cache / EXAMS_CACHE / EXAM_KEYS_DIR).glob("*.json"), *(cache / CONTENT_CACHE).glob("*.json"),
+                  *(cache / CATALOG_CACHE).glob("*.json")]:
         if entry.stem not in used:
             entry.unlink()

@@ -42,6 +42,11 @@ _MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]|#")
 table cells and heading marks. Python-Markdown removes the backslash again, so the page shows the
 character."""
 
+_AS_HTML = str.maketrans(_HTML)
+_AS_MARKDOWN = str.maketrans({**{char: "\\" + char for char in _MARKDOWN_PUNCTUATION}, **_HTML})
+"""One pass (``str.translate``) for plain text inside Markdown: HTML characters as entities, Markdown
+punctuation backslash-escaped."""
+
 _BLOCK_START = re.compile(r"^(?:[-+=](?=[\s=-]|$)|[!?~:]{3}|\d+[.)](?=\s|$))")
 """What would start a list, an admonition (``!!!``), a collapsible block (``???``), a tab (``===``) or
 another block if it opened a line."""
@@ -52,7 +57,7 @@ _ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 
 
 def _entities(text: str) -> str:
-    return "".join(_HTML.get(char, char) for char in text)
+    return text.translate(_AS_HTML)
 
 
 
@@ -65,10 +70,7 @@ def md_text(value: Any) -> Markup:
         return value
     text = _ASCII_SPACE.sub(" ", str(value).strip("\r\n"))
     core = text.strip(" ")
-    escaped = "".join(
-        _HTML[char] if char in _HTML else "\\" + char if char in _MARKDOWN_PUNCTUATION else char
-        for char in core
-    )
+    escaped = core.translate(_AS_MARKDOWN)
     start = _BLOCK_START.match(escaped)
     if start:
         at = len(start.group(0)) - 1 if escaped[0].isdigit() else 0

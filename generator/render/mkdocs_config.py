@@ -47,6 +47,11 @@ they set up), in this order: module and path pages get progress.js, procedure pa
 procedure.css, a talk page player.js, a practice quiz quiz.js and practice.js, an exam quiz.js and
 exam.js, the verification page verify.js, My accounts accounts.js."""
 
+_WIDGET_CLASS = re.compile(
+    r"(?<![\w-])(" + "|".join(sorted({re.escape(name) for classes in PAGE_ASSETS.values() for name in classes}, key=len, reverse=True))
+    + r")(?![\w-])")
+"""Any class name of :data:`PAGE_ASSETS`, whole (``pk-quiz`` is not found in ``pk-quiz--exam``)."""
+
 ASSETS_KEY = "partnerkit_assets"
 """Front-matter key listing the scripts and stylesheets of a page; overrides/main.html adds them inside
 the page content, where the theme's instant navigation runs them when a rep moves to the page (not in
@@ -68,9 +73,9 @@ def assets(config: SiteConfig) -> list[str]:
 def page_assets(config: SiteConfig, markdown: str) -> list[str]:
     """The scripts and stylesheets one page loads, in order: the beacon on every page of a site with
     analytics, the widgets' files where the page has those widgets, pages.js first wherever a script is."""
+    present = set(_WIDGET_CLASS.findall(markdown))
     wanted = [BEACON] if config.analytics.endpoint else []
-    wanted += [name for name, classes in PAGE_ASSETS.items()
-               if any(re.search(rf"(?<![\w-]){re.escape(class_name)}(?![\w-])", markdown) for class_name in classes)]
+    wanted += [name for name, classes in PAGE_ASSETS.items() if present.intersection(classes)]
     return ["pages.js", *wanted] if any(name.endswith(".js") for name in wanted) else wanted
 
 

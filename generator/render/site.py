@@ -242,6 +242,8 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
 
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?\n)?---\n", re.S)
+_FRONT_MATTER_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's safe loader, in C where libyaml is there (the same rules, a tenth of the time)."""
 
 
 def page_content_id(text: str) -> tuple[str, str] | None:
@@ -251,7 +253,7 @@ def page_content_id(text: str) -> tuple[str, str] | None:
     if found is None or "partnerkit_id:" not in (found.group(1) or ""):
         return None
     try:
-        meta = yaml.safe_load(found.group(1))
+        meta = yaml.load(found.group(1), Loader=_FRONT_MATTER_LOADER)
     except yaml.YAMLError:
         return None
     if isinstance(meta, dict) and meta.get("partnerkit_id"):

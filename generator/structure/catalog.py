@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from pydantic import TypeAdapter
+
 from generator.structure.config import SiteConfig
 from generator.structure.content import (
-    Campaign, Document, LearningPath, Module, Procedure, Quiz, Responsibilities,
+    CONTENT_KINDS, Campaign, Document, LearningPath, Module, Procedure, Quiz, Responsibilities,
 )
 from generator.structure.talk import Talk
+
+_TALKS = TypeAdapter(dict[str, Talk])
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,18 @@ class Catalog:
             place(module)
         return ordered
 
+    def paths_of_module(self, module_id: str) -> list[LearningPath]:
+        """Learning paths that list a module, in file order."""
+        return self._paths_by_module.get(module_id, [])
+
+    @functools.cached_property
+    def _paths_by_module(self) -> dict[str, list[LearningPath]]:
+        by_module: dict[str, list[LearningPath]] = {}
+        for path in self.paths.values():
+            for module_id in dict.fromkeys(path.modules):
+                by_module.setdefault(module_id, []).append(path)
+        return by_module
+
     def talks_of_module(self, module_id: str) -> list[Talk]:
         """Talks a module names, and talks that name the module, without repeats."""
         named = [self.talks[ident] for ident in self.modules[module_id].talks if ident in self.talks]
@@ -81,3 +99,26 @@ class Catalog:
     def __iter__(self) -> Iterator[Document]:
         for by_id in self.documents.values():
             yield from by_id.values()
+
+    def to_json(self) -> str:
+        """The whole catalog as JSON, read back by :meth:`from_json` into an equal catalog (what the
+        release cache keeps, so the next release's what's new need not load this one again)."""
+        return json.dumps({
+            "config": self.config.model_dump(mode="json"),
+            "documents": {kind: {ident: document.model_dump(mode="json") for ident, document in by_id.items()}
+                          for kind, by_id in self.documents.items()},
+            "talks": _TALKS.dump_python(self.talks, mode="json"),
+            "sources": self.sources,
+        }, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Catalog":
+        """The catalog :meth:`to_json` wrote (validated again; a ValueError if it does not fit)."""
+        data = json.loads(text)
+        return cls(
+            config=SiteConfig.model_validate(data["config"]),
+            documents={kind: {ident: CONTENT_KINDS[kind].model_validate(document) for ident, document in by_id.items()}
+                       for kind, by_id in data["documents"].items()},
+            talks=_TALKS.validate_python(data["talks"]),
+            sources=data["sources"],
+        )

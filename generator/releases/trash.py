@@ -1,0 +1,64 @@
+"""Folders a build puts aside (the site it replaced, cached releases no longer declared) are renamed
+into ``.partnerkit-cache/releases/.trash/`` at once and deleted while the next build loads and runs the engine,
+on the core the engine leaves free; a build waits for that deletion before it ends, so at most one
+build's leftovers are ever kept (mostly hard links to the cache, so they take little space)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+TRASH_DIR = ".trash"
+"""Inside the release cache (a dot name: never taken for a cached release)."""
+
+
+class Trash:
+    """The trash folder of one build cache."""
+
+    def __init__(self, cache: Path) -> None:
+        self.folder = cache / TRASH_DIR
+        self._emptying: threading.Thread | None = None
+
+    def put(self, path: Path) -> None:
+        """Move ``path`` out of the way now; a folder on another file system is deleted now instead."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            path.rename(self.folder / uuid.uuid4().hex)
+        except OSError:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def empty_in_background(self) -> None:
+        """Start deleting what earlier builds put aside (what :meth:`put` adds from now on stays)."""
+        waiting = sorted(self.folder.iterdir()) if self.folder.is_dir() else []
+        if waiting:
+            self._emptying = threading.Thread(target=_delete, args=(waiting,), name="partnerkit-trash", daemon=True)
+            self._emptying.start()
+
+    def wait(self) -> None:
+        """Until the deletion :meth:`empty_in_background` started is done."""
+        if self._emptying is not None:
+            self._emptying.join()
+            self._emptying = None
+
+
+def _delete(paths: list[Path]) -> None:
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def swap_in(new: Path, target: Path, trash: Trash) -> None:
+    """Put ``new`` in place of ``target`` by renames (same file system), keeping no half state; the
+    folder it replaces goes to ``trash``."""
+    aside = new.parent / f".{new.name}-replaced"
+    if target.exists():
+        target.rename(aside)
+    try:
+        new.rename(target)
+    except OSError:
+        if aside.exists():
+            aside.rename(target)
+        raise
+    if aside.exists():
+        trash.put(aside)
