@@ -7,7 +7,8 @@ memory target). Varied speech matters: a talk that repeats one clip trips Whispe
 (temperature fallback) in every window and under-reports the speed of real talks.
 
 For each backend present (faster-whisper with the bundled tiny.en; openai-whisper if installed) and
-beam 5 (partnerkit's default) and beam 1 (greedy), as partnerkit runs them (windows of about 10
+beam 5 (partnerkit's default) and beam 1 (greedy), for faster-whisper with each compute type (int8,
+partnerkit's default, and float32), as partnerkit runs them (windows of about 10
 minutes cut at a quiet moment, Silero VAD, temperature fallback), prints x real time, wall and CPU
 time, peak RSS (each run is a child process) and the word error rate against the text (jiwer, on
 text normalised by generator.transcripts.accuracy). Then the ratios: beam 1 against beam 5,
@@ -21,7 +22,8 @@ Then speed and character error rate per model on the Japanese kick-off call of t
 Needs espeak-ng and jiwer: benchmarks/setup-transcribe installs them (apt-get, pip install
 "partnerkit[bench]").
 
-    .venv/bin/python benchmarks/transcribe.py [--minutes 10] [--beams 5,1] [--backends faster-whisper,openai-whisper]
+    .venv/bin/python benchmarks/transcribe.py [--minutes 10] [--beams 5,1] [--compute-types int8,float32]
+        [--backends faster-whisper,openai-whisper]
         [--skip-baseline] [--skip-japanese]
     .venv/bin/python benchmarks/transcribe.py --japanese-only
 """
@@ -40,6 +42,8 @@ import tempfile
 import wave
 from pathlib import Path
 
+from generator.structure.config import TranscriptionSettings  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 TALK_TEXT = Path(__file__).with_name("talk.txt")
 
@@ -51,24 +55,27 @@ import json, sys, time
 from pathlib import Path
 from generator.structure.config import TranscriptionSettings
 from generator.transcripts.transcription import create_backend, media_duration, transcribe_media
-run, media, beam, model, language = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+run, media, beam, model, language, compute = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 language_used = ""
 started = time.perf_counter()
 if run == "unchunked":
     from faster_whisper import WhisperModel
     from generator.transcripts.bundled_model import bundled_model
-    engine = WhisperModel(str(bundled_model()), device="cpu", compute_type="int8", local_files_only=True)
+    engine = WhisperModel(str(bundled_model()), device="cpu", compute_type=compute, local_files_only=True)
     segments, _ = engine.transcribe(str(media), vad_filter=False, condition_on_previous_text=False, beam_size=beam)
     texts = [segment.text for segment in segments]
 else:
     backend, fallback = run.split("/")
     settings = TranscriptionSettings(backend=backend, beam_size=beam, temperature_fallback=fallback == "fallback",
-                                     model=model, language=language)
+                                     model=model, language=language, compute_type=compute)
     transcript = transcribe_media(media, create_backend(settings, Path.cwd()), settings)
     texts, language_used = [segment.text for segment in transcript.segments], f"{transcript.language} ({transcript.model})"
 print(json.dumps({"seconds": time.perf_counter() - started, "audio": media_duration(media),
                   "words": sum(len(text.split()) for text in texts), "text": " ".join(texts), "language": language_used}))
 """
+
+DEFAULT_COMPUTE = TranscriptionSettings.model_fields["compute_type"].default
+"""partnerkit's ``transcription.compute_type`` default."""
 
 RUNS = {
     "faster-whisper/fallback": "faster-whisper",
@@ -77,8 +84,9 @@ RUNS = {
 }
 
 
-def run_child(run: str, media: Path, beam: int, model: str = "tiny.en", language: str = "auto") -> dict:
-    process = subprocess.Popen([sys.executable, "-c", CHILD, run, str(media), str(beam), model, language],
+def run_child(run: str, media: Path, beam: int, model: str = "tiny.en", language: str = "auto",
+              compute: str = DEFAULT_COMPUTE) -> dict:
+    process = subprocess.Popen([sys.executable, "-c", CHILD, run, str(media), str(beam), model, language, compute],
                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
     output = process.stdout.read() if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)
@@ -149,6 +157,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=int, default=10, help="Length of the spoken talk (10; 60 for the memory goal)")
     parser.add_argument("--beams", default="5,1", help="Beam sizes to compare (partnerkit's default is 5; 1 is greedy)")
+    parser.add_argument("--compute-types", default=f"{DEFAULT_COMPUTE},float32",
+                        help=f"faster-whisper compute types to compare (partnerkit's default is {DEFAULT_COMPUTE})")
     parser.add_argument("--backends", default="faster-whisper,openai-whisper",
                         help="Backends to run, where installed (faster-whisper, openai-whisper)")
     parser.add_argument("--skip-baseline", action="store_true", help="Skip the unchunked run of the whole file")
@@ -165,40 +175,49 @@ def main() -> None:
                 if importlib.util.find_spec(module) is not None and run.split("/")[0] in options.backends.split(",")]
     with tempfile.TemporaryDirectory() as work:
         talk, reference = spoken_talk(Path(work), options.minutes)
-        plan = [(run, beam) for run in backends for beam in beams]
+        computes = options.compute_types.split(",")
+        plan = [(run, beam, compute) for run in backends for beam in beams
+                for compute in (computes if run.startswith("faster-whisper") else ["-"])]
         if not options.skip_baseline:
-            plan.append(("unchunked", beams[0]))
+            plan.append(("unchunked", beams[0], computes[0]))
         print(f"{os.cpu_count()} CPU cores, model tiny.en (bundled); talk: {options.minutes} min spoken by espeak-ng, "
               f"{len(reference.split())} words, 4 voices")
         print("(CPU time is the figure to trust on a busy machine: the wall time waits for other work)")
-        print(f"{'run':<36} {'beam':>4} {'x real time':>11} {'wall':>8} {'CPU':>8} {'peak RSS':>10} {'WER':>6}")
-        rows: dict[tuple[str, int], dict] = {}
-        for run, beam in plan:
-            result = run_child(run, talk, beam)
+        print(f"{'run':<36} {'beam':>4} {'compute':>12} {'x real time':>11} {'wall':>8} {'CPU':>8} {'peak RSS':>10} {'WER':>6}")
+        rows: dict[tuple[str, int, str], dict] = {}
+        for run, beam, compute in plan:
+            result = run_child(run, talk, beam, compute=DEFAULT_COMPUTE if compute == "-" else compute)
             result["wer"] = word_error_rate(reference, result["text"])
-            rows[(run, beam)] = result
-            print(f"{RUNS[run]:<36} {beam:>4} {result['audio'] / result['seconds']:>10.1f}x {result['seconds']:>7.1f}s "
+            rows[(run, beam, compute)] = result
+            print(f"{RUNS[run]:<36} {beam:>4} {compute:>12} {result['audio'] / result['seconds']:>10.1f}x {result['seconds']:>7.1f}s "
                   f"{result['cpu_seconds']:>7.1f}s {result['peak_rss_mb']:>8.0f} MB {result['wer']:>6.3f}", flush=True)
 
-    def speed(run: str, beam: int) -> float:
-        return rows[(run, beam)]["audio"] / rows[(run, beam)]["seconds"]
+    def speed(key: tuple[str, int, str]) -> float:
+        return rows[key]["audio"] / rows[key]["seconds"]
 
     print()
     default = beams[0]
-    for run in backends:
-        for beam in beams[1:]:
-            print(f"{RUNS[run]}: beam {beam} is {speed(run, beam) / speed(run, default):.2f}x as fast as beam {default}, "
-                  f"WER {rows[(run, beam)]['wer']:.3f} vs {rows[(run, default)]['wer']:.3f}")
+    for run, beam, compute in rows:
+        if run == "unchunked":
+            continue
+        if beam != default:
+            base = (run, default, compute)
+            print(f"{RUNS[run]} ({compute}): beam {beam} is {speed((run, beam, compute)) / speed(base):.2f}x as fast as beam "
+                  f"{default}, WER {rows[(run, beam, compute)]['wer']:.3f} vs {rows[base]['wer']:.3f}")
+        if compute not in ("-", computes[0]):
+            base = (run, beam, computes[0])
+            print(f"{RUNS[run]} beam {beam}: {compute} is {speed((run, beam, compute)) / speed(base):.2f}x as fast as "
+                  f"{computes[0]}, WER {rows[(run, beam, compute)]['wer']:.3f} vs {rows[base]['wer']:.3f}")
     if len(backends) == 2:
         for beam in beams:
-            fast, reference_run = rows[(backends[0], beam)], rows[(backends[1], beam)]
-            print(f"beam {beam}: faster-whisper is {speed(backends[0], beam) / speed(backends[1], beam):.2f}x as fast as "
-                  f"openai-whisper, with {fast['peak_rss_mb'] / reference_run['peak_rss_mb']:.2f}x its peak RSS")
-    if ("unchunked", default) in rows and ("faster-whisper/fallback", default) in rows:
-        ours, baseline = rows[("faster-whisper/fallback", default)], rows[("unchunked", default)]
+            fast, reference_run = rows[(backends[0], beam, computes[0])], rows[(backends[1], beam, "-")]
+            print(f"beam {beam}: faster-whisper ({computes[0]}) is {speed((backends[0], beam, computes[0])) / speed((backends[1], beam, '-')):.2f}x"
+                  f" as fast as openai-whisper, with {fast['peak_rss_mb'] / reference_run['peak_rss_mb']:.2f}x its peak RSS")
+    ours_key, baseline_key = ("faster-whisper/fallback", default, computes[0]), ("unchunked", default, computes[0])
+    if ours_key in rows and baseline_key in rows:
+        ours, baseline = rows[ours_key], rows[baseline_key]
         print(f"partnerkit's peak RSS is {ours['peak_rss_mb'] / baseline['peak_rss_mb']:.2f}x the unchunked run's; "
-              f"speed {speed('faster-whisper/fallback', default) / speed('unchunked', default):.2f}x, "
-              f"WER {ours['wer']:.3f} vs {baseline['wer']:.3f}")
+              f"speed {speed(ours_key) / speed(baseline_key):.2f}x, WER {ours['wer']:.3f} vs {baseline['wer']:.3f}")
     if not options.skip_japanese:
         print()
         japanese(default)
