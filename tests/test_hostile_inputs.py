@@ -238,6 +238,31 @@ def test_a_versioned_build_is_not_swapped_in_either(project: Path) -> None:
     assert snapshot(project / "site") == before
 
 
+def test_private_bytes_in_a_cached_release_or_an_alias_are_caught_too(project: Path) -> None:
+    """Each release is looked at as it is laid out (the cached ones while the engine works), and the root
+    pages and the aliases' redirects after: a private file with the bytes of a page of a release reused
+    from the cache stops the build as well."""
+    (project / "releases/1").mkdir(parents=True)
+    shutil.copytree(project / "content", project / "releases/1/content")
+    shutil.copy2(project / "site_config.yml", project / "releases/1/site_config.yml")
+    with (project / "site_config.yml").open("a") as config:
+        config.write("versions:\n  - version: dev\n  - version: snapshot\n    path: releases/1\n    aliases: [stable]\n"
+                     "default: stable\n")
+    assert partnerkit("build", "-q", "-p", str(project)).returncode == 0
+    (project / "private/notes").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(project / "site/snapshot/index.html", project / "private/notes/page.html")
+    shutil.copy2(project / "site/stable/index.html", project / "private/notes/redirect.html")
+    edit = next((project / "content").glob("*.yml"))
+    edit.write_text(edit.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")  # dev is built again
+    before = snapshot(project / "site")
+    result = partnerkit("build", "-q", "-p", str(project))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert "  snapshot/index.html has the bytes of private/notes/page.html" in lines
+    assert "  stable/index.html has the bytes of private/notes/redirect.html" in lines
+    assert snapshot(project / "site") == before
+
+
 def test_links_in_release_sources_stay_links_and_are_refused(project: Path, tmp_path: Path) -> None:
     (tmp_path / "outside.csv").write_text("a,b\n")
     snapshot_dir = project / "releases/1"

@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -21,7 +21,7 @@ from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.load.config import load_config
 from generator.load.content import load_project
 from generator.load.validation import did_you_mean
-from generator.publish_check import check_no_private_bytes
+from generator.publish_check import PrivateBytes, refuse_private_bytes
 from generator.releases.cache import (CACHE_DIR, cached_catalog, cached_content, cached_exam_keys, input_keys,
                                       is_cached, keep_in_cache, prune_cache)
 from generator.releases.sources import located_in, release_inputs
@@ -148,15 +148,30 @@ def render_needed(
         raise ContentErrors(errors)
 
 
-def _build_into_cache(plan: PlannedRelease, engine: str, cache: Path) -> float:
-    assert plan.rendered is not None and plan.project is not None and plan.catalog is not None
+def _stage(planned: PlannedRelease, cache: Path) -> Path:
+    """A new work folder in the cache with the release's stage written into it (``stage/``)."""
+    assert planned.rendered is not None and planned.project is not None
+    work = Path(tempfile.mkdtemp(prefix=f".build-{planned.release.version}-", dir=cache))
+    write_stage(planned.rendered, work / "stage", planned.project)
+    return work
+
+
+def _build_release(planned: PlannedRelease, work: Path, engine: str, cache: Path) -> float:
+    """Run the engine on the stage in ``work`` and keep the result in the cache; the seconds it took.
+    ``work`` is removed."""
+    assert planned.rendered is not None and planned.catalog is not None
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix=f".build-{plan.release.version}-", dir=cache) as work:
-        work_dir = Path(work)
-        write_stage(plan.rendered, work_dir / "stage", plan.project)
-        run_engine(engine, work_dir / "stage", work_dir / "site")
-        keep_in_cache(work_dir / "site", cache, plan.key, plan.exams, plan.rendered, plan.catalog)
+    try:
+        run_engine(engine, work / "stage", work / "site")
+        keep_in_cache(work / "site", cache, planned.key, planned.exams, planned.rendered, planned.catalog)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return time.perf_counter() - started
+
+
+def _site_name(release: Release) -> str:
+    """How a release's files are named in the site: ``2.4/…``, or as they are for a site without releases."""
+    return f"{release.version}/" if release.version else ""
 
 
 def _link_tree(source: Path, target: Path) -> None:
@@ -256,30 +271,38 @@ def _build_releases(root: Path, site_dir: Path, reporter: Reporter, jobs: int | 
     with tempfile.TemporaryDirectory(prefix=".inputs-", dir=cache) as work, \
             tempfile.TemporaryDirectory(prefix=f".{site_dir.name}-build-", dir=site_dir.parent) as assembly, \
             ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {}
-        try:
-            for planned in render_needed(plan, root, Path(work), reporter):
-                shutil.rmtree(cache / planned.key, ignore_errors=True)
-                futures[planned.release.version] = pool.submit(_build_into_cache, planned, engine, cache)
-        except BaseException:
-            for future in futures.values():
-                future.cancel()
-            raise
         target = Path(assembly) / "site"
         if not plan.unversioned:
             target.mkdir()
-        for release in plan.releases:
+        private = PrivateBytes(root)
+        futures: dict[Future, tuple[Release, Path]] = {}
+        try:
+            for planned in render_needed(plan, root, Path(work), reporter):
+                shutil.rmtree(cache / planned.key, ignore_errors=True)
+                stage = _stage(planned, cache)
+                futures[pool.submit(_build_release, planned, stage, engine, cache)] = (planned.release, stage)
+        except BaseException:
+            for future, (_, stage) in futures.items():
+                if future.cancel():
+                    shutil.rmtree(stage, ignore_errors=True)
+            raise
+        found: list[str] = []
+        for release in plan.releases:  # while the engine works
             if release.version not in needed:
                 _link_tree(cache / plan.keys[release.version], target / release.version)
-        for done, (version, future) in enumerate(futures.items(), start=1):
-            seconds = future.result()
+                found += private.found_in(target / release.version, _site_name(release))
+        for done, future in enumerate(as_completed(futures), start=1):  # laid out here: the workers go on to the next
+            seconds, (release, _) = future.result(), futures[future]
+            version = release.version
             _link_tree(cache / plan.keys[version], target / version)
+            found += private.found_in(target / version, _site_name(release))
             if not plan.unversioned:
                 reporter.step(f"{version}: built in {seconds:.1f} s")
                 reporter.progress("Releases", done, len(futures), "built")
         if not plan.unversioned:
             add_root_files(plan.releases, plan.default, plan.default_name, target)
-        check_no_private_bytes(target, root)
+            found += private.found_in(target, skip=frozenset(names))  # the root pages and the aliases' redirects
+        refuse_private_bytes(found)
         (cache / SITE_RECORD).unlink(missing_ok=True)
         swap_in(target, site_dir, trash)
         _record_site(site_dir, cache, plan)

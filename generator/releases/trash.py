@@ -1,12 +1,13 @@
 """Folders a build puts aside (the site it replaced, cached releases no longer declared) are renamed
-into ``.partnerkit-cache/releases/.trash/`` at once and deleted while the next build loads and runs the engine,
-on the core the engine leaves free; a build waits for that deletion before it ends, so at most one
-build's leftovers are ever kept (mostly hard links to the cache, so they take little space)."""
+into ``.partnerkit-cache/releases/.trash/`` at once and deleted while the next build loads and runs
+the engine, by a child process at the lowest priority; a build waits for that deletion before it ends,
+so at most one build's leftovers are ever kept (mostly hard links to the cache: little space)."""
 
 from __future__ import annotations
 
 import shutil
-import threading
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -30,22 +31,28 @@ class Trash:
             shutil.rmtree(path, ignore_errors=True)
 
     def empty_in_background(self) -> None:
-        """Start deleting what earlier builds put aside (what :meth:`put` adds from now on stays)."""
+        """Start deleting what earlier builds put aside (what :meth:`put` adds from now on stays), in a
+        child process at the lowest priority: it takes no time from this process or from the engine."""
         waiting = sorted(self.folder.iterdir()) if self.folder.is_dir() else []
         if waiting:
-            self._emptying = threading.Thread(target=_delete, args=(waiting,), name="partnerkit-trash", daemon=True)
-            self._emptying.start()
+            self._emptying = subprocess.Popen([sys.executable, "-c", _DELETE, *map(str, waiting)],
+                                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
 
     def wait(self) -> None:
-        """Until the deletion :meth:`empty_in_background` started is done."""
+        """Until the deletion :meth:`empty_in_background` started is done (what it could not delete
+        stays for the next build)."""
         if self._emptying is not None:
-            self._emptying.join()
+            self._emptying.wait()
             self._emptying = None
 
 
-def _delete(paths: list[Path]) -> None:
-    for path in paths:
-        shutil.rmtree(path, ignore_errors=True)
+_DELETE = """
+import os, shutil, sys
+if hasattr(os, "nice"):
+    os.nice(19)
+for path in sys.argv[1:]:
+    shutil.rmtree(path, ignore_errors=True)
+"""
 
 
 def swap_in(new: Path, target: Path, trash: Trash) -> None:
