@@ -276,29 +276,28 @@ def _build_releases(root: Path, site_dir: Path, reporter: Reporter, jobs: int | 
             target.mkdir()
         private = PrivateBytes(root)
         futures: dict[Future, tuple[Release, Path]] = {}
+        found: list[str] = []
         try:
             for planned in render_needed(plan, root, Path(work), reporter):
                 shutil.rmtree(cache / planned.key, ignore_errors=True)
                 stage = _stage(planned, cache)
                 futures[pool.submit(_build_release, planned, stage, engine, cache)] = (planned.release, stage)
-        except BaseException:
+            for release in plan.releases:  # while the engine works
+                if release.version not in needed:
+                    _link_tree(cache / plan.keys[release.version], target / release.version)
+                    found += private.found_in(target / release.version, _site_name(release))
+            for done, future in enumerate(as_completed(futures), start=1):  # laid out here: the workers go on to the next
+                seconds, (release, _) = future.result(), futures[future]
+                _link_tree(cache / plan.keys[release.version], target / release.version)
+                found += private.found_in(target / release.version, _site_name(release))
+                if not plan.unversioned:
+                    reporter.step(f"{release.version}: built in {seconds:.1f} s")
+                    reporter.progress("Releases", done, len(futures), "built")
+        except BaseException:  # a content or engine error: releases not started yet are not built
             for future, (_, stage) in futures.items():
                 if future.cancel():
                     shutil.rmtree(stage, ignore_errors=True)
             raise
-        found: list[str] = []
-        for release in plan.releases:  # while the engine works
-            if release.version not in needed:
-                _link_tree(cache / plan.keys[release.version], target / release.version)
-                found += private.found_in(target / release.version, _site_name(release))
-        for done, future in enumerate(as_completed(futures), start=1):  # laid out here: the workers go on to the next
-            seconds, (release, _) = future.result(), futures[future]
-            version = release.version
-            _link_tree(cache / plan.keys[version], target / version)
-            found += private.found_in(target / version, _site_name(release))
-            if not plan.unversioned:
-                reporter.step(f"{version}: built in {seconds:.1f} s")
-                reporter.progress("Releases", done, len(futures), "built")
         if not plan.unversioned:
             add_root_files(plan.releases, plan.default, plan.default_name, target)
             found += private.found_in(target, skip=frozenset(names))  # the root pages and the aliases' redirects
