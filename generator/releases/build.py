@@ -210,8 +210,8 @@ def add_root_files(releases: list[Release], default: Release, default_name: str,
 
 def default_jobs() -> int:
     """Releases built at once unless ``--jobs`` says: one more than the cores. An engine run waits for
-    the disk now and then, and a third run fills those gaps (on 2 cores, 5 releases build 1.8x faster
-    than one by one, against 1.5x with two at a time: ``benchmarks/versions.py``)."""
+    the disk now and then, and one more run fills those gaps (``benchmarks/versions.py --jobs N``
+    compares)."""
     return (os.cpu_count() or 1) + 1
 
 
