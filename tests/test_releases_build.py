@@ -144,12 +144,17 @@ def test_the_replaced_site_is_deleted_while_the_next_build_runs(repo: Path) -> N
     build(repo, repo / "site")
     assert not trash.exists() or not any(trash.iterdir()), "no site replaced yet"
     first = (repo / "site/dev/index.html").stat().st_ino
+    unchanged_folder = (repo / "site/2").stat().st_ino
     edit(repo / "content/modules.yml", "Plans, discounts", "Plans, rebates")
     build(repo, repo / "site")
     put_aside = {path.name: path for path in trash.iterdir()}
     assert len(put_aside) == 2, "the site replaced and the dev release no longer cached"
     (replaced,) = [path for path in put_aside.values() if (path / "versions.json").is_file()]
     assert (replaced / "dev/index.html").stat().st_ino == first, "the replaced site itself, not a copy"
+    assert sorted(path.name for path in replaced.iterdir() if path.is_dir()) == ["dev", "latest"], \
+        "the unchanged releases were moved over to the new site"
+    assert (repo / "site/2").stat().st_ino == unchanged_folder
+    assert "25 min" in (repo / "site/2/modules/pricing/index.html").read_text()
     edit(repo / "content/modules.yml", "Plans, rebates", "Plans, refunds")
     build(repo, repo / "site")
     assert not any(path.exists() for path in put_aside.values())

@@ -275,6 +275,8 @@ def _build_releases(root: Path, site_dir: Path, reporter: Reporter, jobs: int | 
         if not plan.unversioned:
             target.mkdir()
         private = PrivateBytes(root)
+        carried = tuple(release.version for release in plan.releases
+                        if not plan.unversioned and release.version not in needed and _in_site(site_dir, cache, plan, release))
         futures: dict[Future, tuple[Release, Path]] = {}
         found: list[str] = []
         try:
@@ -283,7 +285,9 @@ def _build_releases(root: Path, site_dir: Path, reporter: Reporter, jobs: int | 
                 stage = _stage(planned, cache)
                 futures[pool.submit(_build_release, planned, stage, engine, cache)] = (planned.release, stage)
             for release in plan.releases:  # while the engine works
-                if release.version not in needed:
+                if release.version in carried:  # its folder in the site is the cached one: moved over at the swap
+                    found += private.found_in(cache / plan.keys[release.version], _site_name(release))
+                elif release.version not in needed:
                     _link_tree(cache / plan.keys[release.version], target / release.version)
                     found += private.found_in(target / release.version, _site_name(release))
             for done, future in enumerate(as_completed(futures), start=1):  # laid out here: the workers go on to the next
@@ -303,7 +307,7 @@ def _build_releases(root: Path, site_dir: Path, reporter: Reporter, jobs: int | 
             found += private.found_in(target, skip=frozenset(names))  # the root pages and the aliases' redirects
         refuse_private_bytes(found)
         (cache / SITE_RECORD).unlink(missing_ok=True)
-        swap_in(target, site_dir, trash)
+        swap_in(target, site_dir, trash, carried)
         _record_site(site_dir, cache, plan)
     _finish(root, cache, plan, names, trash)
     reporter.step(f"Site written to {site_dir}{_releases_said(plan)}")
@@ -340,14 +344,21 @@ def _record_site(site_dir: Path, cache: Path, plan: ReleasePlan) -> None:
     (cache / SITE_RECORD).write_text(json.dumps(_site_record(site_dir, plan)) + "\n", encoding="utf-8")
 
 
+def _in_site(site_dir: Path, cache: Path, plan: ReleasePlan, release: Release) -> bool:
+    """Whether the release's folder in the site is the cached release itself (its home page the cached
+    file, not a copy): then the new site can take the folder over as it is."""
+    try:
+        return os.path.samefile(site_dir / release.version / "index.html", cache / plan.keys[release.version] / "index.html")
+    except OSError:
+        return False
+
+
 def _site_is_current(site_dir: Path, cache: Path, plan: ReleasePlan) -> bool:
     """Whether ``site_dir`` is still the folder the last build laid out from exactly these cached
     releases (the same folder, not one put there since, and each release's home page the cached file
     itself), so a build with no change need not lay it out again."""
     try:
         record = json.loads((cache / SITE_RECORD).read_text(encoding="utf-8"))
-        return record == _site_record(site_dir, plan) and all(
-            os.path.samefile(site_dir / release.version / "index.html", cache / plan.keys[release.version] / "index.html")
-            for release in plan.releases)
+        return record == _site_record(site_dir, plan) and all(_in_site(site_dir, cache, plan, release) for release in plan.releases)
     except (OSError, ValueError):
         return False

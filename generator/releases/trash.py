@@ -55,15 +55,23 @@ for path in sys.argv[1:]:
 """
 
 
-def swap_in(new: Path, target: Path, trash: Trash) -> None:
+def swap_in(new: Path, target: Path, trash: Trash, carried: tuple[str, ...] = ()) -> None:
     """Put ``new`` in place of ``target`` by renames (same file system), keeping no half state; the
-    folder it replaces goes to ``trash``."""
+    folder it replaces goes to ``trash``. The folders named in ``carried`` (releases the new site shares
+    with the old one, file for file) are moved over from the old site at that moment instead of being
+    laid out again, so neither laying them out nor deleting them costs anything."""
     aside = new.parent / f".{new.name}-replaced"
     if target.exists():
         target.rename(aside)
+    moved: list[str] = []
     try:
+        for name in carried:
+            (aside / name).rename(new / name)
+            moved.append(name)
         new.rename(target)
     except OSError:
+        for name in moved:
+            (new / name).rename(aside / name)
         if aside.exists():
             aside.rename(target)
         raise
