@@ -287,6 +287,10 @@ def utc_today() -> date:
     return datetime.now(timezone.utc).date()
 
 
+_APPLY_ORDER = {"prune": 0, "call": 1, "events": 2, "rejected": 3}
+"""The order the kinds of a batch's items are applied in (see ``BatchingStore._lock_order``)."""
+
+
 class Transaction:
     """The writer's open transaction, handed to :meth:`BatchingStore.run` operations; ``?`` marks parameters."""
 
@@ -440,9 +444,7 @@ class BatchingStore:
         order (operations' named locks first, then event rows, then refusal counters by day and reason),
         so two batches never wait for each other in a circle. Operations keep the order they came in."""
         kind, payload, _ = item
-        if kind == "rejected":
-            return (3, payload)
-        return ({"prune": 0, "call": 1, "events": 2}.get(kind, 4), ())
+        return (_APPLY_ORDER.get(kind, len(_APPLY_ORDER)), payload if kind == "rejected" else ())
 
     def _abandon_transaction(self) -> None:
         """Roll back; a connection that cannot even do that is dropped and opened again for the next batch."""
