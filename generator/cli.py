@@ -298,6 +298,9 @@ def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
                + ", ".join(f"{table} {count}" for table, count in forgotten.rows.items()))
     for report in forgotten.reports:
         click.echo(f"Deleted {report} (it named {rep}; run partnerkit report again to remake it)")
+    for worklist in forgotten.worklists:
+        click.echo(f"Deleted {worklist} and its .html (it showed a step {rep} ticked; "
+                   f"run partnerkit worklists again to remake today's)")
     if forgotten.on_roster:
         click.echo(f"{rep} is still on the roster: remove their row there, or they are counted again")
 

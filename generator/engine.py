@@ -8,11 +8,13 @@ stage (named in the generated config), which is then moved to the output.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from generator.errors import PartnerkitError
@@ -76,32 +78,100 @@ def remove_stale(stage: Path, rendered: RenderedSite, also_keep: tuple[str, ...]
 
 
 def run_engine(engine: str, stage: Path, output: Path) -> None:
-    """Build ``stage`` into ``output`` in strict mode; raise EngineError with the engine's complaints.
-    The engine runs inside ``stage``, so it is handed absolute paths only."""
-    stage, output = stage.resolve(), output.resolve()
-    if engine == "zensical":
-        _run_zensical(stage, output)
-        return
-    command = engine_command(
-        engine, "build", "--strict", "--clean", "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(output)
-    )
-    result = subprocess.run(command, capture_output=True, text=True, cwd=stage, env=engine_environment())
-    if result.returncode != 0:
-        lines = [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
-        detail = "\n".join(lines) or result.stderr.strip()[-2000:]
-        raise EngineError(f"{engine} build failed:\n{detail}")
+    """Build ``stage`` into ``output`` in strict mode; raise EngineError with the engine's complaints."""
+    EngineRun(engine).build(stage, output)
 
 
-def _run_zensical(stage: Path, output: Path) -> None:
-    built = stage / ZENSICAL_SITE_DIR
-    shutil.rmtree(built, ignore_errors=True)
-    command = engine_command("zensical", "build", "--strict", "--config-file", str(stage / "mkdocs.yml"))
-    result = subprocess.run(command, capture_output=True, text=True, cwd=stage, env=engine_environment())
-    if result.returncode != 0:
-        raise EngineError("zensical build failed:\n" + zensical_complaints(result.stdout + result.stderr))
-    shutil.rmtree(output, ignore_errors=True)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(built, output)
+WARM_IMPORTS = {
+    "mkdocs": ("mkdocs.__main__", "mkdocs.commands.build", "mkdocs.config.defaults", "material.plugins.search.plugin",
+               "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.details", "pymdownx.tasklist", "generator.render.sanitize"),
+    "properdocs": ("properdocs.__main__", "properdocs.commands.build", "properdocs.config.defaults",
+                   "material.plugins.search.plugin", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.details",
+                   "pymdownx.tasklist", "generator.render.sanitize"),
+    "zensical": ("zensical.__main__",),
+}
+"""What an engine's process imports before it is handed its command line (``generator.engine_process``):
+the engine, its theme's search plugin and the Markdown extensions partnerkit's pages use. A module
+missing from an engine's version is skipped: it is only loaded later."""
+
+
+_LAUNCH = "import sys; del sys.path[0]; from generator.engine_process import main; main(sys.argv[1:])"
+"""Runs ``generator.engine_process`` with nothing importable from the folder partnerkit runs in (``-c``
+puts it first on ``sys.path``): the engine finds only what is installed, as ``python -m`` does in the stage."""
+
+
+class EngineRun:
+    """One engine build. Its process starts at once and loads the engine's code while partnerkit is
+    still rendering; :meth:`build` hands it the stage and waits, :meth:`cancel` lets it exit unused.
+    The engine runs inside the stage, so it is handed absolute paths only."""
+
+    def __init__(self, engine: str) -> None:
+        self.engine = engine
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCH, engine, *WARM_IMPORTS.get(engine, ())],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=engine_environment(),
+        )
+
+    def build(self, stage: Path, output: Path) -> None:
+        """Build ``stage`` into ``output`` in strict mode; raise EngineError with the engine's complaints."""
+        stage, output = stage.resolve(), output.resolve()
+        if self.engine == "zensical":
+            built = stage / ZENSICAL_SITE_DIR
+            shutil.rmtree(built, ignore_errors=True)
+            returncode, stdout, stderr = self._run(stage, "build", "--strict", "--config-file", str(stage / "mkdocs.yml"))
+            if returncode != 0:
+                raise EngineError("zensical build failed:\n" + zensical_complaints(stdout + stderr))
+            shutil.rmtree(output, ignore_errors=True)
+            output.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(built, output)
+            return
+        returncode, _, stderr = self._run(
+            stage, "build", "--strict", "--clean", "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(output))
+        if returncode != 0:
+            lines = [line for line in stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
+            detail = "\n".join(lines) or stderr.strip()[-2000:]
+            raise EngineError(f"{self.engine} build failed:\n{detail}")
+
+    def _run(self, cwd: Path, *arguments: str) -> tuple[int, str, str]:
+        """The engine's command line, as ``python -m ENGINE ARGUMENTS`` in ``cwd``: its exit status and output."""
+        stdout, stderr = self._process.communicate(json.dumps({"arguments": arguments, "cwd": str(cwd)}) + "\n")
+        return self._process.returncode, stdout, stderr
+
+    def cancel(self) -> None:
+        """Let the process exit without building (its standard input closed unread)."""
+        if self._process.returncode is None:
+            self._process.communicate("")
+
+
+class EngineRuns:
+    """Engine processes started ahead for ``count`` builds, at most ``ahead`` at a time: :meth:`take`
+    hands one out and starts the next, so every build finds its engine's code loaded. Safe to use
+    from several threads; :meth:`close` ends those not taken."""
+
+    def __init__(self, engine: str, count: int, ahead: int) -> None:
+        self.engine = engine
+        self._left = count
+        self._ready: list[EngineRun] = []
+        self._lock = threading.Lock()
+        for _ in range(min(ahead, count)):
+            self._start()
+
+    def _start(self) -> None:
+        self._ready.append(EngineRun(self.engine))
+        self._left -= 1
+
+    def take(self) -> EngineRun:
+        with self._lock:
+            run = self._ready.pop(0) if self._ready else EngineRun(self.engine)
+            if self._left > 0:
+                self._start()
+            return run
+
+    def close(self) -> None:
+        with self._lock:
+            ready, self._ready, self._left = self._ready, [], 0
+        for run in ready:
+            run.cancel()
 
 
 def zensical_complaints(output: str) -> str:

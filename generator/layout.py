@@ -30,6 +30,8 @@ REVOKED_FILE = f"{PRIVATE_DIR}/revoked.csv"
 """Written by ``partnerkit revoke``: ``rep_id,revoked_at``; links of that rep issued up to then are refused."""
 EVENTS_DB = f"{PRIVATE_DIR}/events.sqlite"
 REPORTS_DIR = f"{PRIVATE_DIR}/reports"
+WORKLISTS_DIR = f"{PRIVATE_DIR}/worklists"
+"""Written by ``partnerkit worklists``: ``<day>/<partner>.csv`` and ``.html``, and the vendor's ``@vendor.*``."""
 
 CACHE_DIR = ".partnerkit-cache"
 """Built releases kept by input hash."""

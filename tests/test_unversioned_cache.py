@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.commands.build import build
-from generator.releases import build as release_build
+from generator.engine import EngineRun
 from generator.reporter import BufferReporter
 from tests.conftest import configure
 
@@ -17,13 +17,13 @@ from tests.conftest import configure
 def engine_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The stage folder of every engine run the build makes (the real engine still runs)."""
     runs: list[Path] = []
-    real = release_build.run_engine
+    real = EngineRun.build
 
-    def counted(engine: str, stage: Path, output: Path) -> None:
+    def counted(self: EngineRun, stage: Path, output: Path) -> None:
         runs.append(stage)
-        real(engine, stage, output)
+        real(self, stage, output)
 
-    monkeypatch.setattr(release_build, "run_engine", counted)
+    monkeypatch.setattr(EngineRun, "build", counted)
     return runs
 
 

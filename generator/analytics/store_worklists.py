@@ -236,6 +236,12 @@ def tick(db: Transaction, ident: str, step: int, partner: str, rep: str, done: b
     return True
 
 
+def ticks_of(db: Transaction, rep: str) -> list[tuple[str, int, str]]:
+    """The steps ``rep`` ticked: case id, step (from 0) and when, as the worklist files show them."""
+    return [(row[0], row[1], row[2]) for row in db.rows(
+        "SELECT case_id, step, ticked_at FROM worklist_ticks WHERE rep = ? ORDER BY case_id, step", (rep,))]
+
+
 def add_note(db: Transaction, ident: str, partner: str, rep: str, text: str) -> None:
     db.execute("INSERT INTO worklist_notes (case_id, partner, rep, written_at, text) VALUES (?, ?, ?, ?, ?)",
                (ident, partner, rep, now_iso(), text))

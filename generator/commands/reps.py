@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.layout import REPORTS_DIR
+from generator.layout import REPORTS_DIR, WORKLISTS_DIR
 from generator.analytics.identity import (
     REVOKED_FILE,
     read_revocations,
@@ -15,6 +16,7 @@ from generator.analytics.identity import (
     write_revocations,
 )
 from generator.analytics.store_credentials import revoke_rep
+from generator.analytics.store_worklists import ticks_of
 from generator.roster import RosterEntry, read_roster
 from generator.analytics.store import open_project_store
 from generator.commands.collect import DEFAULT_ROSTER
@@ -34,6 +36,9 @@ class Forgotten:
     """Rows deleted per table of the database."""
     reports: list[str] = field(default_factory=list)
     """Report folders (or files) under ``private/reports/`` that named the rep, deleted."""
+    worklists: list[str] = field(default_factory=list)
+    """Worklist files under ``private/worklists/`` that showed a step the rep ticked, deleted (each CSV
+    with its HTML twin, named by the CSV)."""
     on_roster: bool = False
     """The rep is still on the roster (the vendor's file: ``forget`` leaves it alone)."""
 
@@ -52,6 +57,26 @@ def _reports_naming(root: Path, rep: str) -> list[Path]:
     return found
 
 
+def _worklists_naming(root: Path, rep: str, ticks: list[tuple[str, int, str]]) -> list[Path]:
+    """Worklist CSVs under ``private/worklists/`` with a row done by the rep: one of their ticks (the
+    case, step and time) or their id in ``done_by`` (a rep no longer on the roster is shown by id)."""
+    folder = root / WORKLISTS_DIR
+    if not folder.is_dir():
+        return []
+    ticked = {(case, str(step + 1), at) for case, step, at in ticks}
+    found: list[Path] = []
+    for path in sorted(folder.rglob("*.csv")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with path.open(encoding="utf-8", newline="") as file:
+            for row in csv.DictReader(file):
+                done_by = (row.get("done_by") or "").removeprefix("'")
+                if done_by == rep or (row.get("case"), row.get("step"), row.get("done_at")) in ticked:
+                    found.append(path)
+                    break
+    return found
+
+
 def _drop_revocations(root: Path, rep: str) -> None:
     """Remove the rep from ``private/revoked.csv`` (only once they are off the roster: their links are
     refused anyway then)."""
@@ -62,12 +87,14 @@ def _drop_revocations(root: Path, rep: str) -> None:
 
 
 def forget(root: Path, rep: str, db: str | None, roster: Path = DEFAULT_ROSTER) -> Forgotten:
-    """Delete every row about ``rep`` (no copy left in SQLite's files), and every report that names them;
+    """Delete every row about ``rep`` (no copy left in SQLite's files), every report that names them and
+    every worklist file that shows a step they ticked;
     the status entries of their certificates' credentials are revoked first, and keep no link to them."""
     store = open_project_store(root, db)
     try:
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         store.run(lambda transaction: revoke_rep(transaction, rep, now)).result()  # credentials handed out stay revoked
+        ticks = store.run(lambda transaction: ticks_of(transaction, rep)).result()  # what worklist files show of them
         rows = store.forget(rep)
     finally:
         store.close()
@@ -76,6 +103,10 @@ def forget(root: Path, rep: str, db: str | None, roster: Path = DEFAULT_ROSTER) 
         folder = report.is_dir()
         shutil.rmtree(report) if folder else report.unlink()
         forgotten.reports.append(report.relative_to(root).as_posix() + ("/" if folder else ""))
+    for worklist in _worklists_naming(root, rep, ticks):
+        worklist.with_suffix(".html").unlink(missing_ok=True)
+        worklist.unlink()
+        forgotten.worklists.append(worklist.relative_to(root).as_posix())
     if (root / roster).is_file():
         forgotten.on_roster = any(entry.rep_id == rep for entry in read_roster(root / roster, root))
     if not forgotten.on_roster:

@@ -24,9 +24,8 @@ from generator.structure.config import SiteConfig
 from generator.structure.content import Procedure
 from generator.structure.worklists import triggered
 from generator.analytics.store import open_project_store
-from generator.layout import ROSTER_FILE
+from generator.layout import ROSTER_FILE, WORKLISTS_DIR
 
-WORKLISTS_DIR = "private/worklists"
 VENDOR_FILE = "@vendor"
 """File name (without extension) of the vendor's list."""
 CSV_HEADER = ("case", "customer", "segment", "procedure", "trigger_day", "step", "action", "when", "due", "owner",

@@ -16,7 +16,7 @@ from typing import Iterator
 
 from generator.analytics.events import write_content_index
 from generator.certification.keyfiles import replace_exam_keys
-from generator.engine import run_engine, write_stage
+from generator.engine import EngineRuns, write_stage
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.load.config import load_config
 from generator.load.content import load_project
@@ -156,13 +156,13 @@ def _stage(planned: PlannedRelease, cache: Path) -> Path:
     return work
 
 
-def _build_release(planned: PlannedRelease, work: Path, engine: str, cache: Path) -> float:
+def _build_release(planned: PlannedRelease, work: Path, engines: EngineRuns, cache: Path) -> float:
     """Run the engine on the stage in ``work`` and keep the result in the cache; the seconds it took.
     ``work`` is removed."""
     assert planned.rendered is not None and planned.catalog is not None
     started = time.perf_counter()
     try:
-        run_engine(engine, work / "stage", work / "site")
+        engines.take().build(work / "stage", work / "site")
         keep_in_cache(work / "site", cache, planned.key, planned.exams, planned.rendered, planned.catalog)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -279,11 +279,12 @@ def _build_releases(root: Path, site_dir: Path, reporter: Reporter, jobs: int | 
                         if not plan.unversioned and release.version not in needed and _in_site(site_dir, cache, plan, release))
         futures: dict[Future, tuple[Release, Path]] = {}
         found: list[str] = []
+        engines = EngineRuns(engine, len(needed), min(workers, len(needed)))  # their code loads while the releases render
         try:
             for planned in render_needed(plan, root, Path(work), reporter):
                 shutil.rmtree(cache / planned.key, ignore_errors=True)
                 stage = _stage(planned, cache)
-                futures[pool.submit(_build_release, planned, stage, engine, cache)] = (planned.release, stage)
+                futures[pool.submit(_build_release, planned, stage, engines, cache)] = (planned.release, stage)
             for release in plan.releases:  # while the engine works
                 if release.version in carried:  # its folder in the site is the cached one: moved over at the swap
                     found += private.found_in(cache / plan.keys[release.version], _site_name(release))
@@ -302,6 +303,8 @@ def _build_releases(root: Path, site_dir: Path, reporter: Reporter, jobs: int | 
                 if future.cancel():
                     shutil.rmtree(stage, ignore_errors=True)
             raise
+        finally:
+            engines.close()
         if not plan.unversioned:
             add_root_files(plan.releases, plan.default, plan.default_name, target)
             found += private.found_in(target, skip=frozenset(names))  # the root pages and the aliases' redirects

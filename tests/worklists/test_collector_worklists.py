@@ -155,9 +155,21 @@ def test_forget_removes_a_reps_ticks_and_notes(served, project: Path) -> None:
         post(f"{collector.url}/worklists/{case}/steps/0", {"token": token("acme", "ana"), "done": True})
         post(f"{collector.url}/worklists/{case}/steps/2", {"token": token("acme", "bo"), "done": True})
         post(f"{collector.url}/worklists/{case}/notes", {"token": token("acme", "ana"), "text": "Ana's note"})
+    assert run("worklists", "--date", "2028-02-01", cwd=project).returncode == 0  # the day's files show who ticked
+    day = project / "private/worklists/2028-02-01"
+    assert "Ana Silva" in (day / "acme.csv").read_text() and "done by Ana Silva" in (day / "acme.html").read_text()
     forgotten = run("forget", "ana", cwd=project)
     assert forgotten.returncode == 0, forgotten.stderr
     assert "worklist_ticks 1, worklist_notes 1" in forgotten.stdout
+    assert forgotten.stdout.splitlines()[1:] == [
+        "Deleted private/worklists/2028-02-01/acme.csv and its .html (it showed a step ana ticked;"
+        " run partnerkit worklists again to remake today's)",
+        "ana is still on the roster: remove their row there, or they are counted again"]
+    assert not (day / "acme.csv").exists() and not (day / "acme.html").exists()
+    assert sorted(path.name for path in day.iterdir()) == ["@vendor.csv", "@vendor.html", "globex.csv", "globex.html"]
+    assert (project / "private/worklists/2028-01-31/acme.csv").is_file(), "a day from before the tick stays"
+    for path in (project / "private/worklists").rglob("*"):
+        assert path.is_dir() or b"Ana Silva" not in path.read_bytes(), path
     store = SqliteStore(project / "private/events.sqlite")
     try:
         assert stored(store) == ([(case, 2, "acme", "bo")], [])

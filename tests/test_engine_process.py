@@ -1,0 +1,81 @@
+"""The engine's process, started before the stage is written (``EngineRun``): it builds as
+``python -m ENGINE`` would, exits unused when cancelled, finds nothing importable in the folder
+partnerkit runs in, and is never left running after a build, however the build ends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.commands.build import build
+from generator.engine import EngineRun, EngineRuns
+from generator.errors import ContentErrors
+
+
+def children() -> set[int]:
+    """The process ids of this process's live children (Linux)."""
+    found: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        found |= {int(pid) for pid in (task / "children").read_text().split()}
+    return {pid for pid in found if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)}
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def test_a_cancelled_engine_run_exits_having_built_nothing(tmp_path: Path) -> None:
+    before = children()
+    run = EngineRun("mkdocs")
+    assert children() - before, "the engine's process starts at once"
+    run.cancel()
+    assert children() == before
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_engine_runs_hand_out_one_started_run_per_build_and_end_the_rest() -> None:
+    before = children()
+    runs = EngineRuns("mkdocs", count=3, ahead=2)
+    assert len(children() - before) == 2
+    runs.take().cancel()  # taken: the third build's run starts
+    assert len(children() - before) == 2
+    runs.close()
+    assert children() == before
+
+
+def test_the_engine_finds_nothing_importable_in_the_folder_partnerkit_runs_in(
+    minimal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "where-the-vendor-runs-it"
+    marker = tmp_path / "imported"
+    for module in ("markdown.py", "pymdownx/__init__.py", "material/__init__.py", "nh3.py", "mkdocs/__init__.py"):
+        (folder / module).parent.mkdir(parents=True, exist_ok=True)
+        (folder / module).write_text(f"open({str(marker)!r}, 'a').write({module!r})\n")
+    monkeypatch.chdir(folder)
+    build(minimal, minimal / "site")
+    assert (minimal / "site/modules/pricing/index.html").is_file()
+    assert not marker.exists()
+
+
+def test_a_content_error_ends_the_engine_started_for_it(minimal: Path) -> None:
+    before = children()
+    (minimal / "content/bad.yml").write_text("kind: modul\n")
+    with pytest.raises(ContentErrors):
+        build(minimal, minimal / "site")
+    assert children() == before
+
+
+def test_the_sanitising_extension_loads_without_the_render_stage() -> None:
+    """The engine loads ``generator.render.sanitize`` on every run; the templates and the content model
+    stay out of its process."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, generator.render.sanitize; "
+                               "print(sorted(name for name in sys.modules if name.startswith('generator')))"],
+        capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['generator', 'generator.render', 'generator.render.sanitize']"
