@@ -10,6 +10,8 @@ real project has, so the check that nothing private is published runs), then pri
 - the rebuild after the working tree's release changed, as a ratio of one engine run of that
   release, staged the same way (target <= 1.15): ``--rounds`` pairs, each rebuild next to its engine
   run, the pair's order alternating, so the median of the pairs' ratios is not moved by a slow spell.
+  The engine run is started as ``mkdocs build`` is, from nothing; the build starts the engine's
+  process while it renders (``generator.engine.EngineRun``), which hides part of the engine's start.
 
 Every measurement starts after ``os.sync()``, so the disk writes of the one before are not paid by it.
 
