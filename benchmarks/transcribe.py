@@ -8,7 +8,8 @@ memory target). Varied speech matters: a talk that repeats one clip trips Whispe
 
 For each backend present (faster-whisper with the bundled tiny.en; openai-whisper if installed) and
 beam 5 (partnerkit's default) and beam 1 (greedy), for faster-whisper with each compute type (int8,
-partnerkit's default, and float32), as partnerkit runs them (windows of about 10
+partnerkit's default, and float32) and each ``--workers`` value (0, the default: a window at once
+per core; 1: one window at a time on every core), as partnerkit runs them (windows of at most 10
 minutes cut at a quiet moment, Silero VAD, temperature fallback), prints x real time, wall and CPU
 time, peak RSS (each run is a child process) and the word error rate against the text (jiwer, on
 text normalised by generator.transcripts.accuracy). Then the ratios: beam 1 against beam 5,
@@ -23,7 +24,7 @@ Needs espeak-ng and jiwer: benchmarks/setup-transcribe installs them (apt-get, p
 "partnerkit[bench]").
 
     .venv/bin/python benchmarks/transcribe.py [--minutes 10] [--beams 5,1] [--compute-types int8,float32]
-        [--backends faster-whisper,openai-whisper]
+        [--workers 0,1] [--backends faster-whisper,openai-whisper]
         [--skip-baseline] [--skip-japanese]
     .venv/bin/python benchmarks/transcribe.py --japanese-only
 """
@@ -55,7 +56,8 @@ import json, sys, time
 from pathlib import Path
 from generator.structure.config import TranscriptionSettings
 from generator.transcripts.transcription import create_backend, media_duration, transcribe_media
-run, media, beam, model, language, compute = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+run, media, beam, model, language, compute, workers = (sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5],
+                                                       sys.argv[6], int(sys.argv[7]))
 language_used = ""
 started = time.perf_counter()
 if run == "unchunked":
@@ -67,7 +69,7 @@ if run == "unchunked":
 else:
     backend, fallback = run.split("/")
     settings = TranscriptionSettings(backend=backend, beam_size=beam, temperature_fallback=fallback == "fallback",
-                                     model=model, language=language, compute_type=compute)
+                                     model=model, language=language, compute_type=compute, workers=workers)
     transcript = transcribe_media(media, create_backend(settings, Path.cwd()), settings)
     texts, language_used = [segment.text for segment in transcript.segments], f"{transcript.language} ({transcript.model})"
 print(json.dumps({"seconds": time.perf_counter() - started, "audio": media_duration(media),
@@ -76,6 +78,8 @@ print(json.dumps({"seconds": time.perf_counter() - started, "audio": media_durat
 
 DEFAULT_COMPUTE = TranscriptionSettings.model_fields["compute_type"].default
 """partnerkit's ``transcription.compute_type`` default."""
+DEFAULT_WORKERS = TranscriptionSettings.model_fields["workers"].default
+"""partnerkit's ``transcription.workers`` default (0: one window at once per core)."""
 
 RUNS = {
     "faster-whisper/fallback": "faster-whisper",
@@ -85,8 +89,8 @@ RUNS = {
 
 
 def run_child(run: str, media: Path, beam: int, model: str = "tiny.en", language: str = "auto",
-              compute: str = DEFAULT_COMPUTE) -> dict:
-    process = subprocess.Popen([sys.executable, "-c", CHILD, run, str(media), str(beam), model, language, compute],
+              compute: str = DEFAULT_COMPUTE, workers: int = DEFAULT_WORKERS) -> dict:
+    process = subprocess.Popen([sys.executable, "-c", CHILD, run, str(media), str(beam), model, language, compute, str(workers)],
                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
     output = process.stdout.read() if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)
@@ -159,6 +163,9 @@ def main() -> None:
     parser.add_argument("--beams", default="5,1", help="Beam sizes to compare (partnerkit's default is 5; 1 is greedy)")
     parser.add_argument("--compute-types", default=f"{DEFAULT_COMPUTE},float32",
                         help=f"faster-whisper compute types to compare (partnerkit's default is {DEFAULT_COMPUTE})")
+    parser.add_argument("--workers", default=str(DEFAULT_WORKERS),
+                        help="faster-whisper transcription.workers values to compare (0, the default: one per core; "
+                             "1: one window at a time on every core)")
     parser.add_argument("--backends", default="faster-whisper,openai-whisper",
                         help="Backends to run, where installed (faster-whisper, openai-whisper)")
     parser.add_argument("--skip-baseline", action="store_true", help="Skip the unchunked run of the whole file")
@@ -176,44 +183,53 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         talk, reference = spoken_talk(Path(work), options.minutes)
         computes = options.compute_types.split(",")
-        plan = [(run, beam, compute) for run in backends for beam in beams
-                for compute in (computes if run.startswith("faster-whisper") else ["-"])]
+        workers = [int(value) for value in options.workers.split(",")]
+        plan = [(run, beam, compute, worker) for run in backends for beam in beams
+                for compute in (computes if run.startswith("faster-whisper") else ["-"])
+                for worker in (workers if run.startswith("faster-whisper") else [1])]
         if not options.skip_baseline:
-            plan.append(("unchunked", beams[0], computes[0]))
+            plan.append(("unchunked", beams[0], computes[0], 1))
         print(f"{os.cpu_count()} CPU cores, model tiny.en (bundled); talk: {options.minutes} min spoken by espeak-ng, "
               f"{len(reference.split())} words, 4 voices")
         print("(CPU time is the figure to trust on a busy machine: the wall time waits for other work)")
-        print(f"{'run':<36} {'beam':>4} {'compute':>12} {'x real time':>11} {'wall':>8} {'CPU':>8} {'peak RSS':>10} {'WER':>6}")
-        rows: dict[tuple[str, int, str], dict] = {}
-        for run, beam, compute in plan:
-            result = run_child(run, talk, beam, compute=DEFAULT_COMPUTE if compute == "-" else compute)
+        print(f"{'run':<36} {'beam':>4} {'compute':>12} {'workers':>7} {'x real time':>11} {'wall':>8} {'CPU':>8} {'peak RSS':>10} {'WER':>6}")
+        rows: dict[tuple[str, int, str, int], dict] = {}
+        for run, beam, compute, worker in plan:
+            result = run_child(run, talk, beam, compute=DEFAULT_COMPUTE if compute == "-" else compute, workers=worker)
             result["wer"] = word_error_rate(reference, result["text"])
-            rows[(run, beam, compute)] = result
-            print(f"{RUNS[run]:<36} {beam:>4} {compute:>12} {result['audio'] / result['seconds']:>10.1f}x {result['seconds']:>7.1f}s "
+            rows[(run, beam, compute, worker)] = result
+            print(f"{RUNS[run]:<36} {beam:>4} {compute:>12} {worker or 'cores':>7} {result['audio'] / result['seconds']:>10.1f}x {result['seconds']:>7.1f}s "
                   f"{result['cpu_seconds']:>7.1f}s {result['peak_rss_mb']:>8.0f} MB {result['wer']:>6.3f}", flush=True)
 
-    def speed(key: tuple[str, int, str]) -> float:
+    def speed(key: tuple[str, int, str, int]) -> float:
         return rows[key]["audio"] / rows[key]["seconds"]
 
     print()
-    default = beams[0]
-    for run, beam, compute in rows:
+    default, first = beams[0], workers[0]
+    for run, beam, compute, worker in rows:
         if run == "unchunked":
             continue
+        key = (run, beam, compute, worker)
         if beam != default:
-            base = (run, default, compute)
-            print(f"{RUNS[run]} ({compute}): beam {beam} is {speed((run, beam, compute)) / speed(base):.2f}x as fast as beam "
-                  f"{default}, WER {rows[(run, beam, compute)]['wer']:.3f} vs {rows[base]['wer']:.3f}")
+            base = (run, default, compute, worker)
+            print(f"{RUNS[run]} ({compute}, workers {worker}): beam {beam} is {speed(key) / speed(base):.2f}x as fast as beam "
+                  f"{default}, WER {rows[key]['wer']:.3f} vs {rows[base]['wer']:.3f}")
         if compute not in ("-", computes[0]):
-            base = (run, beam, computes[0])
-            print(f"{RUNS[run]} beam {beam}: {compute} is {speed((run, beam, compute)) / speed(base):.2f}x as fast as "
-                  f"{computes[0]}, WER {rows[(run, beam, compute)]['wer']:.3f} vs {rows[base]['wer']:.3f}")
+            base = (run, beam, computes[0], worker)
+            print(f"{RUNS[run]} beam {beam}, workers {worker}: {compute} is {speed(key) / speed(base):.2f}x as fast as "
+                  f"{computes[0]}, WER {rows[key]['wer']:.3f} vs {rows[base]['wer']:.3f}")
+        if run.startswith("faster-whisper") and worker != first:
+            base = (run, beam, compute, first)
+            print(f"{RUNS[run]} beam {beam} ({compute}): workers {worker} is {speed(key) / speed(base):.2f}x as fast as workers "
+                  f"{first}, WER {rows[key]['wer']:.3f} vs {rows[base]['wer']:.3f}, peak RSS {rows[key]['peak_rss_mb']:.0f} vs "
+                  f"{rows[base]['peak_rss_mb']:.0f} MB")
     if len(backends) == 2:
         for beam in beams:
-            fast, reference_run = rows[(backends[0], beam, computes[0])], rows[(backends[1], beam, "-")]
-            print(f"beam {beam}: faster-whisper ({computes[0]}) is {speed((backends[0], beam, computes[0])) / speed((backends[1], beam, '-')):.2f}x"
+            fast_key = (backends[0], beam, computes[0], first)
+            fast, reference_run = rows[fast_key], rows[(backends[1], beam, "-", 1)]
+            print(f"beam {beam}: faster-whisper ({computes[0]}) is {speed(fast_key) / speed((backends[1], beam, '-', 1)):.2f}x"
                   f" as fast as openai-whisper, with {fast['peak_rss_mb'] / reference_run['peak_rss_mb']:.2f}x its peak RSS")
-    ours_key, baseline_key = ("faster-whisper/fallback", default, computes[0]), ("unchunked", default, computes[0])
+    ours_key, baseline_key = ("faster-whisper/fallback", default, computes[0], first), ("unchunked", default, computes[0], 1)
     if ours_key in rows and baseline_key in rows:
         ours, baseline = rows[ours_key], rows[baseline_key]
         print(f"partnerkit's peak RSS is {ours['peak_rss_mb'] / baseline['peak_rss_mb']:.2f}x the unchunked run's; "

@@ -117,7 +117,14 @@ class TranscriptionSettings(Schema):
     condition_on_previous_text: bool = False
     """Feed the previous text into the next window; off, because on it drops sentences after long pauses."""
     chunk_minutes: int = Field(default=10, ge=1, le=60)
-    """Audio decoded and transcribed at a time, so memory stays flat however long the talk is."""
+    """Minutes of audio decoded and transcribed at a time, so memory stays flat however long the talk
+    is: one window, or shared among the ``workers`` windows transcribed at once (each at least three
+    minutes long). A talk too short for that is cut into one window per worker."""
+    workers: int = Field(default=0, ge=0, le=64)
+    """Windows faster-whisper transcribes at once, each on its own share of the CPU cores; ``0``: one per
+    core. Whisper's decoding keeps about one core busy, so on 2 cores two windows at once ran about
+    2.8× as fast as one window on both cores (``benchmarks/transcribe.py``). openai-whisper
+    transcribes one window at a time."""
     beam_size: int = Field(default=5, ge=1, le=10)
     """Beam search width: higher is slower and slightly more accurate."""
     temperature_fallback: bool = True

@@ -8,10 +8,13 @@ multilingual model first: English talks go to the English model, any other langu
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import shutil
 import subprocess
 import tempfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
@@ -48,19 +51,21 @@ class Backend(Protocol):
     name: str
     model: str
     """The model as recorded in the sidecar (a name, or the folder it was loaded from)."""
+    windows_at_once: int
+    """How many windows :meth:`transcribe` may be given at once, from as many threads."""
 
     def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
         """Segments of one chunk (16 kHz mono float32), timed from its start, and the language used
         (empty if it could not be told)."""
+
+    def detect_language(self, audio: Any) -> str:
+        """The language spoken at the start of the chunk's speech (empty if there is no speech)."""
 
 
 class Engine(Backend, Protocol):
     """A backend running one Whisper model."""
 
     multilingual: bool
-
-    def detect_language(self, audio: Any) -> str:
-        """The language spoken at the start of the chunk's speech (empty if there is no speech)."""
 
 
 def temperatures(settings: TranscriptionSettings) -> tuple[float, ...]:
@@ -100,10 +105,12 @@ class FasterWhisper:
         self.settings = settings
         location = _model_location(settings, root) or _bundled(settings.model)
         self.model = str(location.relative_to(root)) if location and location.is_relative_to(root) else settings.model
+        cores = os.cpu_count() or 1
+        self.windows_at_once = settings.workers or cores
         try:
             self.engine = WhisperModel(
-                str(location) if location else settings.model, device=settings.device,
-                compute_type=settings.compute_type, cpu_threads=os.cpu_count() or 1, local_files_only=True,
+                str(location) if location else settings.model, device=settings.device, compute_type=settings.compute_type,
+                cpu_threads=max(1, cores // self.windows_at_once), num_workers=self.windows_at_once, local_files_only=True,
             )
         except Exception as exc:  # the library raises many kinds for a missing model
             raise PartnerkitError(_model_not_found(settings.model, root, "faster-whisper", exc)) from None
@@ -112,6 +119,8 @@ class FasterWhisper:
     def detect_language(self, audio: Any) -> str:
         if self.settings.vad and not speech_clips(audio):
             return ""
+        if not self.multilingual:
+            return "en"
         language, _, _ = self.engine.detect_language(audio, vad_filter=self.settings.vad)
         return language
 
@@ -125,6 +134,8 @@ class FasterWhisper:
 
 class OpenAIWhisper:
     name = "openai-whisper"
+    windows_at_once = 1
+    """The model's decoder keeps its cache in hooks on the shared model: one window at a time."""
 
     def __init__(self, settings: TranscriptionSettings, root: Path, decode_options: dict[str, Any] | None = None):
         import whisper
@@ -183,6 +194,7 @@ class ByLanguage:
         self.english, self._make_multilingual = english, multilingual
         self._multilingual: Engine | None = None
         self.name, self.model = english.name, english.model
+        self.windows_at_once = english.windows_at_once  # the same backend, so the same setting
 
     @property
     def multilingual(self) -> Engine:
@@ -190,8 +202,11 @@ class ByLanguage:
             self._multilingual = self._make_multilingual()
         return self._multilingual
 
+    def detect_language(self, audio: Any) -> str:
+        return self.multilingual.detect_language(audio)
+
     def transcribe(self, audio: Any, language: str | None) -> tuple[list[Segment], str]:
-        language = language or self.multilingual.detect_language(audio) or None
+        language = language or self.detect_language(audio) or None
         engine = self.english if language in (None, "en") else self.multilingual
         self.name, self.model = engine.name, engine.model
         return engine.transcribe(audio, language)
@@ -348,19 +363,62 @@ def transcription_windows(media: Path, seconds: int) -> Iterator[tuple[float, An
         yield offset, carried
 
 
+MIN_WINDOW_SECONDS = 180
+"""The shortest window a talk is cut into for windows to run at once."""
+
+
+def window_seconds(settings: TranscriptionSettings, total: float, at_once: int) -> int:
+    """How long the windows of a talk lasting ``total`` seconds are. One at a time: ``chunk_minutes``.
+    ``at_once`` at a time: ``chunk_minutes`` shared among them, so the audio in hand stays about the
+    same, and shorter still for a talk too short to give each one a window; never under
+    :data:`MIN_WINDOW_SECONDS` (nor over ``chunk_minutes``)."""
+    longest = settings.chunk_minutes * 60
+    if at_once <= 1:
+        return longest
+    share = max(MIN_WINDOW_SECONDS, math.ceil(longest / at_once))
+    if total:
+        share = min(share, max(MIN_WINDOW_SECONDS, math.ceil(total / at_once)))
+    return min(longest, share)
+
+
 def transcribe_media(
     media: Path, backend: Backend, settings: TranscriptionSettings,
     progress: Callable[[float, float], None] = lambda done, total: None,
 ) -> Transcript:
-    """Transcribe ``media`` window by window; ``progress(done_seconds, total_seconds)`` after each.
-    Digitally silent windows are skipped (Whisper would invent words for them)."""
+    """Transcribe ``media`` window by window, ``backend.windows_at_once`` windows at a time;
+    ``progress(done_seconds, total_seconds)`` after each, in order. Digitally silent windows are
+    skipped (Whisper would invent words for them). The language is the first window's: told by the
+    backend before the window is transcribed when windows run at once, else from its transcription."""
     total = media_duration(media)
     language = None if settings.language == "auto" else settings.language
+    at_once = max(1, backend.windows_at_once)
     segments: list[Segment] = []
-    for offset, samples in transcription_windows(media, settings.chunk_minutes * 60):
-        if samples.size and float(abs(samples).max()) > 0.0:
-            found, detected = backend.transcribe(samples, language)
+    pending: deque[tuple[float, int, Future | None]] = deque()
+
+    def collect() -> None:
+        nonlocal language
+        offset, size, future = pending.popleft()
+        if future is not None:
+            found, detected = future.result()
             language = language or detected or None
-            segments += [Segment(offset + s.start, offset + s.end, s.text) for s in found if s.text]
-        progress(min(offset + samples.size / SAMPLE_RATE, total or offset), total)
+            segments.extend(Segment(offset + s.start, offset + s.end, s.text) for s in found if s.text)
+        progress(min(offset + size / SAMPLE_RATE, total or offset), total)
+
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        try:
+            for offset, samples in transcription_windows(media, window_seconds(settings, total, at_once)):
+                future = None
+                if samples.size and float(abs(samples).max()) > 0.0:
+                    if language is None and at_once > 1:
+                        language = backend.detect_language(samples) or None
+                    future = pool.submit(backend.transcribe, samples, language)
+                pending.append((offset, samples.size, future))
+                while len(pending) >= at_once:
+                    collect()
+            while pending:
+                collect()
+        finally:
+            for _, _, future in pending:
+                if future is not None:
+                    future.cancel()
     return Transcript(segments, language or "und", backend.name, backend.model)

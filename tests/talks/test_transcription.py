@@ -239,3 +239,72 @@ def test_openai_whisper_plain_errors(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(PartnerkitError) as caught:
         create_backend(TranscriptionSettings(backend="faster-whisper"), tmp_path)
     assert str(caught.value) == 'transcription backend faster-whisper is not installed: pip install "partnerkit[transcribe]"'
+
+
+class Watched:
+    """The real backend, with the windows it is given recorded; the first two meet at a barrier, so a
+    run that does not give them at once fails instead of waiting."""
+
+    def __init__(self, backend, meet: int) -> None:
+        self.backend, self.name, self.model = backend, backend.name, backend.model
+        self.windows_at_once = backend.windows_at_once
+        self.barrier = threading.Barrier(meet, timeout=60) if meet > 1 else None
+        self.calls: list[str | None] = []
+
+    def detect_language(self, audio) -> str:
+        return self.backend.detect_language(audio)
+
+    def transcribe(self, audio, language):
+        self.calls.append(language)
+        if self.barrier is not None and len(self.calls) <= self.barrier.parties:
+            self.barrier.wait()
+        return self.backend.transcribe(audio, language)
+
+
+def two_sentences(tmp_path: Path) -> Path:
+    """The sentence at 0 s and again at 62 s, 125 s in all: two windows of a minute, and a silent end."""
+    talk = tmp_path / "twice.flac"
+    ffmpeg("-i", str(DATA / "jfk.flac"), "-i", str(DATA / "jfk.flac"), "-filter_complex",
+           "[0]apad=whole_dur=62[a];[1]apad=whole_dur=63[b];[a][b]concat=n=2:v=0:a=1", str(talk))
+    return talk
+
+
+def test_windows_are_transcribed_at_once_and_put_back_in_order(tmp_path: Path) -> None:
+    settings = TranscriptionSettings(chunk_minutes=1, workers=2)
+    watched = Watched(create_backend(settings, tmp_path), meet=2)
+    assert watched.windows_at_once == 2
+    done: list[float] = []
+    result = transcribe_media(two_sentences(tmp_path), watched, settings, lambda seconds, total: done.append(seconds))
+    assert watched.calls[:2] == ["en", "en"], "the language is told before the windows run at once"
+    assert normalised(" ".join(segment.text for segment in result.segments)) == normalised(f"{REFERENCE} {REFERENCE}")
+    starts = [segment.start for segment in result.segments]
+    assert starts == sorted(starts) and starts[0] < 1 and any(61 <= start <= 63 for start in starts)
+    assert done == sorted(done) and done[-1] == pytest.approx(125, abs=0.1)
+    assert result.language == "en"
+
+
+def test_one_worker_transcribes_one_window_at_a_time(tmp_path: Path) -> None:
+    settings = TranscriptionSettings(chunk_minutes=1, workers=1)
+    watched = Watched(create_backend(settings, tmp_path), meet=1)
+    result = transcribe_media(two_sentences(tmp_path), watched, settings)
+    assert watched.windows_at_once == 1
+    assert watched.calls[0] is None, "the first window tells the language"
+    assert normalised(" ".join(segment.text for segment in result.segments)) == normalised(f"{REFERENCE} {REFERENCE}")
+
+
+def test_windows_at_once_share_chunk_minutes_and_a_short_talk_gives_each_one() -> None:
+    from generator.transcripts.transcription import window_seconds
+
+    settings = TranscriptionSettings()  # chunk_minutes: 10
+    assert window_seconds(settings, 3600.0, 2) == 300, "two at once share the ten minutes: memory stays the same"
+    assert window_seconds(settings, 605.0, 2) == 300
+    assert window_seconds(settings, 400.0, 2) == 200, "a short talk: a window for each"
+    assert window_seconds(settings, 200.0, 2) == 180, "never under three minutes"
+    assert window_seconds(settings, 3600.0, 16) == 180
+    assert window_seconds(settings, 605.0, 1) == 600, "one at a time: chunk_minutes"
+    assert window_seconds(settings, 0.0, 2) == 300, "a length ffmpeg cannot tell"
+    assert window_seconds(TranscriptionSettings(chunk_minutes=1), 125.0, 2) == 60, "never over chunk_minutes"
+
+
+def test_openai_whisper_transcribes_one_window_at_a_time() -> None:
+    assert OpenAIWhisper.windows_at_once == 1
