@@ -19,7 +19,8 @@ from pathlib import Path
 
 from generator.errors import PartnerkitError
 from generator.render import RenderedSite
-from generator.render.mkdocs_config import ZENSICAL_SITE_DIR
+from generator.render.mkdocs_config import MARKDOWN_EXTENSIONS, ZENSICAL_SITE_DIR
+from generator.render.sanitize import EXTENSION as SANITIZE_EXTENSION
 
 
 class EngineError(PartnerkitError):
@@ -82,12 +83,15 @@ def run_engine(engine: str, stage: Path, output: Path) -> None:
     EngineRun(engine).build(stage, output)
 
 
+def _extension_modules() -> tuple[str, ...]:
+    """The modules of the Markdown extensions partnerkit's generated ``mkdocs.yml`` names."""
+    names = [item if isinstance(item, str) else next(iter(item)) for item in (*MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION)]
+    return tuple(name if "." in name else f"markdown.extensions.{name}" for name in names)
+
+
 WARM_IMPORTS = {
-    "mkdocs": ("mkdocs.__main__", "mkdocs.commands.build", "mkdocs.config.defaults", "material.plugins.search.plugin",
-               "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.details", "pymdownx.tasklist", "generator.render.sanitize"),
-    "properdocs": ("properdocs.__main__", "properdocs.commands.build", "properdocs.config.defaults",
-                   "material.plugins.search.plugin", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.details",
-                   "pymdownx.tasklist", "generator.render.sanitize"),
+    **{engine: (f"{engine}.__main__", f"{engine}.commands.build", f"{engine}.config.defaults",
+                "material.plugins.search.plugin", *_extension_modules()) for engine in ("mkdocs", "properdocs")},
     "zensical": ("zensical.__main__",),
 }
 """What an engine's process imports before it is handed its command line (``generator.engine_process``):

@@ -4,7 +4,6 @@ a private file's are hashed."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from generator.layout import PRIVATE_DIR
@@ -18,7 +17,7 @@ class PrivateBytesError(PartnerkitError):
 
 class PrivateBytes:
     """The project's private files by size, read once, to look for their bytes in the folders of a new
-    site; only files whose size matches a private file's are hashed. Safe to use from several threads."""
+    site; only files whose size matches a private file's are hashed."""
 
     def __init__(self, project_root: Path):
         self.root = project_root
@@ -32,7 +31,6 @@ class PrivateBytes:
                         self._by_size.setdefault(size, []).append(path)
         self._hashes: dict[str, Path] = {}
         self._hashed_sizes: set[int] = set()
-        self._lock = threading.Lock()
 
     def found_in(self, folder: Path, named: str = "", skip: frozenset[str] = frozenset()) -> list[str]:
         """``NAME has the bytes of private/...`` for every file under ``folder`` (named ``named`` in the
@@ -45,11 +43,10 @@ class PrivateBytes:
             size = path.stat().st_size
             if size not in self._by_size:
                 continue
-            with self._lock:
-                if size not in self._hashed_sizes:
-                    self._hashed_sizes.add(size)
-                    for secret in self._by_size[size]:
-                        self._hashes.setdefault(file_sha256(secret), secret)
+            if size not in self._hashed_sizes:
+                self._hashed_sizes.add(size)
+                for secret in self._by_size[size]:
+                    self._hashes.setdefault(file_sha256(secret), secret)
             secret = self._hashes.get(file_sha256(path))
             if secret is not None:
                 found.append(f"{named}{relative.as_posix()} has the bytes of {secret.relative_to(self.root).as_posix()}")

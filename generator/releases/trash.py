@@ -20,7 +20,7 @@ class Trash:
 
     def __init__(self, cache: Path) -> None:
         self.folder = cache / TRASH_DIR
-        self._emptying: threading.Thread | None = None
+        self._emptying: subprocess.Popen | None = None
 
     def put(self, path: Path) -> None:
         """Move ``path`` out of the way now; a folder on another file system is deleted now instead."""
