@@ -6,6 +6,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import os
+
 import pytest
 
 from generator.errors import ContentErrors
@@ -21,6 +23,45 @@ def minimal(tmp_path: Path) -> Path:
     target = tmp_path / "minimal"
     shutil.copytree(FIXTURES / "minimal", target)
     return target
+
+
+UNDER_SCRIPTS_TEST = bool(os.environ.get("PARTNERKIT_TEST_SETUP") or os.environ.get("CI"))
+"""scripts/test (and CI) set up every tool first: there a missing tool fails its test instead of skipping it."""
+
+
+def require_tool(present: bool, what: str, step: str) -> None:
+    """Skip the calling test when ``what`` is missing and the tests were run outside scripts/test; fail it
+    under scripts/test and CI, where setup should have installed it. ``step`` names the setup step that does."""
+    if present:
+        return
+    message = f"{what} is missing: scripts/setup installs it ({step})"
+    if UNDER_SCRIPTS_TEST:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+TIERS = ("unit", "integration", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test belongs to a tier. One that drives Chromium is ``browser``; one on PostgreSQL is
+    ``integration``; otherwise its module's ``pytestmark`` says, and a module that says nothing is ``integration``
+    (so the fast ``unit`` tier holds only what was declared fast)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if {"page", "browser"} & set(item.fixturenames):
+            inferred = "browser"
+        elif "postgres_server" in item.fixturenames or (callspec and "postgresql" in callspec.id.split("-")):
+            inferred = "integration"
+        else:
+            inferred = None
+        if inferred and item.get_closest_marker("unit"):
+            raise pytest.UsageError(f"{item.nodeid} is marked unit but needs {'Chromium' if inferred == 'browser' else 'PostgreSQL'}:"
+                                    f" mark it (or its module) {inferred}")
+        if inferred:
+            item.add_marker(inferred)
+        elif not any(item.get_closest_marker(name) for name in TIERS):
+            item.add_marker("integration")
 
 
 def content_errors(root: Path) -> list[str]:

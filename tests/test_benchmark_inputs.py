@@ -3,6 +3,8 @@ benchmark's modules differ from one another); the transcription talk has several
 
 from __future__ import annotations
 
+import pytest
+
 import sys
 from pathlib import Path
 
@@ -14,6 +16,8 @@ sys.path.insert(0, str(BENCHMARKS))
 import build_overhead  # noqa: E402
 import nav_scale  # noqa: E402
 import transcribe  # noqa: E402
+
+pytestmark = pytest.mark.unit
 
 
 def test_the_nav_corpus_loads_with_varied_modules(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from generator.commands.build import build
 from generator.engine import EngineError
 from generator.errors import ContentErrors
+from tests.conftest import require_tool
 
 
 def test_build_writes_every_page(minimal: Path) -> None:
@@ -69,8 +70,8 @@ def test_vendor_template_override_is_used(minimal: Path) -> None:
     assert "Our own campaign layout." in (minimal / "site/campaigns/release-sprint/index.html").read_text()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("properdocs") is None, reason="properdocs is part of the test extra")
 def test_properdocs_is_a_one_key_switch(minimal: Path) -> None:
+    require_tool(importlib.util.find_spec("properdocs") is not None, "ProperDocs", 'pip install -e ".[test]"')
     with (minimal / "site_config.yml").open("a") as config:
         config.write("engine: properdocs\n")
     build(minimal, minimal / "site")

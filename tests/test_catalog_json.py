@@ -11,6 +11,8 @@ from generator.load.content import load_project
 from generator.structure.catalog import Catalog
 from tests.test_golden import PROJECTS
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("name", sorted(PROJECTS))
 def test_a_catalog_reads_back_equal(name: str) -> None:

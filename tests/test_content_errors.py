@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 
 from generator.load.content import load_project
 from tests.conftest import content_errors
+
+pytestmark = pytest.mark.unit
 
 MODULE = """\
 kind: module

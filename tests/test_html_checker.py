@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from tests.cli.conftest import copy_example, partnerkit
+from tests.conftest import require_tool
 
 VNU = Path(__file__).resolve().parent / "node" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -30,8 +31,8 @@ PAGES = [
 
 
 def test_no_html_error_of_ours_on_any_page_type(tmp_path: Path) -> None:
-    assert VNU.is_file(), "vnu.jar is missing: run scripts/setup"
-    assert shutil.which("java"), "java is missing: run scripts/setup"
+    require_tool(VNU.is_file(), "the Nu HTML Checker (vnu.jar)", "npm ci --prefix tests/node")
+    require_tool(shutil.which("java") is not None, "Java", "apt-get install default-jre-headless")
     project = copy_example(tmp_path / "ostrova")
     built = partnerkit("build", cwd=project)
     assert built.returncode == 0, built.stderr

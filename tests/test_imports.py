@@ -10,6 +10,10 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.unit
+
 PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 
 ALLOWED: set[tuple[str, str]] = set()

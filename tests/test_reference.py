@@ -1,7 +1,10 @@
+import pytest
 """The README's content reference is generated from the schema and must not go stale."""
 
 from generator.reference import END, START, reference
 from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.unit
 
 
 def test_readme_reference_matches_the_schema() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from generator.commands.build import render_project
@@ -9,6 +11,8 @@ from generator.load.content import load_project
 from generator.structure.changes import ReleaseChanges
 from generator.render.context import ReleaseContext
 from generator.render.site import html_link, render_site
+
+pytestmark = pytest.mark.unit
 
 
 def test_raw_html_links_follow_directory_urls() -> None:

@@ -15,6 +15,8 @@ from generator.render.mkdocs_config import ASSET_DIR
 from generator.render.timing import describe_trigger, describe_when
 from tests.conftest import configure
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(("trigger", "when", "language", "trigger_words", "when_words"), [
     ("renewal_date - 90d", "-60d", "en", "90 days before renewal", "60 days before renewal"),

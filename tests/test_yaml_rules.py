@@ -3,12 +3,16 @@ stop hostile YAML with a located error, in content/, site_config.yml and talk me
 
 from __future__ import annotations
 
+import pytest
+
 import time
 from pathlib import Path
 
 from generator.load.content import load_project
 from generator.load.yaml_source import MAX_ALIAS_VALUES, MAX_ALIASES, MAX_DEPTH, parse_yaml
 from tests.conftest import content_errors
+
+pytestmark = pytest.mark.unit
 
 BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f'{name}: &{name} [{",".join("*" + previous for _ in range(9))}]\n'

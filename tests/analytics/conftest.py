@@ -24,6 +24,7 @@ from generator.collector.app import CollectorSettings, create_app
 from generator.analytics.events import ContentIndex
 from generator.analytics.store import BatchingStore, PostgresStore, SqliteStore
 from generator.collector.exams import ExamService, exam_routes
+from tests.conftest import require_tool
 
 ORIGIN = "https://partners.example.com"
 KEYS = {"k2": b"second-secret-0123456789", "k1": b"first-secret-0123456789"}
@@ -76,10 +77,7 @@ def _as_postgres(command: list[str]) -> list[str]:
 def postgres_server():
     """A throwaway PostgreSQL cluster on 127.0.0.1 (Debian's postgresql package, installed by scripts/setup)."""
     binaries = _postgres_bin()
-    if binaries is None:
-        message = "PostgreSQL is not installed (scripts/setup installs Debian's postgresql): PostgreSQL store tests SKIPPED"
-        print(f"\n!!! {message} !!!")
-        pytest.skip(message)
+    require_tool(binaries is not None, "PostgreSQL", "apt-get install postgresql")
     folder = Path(tempfile.mkdtemp(prefix="partnerkit-pg-"))  # pytest's own folders are closed to the postgres user
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")

@@ -11,7 +11,7 @@ import pytest
 from generator.commands.build import build
 
 from tests.browser.example_pages import PAGE_TYPES, served_example
-from tests.conftest import configure, serve_folder
+from tests.conftest import configure, require_tool, serve_folder
 from tests.test_releases_build import repo  # noqa: F401  (fixture: releases 1, 2 and dev in git)
 
 AXE = Path(__file__).resolve().parent.parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
@@ -37,7 +37,7 @@ def serious_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("page_type", PAGE_TYPES)
 def test_no_serious_accessibility_violation(example: str, page, page_type: str) -> None:
-    assert AXE.is_file(), "axe-core is missing: run scripts/setup"
+    require_tool(AXE.is_file(), "axe-core", "npm ci --prefix tests/node")
     page.goto(example + PAGE_TYPES[page_type])
     page.wait_for_load_state("networkidle")
     assert serious_violations(page) == []

@@ -8,16 +8,14 @@ import importlib.util
 import pytest
 
 from tests.browser.example_pages import PAGE_TYPES, served_example
+from tests.conftest import require_tool
 
-ENGINES = [
-    pytest.param("mkdocs"),
-    pytest.param("zensical", marks=pytest.mark.skipif(
-        importlib.util.find_spec("zensical") is None, reason='needs pip install "partnerkit[zensical]"')),
-]
+ENGINES = ["mkdocs", "zensical"]
 
 
 @pytest.fixture(scope="module", params=ENGINES)
 def example(request, tmp_path_factory):
+    require_tool(importlib.util.find_spec(request.param) is not None, request.param.capitalize(), 'pip install -e ".[test]"')
     with served_example(tmp_path_factory.mktemp(request.param), engine=request.param) as url:
         yield url
 

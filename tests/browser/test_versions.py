@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from generator.commands.build import build
-from tests.conftest import configure
+from tests.conftest import configure, require_tool
 from tests.test_releases_build import repo  # noqa: F401  (fixture)
 
 
-@pytest.mark.parametrize("engine", ["mkdocs", pytest.param("zensical", marks=pytest.mark.skipif(
-    importlib.util.find_spec("zensical") is None, reason='needs pip install "partnerkit[zensical]"'))])
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
 def test_selector_outdated_banner_and_root_redirect(repo: Path, site_server, page, engine: str) -> None:  # noqa: F811
+    require_tool(importlib.util.find_spec(engine) is not None, engine.capitalize(), 'pip install -e ".[test]"')
     configure(repo, site_url=site_server.url, engine=engine)
     build(repo, site_server.folder)
     base = site_server.url

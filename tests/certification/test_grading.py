@@ -7,6 +7,8 @@ import pytest
 from generator.certification.grading import grade_answer, grade_attempt, normalise
 from generator.structure.keys import QuestionKey
 
+pytestmark = pytest.mark.unit
+
 
 def key(**fields) -> QuestionKey:
     return QuestionKey(**{"id": "q", **fields})

@@ -17,6 +17,8 @@ from generator.certification.qti import ncname, qti_package, write_qti_package
 from generator.cli import cli
 from generator.structure.content import Quiz
 
+pytestmark = pytest.mark.unit
+
 HERE = Path(__file__).parent
 QTI_SCHEMA = HERE.parent / "data/qti/qtiv2p1/imsqti_v2p1.xsd"
 NS = {"qti": "http://www.imsglobal.org/xsd/imsqti_v2p1", "cp": "http://www.imsglobal.org/xsd/imscp_v1p1"}

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import configure, content_errors
 from tests.test_content_errors import write
+
+pytestmark = pytest.mark.unit
 
 
 def test_question_mistakes_are_located(minimal: Path) -> None:

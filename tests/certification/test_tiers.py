@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from generator.certification.tiers import (
     tiers_now_and_at_risk,
 )
 from generator.structure.config import CertificationSettings
+
+pytestmark = pytest.mark.unit
 
 SETTINGS = CertificationSettings.model_validate({"tiers": [
     {"id": "gold", "name": "Gold partner", "requires": [{"role": "sales", "level": "gold", "reps": 3},

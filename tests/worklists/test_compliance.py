@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import date
 
 from generator.analytics.compliance import Tally, activities, compliance
 from generator.analytics.store_worklists import CaseRow, NoteRow, StepRow
 from generator.load.content import load_project
 from tests.worklists.conftest import EXAMPLE
+
+pytestmark = pytest.mark.unit
 
 
 def case(ident: str, partner: str, procedure: str, segment: str, closed_on: str | None = None, reason: str | None = None) -> CaseRow:

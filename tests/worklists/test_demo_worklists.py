@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import shutil
 from datetime import date
 from pathlib import Path
@@ -11,6 +13,8 @@ from generator.analytics.store import SqliteStore
 from generator.commands.demo import EXAMPLE_DAY, prepare_demo
 from generator.commands.worklists import worklists
 from tests.worklists.conftest import EXAMPLE
+
+pytestmark = pytest.mark.unit
 
 
 def test_the_demo_copies_the_example_customers_and_replays_two_weeks(tmp_path: Path) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from generator.commands.worklists import procedure_url
 from generator.load.config import load_config
 from generator.structure.config import Release
 from tests.worklists.conftest import EXAMPLE
+
+pytestmark = pytest.mark.unit
 
 
 def test_the_partners_release_or_the_default() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from generator.structure.triggers import (
 )
 
 EXAMPLE = Path(__file__).resolve().parents[2]
-PARTNERKIT = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "partnerkit")
+PARTNERKIT = str(Path(sys.executable).parent / "partnerkit")
+"""The installed command, beside the Python running the tests (whatever the environment is called)."""
 
 
 def test_the_examples_triggers_parse_to_what_they_say() -> None:

@@ -17,6 +17,8 @@ from generator.load.customers import Customer
 from generator.structure.worklists import case_id, triggered
 from tests.worklists.conftest import EXAMPLE, run
 
+pytestmark = pytest.mark.unit
+
 TODAY = date(2028, 1, 31)
 """A month end in a leap year."""
 
