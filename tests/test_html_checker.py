@@ -8,8 +8,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import copy_example, partnerkit
 from tests.conftest import require_tool
+
+pytestmark = pytest.mark.slow
 
 VNU = Path(__file__).resolve().parent / "node" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 

@@ -106,6 +106,7 @@ def test_unchanged_releases_are_never_rebuilt(repo: Path) -> None:
     assert len([entry for entry in (repo / ".partnerkit-cache/releases").iterdir() if not entry.name.startswith(".")]) == 3
 
 
+@pytest.mark.slow
 def test_a_changed_release_compares_with_the_cached_catalog_of_the_one_before(repo: Path, monkeypatch) -> None:
     """What's new of a rebuilt release reads the previous release's catalog from the cache (its inputs
     are not taken out of git and loaded again) and says the same as a build from an empty cache."""

@@ -14,6 +14,8 @@ from tests.browser.example_pages import PAGE_TYPES, served_example
 from tests.conftest import configure, require_tool, serve_folder
 from tests.test_releases_build import repo  # noqa: F401  (fixture: releases 1, 2 and dev in git)
 
+pytestmark = pytest.mark.slow
+
 AXE = Path(__file__).resolve().parent.parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 

@@ -13,6 +13,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 import yaml
 
 from generator.commands.build import build
@@ -156,6 +158,7 @@ def _assert_not_pwned(page, where: str) -> None:
     assert page.evaluate("typeof window.__pwned") == "undefined", f"script from content ran on {where}"
 
 
+@pytest.mark.slow
 def test_no_content_field_runs_script_on_any_page(tmp_path: Path, site_server, page) -> None:
     root = tmp_path / "hostile"
     _write_project(root, site_server.url)

@@ -13,6 +13,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 import httpx
 import jwt
 
@@ -43,6 +45,7 @@ def bit(url: str, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
+@pytest.mark.slow
 def test_collect_issues_revoke_certificate_and_forget_revoke(minimal: Path) -> None:
     made = subprocess.run([sys.executable, "-m", "generator", "credential-key", "k2026"], capture_output=True, text=True)
     assert made.returncode == 0 and made.stdout.startswith("k2026:") and len(made.stdout.strip()) == len("k2026:") + 43

@@ -23,6 +23,8 @@ from generator.structure.content import Quiz
 from tests.analytics.conftest import KEYS, ORIGIN, free_port
 from tests.certification.test_exams import EXAM, WRONG
 
+pytestmark = pytest.mark.slow
+
 ENVIRONMENT = {**os.environ, "PARTNERKIT_TOKEN_KEYS": ",".join(f"{key}:{secret.decode()}" for key, secret in KEYS.items())}
 TWICE = Quiz.model_validate({**EXAM.model_dump(mode="json", exclude_none=True), "id": "twice", "attempts": 2,
                              "retry_after_hours": 0})

@@ -12,6 +12,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import PARTNERKIT, git, partnerkit, user_environment
 from tests.cli.test_readme_commands import REP_BROWSER, free_port
 
@@ -64,6 +66,7 @@ def test_the_demo_stays_on_this_computer(example: Path) -> None:
     assert not (example / DEMO).exists()
 
 
+@pytest.mark.slow
 def test_the_demo_runs_end_to_end(example: Path, browser) -> None:
     port = free_port()
     process = subprocess.Popen([str(PARTNERKIT), "serve", "--demo", "-a", f"127.0.0.1:{port}"], cwd=example,

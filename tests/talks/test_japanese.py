@@ -60,6 +60,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_a_japanese_recording_becomes_a_japanese_talk_page(built: Path) -> None:
     needs_multilingual()
     needs_speech()
