@@ -114,7 +114,7 @@ def invite_links(roster: list[RosterEntry], site_url: str, keys: dict[str, bytes
 def read_revocations(path: Path, root: Path) -> dict[str, datetime]:
     """``private/revoked.csv``: the latest revocation time per rep id (none if the file is missing)."""
     from generator.errors import ContentErrors
-    from generator.files import read_csv
+    from generator.inputs import read_csv
 
     if not path.is_file():
         return {}

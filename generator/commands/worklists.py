@@ -66,7 +66,7 @@ def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = 
     procedures: list[Procedure] = list(catalog.documents.get("procedure", {}).values())  # type: ignore[arg-type]
     if not (data / roster_path).is_file():
         raise PartnerkitError(f"{roster_path} not found: customers' partners are checked against the roster")
-    roster = read_roster(data / roster_path, data)
+    roster = read_roster(data / roster_path, data, config.inputs)
     customers = load_customers(data, config, roster)
     today = day or datetime.now(timezone.utc).date()
     infos = {customer.id: records.CustomerInfo(customer.name, customer.partner, customer.segment, customer.rep)

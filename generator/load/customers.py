@@ -9,15 +9,14 @@ position counts from 1 in the CSV's header order."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from generator.roster import RosterEntry
 from generator.errors import ContentError, ContentErrors, PartnerkitError
-from generator.files import read_text, relative_name
+from generator.files import relative_name
+from generator.inputs import Table, read_table
 from generator.load.triggers import trigger_columns
 from generator.load.validation import did_you_mean
 from generator.structure.config import CustomerSettings, SiteConfig
@@ -27,11 +26,9 @@ REQUIRED = ("customer_id", "name", "partner_id", "segment")
 """Fields every row needs."""
 OPTIONAL = ("renewal_date", "contract_start", "health_score", "seats", "seats_used", "rep_id")
 """Fields a CRM export may leave out (the column, or a row's cell)."""
-MAX_ROWS = 1_000_000
-"""More rows than this are refused (a wrong file, most likely)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Customer:
     """One customer as worklists see it."""
 
@@ -59,17 +56,12 @@ def load_customers(root: Path, config: SiteConfig, roster: list[RosterEntry], pa
     if not path.is_file():
         raise PartnerkitError(f"{relative_name(path, root)} not found: export customers from the CRM there"
                               " (customers.file in site_config.yml)")
-    text, error = read_text(path, root)
-    if error:
-        raise ContentErrors([error])
-    name = relative_name(path, root)
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [cell.strip() for cell in next(reader)]
-    except StopIteration:
-        raise ContentErrors([ContentError(name, 1, 1, "", "empty file: the first line names the columns")]) from None
-    except csv.Error as exc:
-        raise ContentErrors([ContentError(name, 1, 1, "", f"not CSV: {exc}")]) from None
+    with read_table(path, root, config.inputs) as table:
+        return _customers(table, config, roster)
+
+
+def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> list[Customer]:
+    settings, name, header = config.customers, table.name, table.header
     columns = settings.columns.model_dump()
     types = trigger_columns(settings)
     fields = {**columns, **{extra.field: extra.column for extra in settings.extra}}
@@ -83,67 +75,58 @@ def load_customers(root: Path, config: SiteConfig, roster: list[RosterEntry], pa
                                        + ", ".join(f"'{cell}'" for cell in header)))
     if errors:
         raise ContentErrors(errors)
-    partners = {entry.partner_id for entry in roster}
+    partners = {entry.partner_id: entry.partner_id for entry in roster}  # one string per partner, however many rows
     reps = {entry.rep_id: entry.partner_id for entry in roster}
     segments = {segment.id: segment.id for segment in config.segments}
     segments.update({segment.name.casefold(): segment.id for segment in config.segments})
     segments.update({segment.id.casefold(): segment.id for segment in config.segments})
     customers: list[Customer] = []
     seen: dict[str, int] = {}
-    start = 2
-    try:
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(customers) + len(errors) >= MAX_ROWS:
-                raise ContentErrors([ContentError(name, line, 1, "", f"more than {MAX_ROWS} rows")])
-            if len(row) != len(header):
-                errors.append(ContentError(name, line, 1, "", f"expected {len(header)} columns, got {len(row)}"))
-                continue
-            row_errors: list[ContentError] = []
+    for line, row in table.rows:
+        if len(row) != len(header):
+            errors.append(ContentError(name, line, 1, "", f"expected {len(header)} columns, got {len(row)}"))
+            continue
+        row_errors: list[ContentError] = []
 
-            def bad(field_name: str, message: str) -> None:
-                row_errors.append(ContentError(name, line, where[field_name] + 1, field_name, message))
+        def bad(field_name: str, message: str) -> None:
+            row_errors.append(ContentError(name, line, where[field_name] + 1, field_name, message))
 
-            cells = {field_name: row[index].strip() for field_name, index in where.items()}
-            for field_name in REQUIRED:
-                if not cells[field_name]:
-                    bad(field_name, "required, but empty")
-            values: CustomerValues = {}
-            for field_name, kind in types.items():
-                if field_name == "seat_usage":
-                    continue
-                cell = cells.get(field_name, "")
-                if not cell:
-                    values[field_name] = None
-                elif kind == "date":
-                    try:
-                        values[field_name] = datetime.strptime(cell, settings.date_format).date()
-                    except ValueError:
-                        bad(field_name, f"expected a date like {example_date(settings)}, got '{cell}'")
-                else:
-                    try:
-                        values[field_name] = float(cell)
-                    except ValueError:
-                        bad(field_name, f"expected a number, got '{cell}'")
-            seats, used = values.get("seats"), values.get("seats_used")
-            values["seat_usage"] = used / seats if isinstance(seats, float) and isinstance(used, float) and seats else None
-            partner, segment, rep, ident = cells["partner_id"], cells["segment"], cells.get("rep_id", ""), cells["customer_id"]
-            if partner and partner not in partners:
-                bad("partner_id", f"unknown partner '{partner}': not on private/roster.csv")
-            if segment and segment.casefold() not in segments:
-                bad("segment", f"unknown segment '{segment}'{did_you_mean(segment, [s.id for s in config.segments])}")
-            if rep and reps.get(rep) != partner:
-                bad("rep_id", f"unknown rep '{rep}'" if rep not in reps else f"rep '{rep}' is not a rep of partner '{partner}'")
-            if ident in seen:
-                bad("customer_id", f"duplicate customer '{ident}' (first on line {seen[ident]})")
-            seen.setdefault(ident, line)
-            errors.extend(row_errors)
-            if not row_errors:
-                customers.append(Customer(ident, cells["name"], partner, segments[segment.casefold()], rep, values, line))
-    except csv.Error as exc:
-        errors.append(ContentError(name, reader.line_num, 1, "", f"not CSV: {exc}"))
+        cells = {field_name: row[index].strip() for field_name, index in where.items()}
+        for field_name in REQUIRED:
+            if not cells[field_name]:
+                bad(field_name, "required, but empty")
+        values: CustomerValues = {}
+        for field_name, kind in types.items():
+            if field_name == "seat_usage":
+                continue
+            cell = cells.get(field_name, "")
+            if not cell:
+                values[field_name] = None
+            elif kind == "date":
+                try:
+                    values[field_name] = datetime.strptime(cell, settings.date_format).date()
+                except ValueError:
+                    bad(field_name, f"expected a date like {example_date(settings)}, got '{cell}'")
+            else:
+                try:
+                    values[field_name] = float(cell)
+                except ValueError:
+                    bad(field_name, f"expected a number, got '{cell}'")
+        seats, used = values.get("seats"), values.get("seats_used")
+        values["seat_usage"] = used / seats if isinstance(seats, float) and isinstance(used, float) and seats else None
+        partner, segment, rep, ident = cells["partner_id"], cells["segment"], cells.get("rep_id", ""), cells["customer_id"]
+        if partner and partner not in partners:
+            bad("partner_id", f"unknown partner '{partner}': not on private/roster.csv")
+        if segment and segment.casefold() not in segments:
+            bad("segment", f"unknown segment '{segment}'{did_you_mean(segment, [s.id for s in config.segments])}")
+        if rep and reps.get(rep) != partner:
+            bad("rep_id", f"unknown rep '{rep}'" if rep not in reps else f"rep '{rep}' is not a rep of partner '{partner}'")
+        if ident in seen:
+            bad("customer_id", f"duplicate customer '{ident}' (first on line {seen[ident]})")
+        seen.setdefault(ident, line)
+        errors.extend(row_errors)
+        if not row_errors:
+            customers.append(Customer(ident, cells["name"], partners[partner], segments[segment.casefold()], rep, values, line))
     if errors:
         raise ContentErrors(errors)
     return customers

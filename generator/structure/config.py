@@ -251,6 +251,20 @@ class ExtraColumn(Schema):
         return value
 
 
+class InputLimits(Schema):
+    """Limits on every data file partnerkit reads (the roster, the revocation list, the customer export,
+    the sales file), checked while the file is read: a file over a limit is refused with a located
+    error before it fills the memory."""
+
+    max_bytes: int = Field(default=32 * 1024 * 1024, ge=1, le=1 << 40)
+    """Largest file, in bytes (32 MiB: about 200,000 rows of a typical CRM export); a bigger one is
+    refused before a byte is read."""
+    max_rows: int = Field(default=200_000, ge=1, le=10_000_000)
+    """Most rows a file may hold (blank rows and the header not counted)."""
+    max_field_chars: int = Field(default=10_000, ge=1, le=131_072)
+    """Longest cell, in characters."""
+
+
 class CustomerSettings(Schema):
     """Customer data from the vendor's CRM, for the worklists that run procedures (``partnerkit worklists``)."""
 
@@ -390,12 +404,14 @@ class SiteConfig(Schema):
     """Certification levels, certificate validity, recertification and partner tiers."""
     customers: CustomerSettings = CustomerSettings()
     """Customer data for worklists: where the CRM export is and how its columns are named."""
+    inputs: InputLimits = InputLimits()
+    """Limits on the data files read (roster, revocation list, customer export, sales)."""
 
     notifications: NotificationSettings = NotificationSettings()
     """E-mail reminders and digests (``partnerkit notify``)."""
 
     _none_as_empty = field_validator(
-        "analytics", "transcription", "certification", "customers", "notifications", mode="before"
+        "analytics", "transcription", "certification", "customers", "notifications", "inputs", mode="before"
     )(_none_to_empty)
 
     @property

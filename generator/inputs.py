@@ -1,0 +1,217 @@
+"""The one way partnerkit opens the files it takes data from (the roster, the revocation list, the
+customer export, the sales file, exam keys, templates), and the one streaming reader of their tables.
+
+:func:`open_input` keeps to the project: the file, links followed, must lie inside the project root
+(an absolute path, ``../`` or a link leading out is refused), be a regular file and be no bigger than
+``inputs.max_bytes``; it is opened without following a link at the last step and checked again once
+open, so a link swapped in between is caught. :func:`read_table` streams a CSV file through it,
+checking ``inputs.max_rows`` and ``inputs.max_field_chars`` as it reads, so memory stays bounded
+whatever the file's size. Every refusal is a located error (``private/customers.csv:200002:1: …``)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from generator.errors import ContentError, ContentErrors
+from generator.files import relative_name
+from generator.structure.config import InputLimits
+
+LINE_MAX_CHARS = 1 << 20
+"""Longest physical line of a CSV file, in characters (a cell is at most ``inputs.max_field_chars``)."""
+BLOCK = 1 << 16
+
+
+def _refused(name: str, message: str, line: int = 1, col: int = 1, key: str = "") -> ContentErrors:
+    return ContentErrors([ContentError(name, line, col, key, message)])
+
+
+def outside_project(path: Path, root: Path) -> str | None:
+    """Why ``path`` may not be read as an input, or None: links are followed to the real file, which
+    must lie inside the project at ``root``."""
+    real = os.path.realpath(path)
+    project = os.path.realpath(root)
+    if os.path.commonpath([real, project]) != project:
+        return f"leads outside the project (to {real}): input files must lie inside the project"
+    return None
+
+
+class _Capped(io.RawIOBase):
+    """A file read no further than ``cap`` bytes (a file growing while it is read is refused too)."""
+
+    def __init__(self, handle: BinaryIO, cap: int, name: str):
+        self._handle, self._cap, self._name, self.consumed = handle, cap, name, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._handle.readinto(buffer)
+        self.consumed += count or 0
+        if self.consumed > self._cap:
+            raise _refused(self._name, f"more than {self._cap} bytes: the limit is inputs.max_bytes")
+        return count
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+@contextmanager
+def open_input(path: Path, root: Path, limits: InputLimits | None = None) -> Iterator[BinaryIO]:
+    """The input file at ``path`` opened for reading bytes (buffered), or ContentErrors saying why not:
+    outside the project (links followed), not a regular file, unreadable, or over ``inputs.max_bytes``."""
+    limits = limits or InputLimits()
+    name = relative_name(path, root)
+    reason = outside_project(path, root)
+    if reason:
+        raise _refused(name, reason)
+    real = os.path.realpath(path)
+    try:
+        handle = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _refused(name, f"cannot read file: {(exc.strerror or str(exc)).lower()}") from None
+    try:
+        info = os.fstat(handle)
+        opened = Path(f"/proc/self/fd/{handle}")
+        if opened.parent.is_dir() and os.path.realpath(opened) != real:
+            raise _refused(name, "changed while it was opened (a link swapped in): input files must lie inside the project")
+        if not stat.S_ISREG(info.st_mode):
+            raise _refused(name, "not a regular file")
+        if info.st_size > limits.max_bytes:
+            raise _refused(name, f"{info.st_size} bytes, more than {limits.max_bytes}: the limit is inputs.max_bytes")
+        os.set_blocking(handle, True)
+    except BaseException:
+        os.close(handle)
+        raise
+    stream = io.BufferedReader(_Capped(os.fdopen(handle, "rb"), limits.max_bytes, name), BLOCK)
+    try:
+        yield stream
+    finally:
+        stream.close()
+
+
+def read_input_bytes(path: Path, root: Path, limits: InputLimits | None = None) -> bytes:
+    """A whole (small) input file's bytes through :func:`open_input`."""
+    with open_input(path, root, limits) as stream:
+        return stream.read()
+
+
+def _undecodable_at(path: Path, root: Path, limits: InputLimits, encoding: str) -> tuple[int, int, int]:
+    """(line, column, byte) of the first byte ``encoding`` cannot decode (read a block at a time)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, col = 1, 1
+    with open_input(path, root, limits) as stream:
+        while block := stream.read(BLOCK):
+            state = decoder.getstate()
+            try:
+                text = decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                before = codecs.getincrementaldecoder(encoding)()
+                before.setstate((b"", state[1]))
+                text = before.decode(exc.object[: exc.start])
+                bad = exc.object[exc.start]
+            else:
+                bad = None
+            newlines = text.count("\n")
+            line, col = (line + newlines, len(text) - text.rfind("\n")) if newlines else (line, col + len(text))
+            if bad is not None:
+                return line, col, bad
+    return line, col, 0
+
+
+def _not_text(path: Path, root: Path, limits: InputLimits, name: str) -> ContentErrors:
+    line, col, byte = _undecodable_at(path, root, limits, "utf-8-sig")
+    return _refused(name, f"not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8", line, col)
+
+
+@dataclass
+class Table:
+    """A table file being read: its name as errors show it, its header (cells trimmed) and its rows."""
+
+    name: str
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    """(line the row starts on, cells with spaces trimmed), blank rows skipped; raises ContentErrors
+    when a limit is passed or the file turns out not to be CSV text."""
+
+
+@contextmanager
+def read_table(path: Path, root: Path, limits: InputLimits | None = None) -> Iterator[Table]:
+    """The table in the CSV file at ``path``, streamed: rows are read as they are asked for, and
+    ``inputs.max_rows``, ``inputs.max_field_chars`` and ``inputs.max_bytes`` are checked as they come.
+    An empty file is a located error."""
+    limits = limits or InputLimits()
+    name = relative_name(path, root)
+    with open_input(path, root, limits) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+        reader = csv.reader(_lines(text, name))
+        position = {"line": 1}
+
+        def read_row() -> list[str] | None:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return None
+            except UnicodeDecodeError:
+                raise _not_text(path, root, limits, name) from None
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    raise _refused(name, f"a cell of more than {limits.max_field_chars} characters: the limit is"
+                                   " inputs.max_field_chars", position["line"]) from None
+                raise _refused(name, f"not CSV: {exc}", reader.line_num) from None
+            position["line"] = reader.line_num + 1
+            return row
+
+        header = read_row()
+        if header is None:
+            raise _refused(name, "empty file: the first line names the columns")
+
+        def rows() -> Iterator[tuple[int, list[str]]]:
+            count = 0
+            while True:
+                line = position["line"]
+                row = read_row()
+                if row is None:
+                    return
+                if not any(cell.strip() for cell in row):
+                    continue
+                count += 1
+                if count > limits.max_rows:
+                    raise _refused(name, f"more than {limits.max_rows} rows: the limit is inputs.max_rows", line)
+                for index, cell in enumerate(row):
+                    if len(cell) > limits.max_field_chars:
+                        raise _refused(name, f"a cell of {len(cell)} characters, more than {limits.max_field_chars}:"
+                                       " the limit is inputs.max_field_chars", line, index + 1)
+                yield line, [cell.strip() for cell in row]
+
+        yield Table(name, [cell.strip() for cell in header], rows())
+
+
+def _lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
+    """The text's lines as the csv module wants them, none longer than ``LINE_MAX_CHARS``."""
+    number = 0
+    while line := text.readline(LINE_MAX_CHARS + 1):
+        number += 1
+        if len(line) > LINE_MAX_CHARS:
+            raise _refused(name, f"a line of more than {LINE_MAX_CHARS} characters", number)
+        yield line
+
+
+def read_csv(path: Path, root: Path, columns: tuple[str, ...], limits: InputLimits | None = None) -> tuple[str, list[tuple[int, list[str]]]]:
+    """A small table whose header row is exactly ``columns`` (the roster, the revocation list, sales):
+    its name as errors show it and its rows that are not blank, as (line number, cells with spaces
+    trimmed); raises ContentErrors when the file cannot be read, passes a limit or the header differs."""
+    with read_table(path, root, limits) as table:
+        if tuple(table.header) != columns:
+            raise _refused(table.name, f"the header must be: {','.join(columns)}")
+        return table.name, list(table.rows)
+
