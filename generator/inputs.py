@@ -17,13 +17,13 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from generator.errors import ContentError, ContentErrors
 from generator.files import relative_name
-from generator.structure.config import InputLimits
+from generator.structure.config import InputSettings
 
 LINE_MAX_CHARS = 1 << 20
 """Longest physical line of a CSV file, in characters (a cell is at most ``inputs.max_field_chars``)."""
@@ -66,10 +66,10 @@ class _Capped(io.RawIOBase):
 
 
 @contextmanager
-def open_input(path: Path, root: Path, limits: InputLimits | None = None) -> Iterator[BinaryIO]:
+def open_input(path: Path, root: Path, limits: InputSettings | None = None) -> Iterator[BinaryIO]:
     """The input file at ``path`` opened for reading bytes (buffered), or ContentErrors saying why not:
     outside the project (links followed), not a regular file, unreadable, or over ``inputs.max_bytes``."""
-    limits = limits or InputLimits()
+    limits = limits or InputSettings()
     name = relative_name(path, root)
     reason = outside_project(path, root)
     if reason:
@@ -99,13 +99,13 @@ def open_input(path: Path, root: Path, limits: InputLimits | None = None) -> Ite
         stream.close()
 
 
-def read_input_bytes(path: Path, root: Path, limits: InputLimits | None = None) -> bytes:
+def read_input_bytes(path: Path, root: Path, limits: InputSettings | None = None) -> bytes:
     """A whole (small) input file's bytes through :func:`open_input`."""
     with open_input(path, root, limits) as stream:
         return stream.read()
 
 
-def _undecodable_at(path: Path, root: Path, limits: InputLimits, encoding: str) -> tuple[int, int, int]:
+def _undecodable_at(path: Path, root: Path, limits: InputSettings, encoding: str) -> tuple[int, int, int]:
     """(line, column, byte) of the first byte ``encoding`` cannot decode (read a block at a time)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     line, col = 1, 1
@@ -128,9 +128,58 @@ def _undecodable_at(path: Path, root: Path, limits: InputLimits, encoding: str) 
     return line, col, 0
 
 
-def _not_text(path: Path, root: Path, limits: InputLimits, name: str) -> ContentErrors:
-    line, col, byte = _undecodable_at(path, root, limits, "utf-8-sig")
-    return _refused(name, f"not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8", line, col)
+EXPECTED_ENCODINGS = ("cp932", "euc_jp", "cp1252")
+"""What ``auto`` may detect after UTF-8: Excel's CSV on Japanese Windows (cp932, Shift_JIS), EUC-JP,
+and Western Windows (cp1252)."""
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+SAMPLE = 1 << 20
+
+
+def _codec(encoding: str) -> str:
+    """A codec's canonical name (``utf-8``, ``cp932``, ``utf-16``)."""
+    return codecs.lookup(encoding).name
+
+
+def detect_encoding(path: Path, root: Path, limits: InputSettings, setting: str) -> tuple[str, str]:
+    """(codec, how it was chosen) for an ``auto`` file: its BOM, else UTF-8 when every byte decodes
+    so, else charset-normalizer's pick among :data:`EXPECTED_ENCODINGS` on the first megabyte."""
+    with open_input(path, root, limits) as stream:
+        head = stream.peek(4)[:4]
+        for bom, encoding in BOMS:
+            if head.startswith(bom):
+                return encoding, "its byte order mark"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while block := stream.read(BLOCK):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return "utf-8", "UTF-8"
+        except UnicodeDecodeError:
+            pass
+    import charset_normalizer
+
+    with open_input(path, root, limits) as stream:
+        sample = stream.read(SAMPLE)
+    if len(sample) == SAMPLE and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]
+    found = list(charset_normalizer.from_bytes(sample, cp_isolation=list(EXPECTED_ENCODINGS)))
+    # a roster or export is mostly ids, e-mail addresses and Latin text; charset-normalizer then rates
+    # cp1252 as coherent as cp932 with its Japanese names: a Japanese encoding reading the file as
+    # cleanly wins (this product's first users are partner teams in Japan)
+    clean = [match for match in found if match.chaos <= min(match.chaos for match in found) + 0.05]
+    best = next((match for match in clean if _codec(match.encoding) in ("cp932", "euc_jp")), clean[0] if clean else None)
+    if best is None:
+        line, col, byte = _undecodable_at(path, root, limits, "utf-8")
+        raise _refused(relative_name(path, root), f"not text in UTF-8 or {', '.join(EXPECTED_ENCODINGS)} (byte"
+                       f" 0x{byte:02x}): set {setting} to the file's encoding, or save it as UTF-8", line, col)
+    return _codec(best.encoding), "detected"
+
+
+def _not_text(path: Path, root: Path, limits: InputSettings, name: str, encoding: str, setting: str) -> ContentErrors:
+    line, col, byte = _undecodable_at(path, root, limits, encoding)
+    shown = "UTF-8" if encoding.startswith("utf-8") else encoding
+    return _refused(name, f"not {shown} text (byte 0x{byte:02x}): set {setting} to the file's encoding (auto,"
+                    " utf-8, cp932, utf-16…), or save it as UTF-8", line, col)
 
 
 @dataclass
@@ -142,17 +191,35 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]
     """(line the row starts on, cells with spaces trimmed), blank rows skipped; raises ContentErrors
     when a limit is passed or the file turns out not to be CSV text."""
+    encoding: str = "utf-8"
+    """The codec the file was read with."""
+    notes: list[str] = field(default_factory=list)
+    """What the user should know about how it was read (an encoding detected, footer lines skipped)."""
+
+    def garbled_hint(self, setting: str) -> str:
+        """A hint for errors about the header, when the file was not read as UTF-8."""
+        return "" if self.encoding.startswith("utf-8") else f" (read as {self.encoding}: if that is wrong, set {setting})"
 
 
 @contextmanager
-def read_table(path: Path, root: Path, limits: InputLimits | None = None) -> Iterator[Table]:
+def read_table(path: Path, root: Path, limits: InputSettings | None = None, encoding: str | None = None,
+               setting: str = "inputs.encoding") -> Iterator[Table]:
     """The table in the CSV file at ``path``, streamed: rows are read as they are asked for, and
     ``inputs.max_rows``, ``inputs.max_field_chars`` and ``inputs.max_bytes`` are checked as they come.
-    An empty file is a located error."""
-    limits = limits or InputLimits()
+    ``encoding`` (default ``inputs.encoding``) is ``auto`` or a codec, ``setting`` the setting that
+    names it (errors name it). An empty file is a located error."""
+    limits = limits or InputSettings()
     name = relative_name(path, root)
+    encoding = encoding or limits.encoding
+    notes: list[str] = []
+    if encoding == "auto":
+        encoding, how = detect_encoding(path, root, limits, setting)
+        if how == "detected":
+            notes.append(f"{name}: read as {encoding} (detected; set {setting} if names look wrong)")
+    elif _codec(encoding) == "utf-8":
+        encoding = "utf-8-sig"  # a BOM is no part of the first column's name
     with open_input(path, root, limits) as stream:
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
         reader = csv.reader(_lines(text, name))
         position = {"line": 1}
 
@@ -162,7 +229,10 @@ def read_table(path: Path, root: Path, limits: InputLimits | None = None) -> Ite
             except StopIteration:
                 return None
             except UnicodeDecodeError:
-                raise _not_text(path, root, limits, name) from None
+                raise _not_text(path, root, limits, name, encoding, setting) from None
+            except UnicodeError as exc:  # UTF-16 without its byte order mark
+                raise _refused(name, f"not {encoding} text ({exc}): set {setting} to the file's encoding (auto, utf-8,"
+                               " cp932, utf-16…), or save it as UTF-8", position["line"]) from None
             except csv.Error as exc:
                 if "field larger than field limit" in str(exc):
                     raise _refused(name, f"a cell of more than {limits.max_field_chars} characters: the limit is"
@@ -193,7 +263,7 @@ def read_table(path: Path, root: Path, limits: InputLimits | None = None) -> Ite
                                        " the limit is inputs.max_field_chars", line, index + 1)
                 yield line, [cell.strip() for cell in row]
 
-        yield Table(name, [cell.strip() for cell in header], rows())
+        yield Table(name, [cell.strip() for cell in header], rows(), _codec(encoding), notes)
 
 
 def _lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
@@ -206,12 +276,12 @@ def _lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
         yield line
 
 
-def read_csv(path: Path, root: Path, columns: tuple[str, ...], limits: InputLimits | None = None) -> tuple[str, list[tuple[int, list[str]]]]:
+def read_csv(path: Path, root: Path, columns: tuple[str, ...], limits: InputSettings | None = None) -> tuple[str, list[tuple[int, list[str]]]]:
     """A small table whose header row is exactly ``columns`` (the roster, the revocation list, sales):
     its name as errors show it and its rows that are not blank, as (line number, cells with spaces
     trimmed); raises ContentErrors when the file cannot be read, passes a limit or the header differs."""
     with read_table(path, root, limits) as table:
         if tuple(table.header) != columns:
-            raise _refused(table.name, f"the header must be: {','.join(columns)}")
+            raise _refused(table.name, f"the header must be: {','.join(columns)}" + table.garbled_hint("inputs.encoding"))
         return table.name, list(table.rows)
 

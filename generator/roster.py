@@ -10,7 +10,7 @@ from pathlib import Path
 
 from generator.errors import ContentError, ContentErrors
 from generator.inputs import read_csv
-from generator.structure.config import InputLimits
+from generator.structure.config import InputSettings
 
 ROSTER_COLUMNS = ("partner_id", "partner_name", "rep_id", "name", "email", "role", "joined", "left")
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -29,7 +29,7 @@ class RosterEntry:
     left: date | None
 
 
-def read_roster(path: Path, root: Path, limits: InputLimits | None = None) -> list[RosterEntry]:
+def read_roster(path: Path, root: Path, limits: InputSettings | None = None) -> list[RosterEntry]:
     """The roster CSV, every row checked; raises ContentErrors with row and column positions."""
     name, rows = read_csv(path, root, ROSTER_COLUMNS, limits)
     entries, errors, seen = [], [], set()

@@ -20,7 +20,7 @@ from generator.certification.certificates import Certificate
 from generator.certification.tiers import _satisfies, counts_on
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.roster import RosterEntry
-from generator.structure.config import CertificationSettings, InputLimits, Tier
+from generator.structure.config import CertificationSettings, InputSettings, Tier
 
 QUADRANTS = ("key person 1", "key person 2", "results without views", "neither")
 """Many views and results; many views, no results yet (support them first); results without
@@ -65,7 +65,7 @@ def on_roster(roster: list[RosterEntry], start: date, end: date) -> list[RosterE
 SALES_COLUMNS = ("rep_id", "month", "amount")
 
 
-def read_sales(path: Path, root: Path, limits: InputLimits | None = None) -> dict[tuple[str, str], float]:
+def read_sales(path: Path, root: Path, limits: InputSettings | None = None) -> dict[tuple[str, str], float]:
     """``rep_id,month,amount`` rows → amount by (rep, month); located errors for bad rows."""
     from generator.inputs import read_csv
 

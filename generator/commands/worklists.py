@@ -38,6 +38,8 @@ class WorklistRun:
     summary: records.RunSummary
     files: list[Path] = field(default_factory=list)
     open_cases: int = 0
+    notes: list[str] = field(default_factory=list)
+    """How the export was read, when the user should know (an encoding detected, footer lines skipped)."""
 
 
 def procedure_url(config: SiteConfig, procedure: str, release: str | None) -> str:
@@ -67,7 +69,8 @@ def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = 
     if not (data / roster_path).is_file():
         raise PartnerkitError(f"{roster_path} not found: customers' partners are checked against the roster")
     roster = read_roster(data / roster_path, data, config.inputs)
-    customers = load_customers(data, config, roster)
+    notes: list[str] = []
+    customers = load_customers(data, config, roster, notes=notes)
     today = day or datetime.now(timezone.utc).date()
     infos = {customer.id: records.CustomerInfo(customer.name, customer.partner, customer.segment, customer.rep)
              for customer in customers}
@@ -91,7 +94,7 @@ def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = 
         summary, open_cases, steps = store.run(operation(today)).result()
     finally:
         store.close()
-    run = WorklistRun(today, summary, open_cases=len(open_cases))
+    run = WorklistRun(today, summary, open_cases=len(open_cases), notes=notes)
     folder = data / WORKLISTS_DIR / today.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     titles = {procedure.id: procedure.title for procedure in procedures}

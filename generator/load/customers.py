@@ -49,15 +49,20 @@ def example_date(settings: CustomerSettings) -> str:
     return date(2026, 12, 31).strftime(settings.date_format)
 
 
-def load_customers(root: Path, config: SiteConfig, roster: list[RosterEntry], path: Path | None = None) -> list[Customer]:
-    """Every customer of the export, or ContentErrors listing every bad row (then none is loaded)."""
+def load_customers(root: Path, config: SiteConfig, roster: list[RosterEntry], path: Path | None = None,
+                   notes: list[str] | None = None) -> list[Customer]:
+    """Every customer of the export, or ContentErrors listing every bad row (then none is loaded).
+    ``notes`` gets what the user should know about how the file was read (an encoding detected…)."""
     settings = config.customers
     path = path or root / settings.file
     if not path.is_file():
         raise PartnerkitError(f"{relative_name(path, root)} not found: export customers from the CRM there"
                               " (customers.file in site_config.yml)")
-    with read_table(path, root, config.inputs) as table:
-        return _customers(table, config, roster)
+    with read_table(path, root, config.inputs, settings.encoding, "customers.encoding") as table:
+        customers = _customers(table, config, roster)
+    if notes is not None:
+        notes.extend(table.notes)
+    return customers
 
 
 def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> list[Customer]:
@@ -72,7 +77,7 @@ def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> l
             where[field_name] = header.index(column)
         elif field_name in REQUIRED or field_name not in columns:
             errors.append(ContentError(name, 1, 1, "", f"no column '{column}' for {field_name}: the header has "
-                                       + ", ".join(f"'{cell}'" for cell in header)))
+                                       + ", ".join(f"'{cell}'" for cell in header) + table.garbled_hint("customers.encoding")))
     if errors:
         raise ContentErrors(errors)
     partners = {entry.partner_id: entry.partner_id for entry in roster}  # one string per partner, however many rows

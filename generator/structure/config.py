@@ -251,10 +251,31 @@ class ExtraColumn(Schema):
         return value
 
 
-class InputLimits(Schema):
-    """Limits on every data file partnerkit reads (the roster, the revocation list, the customer export,
-    the sales file), checked while the file is read: a file over a limit is refused with a located
-    error before it fills the memory."""
+def _check_encoding(value: str) -> str:
+    import codecs
+
+    try:
+        if value != "auto":
+            codecs.lookup(value)
+    except LookupError:
+        raise PydanticCustomError("partnerkit_encoding", "'{value}' is not an encoding: auto, utf-8, utf-8-sig, cp932,"
+                                  " utf-16, cp1252…", {"value": value}) from None
+    return value
+
+
+Encoding = Annotated[str, AfterValidator(_check_encoding)]
+"""How a text file is encoded: ``auto`` (a BOM, else UTF-8, else detected among cp932, EUC-JP and
+cp1252, the encoding used said when it is not UTF-8) or a Python codec name (``utf-8``, ``cp932``,
+``utf-16``…)."""
+
+
+class InputSettings(Schema):
+    """How the roster, the revocation list and the sales file are read, and limits on every data file
+    partnerkit reads (those and the customer export), checked while the file is read: a file over a
+    limit is refused with a located error before it fills the memory."""
+
+    encoding: Encoding = "auto"
+    """Encoding of the roster, the revocation list and the sales file: ``auto`` or a codec name."""
 
     max_bytes: int = Field(default=32 * 1024 * 1024, ge=1, le=1 << 40)
     """Largest file, in bytes (32 MiB: about 200,000 rows of a typical CRM export); a bigger one is
@@ -272,6 +293,9 @@ class CustomerSettings(Schema):
     """The CRM export, a CSV file with a header row; keep it under ``private/`` (never published)."""
     columns: CustomerColumns = CustomerColumns()
     """Header of the column holding each field, for CRMs that name them differently."""
+    encoding: Encoding = "auto"
+    """The export's encoding: ``auto`` (a BOM, else UTF-8, else detected: Excel's CSV on Japanese
+    Windows is cp932) or a codec name such as ``utf-8``, ``cp932``, ``utf-16``."""
     date_format: str = "%Y-%m-%d"
     """How dates are written, in Python's ``strptime`` codes (``%d/%m/%Y`` for 31/12/2026)."""
     extra: list[ExtraColumn] = []
@@ -404,7 +428,7 @@ class SiteConfig(Schema):
     """Certification levels, certificate validity, recertification and partner tiers."""
     customers: CustomerSettings = CustomerSettings()
     """Customer data for worklists: where the CRM export is and how its columns are named."""
-    inputs: InputLimits = InputLimits()
+    inputs: InputSettings = InputSettings()
     """Limits on the data files read (roster, revocation list, customer export, sales)."""
 
     notifications: NotificationSettings = NotificationSettings()

@@ -17,7 +17,7 @@ from generator.cli import cli
 from generator.errors import ContentErrors
 from generator.inputs import read_table
 from generator.roster import read_roster
-from generator.structure.config import InputLimits
+from generator.structure.config import InputSettings
 
 pytestmark = pytest.mark.unit
 
@@ -157,7 +157,7 @@ def test_a_cell_past_the_csv_modules_own_limit_and_a_line_without_end_are_locate
                                            " inputs.max_field_chars")
     path.write_text(CUSTOMERS + "x" * (2 << 20))
     with pytest.raises(ContentErrors) as raised:
-        with read_table(path, project, InputLimits(max_bytes=8 << 20)) as table:
+        with read_table(path, project, InputSettings(max_bytes=8 << 20)) as table:
             list(table.rows)
     assert str(raised.value.errors[0]) == "private/customers.csv:4:1: a line of more than 1048576 characters"
 
