@@ -9,6 +9,8 @@ position counts from 1 in the CSV's header order."""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -46,7 +48,53 @@ class Customer:
 
 
 def example_date(settings: CustomerSettings) -> str:
-    return date(2026, 12, 31).strftime(settings.date_format)
+    return " or ".join(date(2026, 12, 31).strftime(form) for form in settings.all_date_formats)
+
+
+CURRENCY = "$€£¥￥₩₹"
+NUMBER_PATTERNS = {
+    "en": re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"),
+    "de": re.compile(r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"),
+    "fr": re.compile(r"[+-]?(\d{1,3}([ \u00a0\u202f]\d{3})+|\d+)(,\d+)?"),
+}
+"""Numbers as people write them in each ``number_locale`` (thousands grouped by three, or not)."""
+
+
+def read_number(cell: str, locale: str) -> float:
+    """``1,200`` → 1200, ``78%`` → 78, ``€250,000`` → 250000 (``number_locale`` says which mark groups
+    thousands and which one starts decimals); ValueError otherwise."""
+    text = cell.strip().removesuffix("%").strip().strip(CURRENCY).strip()
+    if text.startswith("-") and text[1:2] in CURRENCY:
+        text = "-" + text[2:].strip()
+    if not NUMBER_PATTERNS[locale].fullmatch(text):
+        return _plain(text)
+    if locale == "en":
+        return float(text.replace(",", ""))
+    return float(text.replace(".", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(",", "."))
+
+
+def _plain(text: str) -> float:
+    value = float(text)  # 1e3, 0.5: what Python reads, nothing else
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def read_date(cell: str, formats: list[str]) -> date:
+    """The day ``cell`` names in one of ``formats``; ValueError if none reads it, or two read it as
+    different days (its message then says which)."""
+    found: dict[date, str] = {}
+    for form in formats:
+        try:
+            found.setdefault(datetime.strptime(cell, form).date(), form)
+        except ValueError:
+            continue
+    if len(found) > 1:
+        readings = ", ".join(f"{day.isoformat()} with {form}" for day, form in found.items())
+        raise ValueError(f"ambiguous date '{cell}': {readings}; keep one of them in customers.date_formats")
+    if not found:
+        raise ValueError("")
+    return next(iter(found))
 
 
 def load_customers(root: Path, config: SiteConfig, roster: list[RosterEntry], path: Path | None = None,
@@ -87,6 +135,7 @@ def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> l
     segments.update({segment.id.casefold(): segment.id for segment in config.segments})
     customers: list[Customer] = []
     seen: dict[str, int] = {}
+    formats = settings.all_date_formats
     for line, row in table.rows:
         if len(row) != len(header):
             errors.append(ContentError(name, line, 1, "", f"expected {len(header)} columns, got {len(row)}"))
@@ -109,12 +158,12 @@ def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> l
                 values[field_name] = None
             elif kind == "date":
                 try:
-                    values[field_name] = datetime.strptime(cell, settings.date_format).date()
-                except ValueError:
-                    bad(field_name, f"expected a date like {example_date(settings)}, got '{cell}'")
+                    values[field_name] = read_date(cell, formats)
+                except ValueError as exc:
+                    bad(field_name, str(exc) or f"expected a date like {example_date(settings)}, got '{cell}'")
             else:
                 try:
-                    values[field_name] = float(cell)
+                    values[field_name] = read_number(cell, settings.number_locale)
                 except ValueError:
                     bad(field_name, f"expected a number, got '{cell}'")
         seats, used = values.get("seats"), values.get("seats_used")

@@ -269,6 +269,16 @@ cp1252, the encoding used said when it is not UTF-8) or a Python codec name (``u
 ``utf-16``…)."""
 
 
+def _check_date_format(value: str) -> str:
+    try:
+        shown = date(2026, 12, 31).strftime(value)
+        if datetime.strptime(shown, value).date() != date(2026, 12, 31):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"'{value}' does not write and read back a whole date (e.g. %Y-%m-%d)") from None
+    return value
+
+
 class InputSettings(Schema):
     """How the roster, the revocation list and the sales file are read, and limits on every data file
     partnerkit reads (those and the customer export), checked while the file is read: a file over a
@@ -298,6 +308,12 @@ class CustomerSettings(Schema):
     Windows is cp932) or a codec name such as ``utf-8``, ``cp932``, ``utf-16``."""
     date_format: str = "%Y-%m-%d"
     """How dates are written, in Python's ``strptime`` codes (``%d/%m/%Y`` for 31/12/2026)."""
+    date_formats: list[str] = []
+    """More ways dates are written, each tried too (``%Y/%m/%d``, ``%Y年%m月%d日``); a date two formats
+    read differently (03/04/2026 with ``%d/%m/%Y`` and ``%m/%d/%Y``) is an error."""
+    number_locale: Literal["en", "de", "fr"] = "en"
+    """How numbers are written: ``en`` 1,200.5; ``de`` 1.200,5; ``fr`` 1 200,5. Thousands separators, a
+    currency sign (``€250,000``, ``¥1,200``) and a ``%`` (``78%`` reads 78) are allowed."""
     extra: list[ExtraColumn] = []
     """Other numeric or date columns triggers may name."""
     own_accounts_only: bool = False
@@ -308,13 +324,17 @@ class CustomerSettings(Schema):
     @field_validator("date_format")
     @classmethod
     def _date_format(cls, value: str) -> str:
-        try:
-            shown = date(2026, 12, 31).strftime(value)
-            if datetime.strptime(shown, value).date() != date(2026, 12, 31):
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"'{value}' does not write and read back a whole date (e.g. %Y-%m-%d)") from None
-        return value
+        return _check_date_format(value)
+
+    @field_validator("date_formats")
+    @classmethod
+    def _date_formats(cls, value: list[str]) -> list[str]:
+        return [_check_date_format(item) for item in value]
+
+    @property
+    def all_date_formats(self) -> list[str]:
+        """``date_format``, then ``date_formats``, each once."""
+        return list(dict.fromkeys([self.date_format, *self.date_formats]))
 class VendorContact(Schema):
     """One of the vendor's partner-success managers, who gets the weekly partner digests."""
 
