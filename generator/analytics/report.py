@@ -18,7 +18,7 @@ from pathlib import Path
 from generator.analytics.store import DailyTotal, QuizTotal
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import _satisfies, counts_on
-from generator.errors import ContentError, ContentErrors, PartnerkitError
+from generator.errors import ContentErrors, PartnerkitError
 from generator.roster import RosterEntry
 from generator.structure.config import CertificationSettings, InputSettings, Tier
 
@@ -69,7 +69,7 @@ def read_sales(path: Path, root: Path, limits: InputSettings | None = None) -> d
     """``rep_id,month,amount`` rows → amount by (rep, month); located errors for bad rows."""
     from generator.inputs import read_csv
 
-    name, rows = read_csv(path, root, SALES_COLUMNS, limits)
+    locate, rows = read_csv(path, root, SALES_COLUMNS, limits)
     sales: dict[tuple[str, str], float] = defaultdict(float)
     errors = []
     for line, row in rows:
@@ -80,7 +80,7 @@ def read_sales(path: Path, root: Path, limits: InputSettings | None = None) -> d
                 raise ValueError(amount)
             sales[(rep, parse_month(month))] += value
         except ValueError:
-            errors.append(ContentError(name, line, 1, "", "expected rep_id, a month as YYYY-MM and an amount"))
+            errors.append(locate(line, 1, "", "expected rep_id, a month as YYYY-MM and an amount"))
     if errors:
         raise ContentErrors(errors)
     return dict(sales)

@@ -18,7 +18,7 @@ from pathlib import Path
 from generator.roster import RosterEntry
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.files import relative_name
-from generator.inputs import Table, read_table
+from generator.inputs import Table, as_text, read_table
 from generator.load.triggers import trigger_columns
 from generator.load.validation import did_you_mean
 from generator.structure.config import CustomerSettings, SiteConfig
@@ -106,7 +106,8 @@ def load_customers(root: Path, config: SiteConfig, roster: list[RosterEntry], pa
     if not path.is_file():
         raise PartnerkitError(f"{relative_name(path, root)} not found: export customers from the CRM there"
                               " (customers.file in site_config.yml)")
-    with read_table(path, root, config.inputs, settings.encoding, "customers.encoding") as table:
+    with read_table(path, root, config.inputs, settings.encoding, "customers.encoding", settings.sheet,
+                    "customers.sheet") as table:
         customers = _customers(table, config, roster)
     if notes is not None:
         notes.extend(table.notes)
@@ -114,7 +115,7 @@ def load_customers(root: Path, config: SiteConfig, roster: list[RosterEntry], pa
 
 
 def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> list[Customer]:
-    settings, name, header = config.customers, table.name, table.header
+    settings, header = config.customers, table.header
     columns = settings.columns.model_dump()
     types = trigger_columns(settings)
     fields = {**columns, **{extra.field: extra.column for extra in settings.extra}}
@@ -124,7 +125,7 @@ def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> l
         if column in header:
             where[field_name] = header.index(column)
         elif field_name in REQUIRED or field_name not in columns:
-            errors.append(ContentError(name, 1, 1, "", f"no column '{column}' for {field_name}: the header has "
+            errors.append(table.error(1, 1, "", f"no column '{column}' for {field_name}: the header has "
                                        + ", ".join(f"'{cell}'" for cell in header) + table.garbled_hint("customers.encoding")))
     if errors:
         raise ContentErrors(errors)
@@ -138,14 +139,15 @@ def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> l
     formats = settings.all_date_formats
     for line, row in table.rows:
         if len(row) != len(header):
-            errors.append(ContentError(name, line, 1, "", f"expected {len(header)} columns, got {len(row)}"))
+            errors.append(table.error(line, 1, "", f"expected {len(header)} columns, got {len(row)}"))
             continue
         row_errors: list[ContentError] = []
 
         def bad(field_name: str, message: str) -> None:
-            row_errors.append(ContentError(name, line, where[field_name] + 1, field_name, message))
+            row_errors.append(table.error(line, where[field_name] + 1, field_name, message))
 
-        cells = {field_name: row[index].strip() for field_name, index in where.items()}
+        typed = {field_name: row[index] for field_name, index in where.items()}
+        cells = {field_name: as_text(cell) for field_name, cell in typed.items() if field_name not in types}
         for field_name in REQUIRED:
             if not cells[field_name]:
                 bad(field_name, "required, but empty")
@@ -153,9 +155,17 @@ def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> l
         for field_name, kind in types.items():
             if field_name == "seat_usage":
                 continue
-            cell = cells.get(field_name, "")
-            if not cell:
+            cell = typed.get(field_name, "")
+            if cell == "":
                 values[field_name] = None
+            elif kind == "date" and isinstance(cell, date):
+                values[field_name] = cell
+            elif kind == "date" and isinstance(cell, float):
+                bad(field_name, f"expected a date, got the number {as_text(cell)}: format the column as dates in the workbook")
+            elif kind != "date" and isinstance(cell, float):
+                values[field_name] = cell
+            elif kind != "date" and isinstance(cell, date):
+                bad(field_name, f"expected a number, got the day {cell.isoformat()}: format the column as numbers in the workbook")
             elif kind == "date":
                 try:
                     values[field_name] = read_date(cell, formats)

@@ -286,6 +286,8 @@ class InputSettings(Schema):
 
     encoding: Encoding = "auto"
     """Encoding of the roster, the revocation list and the sales file: ``auto`` or a codec name."""
+    sheet: str | None = None
+    """For a roster or sales file kept as an Excel workbook (``.xlsx``): the sheet (default: the first)."""
 
     max_bytes: int = Field(default=32 * 1024 * 1024, ge=1, le=1 << 40)
     """Largest file, in bytes (32 MiB: about 200,000 rows of a typical CRM export); a bigger one is
@@ -300,7 +302,10 @@ class CustomerSettings(Schema):
     """Customer data from the vendor's CRM, for the worklists that run procedures (``partnerkit worklists``)."""
 
     file: str = "private/customers.csv"
-    """The CRM export, a CSV file with a header row; keep it under ``private/`` (never published)."""
+    """The CRM export, a CSV file or an Excel workbook (``.xlsx``) with a header row; keep it under
+    ``private/`` (never published)."""
+    sheet: str | None = None
+    """For a workbook: the sheet holding the customers (default: the first)."""
     columns: CustomerColumns = CustomerColumns()
     """Header of the column holding each field, for CRMs that name them differently."""
     encoding: Encoding = "auto"

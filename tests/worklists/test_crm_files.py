@@ -4,6 +4,7 @@ setting a located error naming the setting that fixes it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,72 @@ def test_numbers_in_other_locales_and_a_wrong_one(project: Path) -> None:
         'customer_id,name,partner_id,segment,seats,health_score\nc1,A,acme,smb,"1.200","78,5 %"\nc2,B,acme,smb,"1,200,5",x\n')
     assert errors(project) == ["private/customers.csv:3:5: seats: expected a number, got '1,200,5'",
                                "private/customers.csv:3:6: health_score: expected a number, got 'x'"]
+
+
+def workbook(path: Path, rows: list[list], first_sheet: str = "Summary", sheet: str = "Accounts") -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = first_sheet
+    book.active.append(["Exported from the CRM on", datetime(2026, 12, 1, 9, 30)])
+    accounts = book.create_sheet(sheet)
+    for row in rows:
+        accounts.append(row)
+    book.save(path)
+
+
+ACCOUNTS = [["customer_id", "name", "partner_id", "segment", "renewal_date", "health_score"],
+            [1001, "株式会社ソラ", "acme", "smb", datetime(2027, 3, 1), 78],
+            [1002, "北斗物流, 東京", "globex", "Enterprise", datetime(2027, 2, 14), 55.5],
+            [1003, "ヤマト商事", "acme", "SMB", None, None]]
+
+
+def test_an_excel_workbook_gives_the_same_customers_as_the_csv(project: Path) -> None:
+    (project / "private/customers.csv").write_text(
+        "customer_id,name,partner_id,segment,renewal_date,health_score\n1001,株式会社ソラ,acme,smb,2027-03-01,78\n"
+        '1002,"北斗物流, 東京",globex,Enterprise,2027-02-14,55.5\n1003,ヤマト商事,acme,SMB,,\n')
+    from_csv = customers(project)
+    workbook(project / "private/customers.xlsx", ACCOUNTS)
+    configure(project, "customers:\n  file: private/customers.xlsx\n  sheet: Accounts\n")
+    assert customers(project) == from_csv
+    result = CliRunner().invoke(cli, ["worklists", "--date", "2027-01-15", "-p", str(project)])
+    assert result.exit_code == 0, result.output
+
+
+def test_workbook_errors_name_the_sheet_and_cell(project: Path) -> None:
+    rows = [list(row) for row in ACCOUNTS]
+    rows[1][4] = 46447  # a date column holding the serial number, not formatted as a date
+    rows[2][2] = "initech"
+    workbook(project / "private/customers.xlsx", rows)
+    configure(project, "customers:\n  file: private/customers.xlsx\n  sheet: Acounts\n")
+    assert errors(project) == ["private/customers.xlsx:1:1: no sheet 'Acounts' (did you mean 'Accounts'?): the workbook"
+                               " has 'Summary', 'Accounts'; set customers.sheet"]
+    (project / "site_config.yml").write_text((project / "site_config.yml").read_text().replace("Acounts", "Accounts"))
+    assert errors(project) == [
+        "private/customers.xlsx:Accounts!E2: renewal_date: expected a date, got the number 46447: format the column as"
+        " dates in the workbook",
+        "private/customers.xlsx:Accounts!C3: partner_id: unknown partner 'initech': not on private/roster.csv"]
+    (project / "site_config.yml").write_text((project / "site_config.yml").read_text().replace("  sheet: Accounts\n", ""))
+    assert errors(project)[0].startswith("private/customers.xlsx:Summary!A1: no column 'customer_id' for customer_id")
+
+
+def test_a_file_named_xlsx_that_is_no_workbook_and_a_row_cap_in_a_workbook(project: Path) -> None:
+    (project / "private/customers.xlsx").write_text("customer_id,name\n")
+    configure(project, "customers:\n  file: private/customers.xlsx\n  sheet: Accounts\ninputs:\n  max_rows: 2\n")
+    assert errors(project) == ["private/customers.xlsx:1:1: not an Excel workbook (.xlsx): save it from Excel as an Excel"
+                               " Workbook, or as CSV"]
+    workbook(project / "private/customers.xlsx", ACCOUNTS)
+    assert errors(project) == ["private/customers.xlsx:Accounts!A4: more than 2 rows: the limit is inputs.max_rows"]
+
+
+def test_a_roster_kept_in_a_workbook_is_read_with_its_days(project: Path) -> None:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((project / "private/roster.csv").read_text())))
+    for row in rows[1:]:
+        row[6] = datetime.fromisoformat(row[6])
+    workbook(project / "private/roster.xlsx", rows, sheet="Reps")
+    with_csv = read_roster(project / "private/roster.csv", project)
+    assert read_roster(project / "private/roster.xlsx", project, load_config(project).inputs.model_copy(
+        update={"sheet": "Reps"})) == with_csv
