@@ -4,10 +4,11 @@ Writes, in a temporary folder (never in the checkout), a copy of the example pro
 one export at a time, runs the installed ``partnerkit worklists`` on it as a subprocess and prints its
 peak resident memory (the child's own ``ru_maxrss``), how long it ran and how it ended:
 
-- 1,000,001 rows (about 48 MB): over ``inputs.max_bytes``, refused before a byte is read;
-- 240,000 rows with 500-character names (about 129 MB): refused the same way;
-- 200,000 rows, the ``inputs.max_rows`` default (about 13 MB), every one a customer: accepted;
-- 200,001 rows, with ``inputs.max_bytes`` raised so that the row cap refuses it while reading.
+- 1,000,001 rows (about 50 MB): over ``inputs.max_bytes``, refused before a byte is read;
+- 240,000 rows with 500-character names (about 128 MB): refused the same way;
+- ``inputs.max_rows`` rows (the default, 100,000): accepted, about one customer in eight with a case;
+- as many rows with names long enough to come just under ``inputs.max_bytes``: accepted;
+- one row more than ``inputs.max_rows``, ``inputs.max_bytes`` raised: refused by the row cap as it is read.
 
 Goal: under 200 MB, or refused within 1 s of reading the cap. Usage: ``python benchmarks/input_memory.py``
 (``--only NAME`` runs one export)."""
@@ -24,6 +25,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
+
+from generator.structure.config import InputSettings  # noqa: E402
 GOAL_MB = 200
 ROSTER = ("partner_id,partner_name,rep_id,name,email,role,joined,left\n"
           "acme,Acme Consulting,ana,Ana Silva,ana@acme.example,sales,2026-01-10,\n"
@@ -60,11 +64,14 @@ def measure(project: Path) -> tuple[float, float, int, str]:
     return usage.ru_maxrss / 1024, seconds, process.returncode, (output.strip().splitlines() or [""])[0]
 
 
+ROWS = InputSettings().max_rows
+BYTES = InputSettings().max_bytes
 CASES = {
     "1m-rows": (1_000_001, 17, ""),
     "240k-long-names": (240_000, 500, ""),
-    "200k-rows": (200_000, 17, ""),
-    "200k-plus-one": (200_001, 17, "inputs:\n  max_bytes: 1073741824\n"),
+    "at-row-cap": (ROWS, 17, ""),
+    "at-both-caps": (ROWS, BYTES // ROWS - 40, ""),
+    "row-cap-plus-one": (ROWS + 1, 17, "inputs:\n  max_bytes: 1073741824\n"),
 }
 
 

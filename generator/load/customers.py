@@ -137,6 +137,7 @@ def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> l
     customers: list[Customer] = []
     seen: dict[str, int] = {}
     formats = settings.all_date_formats
+    shared: dict = {}  # one object per distinct day or number: exports repeat them row after row
     for line, row in table.rows:
         if len(row) != len(header):
             errors.append(table.error(line, 1, "", f"expected {len(header)} columns, got {len(row)}"))
@@ -176,6 +177,7 @@ def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> l
                     values[field_name] = read_number(cell, settings.number_locale)
                 except ValueError:
                     bad(field_name, f"expected a number, got '{cell}'")
+        values = {key: value if value is None else shared.setdefault(value, value) for key, value in values.items()}
         seats, used = values.get("seats"), values.get("seats_used")
         values["seat_usage"] = used / seats if isinstance(seats, float) and isinstance(used, float) and seats else None
         partner, segment, rep, ident = cells["partner_id"], cells["segment"], cells.get("rep_id", ""), cells["customer_id"]

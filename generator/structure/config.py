@@ -290,10 +290,11 @@ class InputSettings(Schema):
     """For a roster or sales file kept as an Excel workbook (``.xlsx``): the sheet (default: the first)."""
 
     max_bytes: int = Field(default=32 * 1024 * 1024, ge=1, le=1 << 40)
-    """Largest file, in bytes (32 MiB: about 200,000 rows of a typical CRM export); a bigger one is
-    refused before a byte is read."""
-    max_rows: int = Field(default=200_000, ge=1, le=10_000_000)
-    """Most rows a file may hold (blank rows and the header not counted)."""
+    """Largest file, in bytes (32 MiB); a bigger one is refused before a byte is read."""
+    max_rows: int = Field(default=100_000, ge=1, le=10_000_000)
+    """Most rows a file may hold (blank rows and the header not counted). With the defaults,
+    ``partnerkit worklists`` on the largest export accepted stays under 200 MB of memory
+    (``benchmarks/input_memory.py``); raise both for more customers, and the memory with them."""
     max_field_chars: int = Field(default=10_000, ge=1, le=131_072)
     """Longest cell, in characters."""
 

@@ -190,3 +190,16 @@ def test_the_revocation_list_is_still_read_and_written(project: Path) -> None:
     write_revocations(project / "private/revoked.csv", {"ana": moment})
     assert read_revocations(project / "private/revoked.csv", project) == {"ana": moment}
     assert [entry.joined for entry in read_roster(project / "private/roster.csv", project)][0] == date(2026, 1, 10)
+
+
+def test_the_memory_benchmarks_exports_sit_where_they_claim(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import input_memory
+
+    rows, name_chars, _ = input_memory.CASES["at-both-caps"]
+    size = input_memory.write_export(tmp_path / "customers.csv", rows, name_chars)
+    assert InputSettings().max_bytes - 1_000_000 < size <= InputSettings().max_bytes
+    with read_table(tmp_path / "customers.csv", tmp_path) as table:
+        assert sum(1 for _ in table.rows) == InputSettings().max_rows
