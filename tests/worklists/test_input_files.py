@@ -203,3 +203,16 @@ def test_the_memory_benchmarks_exports_sit_where_they_claim(tmp_path: Path) -> N
     assert InputSettings().max_bytes - 1_000_000 < size <= InputSettings().max_bytes
     with read_table(tmp_path / "customers.csv", tmp_path) as table:
         assert sum(1 for _ in table.rows) == InputSettings().max_rows
+
+
+def test_a_page_template_linking_out_is_refused(project: Path, tmp_path: Path) -> None:
+    from generator.render.site import template_environment
+
+    (tmp_path / "stolen.md.j2").write_text("{{ config.site_name }}")
+    (project / "my-templates").mkdir()
+    (project / "my-templates/module.md.j2").symlink_to(tmp_path / "stolen.md.j2")
+    environment = template_environment((project / "my-templates").resolve(), "my-templates")
+    with pytest.raises(ContentErrors) as raised:
+        environment.get_template("module.md.j2")
+    assert str(raised.value.errors[0]) == (f"my-templates/module.md.j2:1:1: leads outside the templates folder (to"
+                                           f" {(tmp_path / 'stolen.md.j2').resolve()}): templates must lie inside it")
