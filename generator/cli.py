@@ -332,6 +332,8 @@ def worklists(project: Path, day, db: str | None, debug: bool) -> None:
     cases = lambda count: f"{count} case{'s' if count != 1 else ''}"  # noqa: E731
     click.echo(f"{run.day}: {cases(run.summary.opened)} opened, {run.summary.kept} still open or kept,"
                f" {run.summary.closed} closed; {run.open_cases} open in all")
+    for note in run.notes:
+        click.echo(note)
     if run.files:
         click.echo(f"Worklists written to {shown(run.files[0].parent)}/")
 

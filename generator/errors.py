@@ -14,6 +14,15 @@ class PartnerkitError(Exception):
     """A failure with a short message meant for the user (no traceback needed)."""
 
 
+def column_letters(number: int) -> str:
+    """A spreadsheet's column name: 1 → A, 28 → AB."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 @dataclass(frozen=True, order=True)
 class ContentError:
     """One problem in one input file.
@@ -28,9 +37,11 @@ class ContentError:
     col: int
     key_path: str
     message: str
+    sheet: str = ""
+    """In a workbook: the sheet's name; the place is then shown as Excel names it (``Accounts!B17``)."""
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.col}"
+        where = f"{self.path}:{self.line}:{self.col}" if not self.sheet else f"{self.path}:{self.sheet}!{column_letters(self.col)}{self.line}"
         return f"{where}: {self.key_path}: {self.message}" if self.key_path else f"{where}: {self.message}"
 
 

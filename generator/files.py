@@ -112,22 +112,3 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def read_csv(path: Path, root: Path, columns: tuple[str, ...]) -> tuple[str, list[tuple[int, list[str]]]]:
-    """The one CSV reader: a file whose header row is exactly ``columns``. Returns its name as errors
-    show it and its rows that are not blank, as (line number, cells with spaces trimmed); raises
-    ContentErrors when the file cannot be read or the header differs."""
-    import csv
-
-    from generator.errors import ContentErrors
-
-    text, error = read_text(path, root)
-    if error:
-        raise ContentErrors([error])
-    name = relative_name(path, root)
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or tuple(cell.strip() for cell in rows[0]) != columns:
-        raise ContentErrors([ContentError(name, 1, 1, "", f"the header must be: {','.join(columns)}")])
-    return name, [(line, [cell.strip() for cell in row]) for line, row in enumerate(rows[1:], start=2)
-                  if any(cell.strip() for cell in row)]

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from generator.layout import REVOKED_FILE
-from generator.errors import ContentError, PartnerkitError
+from generator.errors import PartnerkitError
 from generator.roster import ID_PATTERN, RosterEntry, read_roster
 
 KEYS_VARIABLE = "PARTNERKIT_TOKEN_KEYS"
@@ -114,11 +114,11 @@ def invite_links(roster: list[RosterEntry], site_url: str, keys: dict[str, bytes
 def read_revocations(path: Path, root: Path) -> dict[str, datetime]:
     """``private/revoked.csv``: the latest revocation time per rep id (none if the file is missing)."""
     from generator.errors import ContentErrors
-    from generator.files import read_csv
+    from generator.inputs import read_csv
 
     if not path.is_file():
         return {}
-    name, rows = read_csv(path, root, REVOKED_COLUMNS)
+    locate, rows = read_csv(path, root, REVOKED_COLUMNS)
     revoked: dict[str, datetime] = {}
     errors = []
     for line, row in rows:
@@ -128,7 +128,7 @@ def read_revocations(path: Path, root: Path) -> dict[str, datetime]:
             if moment.tzinfo is None:
                 raise ValueError(when)
         except ValueError:
-            errors.append(ContentError(name, line, 1, "", "expected rep_id and a UTC time such as 2026-12-01T09:30:00.000Z"))
+            errors.append(locate(line, 1, "", "expected rep_id and a UTC time such as 2026-12-01T09:30:00.000Z"))
             continue
         revoked[rep] = max(moment, revoked.get(rep, moment))
     if errors:

@@ -18,9 +18,9 @@ from pathlib import Path
 from generator.analytics.store import DailyTotal, QuizTotal
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import _satisfies, counts_on
-from generator.errors import ContentError, ContentErrors, PartnerkitError
+from generator.errors import ContentErrors, PartnerkitError
 from generator.roster import RosterEntry
-from generator.structure.config import CertificationSettings, Tier
+from generator.structure.config import CertificationSettings, InputSettings, Tier
 
 QUADRANTS = ("key person 1", "key person 2", "results without views", "neither")
 """Many views and results; many views, no results yet (support them first); results without
@@ -65,11 +65,11 @@ def on_roster(roster: list[RosterEntry], start: date, end: date) -> list[RosterE
 SALES_COLUMNS = ("rep_id", "month", "amount")
 
 
-def read_sales(path: Path, root: Path) -> dict[tuple[str, str], float]:
+def read_sales(path: Path, root: Path, limits: InputSettings | None = None) -> dict[tuple[str, str], float]:
     """``rep_id,month,amount`` rows → amount by (rep, month); located errors for bad rows."""
-    from generator.files import read_csv
+    from generator.inputs import read_csv
 
-    name, rows = read_csv(path, root, SALES_COLUMNS)
+    locate, rows = read_csv(path, root, SALES_COLUMNS, limits)
     sales: dict[tuple[str, str], float] = defaultdict(float)
     errors = []
     for line, row in rows:
@@ -80,7 +80,7 @@ def read_sales(path: Path, root: Path) -> dict[tuple[str, str], float]:
                 raise ValueError(amount)
             sales[(rep, parse_month(month))] += value
         except ValueError:
-            errors.append(ContentError(name, line, 1, "", "expected rep_id, a month as YYYY-MM and an amount"))
+            errors.append(locate(line, 1, "", "expected rep_id, a month as YYYY-MM and an amount"))
     if errors:
         raise ContentErrors(errors)
     return dict(sales)

@@ -196,6 +196,8 @@ def case(db: Transaction, ident: str) -> CaseRow | None:
 def steps(db: Transaction, case_ids: list[str]) -> dict[str, list[StepRow]]:
     """Each case's steps in order, with who ticked them and when."""
     found: dict[str, list[StepRow]] = {ident: [] for ident in case_ids}
+    shared: dict = {}  # one object per distinct text or checklist: thousands of cases repeat a procedure's steps
+    one = lambda value: shared.setdefault(value, value)  # noqa: E731
     for start in range(0, len(case_ids), 500):
         chunk = case_ids[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
@@ -203,8 +205,8 @@ def steps(db: Transaction, case_ids: list[str]) -> dict[str, list[StepRow]]:
                 "SELECT s.case_id, s.step, s.action, s.when_text, s.due, s.owner, s.checklist, t.rep, t.partner, t.ticked_at"
                 " FROM worklist_steps s LEFT JOIN worklist_ticks t ON t.case_id = s.case_id AND t.step = s.step"
                 f" WHERE s.case_id IN ({marks}) ORDER BY s.case_id, s.step", tuple(chunk)):
-            found[row[0]].append(StepRow(row[0], row[1], row[2], row[3], row[4], row[5], tuple(json.loads(row[6])),
-                                         row[7], row[8], row[9]))
+            found[row[0]].append(StepRow(row[0], row[1], one(row[2]), one(row[3]), one(row[4]), one(row[5]),
+                                         one(tuple(json.loads(row[6]))), row[7], row[8], row[9]))
     return found
 
 

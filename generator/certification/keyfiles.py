@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from generator.layout import EXAM_KEYS_DIR
 from generator.atomic import write_atomically
 from generator.errors import PartnerkitError
+from generator.inputs import read_input_bytes
 from generator.structure.keys import ExamKey, ExamKeyFile
 
 UNVERSIONED = "site"
@@ -32,7 +33,7 @@ def read_exam_keys(root: Path) -> dict[tuple[str, str], ExamKey]:
     keys: dict[tuple[str, str], ExamKey] = {}
     for path in sorted((root / EXAM_KEYS_DIR).glob("*.json")):
         try:
-            keyfile = ExamKeyFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+            keyfile = ExamKeyFile.model_validate(json.loads(read_input_bytes(path, root).decode("utf-8")))
         except (OSError, ValueError, ValidationError) as exc:
             reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc).splitlines()[0]
             raise PartnerkitError(f"{path.relative_to(root)}: not an exam key file ({reason}); run partnerkit build") from None

@@ -132,7 +132,7 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     index = read_content_index(data) if (data / CONTENT_INDEX).is_file() else None
     content_ids = set(index.content) if index else set()
     config = load_config(root)
-    reps, sales = read_roster(root / roster, root), read_sales(root / sales_file, root)
+    reps, sales = read_roster(root / roster, root, config.inputs), read_sales(root / sales_file, root, config.inputs)
     store = open_project_store(root, db)
     try:
         # releases built since the collector started may ask holders to recertify: count that in

@@ -38,6 +38,8 @@ class WorklistRun:
     summary: records.RunSummary
     files: list[Path] = field(default_factory=list)
     open_cases: int = 0
+    notes: list[str] = field(default_factory=list)
+    """How the export was read, when the user should know (an encoding detected, footer lines skipped)."""
 
 
 def procedure_url(config: SiteConfig, procedure: str, release: str | None) -> str:
@@ -66,19 +68,22 @@ def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = 
     procedures: list[Procedure] = list(catalog.documents.get("procedure", {}).values())  # type: ignore[arg-type]
     if not (data / roster_path).is_file():
         raise PartnerkitError(f"{roster_path} not found: customers' partners are checked against the roster")
-    roster = read_roster(data / roster_path, data)
-    customers = load_customers(data, config, roster)
+    roster = read_roster(data / roster_path, data, config.inputs)
+    notes: list[str] = []
+    customers = load_customers(data, config, roster, notes=notes)
+    served = sorted({customer.partner for customer in customers})
     today = day or datetime.now(timezone.utc).date()
-    infos = {customer.id: records.CustomerInfo(customer.name, customer.partner, customer.segment, customer.rep)
-             for customer in customers}
     store = open_project_store(data, db)
 
     def operation(on: date):
         def run_day(transaction):
             cases, held = triggered(procedures, customers, on, records.held_since(transaction))
+            wanted = {case.customer for case in cases}
+            infos = {customer.id: records.CustomerInfo(customer.name, customer.partner, customer.segment, customer.rep)
+                     for customer in customers if customer.id in wanted}
             releases = records.partner_releases(transaction)
             urls = {(partner, procedure.id): procedure_url(config, procedure.id, releases.get(partner))
-                    for partner in {customer.partner for customer in customers} for procedure in procedures}
+                    for partner in served for procedure in procedures}
             summary = records.record_run(transaction, on, cases, held, infos, urls)
             open_cases = records.cases(transaction)
             return summary, open_cases, records.steps(transaction, [row.id for row in open_cases])
@@ -91,13 +96,14 @@ def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = 
         summary, open_cases, steps = store.run(operation(today)).result()
     finally:
         store.close()
-    run = WorklistRun(today, summary, open_cases=len(open_cases))
+    run = WorklistRun(today, summary, open_cases=len(open_cases), notes=notes)
     folder = data / WORKLISTS_DIR / today.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     titles = {procedure.id: procedure.title for procedure in procedures}
     partners = {entry.partner_id: entry.partner_name for entry in roster}
     names = {entry.rep_id: entry.name for entry in roster}
-    for partner in sorted({customer.partner for customer in customers}):
+    customers.clear()  # the cases are stored: the files are written from the store, the export's memory is free
+    for partner in served:
         mine = [row for row in open_cases if row.partner == partner]
         run.files += _write(folder, partner, f"Worklist of {partners.get(partner, partner)}", mine, steps, config, titles,
                             names, today, lambda step: True)

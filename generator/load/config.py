@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.layout import CONFIG_FILE, CONTENT_DIR, PRIVATE_DIR
 from generator.errors import ContentError, ContentErrors
@@ -37,6 +37,7 @@ def read_config(root: Path) -> tuple[SiteConfig | None, list[ContentError]]:
     config, errors = validate(SiteConfig, documents[0])
     if config is not None:
         errors.extend(_check_project_paths(config, documents[0], root))
+        errors.extend(_check_input_paths(config, documents[0]))
         errors.extend(_check_releases(config, documents[0], root))
         errors.extend(_check_tiers(config, documents[0]))
     return (None if errors else config), errors
@@ -63,6 +64,21 @@ def _check_project_paths(config: SiteConfig, source: SourceDocument, root: Path)
         elif not (path.is_dir() if kind == "folder" else path.is_file()):
             errors.append(source.error((key,), f"not found: {value}" if not path.exists() else f"'{value}' is not a {kind}"))
     return errors
+
+
+def _check_input_paths(config: SiteConfig, source: SourceDocument) -> list[ContentError]:
+    """Data files named in the settings (``customers.file``) are paths inside the project: relative,
+    never climbing out with ``..`` (links are checked when the file is opened)."""
+    value = config.customers.file
+    parts = PurePosixPath(value.replace("\\", "/")).parts
+    if PurePosixPath(value).is_absolute() or Path(value).is_absolute() or (parts and ":" in parts[0]):
+        return [source.error(("customers", "file"), f"'{value}' must be a path relative to the project, such as private/customers.csv")]
+    depth = 0
+    for part in parts:
+        depth += -1 if part == ".." else (part != ".")
+        if depth < 0:
+            return [source.error(("customers", "file"), f"'{value}' leads outside the project: input files must lie inside it")]
+    return []
 
 
 def _check_releases(config: SiteConfig, source: SourceDocument, root: Path) -> list[ContentError]:

@@ -21,6 +21,7 @@ import jinja2
 import jinja2.sandbox
 
 from generator.errors import PartnerkitError
+from generator.render.template_folder import ProjectTemplateLoader
 from generator.notifications.messages import Message
 from generator.notifications.tokens import sign_unsubscribe
 from generator.structure.config import SiteConfig
@@ -38,11 +39,12 @@ def day_text(value: date, language: str) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def environments(override_dir: Path | None) -> tuple[jinja2.Environment, jinja2.Environment]:
-    """(plain text, HTML) environments over the same templates; the HTML one escapes every value."""
+def environments(override_dir: Path | None, shown: str = "templates") -> tuple[jinja2.Environment, jinja2.Environment]:
+    """(plain text, HTML) environments over the same templates; the HTML one escapes every value.
+    ``shown``: the vendor's folder as ``templates:`` names it, for errors."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
     if override_dir is not None:
-        loaders.insert(0, jinja2.FileSystemLoader(override_dir))
+        loaders.insert(0, ProjectTemplateLoader(override_dir, shown))
     made = []
     for autoescape in (False, True):
         env = jinja2.sandbox.SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
@@ -84,7 +86,7 @@ def write_email(message: Message, config: SiteConfig, root: Path, keys: dict[str
     context = {**message.context, "ja": language == "ja", "site_name": config.site_name, "vendor": config.vendor,
                "product": config.product, "unsubscribe": unsubscribe,
                "day": lambda value: day_text(value, language)}
-    text_env, html_env = environments(root / config.templates if config.templates else None)
+    text_env, html_env = environments(root / config.templates if config.templates else None, config.templates or "templates")
     email = EmailMessage(policy=SMTP)
     email["Subject"] = " ".join(_block(text_env, message.template, "subject", context).split())
     try:

@@ -20,6 +20,7 @@ import yaml
 from markupsafe import Markup
 
 from generator.errors import ContentError, ContentErrors
+from generator.render.template_folder import ProjectTemplateLoader
 from generator.render.context import ReleaseContext
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
 from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, assets, logo_copy, mkdocs_config,
@@ -207,7 +208,7 @@ def _path_exams(context: Any, path: Any) -> list[Quiz]:
 
 
 @functools.lru_cache(maxsize=16)
-def template_environment(override_dir: Path | None = None) -> jinja2.Environment:
+def template_environment(override_dir: Path | None = None, shown: str = "templates") -> jinja2.Environment:
     """Templates from ``override_dir`` (a vendor's) first, then the built-in ones; compiled once per process.
 
     Every template runs sandboxed (no access to Python internals from a vendor's template) and every
@@ -215,7 +216,7 @@ def template_environment(override_dir: Path | None = None) -> jinja2.Environment
     for its context (see ``generator.render.escape``)."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
     if override_dir is not None:
-        loaders.insert(0, jinja2.FileSystemLoader(override_dir))
+        loaders.insert(0, ProjectTemplateLoader(override_dir, shown))
     env = jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
@@ -310,7 +311,7 @@ def render_site(
     ``release`` is set when the site is one release of a versioned site."""
     config = catalog.config
     t = STRINGS[config.language]
-    env = template_environment(override_dir.resolve() if override_dir is not None else None)
+    env = template_environment(override_dir.resolve() if override_dir is not None else None, config.templates or "templates")
 
     drafts_shown = release is None or release.working_tree
     talks = [talk for talk in catalog.talks.values() if drafts_shown or talk.meta.review == "approved"]

@@ -251,15 +251,75 @@ class ExtraColumn(Schema):
         return value
 
 
+def _check_encoding(value: str) -> str:
+    import codecs
+
+    try:
+        if value != "auto":
+            codecs.lookup(value)
+    except LookupError:
+        raise PydanticCustomError("partnerkit_encoding", "'{value}' is not an encoding: auto, utf-8, utf-8-sig, cp932,"
+                                  " utf-16, cp1252…", {"value": value}) from None
+    return value
+
+
+Encoding = Annotated[str, AfterValidator(_check_encoding)]
+"""How a text file is encoded: ``auto`` (a BOM, else UTF-8, else detected among cp932, EUC-JP and
+cp1252, the encoding used said when it is not UTF-8) or a Python codec name (``utf-8``, ``cp932``,
+``utf-16``…)."""
+
+
+def _check_date_format(value: str) -> str:
+    try:
+        shown = date(2026, 12, 31).strftime(value)
+        if datetime.strptime(shown, value).date() != date(2026, 12, 31):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"'{value}' does not write and read back a whole date (e.g. %Y-%m-%d)") from None
+    return value
+
+
+class InputSettings(Schema):
+    """How the roster, the revocation list and the sales file are read, and limits on every data file
+    partnerkit reads (those and the customer export), checked while the file is read: a file over a
+    limit is refused with a located error before it fills the memory."""
+
+    encoding: Encoding = "auto"
+    """Encoding of the roster, the revocation list and the sales file: ``auto`` or a codec name."""
+    sheet: str | None = None
+    """For a roster or sales file kept as an Excel workbook (``.xlsx``): the sheet (default: the first)."""
+
+    max_bytes: int = Field(default=32 * 1024 * 1024, ge=1, le=1 << 40)
+    """Largest file, in bytes (32 MiB); a bigger one is refused before a byte is read."""
+    max_rows: int = Field(default=100_000, ge=1, le=10_000_000)
+    """Most rows a file may hold (blank rows and the header not counted). With the defaults,
+    ``partnerkit worklists`` on the largest export accepted stays under 200 MB of memory
+    (``benchmarks/input_memory.py``); raise both for more customers, and the memory with them."""
+    max_field_chars: int = Field(default=10_000, ge=1, le=131_072)
+    """Longest cell, in characters."""
+
+
 class CustomerSettings(Schema):
     """Customer data from the vendor's CRM, for the worklists that run procedures (``partnerkit worklists``)."""
 
     file: str = "private/customers.csv"
-    """The CRM export, a CSV file with a header row; keep it under ``private/`` (never published)."""
+    """The CRM export, a CSV file or an Excel workbook (``.xlsx``) with a header row; keep it under
+    ``private/`` (never published)."""
+    sheet: str | None = None
+    """For a workbook: the sheet holding the customers (default: the first)."""
     columns: CustomerColumns = CustomerColumns()
     """Header of the column holding each field, for CRMs that name them differently."""
+    encoding: Encoding = "auto"
+    """The export's encoding: ``auto`` (a BOM, else UTF-8, else detected: Excel's CSV on Japanese
+    Windows is cp932) or a codec name such as ``utf-8``, ``cp932``, ``utf-16``."""
     date_format: str = "%Y-%m-%d"
     """How dates are written, in Python's ``strptime`` codes (``%d/%m/%Y`` for 31/12/2026)."""
+    date_formats: list[str] = []
+    """More ways dates are written, each tried too (``%Y/%m/%d``, ``%Y年%m月%d日``); a date two formats
+    read differently (03/04/2026 with ``%d/%m/%Y`` and ``%m/%d/%Y``) is an error."""
+    number_locale: Literal["en", "de", "fr"] = "en"
+    """How numbers are written: ``en`` 1,200.5; ``de`` 1.200,5; ``fr`` 1 200,5. Thousands separators, a
+    currency sign (``€250,000``, ``¥1,200``) and a ``%`` (``78%`` reads 78) are allowed."""
     extra: list[ExtraColumn] = []
     """Other numeric or date columns triggers may name."""
     own_accounts_only: bool = False
@@ -270,13 +330,17 @@ class CustomerSettings(Schema):
     @field_validator("date_format")
     @classmethod
     def _date_format(cls, value: str) -> str:
-        try:
-            shown = date(2026, 12, 31).strftime(value)
-            if datetime.strptime(shown, value).date() != date(2026, 12, 31):
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"'{value}' does not write and read back a whole date (e.g. %Y-%m-%d)") from None
-        return value
+        return _check_date_format(value)
+
+    @field_validator("date_formats")
+    @classmethod
+    def _date_formats(cls, value: list[str]) -> list[str]:
+        return [_check_date_format(item) for item in value]
+
+    @property
+    def all_date_formats(self) -> list[str]:
+        """``date_format``, then ``date_formats``, each once."""
+        return list(dict.fromkeys([self.date_format, *self.date_formats]))
 class VendorContact(Schema):
     """One of the vendor's partner-success managers, who gets the weekly partner digests."""
 
@@ -390,12 +454,14 @@ class SiteConfig(Schema):
     """Certification levels, certificate validity, recertification and partner tiers."""
     customers: CustomerSettings = CustomerSettings()
     """Customer data for worklists: where the CRM export is and how its columns are named."""
+    inputs: InputSettings = InputSettings()
+    """Limits on the data files read (roster, revocation list, customer export, sales)."""
 
     notifications: NotificationSettings = NotificationSettings()
     """E-mail reminders and digests (``partnerkit notify``)."""
 
     _none_as_empty = field_validator(
-        "analytics", "transcription", "certification", "customers", "notifications", mode="before"
+        "analytics", "transcription", "certification", "customers", "notifications", "inputs", mode="before"
     )(_none_to_empty)
 
     @property
