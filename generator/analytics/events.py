@@ -73,6 +73,10 @@ class ContentIndex(BaseModel):
     """Ids of the practice quizzes whose results may be sent."""
     titles: dict[str, str] = Field(default_factory=dict)
     """Page titles by content id, for reports (absent in indexes older builds wrote; the collector ignores it)."""
+    stages: dict[str, list[str]] = Field(default_factory=dict)
+    """Deal stages of each page that serves any, by content id (for deal signals; never shown to reps)."""
+    resources: dict[str, dict[str, str]] = Field(default_factory=dict)
+    """Resources of each page whose opening may be sent, by content id: resource key → its deal stage or ""."""
 
     def refusal(self, event: Event) -> str | None:
         """Why the collector must refuse ``event`` (unknown content, release or quiz), or None."""
@@ -85,14 +89,20 @@ class ContentIndex(BaseModel):
         return None
 
 
-def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str], quizzes: Iterable[str] = ()) -> Path:
+def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str], quizzes: Iterable[str] = (),
+                        stages: dict[str, list[str]] | None = None, resources: dict[str, dict[str, str]] | None = None) -> Path:
     """Write ``private/content-index.json`` under the project ``root``; return its path. ``content_ids``
-    may map each id to its page title (as ``RenderedSite.content_ids`` does): the titles are kept too."""
+    may map each id to its page title (as ``RenderedSite.content_ids`` does): the titles are kept too.
+    ``stages`` and ``resources`` are the pages' deal stages and resources (``RenderedSite`` has both)."""
     path = root / CONTENT_INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     index: dict[str, object] = {"content": sorted(set(content_ids)), "versions": sorted(set(versions)), "quizzes": sorted(set(quizzes))}
     if isinstance(content_ids, dict):
         index["titles"] = {ident: title for ident, title in sorted(content_ids.items()) if title}
+    if stages:
+        index["stages"] = dict(sorted(stages.items()))
+    if resources:
+        index["resources"] = {ident: dict(sorted(listed.items())) for ident, listed in sorted(resources.items())}
     path.write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 

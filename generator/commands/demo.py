@@ -180,7 +180,8 @@ class DemoCollector:
         """Write the render's content index and exam keys into the demo folder; a running collector
         takes them at once."""
         folder = self.demo.folder
-        write_content_index(folder, rendered.content_ids, [], rendered.practice_quizzes)
+        write_content_index(folder, rendered.content_ids, [], rendered.practice_quizzes, rendered.deal_stages,
+                            rendered.resources)
         replace_exam_keys(folder, {"": exam_keys_of(catalog)})
         if self.settings is not None:
             self.settings.index = read_content_index(folder)

@@ -135,6 +135,10 @@ class RenderedSite:
     the beacon may send, as the pages' front matter names them."""
     practice_quizzes: tuple[str, ...] = ()
     """Ids of the quizzes graded in the browser, whose results the beacon may send."""
+    deal_stages: dict[str, list[str]] = field(default_factory=dict)
+    """Deal stages of each page that serves any (module's and sections'), by content id: for deal signals."""
+    resources: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Resources whose opening the beacon may send, by content id: each resource's key with its deal stage (or "")."""
 
     def texts(self) -> dict[str, str]:
         """Every generated text file (pages and mkdocs.yml): what golden tests compare."""
@@ -457,5 +461,8 @@ def render_site(
         for resource in module.resources:
             if resource.file is not None:
                 copies[f"docs/{RESOURCE_DIR}/{resource.file}"] = Path("content") / resource.file
+    modules = [module for module in catalog.modules.values() if module.content_id in content_ids]
     return RenderedSite(pages, mkdocs_config(config, nav, release, tuple(not_in_nav)), copies, served, content_ids,
-                        tuple(catalog.practice_quiz_ids))
+                        tuple(catalog.practice_quiz_ids),
+                        {module.content_id: module.deal_stages for module in modules if module.deal_stages},
+                        {module.content_id: module.resource_stages for module in modules if module.resources})

@@ -50,6 +50,15 @@ class Role(Schema):
     """Name shown on pages (e.g. ``Sales rep``)."""
 
 
+class DealStage(Schema):
+    """A stage of a partner's deal; modules, sections and resources name the stage they serve."""
+
+    id: Id
+    """Stable id used by content's ``stage:`` and by signal rules (e.g. ``pricing``)."""
+    name: str
+    """Name shown in the vendor's report and digests (never to reps)."""
+
+
 def _check_release_name(value: str) -> str:
     if not value or value in (".", "..") or re.search(r"[\\/]", value):
         raise PydanticCustomError(
@@ -361,6 +370,17 @@ class SiteConfig(Schema):
         ]
     )
     """Roles of partners' staff."""
+    stages: list[DealStage] = Field(
+        default_factory=lambda: [
+            DealStage(id="discovery", name="Discovery"),
+            DealStage(id="proposal", name="Proposal"),
+            DealStage(id="pricing", name="Pricing"),
+            DealStage(id="competition", name="Competition"),
+            DealStage(id="renewal", name="Renewal"),
+        ]
+    )
+    """Deal stages content may serve (``stage:`` on modules, sections and resources); reading deal-stage
+    content is what deal signals watch. Never shown to reps."""
     engine: Engine = "mkdocs"
     """Static site engine run to build the site: ``mkdocs``, its drop-in fork ``properdocs``, or ``zensical``
     (``pip install "partnerkit[zensical]"``)."""
@@ -420,3 +440,7 @@ class SiteConfig(Schema):
     @property
     def role_ids(self) -> list[str]:
         return [role.id for role in self.roles]
+
+    @property
+    def stage_ids(self) -> list[str]:
+        return [stage.id for stage in self.stages]

@@ -39,6 +39,9 @@ class Section(Schema):
     """A titled part of a module's body."""
 
     title: str
+    stage: str | None = None
+    """Deal stage this section serves (one of ``stages`` in ``site_config.yml``, e.g. ``pricing``): reading it
+    counts towards deal signals. Shown nowhere to reps."""
     body: str
     """Markdown text: admonitions, tables, task lists, tabs, attribute lists, images, code and links
     work; raw HTML keeps only safe elements and attributes unless ``content_html: trusted``."""
@@ -52,6 +55,13 @@ class Resource(Schema):
     """A web address (``https://…``, ``http://…`` or ``mailto:…``); no other scheme is accepted."""
     file: str | None = None
     """A file under ``content/`` copied into the site, e.g. ``files/roi-calculator.xlsx``."""
+    stage: str | None = None
+    """Deal stage of the resource (default: the module's): opening it counts towards deal signals."""
+
+    @property
+    def key(self) -> str:
+        """How page events name the resource: its file path under ``content/`` or its address."""
+        return self.file if self.file is not None else str(self.url)
 
     @field_validator("url")
     @classmethod
@@ -97,6 +107,20 @@ class Module(Document):
     """Ids of recorded talks on the same subject."""
     quiz: str | None = None
     """Id of a practice quiz that ends the module."""
+    stage: str | None = None
+    """Deal stage the module serves (one of ``stages`` in ``site_config.yml``, e.g. ``proposal``): reading it
+    counts towards deal signals. Shown nowhere to reps."""
+
+    @property
+    def deal_stages(self) -> list[str]:
+        """The deal stages of the page: the module's and its sections', each once, in order."""
+        found = [self.stage, *(section.stage for section in self.sections)]
+        return list(dict.fromkeys(stage for stage in found if stage))
+
+    @property
+    def resource_stages(self) -> dict[str, str]:
+        """Each resource's key with its deal stage (its own, else the module's; empty for none)."""
+        return {resource.key: resource.stage or self.stage or "" for resource in self.resources}
 
 
 class LearningPath(Document):
