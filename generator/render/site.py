@@ -137,8 +137,8 @@ class RenderedSite:
     """Ids of the quizzes graded in the browser, whose results the beacon may send."""
     deal_stages: dict[str, list[str]] = field(default_factory=dict)
     """Deal stages of each page that serves any (module's and sections'), by content id: for deal signals."""
-    resources: dict[str, dict[str, str]] = field(default_factory=dict)
-    """Resources whose opening the beacon may send, by content id: each resource's key with its deal stage (or "")."""
+    resources: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    """Resources whose opening the beacon may send, by content id: each resource's event id with its title and deal stage."""
 
     def texts(self) -> dict[str, str]:
         """Every generated text file (pages and mkdocs.yml): what golden tests compare."""
@@ -465,4 +465,4 @@ def render_site(
     return RenderedSite(pages, mkdocs_config(config, nav, release, tuple(not_in_nav)), copies, served, content_ids,
                         tuple(catalog.practice_quiz_ids),
                         {module.content_id: module.deal_stages for module in modules if module.deal_stages},
-                        {module.content_id: module.resource_stages for module in modules if module.resources})
+                        {module.content_id: module.resource_entries for module in modules if module.resources})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, ClassVar, Literal
 
@@ -59,9 +60,10 @@ class Resource(Schema):
     """Deal stage of the resource (default: the module's): opening it counts towards deal signals."""
 
     @property
-    def key(self) -> str:
-        """How page events name the resource: its file path under ``content/`` or its address."""
-        return self.file if self.file is not None else str(self.url)
+    def event_id(self) -> str:
+        """How the page's events name the resource (a download or a click): a short digest of its file
+        path or address, the same in every release and safe in an HTML attribute."""
+        return "r" + hashlib.sha256((self.file if self.file is not None else str(self.url)).encode()).hexdigest()[:12]
 
     @field_validator("url")
     @classmethod
@@ -118,9 +120,10 @@ class Module(Document):
         return list(dict.fromkeys(stage for stage in found if stage))
 
     @property
-    def resource_stages(self) -> dict[str, str]:
-        """Each resource's key with its deal stage (its own, else the module's; empty for none)."""
-        return {resource.key: resource.stage or self.stage or "" for resource in self.resources}
+    def resource_entries(self) -> dict[str, dict[str, str]]:
+        """Each resource by its event id, with its title and deal stage (its own, else the module's; "" for none)."""
+        return {resource.event_id: {"title": resource.title, "stage": resource.stage or self.stage or ""}
+                for resource in self.resources}
 
 
 class LearningPath(Document):

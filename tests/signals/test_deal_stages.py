@@ -11,6 +11,7 @@ import pytest
 from generator.analytics.events import read_content_index, write_content_index
 from generator.load.content import load_project
 from generator.render.site import render_site
+from generator.structure.content import Resource
 from tests.conftest import content_errors
 
 pytestmark = pytest.mark.unit
@@ -64,14 +65,17 @@ def test_the_content_index_carries_stages_and_resources_but_pages_do_not_show_th
     write(minimal)
     rendered = render_site(load_project(minimal))
     assert rendered.deal_stages == {"module:closing": ["proposal", "pricing"]}
-    assert rendered.resources["module:closing"] == {"files/roi.csv": "pricing", "https://example.com/rivals.pdf": "proposal"}
-    assert rendered.resources["module:product-basics"] == {"https://example.com/one-pager.pdf": "", "files/roi.csv": ""}
+    roi, rivals = (Resource(title="x", **target).event_id for target in ({"file": "files/roi.csv"}, {"url": "https://example.com/rivals.pdf"}))
+    assert rendered.resources["module:closing"] == {roi: {"title": "ROI calculator", "stage": "pricing"},
+                                                    rivals: {"title": "Rival comparison", "stage": "proposal"}}
+    assert [entry["stage"] for entry in rendered.resources["module:product-basics"].values()] == ["", ""]
     page = rendered.pages["docs/modules/closing.md"]
     assert "proposal" not in page.lower() and "stage" not in page.lower()
     write_content_index(minimal, rendered.content_ids, [], rendered.practice_quizzes, rendered.deal_stages, rendered.resources)
     index = read_content_index(minimal)
     assert index.stages == {"module:closing": ["proposal", "pricing"]}
-    assert index.resources["module:closing"]["files/roi.csv"] == "pricing"
+    assert index.resources["module:closing"][roi].stage == "pricing"
+    assert f'data-pk-r="{roi}"' in page
     older = {key: value for key, value in json.loads((minimal / "private/content-index.json").read_text()).items()
              if key not in ("stages", "resources")}
     (minimal / "private/content-index.json").write_text(json.dumps(older))
