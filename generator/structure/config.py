@@ -59,6 +59,40 @@ class DealStage(Schema):
     """Name shown in the vendor's report and digests (never to reps)."""
 
 
+class SignalRule(Schema):
+    """A deal signal: reading that suggests a customer is in front of the rep, and what the vendor's
+    partner-success manager should do about it. Evaluated per day (``partnerkit signals``, ``notify``)."""
+
+    id: Id
+    """Stable id of the rule (e.g. ``deal-reading``): a rep gets it at most once per ``quiet_days``."""
+    when: Literal["burst", "return", "no-sales"]
+    """``burst``: the rep opened at least ``pages`` different pages or resources of the rule's stages within
+    ``days`` days; ``return``: the rep came back to the rule's stages ``away_days`` or more days after last reading them;
+    ``no-sales``: a rep with no sales this quarter (``private/sales.csv``; skipped without it) read the
+    rule's stages. Each needs reading of the rule's stages on the day evaluated."""
+    stages: list[str] = []
+    """Deal stages the rule watches (ids of ``stages``); empty: every deal stage."""
+    pages: int = Field(default=3, ge=1, le=1000)
+    """``burst``: different pages or resources read at least."""
+    days: int = Field(default=2, ge=1, le=365)
+    """``burst``: within this many days, the day evaluated included (2: that day and the day before, 48 hours)."""
+    away_days: int = Field(default=14, ge=1, le=3650)
+    """``return``: the rep's previous reading of the rule's stages was at least this many days before."""
+    quiet_days: int = Field(default=14, ge=1, le=3650)
+    """Days after a signal during which the same rule is not raised again for the same rep."""
+    action: str = ""
+    """Suggested action for the vendor contact (e.g. ``offer a pricing review``); default: the built-in one
+    for ``when`` in the site's language."""
+
+
+DEFAULT_SIGNALS = [
+    {"id": "deal-reading", "when": "burst", "pages": 3, "days": 2},
+    {"id": "back-to-pricing", "when": "return", "stages": ["pricing"], "away_days": 14},
+    {"id": "proposal-without-sales", "when": "no-sales", "stages": ["proposal"], "quiet_days": 90},
+]
+"""The rules used when ``site_config.yml`` has no ``signals:``."""
+
+
 def _check_release_name(value: str) -> str:
     if not value or value in (".", "..") or re.search(r"[\\/]", value):
         raise PydanticCustomError(
@@ -381,6 +415,10 @@ class SiteConfig(Schema):
     )
     """Deal stages content may serve (``stage:`` on modules, sections and resources); reading deal-stage
     content is what deal signals watch. Never shown to reps."""
+    signals: list[SignalRule] = Field(default_factory=lambda: [SignalRule(**rule) for rule in DEFAULT_SIGNALS])
+    """Deal-signal rules (``partnerkit signals``, the ``deal_signals`` digest); default: three rules, ``deal-reading``
+    (3 deal-stage pages or resources within 2 days), ``back-to-pricing`` (pricing after 14 days away) and
+    ``proposal-without-sales`` (proposal material read by a rep with no sales this quarter). ``[]``: none."""
     engine: Engine = "mkdocs"
     """Static site engine run to build the site: ``mkdocs``, its drop-in fork ``properdocs``, or ``zensical``
     (``pip install "partnerkit[zensical]"``)."""

@@ -1,0 +1,71 @@
+"""The store's deal-signal tables: signals raised and reps' requests for help (every SQL statement about them).
+
+What is stored, and why (personal data):
+
+- ``signals_raised``: one row per signal raised, keyed by (rule, partner, rep, day): the rule id, the
+  rep's partner and rep ids, the day it was raised for, the last day of its quiet window (the rule is
+  not raised again for the rep until then) and the evidence shown in the digest (JSON: the titles of the
+  pages and resources read, with their days). It is what makes a signal go out once. Kept for the
+  report (signals per partner and month) until ``forget`` removes the rep's rows.
+- ``help_requests``: one row per "Ask for help" a rep sent from a deal-stage page: a random id, partner
+  and rep ids, the page (content id and release), the day and UTC time, the topic chosen, the rep's
+  text (at most ``help_max_chars``; stored as written, escaped wherever it is shown) and when a vendor
+  contact marked it answered. Kept until ``forget`` removes the rep's rows.
+
+Reading history comes from ``events`` (view and download rows), pruned with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.analytics.store import BatchingStore, Transaction
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One view or download event of an identified rep."""
+
+    day: str
+    partner: str
+    rep: str
+    type: str
+    content: str
+    target: str
+
+
+@dataclass(frozen=True)
+class RaisedRow:
+    rule: str
+    partner: str
+    rep: str
+    day: str
+    window_ends: str
+    evidence: str
+
+
+def readings(store: BatchingStore, since: str, until: str) -> list[Reading]:
+    """Views and downloads of identified reps received from day ``since`` to day ``until`` (both included)."""
+    return [Reading(*row) for row in store.query(
+        "SELECT received_day, partner, rep, type, content, target FROM events"
+        " WHERE type IN ('view', 'download') AND rep <> '' AND received_day >= ? AND received_day <= ?"
+        " ORDER BY received_day, id", (since, until))]
+
+
+def raised(tx: Transaction, since: str = "", until: str = "9999-12-31") -> list[RaisedRow]:
+    """Signals raised for days from ``since`` to ``until``."""
+    return [RaisedRow(*row) for row in tx.rows(
+        "SELECT rule, partner, rep, day, window_ends, evidence FROM signals_raised WHERE day >= ? AND day <= ?"
+        " ORDER BY day, partner, rep, rule", (since, until))]
+
+
+def raise_once(tx: Transaction, row: RaisedRow, window_starts: str) -> bool:
+    """Record ``row`` unless the rule was raised for the rep on a day whose quiet window overlaps
+    (a day after ``window_starts`` and up to the row's ``window_ends``); True if recorded."""
+    tx.lock("signals", row.rule, row.partner, row.rep)
+    if tx.rows("SELECT 1 FROM signals_raised WHERE rule = ? AND partner = ? AND rep = ? AND day > ? AND day <= ?",
+               (row.rule, row.partner, row.rep, window_starts, row.window_ends)):
+        return False
+    tx.execute("INSERT INTO signals_raised (rule, partner, rep, day, window_ends, evidence) VALUES (?, ?, ?, ?, ?, ?)",
+               (row.rule, row.partner, row.rep, row.day, row.window_ends, row.evidence))
+    return True
