@@ -59,13 +59,16 @@ def raised(tx: Transaction, since: str = "", until: str = "9999-12-31") -> list[
         " ORDER BY day, partner, rep, rule", (since, until))]
 
 
-def raise_once(tx: Transaction, row: RaisedRow, window_starts: str) -> bool:
+def raise_once(tx: Transaction, row: RaisedRow, window_starts: str, record: bool = True) -> bool:
     """Record ``row`` unless the rule was raised for the rep on a day whose quiet window overlaps
-    (a day after ``window_starts`` and up to the row's ``window_ends``); True if recorded."""
+    (a day after ``window_starts`` and up to the row's ``window_ends``); True if recorded (or, with
+    ``record`` false, if it would be, recording nothing)."""
     tx.lock("signals", row.rule, row.partner, row.rep)
     if tx.rows("SELECT 1 FROM signals_raised WHERE rule = ? AND partner = ? AND rep = ? AND day > ? AND day <= ?",
                (row.rule, row.partner, row.rep, window_starts, row.window_ends)):
         return False
+    if not record:
+        return True
     tx.execute("INSERT INTO signals_raised (rule, partner, rep, day, window_ends, evidence) VALUES (?, ?, ?, ?, ?, ?)",
                (row.rule, row.partner, row.rep, row.day, row.window_ends, row.evidence))
     return True

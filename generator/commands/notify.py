@@ -27,6 +27,7 @@ from generator.analytics import store_worklists
 from generator.analytics.store_credentials import revoked_certificates
 from generator.analytics.store_exams import all_certificates
 from generator.commands.collect import DEFAULT_ROSTER, DEFAULT_SALES
+from generator.commands.signals import raise_signals
 from generator.commands.worklists import owner_label
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
@@ -112,9 +113,11 @@ def notify(root: Path, day: date | None, outbox: Path | None, send: bool, dry_ru
         monday = today - timedelta(days=today.weekday())
         due, steps = store.run(lambda db: (store_worklists.steps_due(db, monday, monday + timedelta(days=6)),
                                            store_worklists.all_steps(db))).result()
+        run = raise_signals(root, config, store, today - timedelta(days=1), record=not dry_run)
         inputs = Inputs(today, config, roster, people, certificates, daily, sales, links, due, steps,
                         _procedure_titles(root) if steps else {},
-                        {owner: owner_label(config, owner) for owner in ("vendor", "partner", "shared", "tech-touch")})
+                        {owner: owner_label(config, owner) for owner in ("vendor", "partner", "shared", "tech-touch")},
+                        [*run.already, *run.new])
         logged = store.run(log.logged).result()
         unsubscribed = store.run(log.unsubscriptions).result()
         keys_logged = {row.key for row in logged}

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from generator.analytics import store_signals
-from generator.analytics.events import read_content_index
+from generator.analytics.events import CONTENT_INDEX, read_content_index
 from generator.analytics.report import read_sales
 from generator.analytics.signals import Signal, evaluate, lookback_days
 from generator.analytics.store import BatchingStore, Transaction, open_project_store
@@ -30,11 +30,13 @@ def default_day(now: datetime | None = None) -> date:
     return (now or datetime.now(timezone.utc)).date() - timedelta(days=1)
 
 
-def raise_signals(root: Path, config: SiteConfig, store: BatchingStore, day: date) -> SignalsRun:
+def raise_signals(root: Path, config: SiteConfig, store: BatchingStore, day: date, record: bool = True) -> SignalsRun:
     """Evaluate ``config.signals`` for ``day`` on the store's readings and record each new one unless the
-    rule was raised for the rep within its quiet window. The same store and day give the same signals."""
+    rule was raised for the rep within its quiet window. The same store and day give the same signals.
+    With ``record`` false nothing is written (``notify --dry-run``). Without a content index (no build
+    yet) no page has a deal stage: nothing is raised."""
     rules = config.signals
-    if not rules:
+    if not rules or not (root / CONTENT_INDEX).is_file():
         return SignalsRun(day, [], [])
     index = read_content_index(root)
     sales = read_sales(root / DEFAULT_SALES, root) if (root / DEFAULT_SALES).is_file() else None
@@ -42,20 +44,20 @@ def raise_signals(root: Path, config: SiteConfig, store: BatchingStore, day: dat
     found = evaluate(rules, store_signals.readings(store, since, day.isoformat()), index, day, sales)
     quiet = {rule.id: rule.quiet_days for rule in rules}
 
-    def record(tx: Transaction) -> tuple[list[Signal], list[Signal]]:
+    def raise_new(tx: Transaction) -> tuple[list[Signal], list[Signal]]:
         earlier = {(row.rule, row.partner, row.rep) for row in store_signals.raised(tx, day.isoformat(), day.isoformat())}
         new: list[Signal] = []
         for signal in found:
             if (signal.rule, signal.partner, signal.rep) in earlier:
                 continue
             starts = (day - timedelta(days=quiet[signal.rule])).isoformat()
-            if store_signals.raise_once(tx, signal.row(quiet[signal.rule]), starts):
+            if store_signals.raise_once(tx, signal.row(quiet[signal.rule]), starts, record):
                 new.append(signal)
         already = [Signal.from_row(row) for row in store_signals.raised(tx, day.isoformat(), day.isoformat())
                    if (row.rule, row.partner, row.rep) in earlier]
         return new, already
 
-    new, already = store.run(record).result()
+    new, already = store.run(raise_new).result()
     return SignalsRun(day, new, already)
 
 

@@ -327,6 +327,8 @@ class VendorContact(Schema):
     """Their name, shown in the greeting and the ``To:`` header (one line)."""
     email: str = Field(pattern=r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+$")
     """Their e-mail address."""
+    partners: list[str] = []
+    """Partner ids they look after: their deal signals and requests for help; empty: every partner."""
 
 
 class NotificationSettings(Schema):
@@ -354,6 +356,8 @@ class NotificationSettings(Schema):
     manager_role: str = "manager"
     """Value of the roster's ``role`` column that marks a partner's manager (they get the partner's tier
     and certificate digests)."""
+    deal_signals_to_managers: bool = False
+    """Send each partner's managers the daily deal signals of their own reps too (they may unsubscribe)."""
     compliance_below: float = Field(default=80, ge=0, le=100)
     """A percentage: when a partner's on-time rate for the last complete month (steps done on time ÷
     steps due, as in the report's compliance) is below it, the partner's managers hear which procedures
