@@ -247,7 +247,6 @@ MIGRATIONS = [
         version TEXT NOT NULL,
         day TEXT NOT NULL,
         asked_at TEXT NOT NULL,
-        topic TEXT NOT NULL,
         text TEXT NOT NULL,
         answered_at TEXT
     );

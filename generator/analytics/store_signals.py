@@ -8,7 +8,7 @@ What is stored, and why (personal data):
   pages and resources read, with their days). It is what makes a signal go out once. Kept for the
   report (signals per partner and month) until ``forget`` removes the rep's rows.
 - ``help_requests``: one row per "Ask for help" a rep sent from a deal-stage page: a random id, partner
-  and rep ids, the page (content id and release), the day and UTC time, the topic chosen, the rep's
+  and rep ids, the page (content id and release), the day and UTC time, the rep's
   text (at most ``help_max_chars``; stored as written, escaped wherever it is shown) and when a vendor
   contact marked it answered. Kept until ``forget`` removes the rep's rows.
 
@@ -71,4 +71,50 @@ def raise_once(tx: Transaction, row: RaisedRow, window_starts: str, record: bool
         return True
     tx.execute("INSERT INTO signals_raised (rule, partner, rep, day, window_ends, evidence) VALUES (?, ?, ?, ?, ?, ?)",
                (row.rule, row.partner, row.rep, row.day, row.window_ends, row.evidence))
+    return True
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    id: str
+    partner: str
+    rep: str
+    content: str
+    version: str
+    day: str
+    asked_at: str
+    text: str
+    answered_at: str | None
+
+
+HELP_COLUMNS = "id, partner, rep, content, version, day, asked_at, text, answered_at"
+
+
+def ask_for_help(tx: Transaction, request: HelpRequest, per_day: int) -> bool:
+    """Store ``request`` unless the rep sent ``per_day`` requests on its day already; True if stored."""
+    tx.lock("help", request.partner, request.rep)
+    (count,) = tx.rows("SELECT COUNT(*) FROM help_requests WHERE partner = ? AND rep = ? AND day = ?",
+                       (request.partner, request.rep, request.day))[0]
+    if count >= per_day:
+        return False
+    tx.execute(f"INSERT INTO help_requests ({HELP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (request.id, request.partner, request.rep, request.content, request.version, request.day, request.asked_at,
+                request.text, request.answered_at))
+    return True
+
+
+def help_requests(tx: Transaction, since: str = "", until: str = "9999-12-31") -> list[HelpRequest]:
+    """Requests for help asked from day ``since`` to day ``until``, oldest first."""
+    return [HelpRequest(*row) for row in tx.rows(
+        f"SELECT {HELP_COLUMNS} FROM help_requests WHERE day >= ? AND day <= ? ORDER BY asked_at, id", (since, until))]
+
+
+def mark_answered(tx: Transaction, ident: str, at: str) -> bool | None:
+    """Mark a request answered; None if there is no such request, False if it was answered already."""
+    found = tx.rows("SELECT answered_at FROM help_requests WHERE id = ?", (ident,))
+    if not found:
+        return None
+    if found[0][0] is not None:
+        return False
+    tx.execute("UPDATE help_requests SET answered_at = ? WHERE id = ?", (at, ident))
     return True

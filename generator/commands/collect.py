@@ -58,13 +58,15 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
         from generator.collector.notifications import NotificationService, collector_origin, notification_routes
+        from generator.collector.help import HelpService, help_routes
         from generator.collector.worklists import worklist_routes
         from generator.commands.worklists import worklist_service
 
         worklists = worklist_service(root, store, config, dict(index.titles), roster)
         unsubscribe = NotificationService(store, keys or _optional_keys(), collector_origin(analytics.endpoint), config.language)
         app = create_app(settings, store, [*exam_routes(settings, exams), *credential_routes(settings, credentials),
-                                           *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe)])
+                                           *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe),
+                                           *help_routes(settings, HelpService(store, config.help, unsubscribe.keys, config.language))])
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies)
     finally:

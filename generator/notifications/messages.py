@@ -23,6 +23,7 @@ from generator.analytics.report import bands, next_tier_needs, quadrants, rep_ac
 from generator.analytics.store import DailyTotal
 from generator.analytics.store_notifications import LogKey
 from generator.analytics.signals import Signal
+from generator.analytics.store_signals import HelpRequest
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import TierOutlook, expiry_reminders, tiers_now_and_at_risk
 from generator.structure.config import Release, SiteConfig
@@ -91,6 +92,10 @@ class Inputs:
     """Step owner labels by owner (``vendor`` → the vendor's name), as the worklists show them."""
     signals: Sequence[Signal] = ()
     """Deal signals raised for the day before ``today`` (``generator.commands.signals``)."""
+    help_requests: Sequence[tuple[HelpRequest, str]] = ()
+    """Requests for help asked the day before ``today``, each with the signed link that marks it answered."""
+    page_titles: dict[str, str] = field(default_factory=dict)
+    """Page titles by content id (the content index's)."""
 
     @property
     def week_days(self) -> tuple[date, date]:
@@ -366,8 +371,13 @@ def _signal_partners(inputs: Inputs, signals: Sequence[Signal]) -> list[dict[str
             "read": [{"title": item.title, "day": date.fromisoformat(item.day)} for item in signal.read],
             "away_since": date.fromisoformat(signal.away_since) if signal.away_since else None,
             "action": rule.action or actions[rule.when]})
-    return [{"id": partner, "partner": partner_names.get(partner, partner), "signals": rows}
-            for partner, rows in sorted(by_partner.items())]
+    asked: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for request, link in inputs.help_requests:
+        asked[request.partner].append({"rep": names.get((request.partner, request.rep), request.rep),
+                                       "page": inputs.page_titles.get(request.content, request.content),
+                                       "text": request.text, "answer_link": link})
+    return [{"id": partner, "partner": partner_names.get(partner, partner), "signals": by_partner.get(partner, []),
+             "help": asked.get(partner, [])} for partner in sorted({*by_partner, *asked})]
 
 
 def deal_signals(inputs: Inputs) -> list[Message]:
@@ -385,13 +395,13 @@ def deal_signals(inputs: Inputs) -> list[Message]:
         if mine:
             messages.append(Message("deal-signals", "all", Recipient(contact.name, contact.email), period, "deal_signals",
                                     {"name": contact.name, "read_on": day, "partners": mine,
-                                     "count": sum(len(partner["signals"]) for partner in mine)}))
+                                     "count": sum(len(partner["signals"]) + len(partner["help"]) for partner in mine)}))
     if inputs.config.notifications.deal_signals_to_managers:
         for partner in partners:
             for manager in inputs.managers(partner["id"]):
                 messages.append(Message("deal-signals", partner["id"], _person(manager), period, "deal_signals",
                                         {"name": manager.name, "read_on": day, "partners": [partner],
-                                         "count": len(partner["signals"])}))
+                                         "count": len(partner["signals"]) + len(partner["help"])}))
     return messages
 
 

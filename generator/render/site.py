@@ -29,7 +29,7 @@ from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
 from generator.structure.catalog import Catalog
 from generator.structure.keys import quiz_page_data
-from generator.structure.content import Document, Quiz, seconds_of
+from generator.structure.content import Document, Module, Quiz, seconds_of
 from generator.render.article import build_article
 from generator.structure.palette import shade_css
 from generator.structure.talk import Talk
@@ -84,6 +84,15 @@ def widget_json(data: dict[str, Any]) -> str:
     """A widget's data as JSON for a ``data-pk-data`` attribute (escape it there); ``<`` and ``>``
     are written as escapes so the text stays inert wherever it lands."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def help_widget_json(config: Any, t: dict[str, str], document: Document) -> str:
+    """The "Ask for help" form's data on a module with a deal stage (never the stage itself), or ""."""
+    if not (isinstance(document, Module) and document.deal_stages and config.analytics.endpoint and config.help.enabled):
+        return ""
+    strings = {key.partition(".")[2]: value.replace("{vendor}", config.vendor) for key, value in t.items() if key.startswith("help.")}
+    return widget_json({"collector": config.analytics.collector_base, "content": document.content_id,
+                        "max_chars": config.help.max_chars, "strings": strings})
 
 
 def _widget_base(config: Any, t: dict[str, str]) -> dict[str, Any]:
@@ -409,7 +418,8 @@ def render_site(
                 render("quiz.md.j2", here, document.title, document=document,
                        widget_json=widget_json(quiz_widget_data(catalog, document, here, t)))
             else:
-                render(f"{document.kind_name}.md.j2", page_path(document), document.title, document=document, talks=talks)
+                render(f"{document.kind_name}.md.j2", page_path(document), document.title, document=document, talks=talks,
+                       help_json=help_widget_json(config, t, document))
 
     exams = [quiz for quiz in catalog.quizzes.values() if quiz.mode == "exam"]
     if exams:

@@ -85,6 +85,19 @@ class SignalRule(Schema):
     for ``when`` in the site's language."""
 
 
+class HelpSettings(Schema):
+    """"Ask for help" on deal-stage pages: a rep signed in with their personal link tells the vendor's
+    partner team what the deal is about; it reaches the partner's vendor contacts in the next
+    ``deal-signals`` digest."""
+
+    enabled: bool = True
+    """Show the form on pages with a deal stage (needs ``analytics.endpoint``)."""
+    max_chars: int = Field(default=500, ge=1, le=2000)
+    """Longest text a rep may send."""
+    per_rep_per_day: int = Field(default=3, ge=1, le=100)
+    """Requests one rep may send a day (UTC); more are refused (429) and counted."""
+
+
 DEFAULT_SIGNALS = [
     {"id": "deal-reading", "when": "burst", "pages": 3, "days": 2},
     {"id": "back-to-pricing", "when": "return", "stages": ["pricing"], "away_days": 14},
@@ -423,6 +436,8 @@ class SiteConfig(Schema):
     """Deal-signal rules (``partnerkit signals``, the ``deal_signals`` digest); default: three rules, ``deal-reading``
     (3 deal-stage pages or resources within 2 days), ``back-to-pricing`` (pricing after 14 days away) and
     ``proposal-without-sales`` (proposal material read by a rep with no sales this quarter). ``[]``: none."""
+    help: HelpSettings = HelpSettings()
+    """"Ask for help" on deal-stage pages."""
     engine: Engine = "mkdocs"
     """Static site engine run to build the site: ``mkdocs``, its drop-in fork ``properdocs``, or ``zensical``
     (``pip install "partnerkit[zensical]"``)."""
@@ -457,7 +472,7 @@ class SiteConfig(Schema):
     """E-mail reminders and digests (``partnerkit notify``)."""
 
     _none_as_empty = field_validator(
-        "analytics", "transcription", "certification", "customers", "notifications", mode="before"
+        "analytics", "transcription", "certification", "customers", "notifications", "help", mode="before"
     )(_none_to_empty)
 
     @property

@@ -88,3 +88,21 @@ def test_japanese_digest(project: Path, inbox: Inbox) -> None:  # noqa: F811
     text = pat.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "Ben Oh: Pricing（2026年11月6日）（前回は 2026年10月10日）" in text
     assert "提案: 価格の見直しの相談を申し出てください。" in text
+
+
+def test_requests_for_help_reach_the_partners_contact_escaped(project: Path, inbox: Inbox) -> None:  # noqa: F811
+    from generator.analytics import store_signals
+
+    store = SqliteStore(project / "private/events.sqlite")
+    request = store_signals.HelpRequest("h1", "bolt", "cai", "module:pricing", "", "2026-11-09", "2026-11-09T10:00:00.000+00:00",
+                                        "<script>alert(1)</script> 40 seats", None)
+    store.run(lambda tx: store_signals.ask_for_help(tx, request, 3)).result()
+    store.close()
+    notify(project, date(2026, 11, 10), None, True, False, None)
+    assert signals_mail(inbox) == [("kim@northwind.example", "Deal signals: 1 to act on from 9 November 2026"),
+                                   ("pat@northwind.example", "Deal signals: 1 to act on from 9 November 2026")]
+    kim = next(m for m in inbox.messages if parseaddr(m["To"])[1] == "kim@northwind.example" and m["X-Partnerkit-Kind"] == "deal-signals")
+    text = kim.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert '- Cai Dahl asks for help (Pricing): "<script>alert(1)</script> 40 seats"\n  Once answered: https://collect.partners.test/help/answered?t=' in text
+    html = kim.get_body(("html",)).get_content()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 40 seats" in html and "<script>" not in html
