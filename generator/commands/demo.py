@@ -199,8 +199,11 @@ class DemoCollector:
         self.exams = exam_service(folder, store)
         credentials = CredentialService(self.exams, self.configure(config), Addresses(self.url), _credential_keys(folder))
         self.exams.credentials = credentials
+        from generator.collector.help import HelpService, help_routes
+
         routes = [*exam_routes(self.settings, self.exams), *credential_routes(self.settings, credentials),
-                  *self._worklist_routes(config, store, reporter)]
+                  *self._worklist_routes(config, store, reporter),
+                  *help_routes(self.settings, HelpService(store, config.help, self.demo.keys, config.language))]
         app = create_app(self.settings, store, routes)
         self.store = store
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
