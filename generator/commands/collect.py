@@ -146,13 +146,17 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
         from generator.analytics import store_worklists
 
         worklist_steps, worklist_notes = store.run(lambda db: (store_worklists.all_steps(db), store_worklists.notes(db))).result()
+        from generator.analytics import store_signals
+
+        raised, asked = store.run(lambda db: (store_signals.raised(db), store_signals.help_requests(db))).result()
     finally:
         store.close()
     if month is None:
         month = latest_month([total.day for total in totals] + [total.day for total in quizzes]) or today.strftime("%Y-%m")
     folder = output or data / REPORTS_DIR / month
     data = ReportData(totals, reps, sales, content_ids, quizzes, certificates, dict(index.titles) if index else {},
-                      compliance=_compliance(root, month, today, worklist_steps, worklist_notes))
+                      compliance=_compliance(root, month, today, worklist_steps, worklist_notes),
+                      signals_raised=raised, help_requests=asked)
     return write_report(folder, month, data, ReportOptions(by, activity_threshold, sales_threshold,
                                                            certification=config.certification, today=today))
 
