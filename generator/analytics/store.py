@@ -503,6 +503,8 @@ class BatchingStore:
             cursor.execute(self._sql("DELETE FROM events WHERE received_day < ?"), (payload,))
             removed = cursor.rowcount
             cursor.execute(self._sql("DELETE FROM views WHERE day < ?"), (payload,))
+            cursor.execute(self._sql("DELETE FROM signals_raised WHERE day < ?"), (payload,))
+            cursor.execute(self._sql("DELETE FROM help_requests WHERE day < ?"), (payload,))
             return removed
         if kind == "call":
             return payload(Transaction(self, cursor))

@@ -6,11 +6,12 @@ What is stored, and why (personal data):
   rep's partner and rep ids, the day it was raised for, the last day of its quiet window (the rule is
   not raised again for the rep until then) and the evidence shown in the digest (JSON: the titles of the
   pages and resources read, with their days). It is what makes a signal go out once. Kept for the
-  report (signals per partner and month) until ``forget`` removes the rep's rows.
+  report (signals per partner and month) for ``analytics.retention_days``, like raw events, or until
+  ``forget`` removes the rep's rows.
 - ``help_requests``: one row per "Ask for help" a rep sent from a deal-stage page: a random id, partner
   and rep ids, the page (content id and release), the day and UTC time, the rep's
   text (at most ``help_max_chars``; stored as written, escaped wherever it is shown) and when a vendor
-  contact marked it answered. Kept until ``forget`` removes the rep's rows.
+  contact marked it answered. Kept for ``analytics.retention_days``, or until ``forget`` removes the rep's rows.
 
 Reading history comes from ``events`` (view and download rows), pruned with them.
 """
