@@ -65,7 +65,7 @@ class Event(BaseModel):
         return self
 
 
-class Resource(BaseModel):
+class PageResource(BaseModel):
     """A resource of a page, as the content index names it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -90,7 +90,7 @@ class ContentIndex(BaseModel):
     """Page titles by content id, for reports (absent in indexes older builds wrote; the collector ignores it)."""
     stages: dict[str, list[str]] = Field(default_factory=dict)
     """Deal stages of each page that serves any, by content id (for deal signals; never shown to reps)."""
-    resources: dict[str, dict[str, Resource]] = Field(default_factory=dict)
+    resources: dict[str, dict[str, PageResource]] = Field(default_factory=dict)
     """Resources of each page whose opening may be sent, by content id, then by the resource's event id."""
 
     def refusal(self, event: Event) -> str | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from generator.analytics.events import ContentIndex, Resource
+from generator.analytics.events import ContentIndex, PageResource
 from generator.analytics.identity import Rep, sign
 from generator.analytics.store import SqliteStore
 from generator.collector.app import CollectorSettings, create_app
@@ -18,7 +18,7 @@ from tests.analytics.conftest import KEYS, ORIGIN, Clock
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 ROI = "r0123456789ab"
 INDEX = ContentIndex(content={"home:index", "module:pricing", "module:basics"}, stages={"module:pricing": ["pricing"]},
-                     resources={"module:pricing": {ROI: Resource(title="ROI calculator", stage="pricing")}})
+                     resources={"module:pricing": {ROI: PageResource(title="ROI calculator", stage="pricing")}})
 ISSUED = date.today() - timedelta(days=30)
 
 

@@ -16,6 +16,7 @@ from generator.collector.help import HelpService, help_routes
 from generator.commands.notify import notify
 from generator.structure.config import HelpSettings
 from tests.analytics.conftest import KEYS, free_port, running_collector
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_beacon import REP_BROWSER, setup_site, wait_for
 from tests.conftest import configure
 from tests.signals.conftest import ISSUED
@@ -47,6 +48,7 @@ def test_ask_for_help_reaches_the_digest(minimal: Path, site_server, browser, tm
         heading = page.get_by_role("heading", name="Need help with this deal?")
         heading.wait_for()
         assert heading.is_visible()
+        assert serious_violations(page) == [], "the form itself passes axe-core"
         page.get_by_label("What is the deal about?").fill("A 40-seat renewal <b>at a retailer</b>")
         page.get_by_role("button", name="Ask for help").click()
         sent = page.get_by_text("Sent. Northwind's partner team will get back to you.")
