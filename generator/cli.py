@@ -338,6 +338,25 @@ def worklists(project: Path, day, db: str | None, debug: bool) -> None:
         click.echo(f"Worklists written to {shown(run.files[0].parent)}/")
 
 
+@cli.command()
+@project_option
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Day to evaluate (default: yesterday, UTC).")
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@debug_option
+def signals(project: Path, day, db: str | None, debug: bool) -> None:
+    """Raise the day's deal signals (signals: in site_config.yml): reps whose reading suggests a live deal."""
+    from generator.commands.signals import signals as signals_operation
+
+    run = run_operation(debug, signals_operation, project, day.date() if day else None, database(db))
+    new = f"{len(run.new)} new signal{'s' if len(run.new) != 1 else ''}"
+    click.echo(f"{run.day}: {new}, {len(run.already)} raised before")
+    for signal in [*run.new, *run.already]:
+        read = ", ".join(f"{item.title} ({item.day})" for item in signal.read)
+        away = f" after reading none since {signal.away_since}" if signal.away_since else ""
+        click.echo(f"  {signal.rule}: {signal.partner}/{signal.rep} read {read}{away}")
+
+
 @cli.command("revoke-certificate")
 @project_option
 @click.argument("certificate")

@@ -29,9 +29,10 @@ class Event(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    type: Literal["view", "leave", "quiz"]
+    type: Literal["view", "leave", "quiz", "download"]
     """``view`` when a page opens; ``leave`` when it is hidden or left, with the engaged time and scroll
-    depth; ``quiz`` when a practice quiz on the page is submitted, with its score."""
+    depth; ``quiz`` when a practice quiz on the page is submitted, with its score; ``download`` when one
+    of the page's resources is opened (a file downloaded or a link followed), with its ``target``."""
     content: str = Field(pattern=r"^[a-z-]+:[^\s]{1,150}$")
     """Content id from the page's ``partnerkit:content-id`` meta tag, e.g. ``module:pricing``."""
     version: str | None = Field(default=None, max_length=50)
@@ -50,6 +51,8 @@ class Event(BaseModel):
     """Quiz events: points scored, in percent."""
     passed: bool | None = None
     """Quiz events: whether the score reached the quiz's pass mark."""
+    target: str | None = Field(default=None, pattern=r"^r[0-9a-f]{12}$")
+    """Download events: the resource's event id (``data-pk-r`` on its link)."""
     token: str | None = Field(default=None, max_length=200)
     """The rep's signed token from their personal link; None for anonymous views."""
 
@@ -57,7 +60,19 @@ class Event(BaseModel):
     def _quiz_fields_on_quiz_events_only(self) -> Event:
         if (self.type == "quiz") != (self.quiz is not None) or (self.quiz is None) != (self.passed is None):
             raise ValueError("quiz and passed are given on quiz events, and only there")
+        if (self.type == "download") != (self.target is not None):
+            raise ValueError("target is given on download events, and only there")
         return self
+
+
+class PageResource(BaseModel):
+    """A resource of a page, as the content index names it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    stage: str = ""
+    """Its deal stage (its own or its module's), or "" for none."""
 
 
 class ContentIndex(BaseModel):
@@ -73,6 +88,10 @@ class ContentIndex(BaseModel):
     """Ids of the practice quizzes whose results may be sent."""
     titles: dict[str, str] = Field(default_factory=dict)
     """Page titles by content id, for reports (absent in indexes older builds wrote; the collector ignores it)."""
+    stages: dict[str, list[str]] = Field(default_factory=dict)
+    """Deal stages of each page that serves any, by content id (for deal signals; never shown to reps)."""
+    resources: dict[str, dict[str, PageResource]] = Field(default_factory=dict)
+    """Resources of each page whose opening may be sent, by content id, then by the resource's event id."""
 
     def refusal(self, event: Event) -> str | None:
         """Why the collector must refuse ``event`` (unknown content, release or quiz), or None."""
@@ -82,17 +101,25 @@ class ContentIndex(BaseModel):
             return "unknown release"
         if event.quiz is not None and event.quiz not in self.quizzes:
             return "unknown quiz"
+        if event.target is not None and event.target not in self.resources.get(event.content, {}):
+            return "unknown resource"
         return None
 
 
-def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str], quizzes: Iterable[str] = ()) -> Path:
+def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str], quizzes: Iterable[str] = (),
+                        stages: dict[str, list[str]] | None = None, resources: dict[str, dict[str, dict[str, str]]] | None = None) -> Path:
     """Write ``private/content-index.json`` under the project ``root``; return its path. ``content_ids``
-    may map each id to its page title (as ``RenderedSite.content_ids`` does): the titles are kept too."""
+    may map each id to its page title (as ``RenderedSite.content_ids`` does): the titles are kept too.
+    ``stages`` and ``resources`` are the pages' deal stages and resources (``RenderedSite`` has both)."""
     path = root / CONTENT_INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     index: dict[str, object] = {"content": sorted(set(content_ids)), "versions": sorted(set(versions)), "quizzes": sorted(set(quizzes))}
     if isinstance(content_ids, dict):
         index["titles"] = {ident: title for ident, title in sorted(content_ids.items()) if title}
+    if stages:
+        index["stages"] = dict(sorted(stages.items()))
+    if resources:
+        index["resources"] = {ident: dict(sorted(listed.items())) for ident, listed in sorted(resources.items())}
     path.write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 

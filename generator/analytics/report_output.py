@@ -14,6 +14,8 @@ import jinja2
 
 from generator.analytics.compliance import Compliance, table_rows as compliance_rows
 from generator.analytics.csvfile import write_dicts
+from generator.analytics.deal_report import deal_signals_section
+from generator.analytics.store_signals import HelpRequest, RaisedRow
 from generator.analytics.report import (METRICS, QUADRANTS, active_rates, bands, content_reads, month_of,
                                         months_until, next_tier_needs, not_after, page_name, quadrants,
                                         quiz_results, rep_activity, weeks_until)
@@ -43,6 +45,10 @@ class ReportData:
     """Page titles by content id, from the content index."""
     compliance: Compliance | None = None
     """How partners follow the procedures on their worklists (None: no worklist cases yet)."""
+    signals_raised: Sequence[RaisedRow] = ()
+    """Deal signals raised (``store_signals.raised``)."""
+    help_requests: Sequence[HelpRequest] = ()
+    """Requests for help (``store_signals.help_requests``)."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,13 @@ def write_report(folder: Path, month: str, data: ReportData, options: ReportOpti
     compliance = data.compliance if data.compliance is not None and data.compliance.trend else None
     if compliance is not None:
         tables.update(compliance_rows(compliance, partner_names))
+    deals = deal_signals_section(list(data.signals_raised), list(data.help_requests), roster, sales, month, months_back)
+    if deals is not None:
+        holder_names = {(e.partner_id, e.rep_id): e.name for e in roster}
+        tables["deal_signals"] = deals.rows(partner_names)
+        tables["help_requests"] = [{"day": r.day, "partner": r.partner, "rep": r.rep, "name": holder_names.get((r.partner, r.rep), ""),
+                                    "page": page_name(r.content, titles), "text": r.text, "answered": r.answered_at or ""}
+                                   for r in deals.requests]
     for name, rows in tables.items():
         write_dicts(folder / f"{name}.csv", rows)
     summary = {"month": month, "today": today.isoformat(), "by": by, "activity_threshold": activity_at,
@@ -169,7 +182,8 @@ def write_report(folder: Path, month: str, data: ReportData, options: ReportOpti
                            placed=placed, quadrants=QUADRANTS, bands=split, rates=rates,
                            releases=dict(sorted(releases.items(), key=lambda item: version_key(item[0]), reverse=True)),
                            never=[page_name(content, titles) for content in never], quizzes=quizzes, outlooks=outlooks,
-                           certificates=tables["certificates"], reminders=reminders,
+                           certificates=tables["certificates"], reminders=reminders, deals=deals,
+                           help_rows=tables.get("help_requests", []),
                            charts=charts(placed, by, activity_at, sales_at, rates, labels, partner_names))
     (folder / PARTNERS_FOLDER).mkdir(exist_ok=True)
     for partner in partners:

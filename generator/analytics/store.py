@@ -26,6 +26,9 @@ transaction, are kept for good. What is stored, and why:
   :mod:`generator.analytics.store_credentials`).
 - ``notifications_sent`` and ``notifications_unsubscribed``: the e-mail sent log and one-click
   unsubscriptions (see :mod:`generator.analytics.store_notifications`).
+- ``signals_raised`` and ``help_requests``: deal signals raised and reps' requests for help (see
+  :mod:`generator.analytics.store_signals`). Download events are ``events`` rows of type ``download``
+  naming the resource (``target``, a digest of its file or address).
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 """
 
@@ -222,6 +225,33 @@ MIGRATIONS = [
         PRIMARY KEY (rep, kind)
     );
     """,
+    # deal signals: download events name their resource; raised signals and help requests (store_signals.py)
+    """
+    ALTER TABLE events ADD COLUMN target TEXT NOT NULL DEFAULT '';
+    CREATE INDEX events_downloads ON events (view, target) WHERE type = 'download';
+    CREATE TABLE signals_raised (
+        rule TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        day TEXT NOT NULL,
+        window_ends TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        PRIMARY KEY (rule, partner, rep, day)
+    );
+    CREATE INDEX signals_raised_by_rep ON signals_raised (rep);
+    CREATE TABLE help_requests (
+        id TEXT PRIMARY KEY,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        content TEXT NOT NULL,
+        version TEXT NOT NULL,
+        day TEXT NOT NULL,
+        asked_at TEXT NOT NULL,
+        text TEXT NOT NULL,
+        answered_at TEXT
+    );
+    CREATE INDEX help_requests_by_rep ON help_requests (partner, rep, day);
+    """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
 ``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
@@ -234,15 +264,15 @@ PRUNE_CHECK_SECONDS = 3600
 """How long an idle writer waits before checking whether the day's pruning is due."""
 
 FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates", "credentials", "worklist_ticks",
-                    "worklist_notes", "notifications_sent", "notifications_unsubscribed")
+                    "worklist_notes", "notifications_sent", "notifications_unsubscribed", "signals_raised", "help_requests")
 """Every table with rows about a rep (``forget`` empties them of that rep)."""
 
 MAX_ENGAGED_MS = 180 * 60 * 1000
 """Engaged time one view is credited with at most, unless the collector says otherwise."""
 
 INSERT_EVENT = (
-    "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll, quiz, score, passed, sent_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view, type, sent_at) WHERE type <> 'view' DO NOTHING"
+    "INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll, quiz, score, passed, sent_at, target)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view, type, sent_at) WHERE type <> 'view' DO NOTHING"
 )
 INSERT_VIEW = (
     "INSERT INTO views (view, day, partner, rep, started, engaged_ms) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (view) DO NOTHING"
@@ -281,6 +311,8 @@ class StoredEvent:
     """The browser's clock when it sent the event (milliseconds): a retry of it is stored once."""
     received: int = 0
     """When the collector received it, milliseconds since 1970 (UTC): the wall time a view's engaged time is capped by."""
+    target: str = ""
+    """Download events: the resource's event id."""
 
 
 def utc_today() -> date:
@@ -471,6 +503,8 @@ class BatchingStore:
             cursor.execute(self._sql("DELETE FROM events WHERE received_day < ?"), (payload,))
             removed = cursor.rowcount
             cursor.execute(self._sql("DELETE FROM views WHERE day < ?"), (payload,))
+            cursor.execute(self._sql("DELETE FROM signals_raised WHERE day < ?"), (payload,))
+            cursor.execute(self._sql("DELETE FROM help_requests WHERE day < ?"), (payload,))
             return removed
         if kind == "call":
             return payload(Transaction(self, cursor))
@@ -502,11 +536,19 @@ class BatchingStore:
                 return 0
             allowed = min(max_engaged_ms, event.received - seen[2]) - seen[3]
             credited = max(0, min(event.engaged_ms, allowed))
+        elif event.type == "download":  # once per view and resource, on a view of the same rep seen before
+            cursor.execute(self._sql("SELECT partner, rep FROM views WHERE view = ?"), (event.view,))
+            if cursor.fetchone() != (event.partner, event.rep):
+                return 0
+            cursor.execute(self._sql("SELECT 1 FROM events WHERE view = ? AND target = ? AND type = 'download'"),
+                           (event.view, event.target))
+            if cursor.fetchone() is not None:
+                return 0
         cursor.execute(self._sql(INSERT_EVENT), (
             event.received_day, event.type, event.content, event.version, event.view, event.partner, event.rep, credited,
-            event.scroll, event.quiz, event.score, int(event.passed), event.sent_at))
-        if cursor.rowcount != 1:
-            return 0
+            event.scroll, event.quiz, event.score, int(event.passed), event.sent_at, event.target))
+        if cursor.rowcount != 1 or event.type == "download":
+            return cursor.rowcount
         if event.type == "quiz":
             cursor.execute(self._sql(UPSERT_QUIZ_DAILY),
                            (event.received_day, event.quiz, event.version, event.partner, event.rep, int(event.passed)))

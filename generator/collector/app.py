@@ -299,11 +299,24 @@ def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequen
         received = int(settings.clock() * 1000)
         stored = [
             StoredEvent(day, event.type, event.content, event.version or "", event.view, partner, rep,
-                        event.engaged_ms, event.scroll, event.quiz or "", event.score, bool(event.passed), event.at, received)
+                        event.engaged_ms, event.scroll, event.quiz or "", event.score, bool(event.passed), event.at, received,
+                        event.target or "")
             for event in events
         ]
+        downloads = [event for event in stored if event.type == "download"]
         try:
-            await asyncio.wrap_future(store.write(stored, settings.max_engaged_ms))
+            if downloads:  # a download counts once per view and resource, on the rep's own view: others are refused
+                others = [event for event in stored if event.type != "download"]
+                if others:
+                    await asyncio.wrap_future(store.write(others, settings.max_engaged_ms))
+                new = await asyncio.wrap_future(store.write(downloads, settings.max_engaged_ms))
+                refused = len(downloads) - new - (0 if new or others else 1)
+                for _ in range(refused):
+                    await asyncio.wrap_future(store.count_rejected(day, "repeated download"))
+                if not (new or others):
+                    return await count_refusal(store, Refused(409, "repeated download"))
+            else:
+                await asyncio.wrap_future(store.write(stored, settings.max_engaged_ms))
         except Exception as failure:
             return store_unavailable(failure)
         return Response(status_code=204)

@@ -58,13 +58,15 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
         from generator.collector.notifications import NotificationService, collector_origin, notification_routes
+        from generator.collector.help import HelpService, help_routes
         from generator.collector.worklists import worklist_routes
         from generator.commands.worklists import worklist_service
 
         worklists = worklist_service(root, store, config, dict(index.titles), roster)
         unsubscribe = NotificationService(store, keys or _optional_keys(), collector_origin(analytics.endpoint), config.language)
         app = create_app(settings, store, [*exam_routes(settings, exams), *credential_routes(settings, credentials),
-                                           *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe)])
+                                           *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe),
+                                           *help_routes(settings, HelpService(store, config.help, unsubscribe.keys, config.language))])
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies)
     finally:
@@ -144,13 +146,17 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
         from generator.analytics import store_worklists
 
         worklist_steps, worklist_notes = store.run(lambda db: (store_worklists.all_steps(db), store_worklists.notes(db))).result()
+        from generator.analytics import store_signals
+
+        raised, asked = store.run(lambda db: (store_signals.raised(db), store_signals.help_requests(db))).result()
     finally:
         store.close()
     if month is None:
         month = latest_month([total.day for total in totals] + [total.day for total in quizzes]) or today.strftime("%Y-%m")
     folder = output or data / REPORTS_DIR / month
     data = ReportData(totals, reps, sales, content_ids, quizzes, certificates, dict(index.titles) if index else {},
-                      compliance=_compliance(root, month, today, worklist_steps, worklist_notes))
+                      compliance=_compliance(root, month, today, worklist_steps, worklist_notes),
+                      signals_raised=raised, help_requests=asked)
     return write_report(folder, month, data, ReportOptions(by, activity_threshold, sales_threshold,
                                                            certification=config.certification, today=today))
 

@@ -180,7 +180,8 @@ class DemoCollector:
         """Write the render's content index and exam keys into the demo folder; a running collector
         takes them at once."""
         folder = self.demo.folder
-        write_content_index(folder, rendered.content_ids, [], rendered.practice_quizzes)
+        write_content_index(folder, rendered.content_ids, [], rendered.practice_quizzes, rendered.deal_stages,
+                            rendered.resources)
         replace_exam_keys(folder, {"": exam_keys_of(catalog)})
         if self.settings is not None:
             self.settings.index = read_content_index(folder)
@@ -198,8 +199,11 @@ class DemoCollector:
         self.exams = exam_service(folder, store)
         credentials = CredentialService(self.exams, self.configure(config), Addresses(self.url), _credential_keys(folder))
         self.exams.credentials = credentials
+        from generator.collector.help import HelpService, help_routes
+
         routes = [*exam_routes(self.settings, self.exams), *credential_routes(self.settings, credentials),
-                  *self._worklist_routes(config, store, reporter)]
+                  *self._worklist_routes(config, store, reporter),
+                  *help_routes(self.settings, HelpService(store, config.help, self.demo.keys, config.language))]
         app = create_app(self.settings, store, routes)
         self.store = store
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))

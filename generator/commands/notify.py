@@ -27,6 +27,10 @@ from generator.analytics import store_worklists
 from generator.analytics.store_credentials import revoked_certificates
 from generator.analytics.store_exams import all_certificates
 from generator.commands.collect import DEFAULT_ROSTER, DEFAULT_SALES
+from generator.commands.signals import raise_signals
+from generator.analytics import store_signals
+from generator.analytics.events import CONTENT_INDEX, read_content_index
+from generator.collector.help import answered_link
 from generator.commands.worklists import owner_label
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
@@ -112,9 +116,16 @@ def notify(root: Path, day: date | None, outbox: Path | None, send: bool, dry_ru
         monday = today - timedelta(days=today.weekday())
         due, steps = store.run(lambda db: (store_worklists.steps_due(db, monday, monday + timedelta(days=6)),
                                            store_worklists.all_steps(db))).result()
+        run = raise_signals(root, config, store, today - timedelta(days=1), record=not dry_run)
+        asked = store.run(lambda tx: store_signals.help_requests(tx, (today - timedelta(days=1)).isoformat(),
+                                                                 (today - timedelta(days=1)).isoformat())).result()
+        base = config.analytics.collector_base
+        help_requests = [(request, answered_link(base, request, keys, now) if base else "") for request in asked]
+        titles = dict(read_content_index(root).titles) if (root / CONTENT_INDEX).is_file() else {}
         inputs = Inputs(today, config, roster, people, certificates, daily, sales, links, due, steps,
                         _procedure_titles(root) if steps else {},
-                        {owner: owner_label(config, owner) for owner in ("vendor", "partner", "shared", "tech-touch")})
+                        {owner: owner_label(config, owner) for owner in ("vendor", "partner", "shared", "tech-touch")},
+                        [*run.already, *run.new], help_requests, titles)
         logged = store.run(log.logged).result()
         unsubscribed = store.run(log.unsubscriptions).result()
         keys_logged = {row.key for row in logged}

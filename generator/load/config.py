@@ -40,6 +40,7 @@ def read_config(root: Path) -> tuple[SiteConfig | None, list[ContentError]]:
         errors.extend(_check_input_paths(config, documents[0]))
         errors.extend(_check_releases(config, documents[0], root))
         errors.extend(_check_tiers(config, documents[0]))
+        errors.extend(_check_signals(config, documents[0]))
     return (None if errors else config), errors
 
 
@@ -136,4 +137,19 @@ def _check_tiers(config: SiteConfig, source: SourceDocument) -> list[ContentErro
             if requirement.level not in levels:
                 errors.append(source.error((*loc, "level"), f"unknown level '{requirement.level}'"
                                            f"{did_you_mean(requirement.level, levels)}"))
+    return errors
+
+
+def _check_signals(config: SiteConfig, source: SourceDocument) -> list[ContentError]:
+    """Signal rules name declared deal stages; rule ids are unique."""
+    errors: list[ContentError] = []
+    seen: set[str] = set()
+    for index, rule in enumerate(config.signals):
+        if rule.id in seen:
+            errors.append(source.error(("signals", index, "id"), f"duplicate signal rule '{rule.id}'"))
+        seen.add(rule.id)
+        for position, stage in enumerate(rule.stages):
+            if stage not in config.stage_ids and ("signals", index, "stages", position) in source.values:
+                errors.append(source.error(("signals", index, "stages", position),
+                                           f"unknown stage '{stage}'{did_you_mean(stage, config.stage_ids)}"))
     return errors

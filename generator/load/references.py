@@ -73,6 +73,14 @@ def check_references(
         if isinstance(document, Module):
             check.roles(source, ("roles",), document.roles)
             check.refs(source, ("prerequisites",), "module", document.prerequisites)
+            if document.stage is not None:
+                check.known(source, ("stage",), "stage", document.stage, config.stage_ids)
+            for index, section in enumerate(document.sections):
+                if section.stage is not None:
+                    check.known(source, ("sections", index, "stage"), "stage", section.stage, config.stage_ids)
+            for index, resource in enumerate(document.resources):
+                if resource.stage is not None:
+                    check.known(source, ("resources", index, "stage"), "stage", resource.stage, config.stage_ids)
             for index, ident in enumerate(document.talks):
                 check.known(source, ("talks", index), "talk", ident, list(talks or {}))
             if document.quiz is not None:

@@ -22,6 +22,8 @@ from generator.analytics.compliance import compliance
 from generator.analytics.report import bands, next_tier_needs, quadrants, rep_activity, QUADRANTS
 from generator.analytics.store import DailyTotal
 from generator.analytics.store_notifications import LogKey
+from generator.analytics.signals import Signal
+from generator.analytics.store_signals import HelpRequest
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import TierOutlook, expiry_reminders, tiers_now_and_at_risk
 from generator.structure.config import Release, SiteConfig
@@ -88,6 +90,12 @@ class Inputs:
     """Procedure titles by id."""
     owners: dict[str, str] = field(default_factory=dict)
     """Step owner labels by owner (``vendor`` → the vendor's name), as the worklists show them."""
+    signals: Sequence[Signal] = ()
+    """Deal signals raised for the day before ``today`` (``generator.commands.signals``)."""
+    help_requests: Sequence[tuple[HelpRequest, str]] = ()
+    """Requests for help asked the day before ``today``, each with the signed link that marks it answered."""
+    page_titles: dict[str, str] = field(default_factory=dict)
+    """Page titles by content id (the content index's)."""
 
     @property
     def week_days(self) -> tuple[date, date]:
@@ -337,6 +345,66 @@ def compliance_dropped(inputs: Inputs) -> list[Message]:
             for contact in _contacts(inputs)]
 
 
+SIGNAL_ACTIONS = {
+    "en": {"burst": "Call the rep today and offer help with the deal: a joint call or a look at their proposal.",
+           "return": "Offer a pricing review: they are back at pricing after a pause.",
+           "no-sales": "Offer to review their proposal: a first sale this quarter may be close."},
+    "ja": {"burst": "今日中に担当者へ連絡し、商談の支援（同行や提案内容の確認）を申し出てください。",
+           "return": "価格の見直しの相談を申し出てください。しばらくぶりに価格を確認しています。",
+           "no-sales": "提案書の確認を申し出てください。今期初めての受注が近いかもしれません。"},
+}
+"""The suggested action of each kind of signal rule, per language, unless the rule gives its own."""
+
+
+def _signal_partners(inputs: Inputs, signals: Sequence[Signal]) -> list[dict[str, Any]]:
+    """Signals grouped by partner (names, what was read and when, the rule's suggested action)."""
+    rules = {rule.id: rule for rule in inputs.config.signals}
+    actions = SIGNAL_ACTIONS.get(inputs.config.language, SIGNAL_ACTIONS["en"])
+    names, partner_names = inputs.names(), inputs.partner_names()
+    by_partner: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for signal in signals:
+        rule = rules.get(signal.rule)
+        if rule is None:
+            continue
+        by_partner[signal.partner].append({
+            "rep": names.get((signal.partner, signal.rep), signal.rep), "rule": rule.id, "when": rule.when,
+            "read": [{"title": item.title, "day": date.fromisoformat(item.day)} for item in signal.read],
+            "away_since": date.fromisoformat(signal.away_since) if signal.away_since else None,
+            "action": rule.action or actions[rule.when]})
+    asked: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for request, link in inputs.help_requests:
+        asked[request.partner].append({"rep": names.get((request.partner, request.rep), request.rep),
+                                       "page": inputs.page_titles.get(request.content, request.content),
+                                       "text": request.text, "answer_link": link})
+    return [{"id": partner, "partner": partner_names.get(partner, partner), "signals": by_partner.get(partner, []),
+             "help": asked.get(partner, [])} for partner in sorted({*by_partner, *asked})]
+
+
+def deal_signals(inputs: Inputs) -> list[Message]:
+    """To each vendor contact (those of the partner when ``partners`` is given), once a day: the reps
+    whose reading yesterday raised a deal signal, what they read and when, and what to do; with
+    ``notifications.deal_signals_to_managers``, to each partner's managers too, about their own reps."""
+    partners = _signal_partners(inputs, inputs.signals)
+    if not partners:
+        return []
+    day = inputs.today - timedelta(days=1)
+    period = inputs.today.isoformat()
+    messages = []
+    for contact in inputs.config.notifications.vendor_contacts:
+        mine = [partner for partner in partners if not contact.partners or partner["id"] in contact.partners]
+        if mine:
+            messages.append(Message("deal-signals", "all", Recipient(contact.name, contact.email), period, "deal_signals",
+                                    {"name": contact.name, "read_on": day, "partners": mine,
+                                     "count": sum(len(partner["signals"]) + len(partner["help"]) for partner in mine)}))
+    if inputs.config.notifications.deal_signals_to_managers:
+        for partner in partners:
+            for manager in inputs.managers(partner["id"]):
+                messages.append(Message("deal-signals", partner["id"], _person(manager), period, "deal_signals",
+                                        {"name": manager.name, "read_on": day, "partners": [partner],
+                                         "count": len(partner["signals"]) + len(partner["help"])}))
+    return messages
+
+
 KINDS: dict[str, Callable[[Inputs], list[Message]]] = {
     "certificate-expiry": certificate_expiry,
     "whats-new": whats_new,
@@ -347,6 +415,7 @@ KINDS: dict[str, Callable[[Inputs], list[Message]]] = {
     "steps-due": steps_due,
     "partner-compliance": partner_compliance,
     "compliance-dropped": compliance_dropped,
+    "deal-signals": deal_signals,
 }
 """Every message kind, in the order messages are sent: the kind's name (in the sent log, in
 unsubscribe links) and the function that says which of its messages are due."""
@@ -357,11 +426,11 @@ KIND_WORDS = {
            "partner-tier": "your partner's tier at risk", "partner-certificates": "your people's certificates ending",
            "key-people": "key people to call", "tiers-at-risk": "partner tiers at risk",
            "steps-due": "worklist steps due this week", "partner-compliance": "your partner's procedures behind schedule",
-           "compliance-dropped": "partners whose compliance dropped"},
+           "compliance-dropped": "partners whose compliance dropped", "deal-signals": "deal signals from your reps' reading"},
     "ja": {"certificate-expiry": "認定の期限のお知らせ", "whats-new": "リリースごとの新機能", "partner-tier": "パートナー認定の維持",
            "partner-certificates": "担当者の認定の期限", "key-people": "支援すべきキーパーソン", "tiers-at-risk": "認定が下がる見込みのパートナー",
            "steps-due": "今週期限のワークリストの手順", "partner-compliance": "手順の期限内実施率の低下",
-           "compliance-dropped": "実施率が下がったパートナー"},
+           "compliance-dropped": "実施率が下がったパートナー", "deal-signals": "担当者の閲覧からわかる商談の兆し"},
 }
 """What each kind is called where people read it (the unsubscribe page)."""
 

@@ -150,7 +150,8 @@ def _content_path(cache: Path, key: str) -> Path:
 def _write_content(cache: Path, key: str, rendered: RenderedSite) -> None:
     path = _content_path(cache, key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"content": rendered.content_ids, "practice_quizzes": list(rendered.practice_quizzes)}
+    data = {"content": rendered.content_ids, "practice_quizzes": list(rendered.practice_quizzes),
+            "deal_stages": rendered.deal_stages, "resources": rendered.resources}
     path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -158,16 +159,22 @@ def is_cached(cache: Path, key: str) -> bool:
     return (cache / key).is_dir() and _content_path(cache, key).is_file()
 
 
-def cached_content(cache: Path, keys: list[str]) -> tuple[dict[str, str], set[str]]:
-    """Content ids with titles and practice-quiz ids of the releases cached under ``keys`` (oldest
-    first: the newest release's title wins)."""
+def cached_content(cache: Path, keys: list[str]) -> tuple[dict[str, str], set[str], dict[str, list[str]], dict[str, dict[str, dict[str, str]]]]:
+    """Content ids with titles, practice-quiz ids and the pages' deal stages and resources of the
+    releases cached under ``keys`` (oldest first: the newest release's title and stages win; resources
+    of every release may be sent)."""
     content: dict[str, str] = {}
     practice: set[str] = set()
+    stages: dict[str, list[str]] = {}
+    resources: dict[str, dict[str, dict[str, str]]] = {}
     for key in keys:
         data = json.loads(_content_path(cache, key).read_text(encoding="utf-8"))
         content.update(data["content"])
         practice.update(data["practice_quizzes"])
-    return content, practice
+        stages.update(data.get("deal_stages", {}))
+        for ident, listed in data.get("resources", {}).items():
+            resources.setdefault(ident, {}).update(listed)
+    return content, practice, stages, resources
 
 
 def cached_exam_keys(cache: Path, key: str) -> dict[str, ExamKey]:

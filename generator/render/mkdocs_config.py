@@ -21,7 +21,7 @@ ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
 SCRIPTS = ["pages.js", "progress.js", "checklist.js", "player.js", "widgets.js", "quiz.js", "practice.js", "exam.js",
-           "verify.js", "accounts.js"]
+           "verify.js", "accounts.js", "help.js"]
 """Every script partnerkit ships (the beacon besides); pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
 """Loaded on every page (progress controls, start cards, link and header colours, print layout)."""
@@ -30,12 +30,13 @@ PAGE_ASSETS: dict[str, tuple[str, ...]] = {
     "progress.js": ("pk-done", "pk-path-progress", "pk-module-state"),
     "checklist.js": ("pk-check",),
     "player.js": ("pk-player",),
-    "widgets.js": ("pk-quiz", "pk-verify", "pk-accounts"),
+    "widgets.js": ("pk-quiz", "pk-verify", "pk-accounts", "pk-help"),
     "quiz.js": ("pk-quiz",),
     "practice.js": ("pk-quiz--practice",),
     "exam.js": ("pk-quiz--exam",),
     "verify.js": ("pk-verify",),
     "accounts.js": ("pk-accounts",),
+    "help.js": ("pk-help",),
     "procedure.css": ("pk-timeline", "pk-owner", "pk-checklist"),
     "talk.css": ("pk-player", "pk-transcript"),
     "quiz.css": ("pk-quiz",),

@@ -30,7 +30,7 @@ from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
 from generator.structure.catalog import Catalog
 from generator.structure.keys import quiz_page_data
-from generator.structure.content import Document, Quiz, seconds_of
+from generator.structure.content import Document, Module, Quiz, seconds_of
 from generator.render.article import build_article
 from generator.structure.palette import shade_css
 from generator.structure.talk import Talk
@@ -87,6 +87,15 @@ def widget_json(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def help_widget_json(config: Any, t: dict[str, str], document: Document) -> str:
+    """The "Ask for help" form's data on a module with a deal stage (never the stage itself), or ""."""
+    if not (isinstance(document, Module) and document.deal_stages and config.analytics.endpoint and config.help.enabled):
+        return ""
+    strings = {key.partition(".")[2]: value.replace("{vendor}", config.vendor) for key, value in t.items() if key.startswith("help.")}
+    return widget_json({"collector": config.analytics.collector_base, "content": document.content_id,
+                        "max_chars": config.help.max_chars, "strings": strings})
+
+
 def _widget_base(config: Any, t: dict[str, str]) -> dict[str, Any]:
     strings = {key.partition(".")[2]: value for key, value in t.items() if key.startswith(("quiz.", "cert."))}
     return {"collector": config.analytics.collector_base, "strings": strings, "language": config.language}
@@ -136,6 +145,10 @@ class RenderedSite:
     the beacon may send, as the pages' front matter names them."""
     practice_quizzes: tuple[str, ...] = ()
     """Ids of the quizzes graded in the browser, whose results the beacon may send."""
+    deal_stages: dict[str, list[str]] = field(default_factory=dict)
+    """Deal stages of each page that serves any (module's and sections'), by content id: for deal signals."""
+    resources: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    """Resources whose opening the beacon may send, by content id: each resource's event id with its title and deal stage."""
 
     def texts(self) -> dict[str, str]:
         """Every generated text file (pages and mkdocs.yml): what golden tests compare."""
@@ -406,7 +419,8 @@ def render_site(
                 render("quiz.md.j2", here, document.title, document=document,
                        widget_json=widget_json(quiz_widget_data(catalog, document, here, t)))
             else:
-                render(f"{document.kind_name}.md.j2", page_path(document), document.title, document=document, talks=talks)
+                render(f"{document.kind_name}.md.j2", page_path(document), document.title, document=document, talks=talks,
+                       help_json=help_widget_json(config, t, document))
 
     exams = [quiz for quiz in catalog.quizzes.values() if quiz.mode == "exam"]
     if exams:
@@ -458,5 +472,8 @@ def render_site(
         for resource in module.resources:
             if resource.file is not None:
                 copies[f"docs/{RESOURCE_DIR}/{resource.file}"] = Path("content") / resource.file
+    modules = [module for module in catalog.modules.values() if module.content_id in content_ids]
     return RenderedSite(pages, mkdocs_config(config, nav, release, tuple(not_in_nav)), copies, served, content_ids,
-                        tuple(catalog.practice_quiz_ids))
+                        tuple(catalog.practice_quiz_ids),
+                        {module.content_id: module.deal_stages for module in modules if module.deal_stages},
+                        {module.content_id: module.resource_entries for module in modules if module.resources})

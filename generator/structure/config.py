@@ -50,6 +50,62 @@ class Role(Schema):
     """Name shown on pages (e.g. ``Sales rep``)."""
 
 
+class DealStage(Schema):
+    """A stage of a partner's deal; modules, sections and resources name the stage they serve."""
+
+    id: Id
+    """Stable id used by content's ``stage:`` and by signal rules (e.g. ``pricing``)."""
+    name: str
+    """Name shown in the vendor's report and digests (never to reps)."""
+
+
+class SignalRule(Schema):
+    """A deal signal: reading that suggests a customer is in front of the rep, and what the vendor's
+    partner-success manager should do about it. Evaluated per day (``partnerkit signals``, ``notify``)."""
+
+    id: Id
+    """Stable id of the rule (e.g. ``deal-reading``): a rep gets it at most once per ``quiet_days``."""
+    when: Literal["burst", "return", "no-sales"]
+    """``burst``: the rep opened at least ``pages`` different pages or resources of the rule's stages within
+    ``days`` days; ``return``: the rep came back to the rule's stages ``away_days`` or more days after last reading them;
+    ``no-sales``: a rep with no sales this quarter (``private/sales.csv``; skipped without it) read the
+    rule's stages. Each needs reading of the rule's stages on the day evaluated."""
+    stages: list[str] = []
+    """Deal stages the rule watches (ids of ``stages``); empty: every deal stage."""
+    pages: int = Field(default=3, ge=1, le=1000)
+    """``burst``: different pages or resources read at least."""
+    days: int = Field(default=2, ge=1, le=365)
+    """``burst``: within this many days, the day evaluated included (2: that day and the day before, 48 hours)."""
+    away_days: int = Field(default=14, ge=1, le=3650)
+    """``return``: the rep's previous reading of the rule's stages was at least this many days before."""
+    quiet_days: int = Field(default=14, ge=1, le=3650)
+    """Days after a signal during which the same rule is not raised again for the same rep."""
+    action: str = ""
+    """Suggested action for the vendor contact (e.g. ``offer a pricing review``); default: the built-in one
+    for ``when`` in the site's language."""
+
+
+class HelpSettings(Schema):
+    """"Ask for help" on deal-stage pages: a rep signed in with their personal link tells the vendor's
+    partner team what the deal is about; it reaches the partner's vendor contacts in the next
+    ``deal-signals`` digest."""
+
+    enabled: bool = True
+    """Show the form on pages with a deal stage (needs ``analytics.endpoint``)."""
+    max_chars: int = Field(default=500, ge=1, le=2000)
+    """Longest text a rep may send."""
+    per_rep_per_day: int = Field(default=3, ge=1, le=100)
+    """Requests one rep may send a day (UTC); more are refused (429) and counted."""
+
+
+DEFAULT_SIGNALS = [
+    {"id": "deal-reading", "when": "burst", "pages": 3, "days": 2},
+    {"id": "back-to-pricing", "when": "return", "stages": ["pricing"], "away_days": 14},
+    {"id": "proposal-without-sales", "when": "no-sales", "stages": ["proposal"], "quiet_days": 90},
+]
+"""The rules used when ``site_config.yml`` has no ``signals:``."""
+
+
 def _check_release_name(value: str) -> str:
     if not value or value in (".", "..") or re.search(r"[\\/]", value):
         raise PydanticCustomError(
@@ -348,6 +404,8 @@ class VendorContact(Schema):
     """Their name, shown in the greeting and the ``To:`` header (one line)."""
     email: str = Field(pattern=r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+$")
     """Their e-mail address."""
+    partners: list[str] = []
+    """Partner ids they look after: their deal signals and requests for help; empty: every partner."""
 
 
 class NotificationSettings(Schema):
@@ -375,6 +433,8 @@ class NotificationSettings(Schema):
     manager_role: str = "manager"
     """Value of the roster's ``role`` column that marks a partner's manager (they get the partner's tier
     and certificate digests)."""
+    deal_signals_to_managers: bool = False
+    """Send each partner's managers the daily deal signals of their own reps too (they may unsubscribe)."""
     compliance_below: float = Field(default=80, ge=0, le=100)
     """A percentage: when a partner's on-time rate for the last complete month (steps done on time ÷
     steps due, as in the report's compliance) is below it, the partner's managers hear which procedures
@@ -425,6 +485,23 @@ class SiteConfig(Schema):
         ]
     )
     """Roles of partners' staff."""
+    stages: list[DealStage] = Field(
+        default_factory=lambda: [
+            DealStage(id="discovery", name="Discovery"),
+            DealStage(id="proposal", name="Proposal"),
+            DealStage(id="pricing", name="Pricing"),
+            DealStage(id="competition", name="Competition"),
+            DealStage(id="renewal", name="Renewal"),
+        ]
+    )
+    """Deal stages content may serve (``stage:`` on modules, sections and resources); reading deal-stage
+    content is what deal signals watch. Never shown to reps."""
+    signals: list[SignalRule] = Field(default_factory=lambda: [SignalRule(**rule) for rule in DEFAULT_SIGNALS])
+    """Deal-signal rules (``partnerkit signals``, the ``deal_signals`` digest); default: three rules, ``deal-reading``
+    (3 deal-stage pages or resources within 2 days), ``back-to-pricing`` (pricing after 14 days away) and
+    ``proposal-without-sales`` (proposal material read by a rep with no sales this quarter). ``[]``: none."""
+    help: HelpSettings = HelpSettings()
+    """"Ask for help" on deal-stage pages."""
     engine: Engine = "mkdocs"
     """Static site engine run to build the site: ``mkdocs``, its drop-in fork ``properdocs``, or ``zensical``
     (``pip install "partnerkit[zensical]"``)."""
@@ -461,7 +538,7 @@ class SiteConfig(Schema):
     """E-mail reminders and digests (``partnerkit notify``)."""
 
     _none_as_empty = field_validator(
-        "analytics", "transcription", "certification", "customers", "notifications", "inputs", mode="before"
+        "analytics", "transcription", "certification", "customers", "notifications", "inputs", "help", mode="before"
     )(_none_to_empty)
 
     @property
@@ -486,3 +563,7 @@ class SiteConfig(Schema):
     @property
     def role_ids(self) -> list[str]:
         return [role.id for role in self.roles]
+
+    @property
+    def stage_ids(self) -> list[str]:
+        return [stage.id for stage in self.stages]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, ClassVar, Literal
 
@@ -39,6 +40,9 @@ class Section(Schema):
     """A titled part of a module's body."""
 
     title: str
+    stage: str | None = None
+    """Deal stage this section serves (one of ``stages`` in ``site_config.yml``, e.g. ``pricing``): reading it
+    counts towards deal signals. Shown nowhere to reps."""
     body: str
     """Markdown text: admonitions, tables, task lists, tabs, attribute lists, images, code and links
     work; raw HTML keeps only safe elements and attributes unless ``content_html: trusted``."""
@@ -52,6 +56,14 @@ class Resource(Schema):
     """A web address (``https://…``, ``http://…`` or ``mailto:…``); no other scheme is accepted."""
     file: str | None = None
     """A file under ``content/`` copied into the site, e.g. ``files/roi-calculator.xlsx``."""
+    stage: str | None = None
+    """Deal stage of the resource (default: the module's): opening it counts towards deal signals."""
+
+    @property
+    def event_id(self) -> str:
+        """How the page's events name the resource (a download or a click): a short digest of its file
+        path or address, the same in every release and safe in an HTML attribute."""
+        return "r" + hashlib.sha256((self.file if self.file is not None else str(self.url)).encode()).hexdigest()[:12]
 
     @field_validator("url")
     @classmethod
@@ -97,6 +109,21 @@ class Module(Document):
     """Ids of recorded talks on the same subject."""
     quiz: str | None = None
     """Id of a practice quiz that ends the module."""
+    stage: str | None = None
+    """Deal stage the module serves (one of ``stages`` in ``site_config.yml``, e.g. ``proposal``): reading it
+    counts towards deal signals. Shown nowhere to reps."""
+
+    @property
+    def deal_stages(self) -> list[str]:
+        """The deal stages of the page: the module's and its sections', each once, in order."""
+        found = [self.stage, *(section.stage for section in self.sections)]
+        return list(dict.fromkeys(stage for stage in found if stage))
+
+    @property
+    def resource_entries(self) -> dict[str, dict[str, str]]:
+        """Each resource by its event id, with its title and deal stage (its own, else the module's; "" for none)."""
+        return {resource.event_id: {"title": resource.title, "stage": resource.stage or self.stage or ""}
+                for resource in self.resources}
 
 
 class LearningPath(Document):

@@ -43,6 +43,10 @@
     tick();
     send(list);
   });
+  d.addEventListener("click", function (v) {
+    var a = v.target.closest("a[data-pk-r]");
+    a && w.partnerkit.track({ type: "download", target: a.getAttribute("data-pk-r") });
+  }, true);
   w.addEventListener("scroll", function () {
     var h = d.documentElement.scrollHeight - w.innerHeight;
     s = Math.max(s, h > 0 ? Math.min(100, Math.round(w.scrollY / h * 100)) : 100);
