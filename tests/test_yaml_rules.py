@@ -14,6 +14,10 @@ from tests.conftest import content_errors
 
 pytestmark = pytest.mark.unit
 
+TIME_LIMIT = 10
+"""Seconds a refused bomb may take at most: without the limits it takes minutes or runs out of memory; the
+margin is for a loaded machine (CI runs tests on every core at once)."""
+
 BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f'{name}: &{name} [{",".join("*" + previous for _ in range(9))}]\n'
     for previous, name in zip("abcdefgh", "bcdefghi")
@@ -141,7 +145,7 @@ def test_alias_bomb_stops_fast_with_a_located_error(minimal: Path) -> None:
     write(minimal, "content/bomb.yml", BOMB)
     started = time.perf_counter()
     errors = content_errors(minimal)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < TIME_LIMIT
     assert errors == [f"content/bomb.yml:5:8: too many aliases (limit {MAX_ALIASES})"]
 
 
@@ -229,7 +233,7 @@ def test_limits_hold_in_site_config(minimal: Path) -> None:
         config.write(BOMB.replace("a:", "x-a:", 1))
     started = time.perf_counter()
     errors = content_errors(minimal)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < TIME_LIMIT
     assert errors == ["site_config.yml:10:8: too many aliases (limit 1000)"]
 
 
@@ -240,7 +244,7 @@ def test_limits_hold_in_talk_metadata_and_front_matter(minimal: Path) -> None:
     write(minimal, "transcripts/deep.md", "---\ntitle: Deep\nspeakers: " + "[" * 150 + "]" * 150 + "\n---\nHello.\n")
     started = time.perf_counter()
     errors = content_errors(minimal)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < TIME_LIMIT
     assert errors == [
         "transcripts/deep.md:3:110: nested too deep (limit 100 levels of lists and mappings)",
         "transcripts/kickoff.yml:6:8: too many aliases (limit 1000)",
