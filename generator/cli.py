@@ -351,12 +351,15 @@ def revoke_certificate(project: Path, certificate: str, db: str | None, debug: b
 
 @cli.command("credential-key")
 @click.argument("key_id", default="k1")
+@click.option("--algorithm", type=click.Choice(["RS256", "EdDSA"]), default="RS256", show_default=True,
+              help="RS256 (RSA 2048): every Open Badges 3.0 verifier accepts it. EdDSA (Ed25519): also signs the"
+                   " credentials' Data Integrity proof.")
 @debug_option
-def credential_key(key_id: str, debug: bool) -> None:
+def credential_key(key_id: str, algorithm: str, debug: bool) -> None:
     """Print a new signing key for certificates' credentials: put it first in PARTNERKIT_CREDENTIAL_KEYS."""
     from generator.commands.credentials import credential_key as make_key
 
-    click.echo(run_operation(debug, make_key, key_id))
+    click.echo(run_operation(debug, make_key, key_id, algorithm))
 
 
 @cli.command()

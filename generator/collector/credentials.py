@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -45,7 +44,7 @@ from generator.analytics.store_credentials import (
     stored_credential,
 )
 from generator.certification.certificates import Certificate
-from generator.certification.credential_keys import public_jwk
+from generator.certification.credential_keys import SigningKey, public_jwk
 from generator.certification.credentials import (
     OB_CONTEXT,
     STATUS_LIST_SIZE,
@@ -83,7 +82,7 @@ class CredentialService:
     config: SiteConfig
     addresses: Addresses | None
     """Where the collector is served (None: no ``analytics.endpoint``, so no credentials)."""
-    keys: dict[str, Ed25519PrivateKey]
+    keys: dict[str, SigningKey]
     """Signing keys by id, the first signs (``PARTNERKIT_CREDENTIAL_KEYS``); empty: no credentials."""
 
     @property
@@ -103,7 +102,7 @@ class CredentialService:
         credential = open_badge_credential(certificate, key, self.config, self.addresses, email, secrets.token_hex(16),
                                            index, f"urn:uuid:{uuid.uuid4()}")
         key_id, private = next(iter(self.keys.items()))
-        signed = sign(credential, self.addresses.key(key_id), private, now)
+        signed = sign(credential, self.addresses.key(key_id), private)
         save_credential(db, certificate.id, certificate.rep, _iso(now), signed)
         return signed
 
@@ -155,7 +154,7 @@ class CredentialService:
         now = self.exams.now()
         credential = status_list_credential(self.config, self.addresses, self.revoked_indices(now.date()), now)
         key_id, private = next(iter(self.keys.items()))
-        return sign(credential, self.addresses.key(key_id), private, now)
+        return sign(credential, self.addresses.key(key_id), private)
 
 
 NOT_ENABLED = {"error": "credentials not enabled"}
