@@ -48,6 +48,11 @@ VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 """The Verifiable Credentials 2.0 context, first in every credential."""
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 """The Open Badges 3.0 context."""
+SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
+"""The ``credentialSchema`` type Open Badges 3.0 requires."""
+SCHEMA_VALIDATOR_TERM = {SCHEMA_VALIDATOR: f"https://purl.imsglobal.org/spec/vc/ob/vocab.html#{SCHEMA_VALIDATOR}"}
+"""An inline context defining it: neither the VC 2.0 nor the Open Badges 3.0 context does, and a Data Integrity
+verifier in safe mode (Digital Bazaar's) rejects a type no context defines."""
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 """1EdTech's JSON Schema for achievement credentials, named in ``credentialSchema``."""
 STATUS_LIST_SIZE = 131072
@@ -83,6 +88,10 @@ class Addresses:
     def key(self, key_id: str) -> str:
         """The ``kid`` of a signing key: the address of its JWK."""
         return f"{self.base}/issuer/keys/{quote(key_id, safe='')}"
+
+    def method(self, key_id: str) -> str:
+        """The ``verificationMethod`` of an Ed25519 key's Data Integrity proofs: the address of its Multikey."""
+        return f"{self.base}/issuer/methods/{quote(key_id, safe='')}"
 
     def credential(self, certificate: str) -> str:
         return f"{self.base}/credentials/{quote(certificate, safe='')}/credential.jwt"
@@ -166,7 +175,7 @@ def open_badge_credential(certificate: Certificate, key: ExamKey, config: SiteCo
     identity = {"type": "IdentityObject", "identityHash": identity_hash(email, salt),
                 "identityType": "emailAddress" if "@" in email else "sourcedId", "hashed": True, "salt": salt}
     return {
-        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "@context": [VC_CONTEXT, OB_CONTEXT, SCHEMA_VALIDATOR_TERM],
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": key.title,
@@ -176,7 +185,7 @@ def open_badge_credential(certificate: Certificate, key: ExamKey, config: SiteCo
         "credentialSubject": {"id": holder_id(addresses, certificate.id), "type": ["AchievementSubject"], "identifier": [identity],
                               "achievement": achievement(key, config, addresses)},
         "credentialStatus": status_entry(status_index, addresses),
-        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+        "credentialSchema": [{"id": OB_SCHEMA, "type": SCHEMA_VALIDATOR}],
     }
 
 
@@ -198,7 +207,7 @@ def status_list_credential(config: SiteConfig, addresses: Addresses, revoked: se
     """The revocation list as a ``BitstringStatusListCredential`` (unsigned), valid for
     :data:`STATUS_LIST_HOURS` (an old copy cannot be passed off as current for long)."""
     return {
-        "@context": [VC_CONTEXT],
+        "@context": [VC_CONTEXT, OB_CONTEXT],  # the issuer is an Open Badges Profile
         "id": addresses.status_list,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_profile(config, addresses),

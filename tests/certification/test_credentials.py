@@ -140,7 +140,8 @@ def test_passing_issues_a_signed_open_badge_credential(issuing) -> None:
     assert download.status_code == 200 and download.headers["content-type"] == "application/vc+jwt"
     assert download.headers["content-disposition"] == f'attachment; filename="certificate-{certificate}.jwt"'
     claims = verified(download.text)
-    assert claims["@context"] == ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert claims["@context"] == ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                                  {"1EdTechJsonSchemaValidator2019": "https://purl.imsglobal.org/spec/vc/ob/vocab.html#1EdTechJsonSchemaValidator2019"}]
     assert claims["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert claims["issuer"] == {"id": f"{issuing.url}/issuer", "type": ["Profile"], "name": "Northwind Analytics",
                                 "url": "https://northwind.example", "email": "certification@northwind.example"}
@@ -174,7 +175,8 @@ def test_passing_issues_a_signed_open_badge_credential(issuing) -> None:
     assert not revoked_in_list(status, issuing.clock.at)
 
     readable = httpx.get(f"{issuing.url}/credentials/{certificate}/credential.json")
-    assert readable.headers["content-type"] == "application/json" and readable.json() == claims
+    assert readable.headers["content-type"] == "application/json"
+    assert readable.json() == {name: value for name, value in claims.items() if name not in ("iss", "sub", "nbf", "exp", "jti")}
     assert httpx.get(f"{issuing.url}/issuer").json()["name"] == "Northwind Analytics"
 
     # LinkedIn's add-to-profile form, filled in.
