@@ -290,7 +290,7 @@ def report(project: Path, sales_file: Path | None, month: str | None, roster: Pa
 @debug_option
 def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
     """Delete everything stored about one rep: events, totals, exam attempts, certificates, credentials, worklist ticks and
-    notes, notifications, reports."""
+    notes, notifications, xAPI statements not yet sent, reports; says what the LRS already holds."""
     from generator.commands.reps import forget as forget_operation
 
     forgotten = run_operation(debug, forget_operation, project, rep, database(db))
@@ -301,8 +301,28 @@ def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
     for worklist in forgotten.worklists:
         click.echo(f"Deleted {worklist} and its .html (it showed a step {rep} ticked; "
                    f"run partnerkit worklists again to remake today's)")
+    if forgotten.lrs is not None and forgotten.lrs.delivered:
+        click.echo(f"The LRS already holds {forgotten.lrs.delivered} xAPI statements about {rep} (sent since "
+                   f"{forgotten.lrs.first[:10]}; actor account name {rep}): partnerkit cannot delete them there, ask its administrator")
+    if forgotten.lrs is not None and forgotten.lrs.waiting:
+        click.echo(f"{forgotten.lrs.waiting} statements about {rep} not yet sent to the LRS are deleted: they will not be sent")
     if forgotten.on_roster:
         click.echo(f"{rep} is still on the roster: remove their row there, or they are counted again")
+
+
+@cli.command("lrs-send")
+@project_option
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@debug_option
+def lrs_send(project: Path, db: str | None, debug: bool) -> None:
+    """Send the xAPI statements waiting for the LRS now (partnerkit collect also sends them as it runs)."""
+    from generator.commands.collect import lrs_send as send
+
+    url, done, (delivered, waiting) = run_operation(debug, send, project, database(db))
+    click.echo(f"Sent {done.delivered} statements to {url}" + (f" ({done.already_held} it already held)" if done.already_held else ""))
+    if done.failed:
+        click.echo(f"{done.failed} could not be sent ({done.last_error}): they are tried again later")
+    click.echo(f"In all: {delivered} delivered, {waiting} waiting")
 
 
 @cli.command()
