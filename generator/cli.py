@@ -290,7 +290,7 @@ def report(project: Path, sales_file: Path | None, month: str | None, roster: Pa
 @debug_option
 def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
     """Delete everything stored about one rep: events, totals, exam attempts, certificates, credentials, worklist ticks and
-    notes, notifications, reports."""
+    notes, notifications, xAPI statements not yet sent, reports; says what the LRS already holds."""
     from generator.commands.reps import forget as forget_operation
 
     forgotten = run_operation(debug, forget_operation, project, rep, database(db))
@@ -301,8 +301,28 @@ def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
     for worklist in forgotten.worklists:
         click.echo(f"Deleted {worklist} and its .html (it showed a step {rep} ticked; "
                    f"run partnerkit worklists again to remake today's)")
+    if forgotten.lrs is not None and forgotten.lrs.delivered:
+        click.echo(f"The LRS already holds {forgotten.lrs.delivered} xAPI statements about {rep} (sent since "
+                   f"{forgotten.lrs.first[:10]}; actor account name {rep}): partnerkit cannot delete them there, ask its administrator")
+    if forgotten.lrs is not None and forgotten.lrs.waiting:
+        click.echo(f"{forgotten.lrs.waiting} statements about {rep} not yet sent to the LRS are deleted: they will not be sent")
     if forgotten.on_roster:
         click.echo(f"{rep} is still on the roster: remove their row there, or they are counted again")
+
+
+@cli.command("lrs-send")
+@project_option
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@debug_option
+def lrs_send(project: Path, db: str | None, debug: bool) -> None:
+    """Send the xAPI statements waiting for the LRS now (partnerkit collect also sends them as it runs)."""
+    from generator.commands.collect import lrs_send as send
+
+    url, done, (delivered, waiting) = run_operation(debug, send, project, database(db))
+    click.echo(f"Sent {done.delivered} statements to {url}" + (f" ({done.already_held} it already held)" if done.already_held else ""))
+    if done.failed:
+        click.echo(f"{done.failed} could not be sent ({done.last_error}): they are tried again later")
+    click.echo(f"In all: {delivered} delivered, {waiting} waiting")
 
 
 @cli.command()
@@ -372,12 +392,15 @@ def revoke_certificate(project: Path, certificate: str, db: str | None, debug: b
 
 @cli.command("credential-key")
 @click.argument("key_id", default="k1")
+@click.option("--algorithm", type=click.Choice(["RS256", "EdDSA"]), default="RS256", show_default=True,
+              help="RS256 (RSA 2048): every Open Badges 3.0 verifier accepts it. EdDSA (Ed25519): also signs the"
+                   " credentials' Data Integrity proof.")
 @debug_option
-def credential_key(key_id: str, debug: bool) -> None:
+def credential_key(key_id: str, algorithm: str, debug: bool) -> None:
     """Print a new signing key for certificates' credentials: put it first in PARTNERKIT_CREDENTIAL_KEYS."""
     from generator.commands.credentials import credential_key as make_key
 
-    click.echo(run_operation(debug, make_key, key_id))
+    click.echo(run_operation(debug, make_key, key_id, algorithm))
 
 
 @cli.command()

@@ -29,6 +29,8 @@ transaction, are kept for good. What is stored, and why:
 - ``signals_raised`` and ``help_requests``: deal signals raised and reps' requests for help (see
   :mod:`generator.analytics.store_signals`). Download events are ``events`` rows of type ``download``
   naming the resource (``target``, a digest of its file or address).
+- ``lrs_outbox``: xAPI statements for the vendor's LRS, each written in the transaction of what it
+  records, until (and after) it is delivered (see :mod:`generator.analytics.store_lrs`).
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 """
 
@@ -252,6 +254,22 @@ MIGRATIONS = [
     );
     CREATE INDEX help_requests_by_rep ON help_requests (partner, rep, day);
     """,
+    # xAPI statements for a Learning Record Store (generator/analytics/store_lrs.py)
+    """
+    CREATE TABLE lrs_outbox (
+        statement TEXT PRIMARY KEY,
+        rep TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT NOT NULL,
+        delivered_at TEXT,
+        last_error TEXT
+    );
+    CREATE INDEX lrs_outbox_due ON lrs_outbox (delivered_at, next_try_at);
+    CREATE INDEX lrs_outbox_by_rep ON lrs_outbox (rep);
+    """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
 ``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
@@ -264,7 +282,8 @@ PRUNE_CHECK_SECONDS = 3600
 """How long an idle writer waits before checking whether the day's pruning is due."""
 
 FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates", "credentials", "worklist_ticks",
-                    "worklist_notes", "notifications_sent", "notifications_unsubscribed", "signals_raised", "help_requests")
+                    "worklist_notes", "notifications_sent", "notifications_unsubscribed", "signals_raised", "help_requests",
+                    "lrs_outbox")
 """Every table with rows about a rep (``forget`` empties them of that rep)."""
 
 MAX_ENGAGED_MS = 180 * 60 * 1000
@@ -365,6 +384,9 @@ class BatchingStore:
         self.retention_days = retention_days
         self._today = today
         self._pruned_on: date | None = None
+        self.event_recorders: list[Callable[[Transaction, StoredEvent, int], None]] = []
+        """Called in the transaction of each event stored, with the engaged milliseconds it was credited
+        (the xAPI outbox writes its statements there)."""
         setup = self._connect()
         try:
             self._migrate(setup)
@@ -552,11 +574,13 @@ class BatchingStore:
         if event.type == "quiz":
             cursor.execute(self._sql(UPSERT_QUIZ_DAILY),
                            (event.received_day, event.quiz, event.version, event.partner, event.rep, int(event.passed)))
-            return 1
-        if credited:
-            cursor.execute(self._sql("UPDATE views SET engaged_ms = engaged_ms + ? WHERE view = ?"), (credited, event.view))
-        cursor.execute(self._sql(UPSERT_DAILY), (event.received_day, event.content, event.version, event.partner, event.rep,
-                                                 int(event.type == "view"), credited))
+        else:
+            if credited:
+                cursor.execute(self._sql("UPDATE views SET engaged_ms = engaged_ms + ? WHERE view = ?"), (credited, event.view))
+            cursor.execute(self._sql(UPSERT_DAILY), (event.received_day, event.content, event.version, event.partner, event.rep,
+                                                     int(event.type == "view"), credited))
+        for record in self.event_recorders:
+            record(Transaction(self, cursor), event, credited)
         return 1
 
     def _submit(self, kind: str, payload: Any) -> Future:

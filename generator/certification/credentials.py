@@ -5,7 +5,9 @@ hold. A credential is an ``OpenBadgeCredential`` in the W3C Verifiable Credentia
 
 - ``issuer``: the vendor's profile from site_config.yml (``vendor``, ``vendor_url``, ``vendor_email``),
   whose id is the collector's ``/issuer`` address;
-- ``credentialSubject``: the rep, named only by a salted SHA-256 hash of their roster e-mail address
+- ``credentialSubject``: the rep, whose ``id`` (the JWT's ``sub``) is a ``urn:uuid:`` made from the
+  issuer's address and the certificate id (:func:`holder_id`): it names this certificate's holder and
+  nothing else (no address, no name, not the same across a rep's certificates), and by a salted SHA-256 hash of their roster e-mail address
   (``identityHash``, with the salt beside it, as the spec describes: whoever knows the address can check
   it; the address itself is not in the credential), and the ``achievement``: the exam's title,
   description, ``criteria.narrative`` (its rules, the role and level it certifies and the partner tiers
@@ -13,9 +15,10 @@ hold. A credential is an ``OpenBadgeCredential`` in the W3C Verifiable Credentia
 - ``validFrom`` / ``validUntil``: the certificate's issue day and its last valid day;
 - ``credentialStatus``: a ``BitstringStatusListEntry`` in the collector's revocation list.
 
-The proof is a VC-JWT (VC-JOSE-COSE): a compact JWS, EdDSA over Ed25519, whose payload is the
-credential with the JWT claims ``iss``, ``jti``, ``iat``, ``nbf`` and ``exp`` mirroring it; the
-header's ``kid`` is the address of the signing key's JWK."""
+The proof is a VC-JWT as Open Badges 3.0 §8.2 has it: a compact JWS (RS256, or EdDSA with an older
+Ed25519 key) whose header is exactly ``alg``, ``kid`` (the address of the signing key's JWK) and
+``typ: "JWT"``, and whose payload is the credential with the claims ``iss``, ``sub``, ``nbf``, ``exp``
+and ``jti`` mirroring it."""
 
 from __future__ import annotations
 
@@ -30,12 +33,11 @@ from html import escape
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jwt
 from joserfc.errors import SecurityWarning
 
 from generator.certification.certificates import Certificate
-from generator.certification.credential_keys import joserfc_key
+from generator.certification.credential_keys import SigningKey, algorithm, joserfc_key
 from generator.structure.keys import ExamKey
 from generator.structure.config import SiteConfig
 
@@ -46,6 +48,11 @@ VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 """The Verifiable Credentials 2.0 context, first in every credential."""
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 """The Open Badges 3.0 context."""
+SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
+"""The ``credentialSchema`` type Open Badges 3.0 requires."""
+SCHEMA_VALIDATOR_TERM = {SCHEMA_VALIDATOR: f"https://purl.imsglobal.org/spec/vc/ob/vocab.html#{SCHEMA_VALIDATOR}"}
+"""An inline context defining it: neither the VC 2.0 nor the Open Badges 3.0 context does, and a Data Integrity
+verifier in safe mode (Digital Bazaar's) rejects a type no context defines."""
 OB_SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 """1EdTech's JSON Schema for achievement credentials, named in ``credentialSchema``."""
 STATUS_LIST_SIZE = 131072
@@ -54,9 +61,8 @@ STATUS_LIST_SIZE = 131072
 STATUS_LIST_HOURS = 24
 """Hours a served revocation list is valid (``validUntil``): verifiers fetch it again after that."""
 STATUS_PURPOSE = "revocation"
-JWT_TYPE = "vc+jwt"
-"""The ``typ`` of a credential's JWS header (VC-JOSE-COSE)."""
-ALGORITHM = "EdDSA"
+JWT_TYPE = "JWT"
+"""The ``typ`` of a credential's JWS header (Open Badges 3.0 §8.2.3)."""
 BADGE_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 """Namespace of the ``<openbadges:credential>`` element a baked SVG badge carries."""
 
@@ -83,6 +89,10 @@ class Addresses:
         """The ``kid`` of a signing key: the address of its JWK."""
         return f"{self.base}/issuer/keys/{quote(key_id, safe='')}"
 
+    def method(self, key_id: str) -> str:
+        """The ``verificationMethod`` of an Ed25519 key's Data Integrity proofs: the address of its Multikey."""
+        return f"{self.base}/issuer/methods/{quote(key_id, safe='')}"
+
     def credential(self, certificate: str) -> str:
         return f"{self.base}/credentials/{quote(certificate, safe='')}/credential.jwt"
 
@@ -99,6 +109,13 @@ def issuer_profile(config: SiteConfig, addresses: Addresses) -> dict[str, Any]:
     if config.vendor_email:
         profile["email"] = config.vendor_email
     return profile
+
+
+def holder_id(addresses: Addresses, certificate: str) -> str:
+    """The ``credentialSubject.id`` (and JWT ``sub``) of a certificate's credentials: a name-based UUID
+    (version 5) of the issuer's address and the certificate id. Stable across renewals of the
+    certificate, different for each certificate, and it says nothing about the person."""
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{addresses.issuer}/holders/{certificate}"))
 
 
 def identity_hash(email: str, salt: str) -> str:
@@ -158,17 +175,17 @@ def open_badge_credential(certificate: Certificate, key: ExamKey, config: SiteCo
     identity = {"type": "IdentityObject", "identityHash": identity_hash(email, salt),
                 "identityType": "emailAddress" if "@" in email else "sourcedId", "hashed": True, "salt": salt}
     return {
-        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "@context": [VC_CONTEXT, OB_CONTEXT, SCHEMA_VALIDATOR_TERM],
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": key.title,
         "issuer": issuer_profile(config, addresses),
         "validFrom": _moment(certificate.issued),
         "validUntil": _moment(certificate.valid_until, end=True),
-        "credentialSubject": {"type": ["AchievementSubject"], "identifier": [identity],
+        "credentialSubject": {"id": holder_id(addresses, certificate.id), "type": ["AchievementSubject"], "identifier": [identity],
                               "achievement": achievement(key, config, addresses)},
         "credentialStatus": status_entry(status_index, addresses),
-        "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+        "credentialSchema": [{"id": OB_SCHEMA, "type": SCHEMA_VALIDATOR}],
     }
 
 
@@ -190,7 +207,7 @@ def status_list_credential(config: SiteConfig, addresses: Addresses, revoked: se
     """The revocation list as a ``BitstringStatusListCredential`` (unsigned), valid for
     :data:`STATUS_LIST_HOURS` (an old copy cannot be passed off as current for long)."""
     return {
-        "@context": [VC_CONTEXT],
+        "@context": [VC_CONTEXT, OB_CONTEXT],  # the issuer is an Open Badges Profile
         "id": addresses.status_list,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_profile(config, addresses),
@@ -205,18 +222,18 @@ def _seconds(text: str) -> int:
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
 
 
-def sign(credential: dict[str, Any], kid: str, key: Ed25519PrivateKey, now: datetime) -> str:
-    """The credential as a VC-JWT: a compact JWS (EdDSA), payload the credential plus ``iss``, ``jti``,
-    ``iat``, ``nbf`` and (with a ``validUntil``) ``exp``."""
+def sign(credential: dict[str, Any], kid: str, key: SigningKey) -> str:
+    """The credential as a VC-JWT (Open Badges 3.0 §8.2): header ``alg``, ``kid`` and ``typ`` only;
+    payload the credential plus ``iss`` (the issuer's id), ``sub`` (the subject's id), ``nbf``
+    (``validFrom``), ``exp`` (``validUntil``, when it has one) and ``jti`` (its id)."""
     issuer = credential["issuer"]
-    claims = {**credential, "iss": issuer["id"] if isinstance(issuer, dict) else issuer, "iat": int(now.timestamp()),
-              "nbf": _seconds(credential["validFrom"])}
-    if "id" in credential:
-        claims["jti"] = credential["id"]
+    claims = {**credential, "iss": issuer["id"] if isinstance(issuer, dict) else issuer,
+              "sub": credential["credentialSubject"]["id"], "nbf": _seconds(credential["validFrom"])}
     if "validUntil" in credential:
         claims["exp"] = _seconds(credential["validUntil"])
-    header = {"alg": ALGORITHM, "typ": JWT_TYPE, "cty": "vc", "kid": kid}
-    return jwt.encode(header, claims, joserfc_key(key), algorithms=[ALGORITHM])
+    claims["jti"] = credential["id"]
+    header = {"alg": algorithm(key), "kid": kid, "typ": JWT_TYPE}
+    return jwt.encode(header, claims, joserfc_key(key), algorithms=[algorithm(key)])
 
 
 def badge_svg(title: str, level: str, vendor: str, valid_until: date, signed: str) -> str:

@@ -5,7 +5,8 @@ Routes (``GET``; the collector's CORS applies, except that the keys, the issuer 
 may be read from any page: ``Access-Control-Allow-Origin: *``):
 
 - ``/credentials/<certificate id>/credential.jwt``: the certificate's Open Badges 3.0 credential, signed
-  (VC-JWT), as a download; ``credential.json``: the same credential, readable; ``badge.svg``: a badge
+  (VC-JWT), as a download; ``credential.json``: the same credential as JSON-LD, with an embedded Data
+  Integrity proof (``eddsa-rdfc-2022``) when an Ed25519 key is listed; ``badge.svg``: a badge
   image baked with the signed credential. Only while the certificate is valid (404 unknown, 410
   revoked or expired).
 - ``/.well-known/jwks.json``: every listed signing key's public JWK; ``/issuer/keys/<key id>``: one of
@@ -45,7 +46,8 @@ from generator.analytics.store_credentials import (
     stored_credential,
 )
 from generator.certification.certificates import Certificate
-from generator.certification.credential_keys import public_jwk
+from generator.certification.credential_keys import SigningKey, public_jwk, public_multibase
+from generator.certification.data_integrity import with_proof
 from generator.certification.credentials import (
     OB_CONTEXT,
     STATUS_LIST_SIZE,
@@ -63,6 +65,16 @@ from generator.structure.keys import ExamKey
 from generator.structure.config import SiteConfig
 
 JWT_MEDIA_TYPE = "application/vc+jwt"
+JWT_CLAIMS = ("iss", "sub", "nbf", "exp", "jti", "iat")
+"""The JWT's registered claims: not part of the credential itself."""
+LINKED_DATA_TYPES = ("application/ld+json", "application/vc")
+"""Media types a client names in ``Accept`` to get the revocation list as JSON-LD with a Data Integrity proof
+(without them it is a VC-JWT)."""
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+ASSERTION_METHOD = {"assertionMethod": {"@id": "https://w3id.org/security#assertionMethod", "@type": "@id",
+                                        "@container": "@set"}}
+"""The term an issuer profile needs to list its Data Integrity keys (neither VC 2.0's nor Open Badges' context
+defines it at the top level)."""
 
 
 def _iso(moment: datetime) -> str:
@@ -83,7 +95,7 @@ class CredentialService:
     config: SiteConfig
     addresses: Addresses | None
     """Where the collector is served (None: no ``analytics.endpoint``, so no credentials)."""
-    keys: dict[str, Ed25519PrivateKey]
+    keys: dict[str, SigningKey]
     """Signing keys by id, the first signs (``PARTNERKIT_CREDENTIAL_KEYS``); empty: no credentials."""
 
     @property
@@ -103,9 +115,30 @@ class CredentialService:
         credential = open_badge_credential(certificate, key, self.config, self.addresses, email, secrets.token_hex(16),
                                            index, f"urn:uuid:{uuid.uuid4()}")
         key_id, private = next(iter(self.keys.items()))
-        signed = sign(credential, self.addresses.key(key_id), private, now)
+        signed = sign(credential, self.addresses.key(key_id), private)
         save_credential(db, certificate.id, certificate.rep, _iso(now), signed)
         return signed
+
+    @property
+    def proof_key(self) -> tuple[str, Ed25519PrivateKey] | None:
+        """The key that signs Data Integrity proofs: the first Ed25519 key listed (None: no proofs)."""
+        return next(((ident, key) for ident, key in self.keys.items() if isinstance(key, Ed25519PrivateKey)), None)
+
+    def method_ids(self) -> list[str]:
+        """The ``verificationMethod`` addresses of the listed Ed25519 keys."""
+        assert self.addresses is not None
+        return [self.addresses.method(ident) for ident, key in self.keys.items() if isinstance(key, Ed25519PrivateKey)]
+
+    def secured(self, signed: str) -> dict[str, Any]:
+        """The credential a VC-JWT carries, as JSON-LD: without the JWT's claims, with an embedded
+        ``eddsa-rdfc-2022`` proof made now when an Ed25519 key is listed."""
+        credential = {name: value for name, value in payload_of(signed).items() if name not in JWT_CLAIMS}
+        found = self.proof_key
+        if found is None or self.addresses is None:
+            return credential
+        ident, key = found
+        created = self.exams.now().astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return with_proof(credential, self.addresses.method(ident), key, created)
 
     def _key_of(self, certificate: Certificate) -> ExamKey | None:
         return self.exams.keys.get((certificate.version, certificate.exam)) or next(
@@ -155,7 +188,17 @@ class CredentialService:
         now = self.exams.now()
         credential = status_list_credential(self.config, self.addresses, self.revoked_indices(now.date()), now)
         key_id, private = next(iter(self.keys.items()))
-        return sign(credential, self.addresses.key(key_id), private, now)
+        return sign(credential, self.addresses.key(key_id), private)
+
+    def status_list_secured(self) -> dict[str, Any] | None:
+        """The revocation list as JSON-LD with an embedded Data Integrity proof (None: no Ed25519 key)."""
+        assert self.addresses is not None
+        found = self.proof_key
+        if found is None:
+            return None
+        now = self.exams.now()
+        credential = status_list_credential(self.config, self.addresses, self.revoked_indices(now.date()), now)
+        return with_proof(credential, self.addresses.method(found[0]), found[1], credential["validFrom"])
 
 
 NOT_ENABLED = {"error": "credentials not enabled"}
@@ -200,7 +243,8 @@ def credential_routes(settings: CollectorSettings, service: CredentialService) -
             return found
         certificate, signed = found
         if request.path_params["format"] == "json":
-            return Response(json.dumps(payload_of(signed), indent=2, ensure_ascii=False) + "\n", media_type="application/json",
+            secured = await asyncio.to_thread(service.secured, signed)
+            return Response(json.dumps(secured, indent=2, ensure_ascii=False) + "\n", media_type="application/json",
                             headers=attachment(f"certificate-{certificate.id}.json"))
         return Response(signed, media_type=JWT_MEDIA_TYPE, headers=attachment(f"certificate-{certificate.id}.jwt"))
 
@@ -229,16 +273,34 @@ def credential_routes(settings: CollectorSettings, service: CredentialService) -
             return refused(404, "unknown key")
         return published(public_jwk(service.addresses.key(ident), service.keys[ident]))
 
+    async def method(request: Request) -> Response:
+        ident = request.path_params["kid"]
+        key = service.keys.get(ident)
+        if not service.enabled or service.addresses is None or not isinstance(key, Ed25519PrivateKey):
+            return refused(404, "unknown key")
+        return published({"@context": MULTIKEY_CONTEXT, "id": service.addresses.method(ident), "type": "Multikey",
+                          "controller": service.addresses.issuer, "publicKeyMultibase": public_multibase(key)})
+
     async def issuer(request: Request) -> Response:
         if not service.enabled or service.addresses is None:
             return refused(404, NOT_ENABLED["error"])
-        return published({"@context": [VC_CONTEXT, OB_CONTEXT], **issuer_profile(service.config, service.addresses)})
+        profile = {"@context": [VC_CONTEXT, OB_CONTEXT], **issuer_profile(service.config, service.addresses)}
+        methods = service.method_ids()
+        if methods:
+            profile["@context"].append(ASSERTION_METHOD)
+            profile["assertionMethod"] = methods
+        return published(profile)
 
     async def status(request: Request) -> Response:
         if not service.enabled:
             return refused(404, NOT_ENABLED["error"])
+        headers = {"Cache-Control": "max-age=60", "Vary": "Accept", **public}
+        if any(kind in request.headers.get("accept", "") for kind in LINKED_DATA_TYPES):
+            secured = await asyncio.to_thread(service.status_list_secured)
+            if secured is not None:
+                return Response(json.dumps(secured, ensure_ascii=False), media_type="application/ld+json", headers=headers)
         signed = await asyncio.to_thread(service.status_list)
-        return Response(signed, media_type=JWT_MEDIA_TYPE, headers={"Cache-Control": "max-age=60", **public})
+        return Response(signed, media_type=JWT_MEDIA_TYPE, headers=headers)
 
     return [
         Route("/credentials/{id}/credential.{format:str}", credential, methods=["GET"]),
@@ -246,5 +308,6 @@ def credential_routes(settings: CollectorSettings, service: CredentialService) -
         Route("/.well-known/jwks.json", jwks, methods=["GET"]),
         Route("/issuer", issuer, methods=["GET"]),
         Route("/issuer/keys/{kid}", jwk, methods=["GET"]),
+        Route("/issuer/methods/{kid}", method, methods=["GET"]),
         Route("/issuer/status/revocation", status, methods=["GET"]),
     ]

@@ -21,6 +21,7 @@ two collector processes sharing one PostgreSQL database, cannot race past a limi
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -85,6 +86,9 @@ class ExamService:
     credentials: Any = None
     """Issues each certificate's verifiable credential with it and adds its links to the verification
     (a :class:`generator.collector.credentials.CredentialService`); None: certificates only."""
+    statements: Any = None
+    """Records xAPI statements of grades and certificates in their transaction (a
+    :class:`generator.collector.xapi.StatementRecorder`); None: no LRS."""
 
     def key(self, version: str | None, exam: str) -> ExamKey:
         key = self.keys.get((version or "", exam))
@@ -141,6 +145,8 @@ class ExamService:
             grade = grade_attempt(asked, {} if late else answers, key.pass_mark)
             store_exams.record_grade(db, attempt, _iso(now), json.dumps(answers, ensure_ascii=False), grade.score,
                                      grade.passed)
+            if self.statements is not None:
+                self.statements.exam_graded(db, exam, attempt, rep, partner, grade.score, grade.passed, now, version)
             if late:
                 return Rejection(410, "time is up")
             verdict: dict[str, Any] = {"score": grade.score, "passed": grade.passed, "pass_mark": key.pass_mark}
@@ -163,8 +169,11 @@ class ExamService:
             ident = secrets.token_urlsafe(18)
             store_exams.add_certificate(db, ident, partner, rep, key.id, key.title, key.role, key.level, version,
                                         today.isoformat(), expires)
-        if self.credentials is not None:
-            self.credentials.issue(db, key, ident)
+        signed = self.credentials.issue(db, key, ident) if self.credentials is not None else None
+        if self.statements is not None:
+            part = signed.split(".")[1] if signed else ""
+            credential = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))["jti"] if signed else None
+            self.statements.certificate_earned(db, key.id, ident, credential, rep, partner, self.now(), version)
         return ident
 
     def apply_recertification(self) -> int:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -55,6 +56,11 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         reporter.step(f"Certificates come with verifiable credentials: {credentials.addresses.jwks} lists the keys"
                       if credentials.enabled and credentials.addresses else
                       f"No verifiable credentials: set {CREDENTIAL_KEYS_VARIABLE} and analytics.endpoint to issue them")
+    sender = lrs_sender(config, index, exams, store)
+    stop_sending = threading.Event()
+    if sender is not None:
+        reporter.step(f"xAPI statements ({', '.join(config.lrs.events)}) go to {sender.statements_url}")
+        sender.run_in_background(stop_sending, reporter.warning)
     reporter.step(f"Collecting on http://{host}:{port}/e for {', '.join(settings.origins) or 'no origin'}")
     try:
         from generator.collector.notifications import NotificationService, collector_origin, notification_routes
@@ -69,6 +75,42 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
                                            *help_routes(settings, HelpService(store, config.help, unsubscribe.keys, config.language))])
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies)
+    finally:
+        stop_sending.set()
+        store.close()
+
+
+def lrs_sender(config: SiteConfig, index: ContentIndex, exams: ExamService, store: BatchingStore):
+    """With ``lrs.endpoint`` set: record xAPI statements in the store's transactions (events, grades,
+    certificates) and return the sender that delivers them; else None."""
+    from generator.collector.lrs import LrsSender, lrs_auth
+    from generator.collector.xapi import StatementRecorder, Vocabulary
+
+    if not config.lrs.endpoint:
+        return None
+    if not config.site_url:
+        raise PartnerkitError("lrs.endpoint is set but site_url is not: statements name reps by an account on the site's address")
+    authorization = lrs_auth(config.lrs)
+    titles = {**index.titles, **{exam: key.title for (_, exam), key in exams.keys.items()}}
+    recorder = StatementRecorder(Vocabulary(config.site_url.rstrip("/"), titles), frozenset(config.lrs.events))
+    store.event_recorders.append(recorder.event_stored)
+    exams.statements = recorder
+    return LrsSender(store, config.lrs, authorization)
+
+
+def lrs_send(root: Path, db: str | None):
+    """One round of delivering the xAPI outbox (``partnerkit lrs-send``), then what is still waiting."""
+    from generator.analytics.store_lrs import outbox_counts
+    from generator.collector.lrs import LrsSender, lrs_auth
+
+    config = load_config(root)
+    if not config.lrs.endpoint:
+        raise PartnerkitError("lrs.endpoint is not set in site_config.yml: there is no LRS to send statements to")
+    store = open_project_store(root, db)
+    try:
+        sender = LrsSender(store, config.lrs, lrs_auth(config.lrs))
+        done = sender.send_due()
+        return sender.statements_url, done, outbox_counts(store)
     finally:
         store.close()
 

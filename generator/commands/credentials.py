@@ -28,6 +28,6 @@ def revoke_certificate(root: Path, certificate: str, db: str | None) -> str:
     return revoked
 
 
-def credential_key(key_id: str) -> str:
-    """A new ``id:seed`` entry for ``PARTNERKIT_CREDENTIAL_KEYS``."""
-    return new_key_entry(key_id)
+def credential_key(key_id: str, algorithm: str) -> str:
+    """A new ``id:ALGORITHM:key`` entry for ``PARTNERKIT_CREDENTIAL_KEYS``."""
+    return new_key_entry(key_id, algorithm)

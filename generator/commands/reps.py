@@ -15,6 +15,7 @@ from generator.analytics.identity import (
     revoke as revoke_links,
     write_revocations,
 )
+from generator.analytics.store_lrs import HeldByLrs, held_by_lrs
 from generator.analytics.store_credentials import revoke_rep
 from generator.analytics.store_worklists import ticks_of
 from generator.roster import RosterEntry, read_roster
@@ -41,6 +42,8 @@ class Forgotten:
     with its HTML twin, named by the CSV)."""
     on_roster: bool = False
     """The rep is still on the roster (the vendor's file: ``forget`` leaves it alone)."""
+    lrs: HeldByLrs | None = None
+    """xAPI statements about the rep the LRS took before (and those no longer sent)."""
 
 
 def _reports_naming(root: Path, rep: str) -> list[Path]:
@@ -95,10 +98,11 @@ def forget(root: Path, rep: str, db: str | None, roster: Path = DEFAULT_ROSTER) 
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         store.run(lambda transaction: revoke_rep(transaction, rep, now)).result()  # credentials handed out stay revoked
         ticks = store.run(lambda transaction: ticks_of(transaction, rep)).result()  # what worklist files show of them
+        sent = held_by_lrs(store, rep)  # what the LRS already holds stays there: say so
         rows = store.forget(rep)
     finally:
         store.close()
-    forgotten = Forgotten(rows)
+    forgotten = Forgotten(rows, lrs=sent)
     for report in _reports_naming(root, rep):
         folder = report.is_dir()
         shutil.rmtree(report) if folder else report.unlink()

@@ -441,6 +441,29 @@ class NotificationSettings(Schema):
     have overdue steps, and the vendor's contacts hear that the partner dropped below it."""
 
 
+XapiEvent = Literal["page", "quiz", "exam", "certificate"]
+
+
+class LrsSettings(Schema):
+    """xAPI statements sent to a Learning Record Store (the vendor's LRS or LMS: Watershed, Learning Locker,
+    SQL LRS, Ralph…), by ``partnerkit collect`` as it records what they say."""
+
+    endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    """The LRS's xAPI address (the one ending before ``statements``), e.g.
+    ``https://lrs.example/xAPI/``; unset: no statements are recorded or sent."""
+    key_variable: str = "PARTNERKIT_LRS_KEY"
+    """Environment variable holding the LRS's credentials as ``key:secret`` (HTTP basic auth; never
+    written in site_config.yml)."""
+    events: list[XapiEvent] = ["page", "quiz", "exam", "certificate"]
+    """What is sent: ``page`` (a stretch of reading a page: ``experienced``, with its duration),
+    ``quiz`` (a practice quiz: ``passed``/``failed`` with its score), ``exam`` (an exam attempt:
+    ``passed``/``failed`` with its score), ``certificate`` (``earned``, with the credential's id)."""
+    retry_seconds: float = Field(default=10, gt=0, le=3600)
+    """Wait before sending a statement again after the LRS failed to take it; doubled after each failure."""
+    max_retry_seconds: float = Field(default=3600, gt=0, le=86400)
+    """The longest wait between two tries."""
+
+
 def _none_to_empty(value: Any) -> Any:
     return {} if value is None else value
 
@@ -536,9 +559,11 @@ class SiteConfig(Schema):
 
     notifications: NotificationSettings = NotificationSettings()
     """E-mail reminders and digests (``partnerkit notify``)."""
+    lrs: LrsSettings = LrsSettings()
+    """xAPI statements to a Learning Record Store."""
 
     _none_as_empty = field_validator(
-        "analytics", "transcription", "certification", "customers", "notifications", "inputs", "help", mode="before"
+        "analytics", "transcription", "certification", "customers", "notifications", "inputs", "help", "lrs", mode="before"
     )(_none_to_empty)
 
     @property

@@ -39,7 +39,7 @@ def run(*arguments: str, cwd: Path, keys: str = "") -> subprocess.CompletedProce
 
 def bit(url: str, index: int) -> bool:
     token = httpx.get(url).text
-    claims = jwt.decode(token, jwt.PyJWK(httpx.get(jwt.get_unverified_header(token)["kid"]).json()), algorithms=["EdDSA"])
+    claims = jwt.decode(token, jwt.PyJWK(httpx.get(jwt.get_unverified_header(token)["kid"]).json()), algorithms=["RS256"])
     encoded = claims["credentialSubject"]["encodedList"][1:]
     bits = gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
@@ -48,8 +48,11 @@ def bit(url: str, index: int) -> bool:
 @pytest.mark.slow
 def test_collect_issues_revoke_certificate_and_forget_revoke(minimal: Path) -> None:
     made = subprocess.run([sys.executable, "-m", "generator", "credential-key", "k2026"], capture_output=True, text=True)
-    assert made.returncode == 0 and made.stdout.startswith("k2026:") and len(made.stdout.strip()) == len("k2026:") + 43
-    keys = made.stdout.strip()
+    assert made.returncode == 0 and made.stdout.startswith("k2026:RS256:"), "RS256 unless told otherwise"
+    older = subprocess.run([sys.executable, "-m", "generator", "credential-key", "k2025", "--algorithm", "EdDSA"],
+                           capture_output=True, text=True)
+    assert older.returncode == 0 and older.stdout.startswith("k2025:EdDSA:") and len(older.stdout.strip()) == len("k2025:EdDSA:") + 43
+    keys = made.stdout.strip() + "," + older.stdout.strip()
 
     port = free_port()
     write(minimal, "content/exam.yml", EXAM)
@@ -80,7 +83,7 @@ def test_collect_issues_revoke_certificate_and_forget_revoke(minimal: Path) -> N
         indices = {}
         for ident in ("cert-1", "cert-2"):
             token = httpx.get(f"{base}/credentials/{ident}/credential.jwt").text
-            claims = jwt.decode(token, jwt.PyJWK(httpx.get(f"{base}/issuer/keys/k2026").json()), algorithms=["EdDSA"])
+            claims = jwt.decode(token, jwt.PyJWK(httpx.get(f"{base}/issuer/keys/k2026").json()), algorithms=["RS256"])
             assert claims["issuer"]["email"] == "certs@northwind.example"
             indices[ident] = int(claims["credentialStatus"]["statusListIndex"])
         status = f"{base}/issuer/status/revocation"

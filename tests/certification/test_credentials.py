@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from lxml import etree
 
@@ -27,6 +28,7 @@ from generator.certification.credentials import (
     BADGE_NAMESPACE,
     STATUS_LIST_SIZE,
     Addresses,
+    holder_id,
     identity_hash,
     linkedin_url,
 )
@@ -48,7 +50,8 @@ CONFIG = SiteConfig.model_validate({
         {"id": "bronze", "name": "Bronze partner", "requires": [{"role": "cs", "level": "bronze"}]},
     ]},
 })
-SIGNING = Ed25519PrivateKey.generate()
+SIGNING = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+"""The collector's signing key: RS256, as ``partnerkit credential-key`` makes by default."""
 SCHEMA_FILE = Path(__file__).parents[1] / "data" / "openbadges" / "ob_v3p0_achievementcredential_schema.json"
 """Where 1EdTech's schema is looked for (see tests/data/openbadges/README.md); PARTNERKIT_OB3_SCHEMA may name another copy."""
 
@@ -83,15 +86,21 @@ def public_key(token: str) -> jwt.PyJWK:
 
 def verified(token: str, now: datetime | None = None) -> dict:
     """The credential's claims if its signature, validity period and type check out (PyJWT raises
-    otherwise); the period is checked against ``now`` when given (the collector's clock), else today."""
+    otherwise) and it is a VC-JWT as Open Badges 3.0 §8.2 has it; the period is checked against ``now``
+    when given (the collector's clock), else today."""
     header = jwt.get_unverified_header(token)
-    assert header["alg"] == "EdDSA" and header["typ"] == "vc+jwt"
-    options = {"require": ["exp", "nbf", "iss"]}
+    assert set(header) == {"alg", "kid", "typ"} and header["typ"] == "JWT", "§8.2.3: no other JOSE header"
+    key = public_key(token)
+    assert header["alg"] == key.algorithm_name, "the algorithm the published key says"
+    options = {"require": ["exp", "nbf", "iss", "sub", "jti"]}
     if now is not None:
-        options.update(verify_exp=False, verify_nbf=False, verify_iat=False)
-    claims = jwt.decode(token, public_key(token), algorithms=["EdDSA"], options=options)
+        options.update(verify_exp=False, verify_nbf=False)
+    claims = jwt.decode(token, key, algorithms=["RS256", "EdDSA"], options=options)
     if now is not None and not claims["nbf"] <= now.timestamp() < claims["exp"]:
         raise jwt.ExpiredSignatureError("outside its validity period")
+    assert claims["iss"] == claims["issuer"]["id"] and claims["jti"] == claims["id"]
+    assert claims["sub"] == claims["credentialSubject"]["id"], "§8.2.4: sub is the subject's id"
+    assert "iat" not in claims
     return claims
 
 
@@ -111,7 +120,9 @@ def revoked_in_list(status: dict, now: datetime) -> bool:
 def schema_validator():
     location = os.environ.get("PARTNERKIT_OB3_SCHEMA") or SCHEMA_FILE
     if not Path(location).is_file():
-        pytest.skip("1EdTech's ob_v3p0_achievementcredential_schema.json is not stored here: see tests/data/openbadges/README.md")
+        pytest.skip("1EdTech's AchievementCredential schema is not stored (its licence): set PARTNERKIT_OB3_SCHEMA to"
+                    " docs/schema/achievementcredential.json of github.com/1EdTech/openbadges-specification, branch"
+                    " gh-pages (see tests/data/openbadges/README.md)")
     from jsonschema import Draft201909Validator, FormatChecker
 
     schema = json.loads(Path(location).read_text(encoding="utf-8"))
@@ -129,7 +140,8 @@ def test_passing_issues_a_signed_open_badge_credential(issuing) -> None:
     assert download.status_code == 200 and download.headers["content-type"] == "application/vc+jwt"
     assert download.headers["content-disposition"] == f'attachment; filename="certificate-{certificate}.jwt"'
     claims = verified(download.text)
-    assert claims["@context"] == ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert claims["@context"] == ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                                  {"1EdTechJsonSchemaValidator2019": "https://purl.imsglobal.org/spec/vc/ob/vocab.html#1EdTechJsonSchemaValidator2019"}]
     assert claims["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert claims["issuer"] == {"id": f"{issuing.url}/issuer", "type": ["Profile"], "name": "Northwind Analytics",
                                 "url": "https://northwind.example", "email": "certification@northwind.example"}
@@ -139,6 +151,8 @@ def test_passing_issues_a_signed_open_badge_credential(issuing) -> None:
 
     subject = claims["credentialSubject"]
     assert subject["type"] == ["AchievementSubject"]
+    assert subject["id"] == claims["sub"] == holder_id(Addresses(issuing.url), certificate)
+    assert subject["id"].startswith("urn:uuid:")
     [identity] = subject["identifier"]
     assert identity["identityType"] == "emailAddress" and identity["hashed"] is True and len(identity["salt"]) == 32
     expected = hashlib.sha256(("aiko@acme.example" + identity["salt"]).encode()).hexdigest()
@@ -161,7 +175,8 @@ def test_passing_issues_a_signed_open_badge_credential(issuing) -> None:
     assert not revoked_in_list(status, issuing.clock.at)
 
     readable = httpx.get(f"{issuing.url}/credentials/{certificate}/credential.json")
-    assert readable.headers["content-type"] == "application/json" and readable.json() == claims
+    assert readable.headers["content-type"] == "application/json"
+    assert readable.json() == {name: value for name, value in claims.items() if name not in ("iss", "sub", "nbf", "exp", "jti")}
     assert httpx.get(f"{issuing.url}/issuer").json()["name"] == "Northwind Analytics"
 
     # LinkedIn's add-to-profile form, filled in.
@@ -192,7 +207,8 @@ def test_tampered_credentials_fail_verification(issuing) -> None:
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
     with pytest.raises(jwt.InvalidSignatureError):
         verified(f"{header}.{forged}.{signature}")
-    other = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers=jwt.get_unverified_header(token))
+    other = jwt.encode(claims, rsa.generate_private_key(public_exponent=65537, key_size=2048), algorithm="RS256",
+                       headers=jwt.get_unverified_header(token))
     with pytest.raises(jwt.InvalidSignatureError):
         verified(other)
     assert verified(token)["credentialSubject"]["achievement"]["name"] == "Certified seller (Silver)"
@@ -273,23 +289,29 @@ def test_badge_image_is_baked_with_the_signed_credential(issuing) -> None:
 
 
 def test_rotation_keeps_old_credentials_verifiable(issuing) -> None:
+    older = Ed25519PrivateKey.generate()
+    issuing.credentials.keys = {"k0": older}  # a key from before RS256: EdDSA
     certificate = passed(issuing.url)
     old = httpx.get(f"{issuing.url}/credentials/{certificate}/credential.jwt").text
-    newer = Ed25519PrivateKey.generate()
-    issuing.credentials.keys = {"k2": newer, "k1": SIGNING}  # the new key first: it signs from now on
+    assert jwt.get_unverified_header(old)["alg"] == "EdDSA"
+    issuing.credentials.keys = {"k1": SIGNING, "k0": older}  # the new key first: it signs from now on
     listed = httpx.get(f"{issuing.url}/.well-known/jwks.json", headers={"Origin": "https://verifier.example"})
     assert listed.headers["access-control-allow-origin"] == "*", "any verifier's page may read the keys"
     jwks = listed.json()["keys"]
-    assert [key["kid"] for key in jwks] == [f"{issuing.url}/issuer/keys/k2", f"{issuing.url}/issuer/keys/k1"]
-    assert all(set(key) == {"kty", "crv", "x", "kid", "alg", "use"} and key["crv"] == "Ed25519" for key in jwks)
+    assert [key["kid"] for key in jwks] == [f"{issuing.url}/issuer/keys/k1", f"{issuing.url}/issuer/keys/k0"]
+    assert set(jwks[0]) == {"kty", "n", "e", "kid", "alg", "use"} and (jwks[0]["kty"], jwks[0]["alg"]) == ("RSA", "RS256")
+    assert set(jwks[1]) == {"kty", "crv", "x", "kid", "alg", "use"} and (jwks[1]["crv"], jwks[1]["alg"]) == ("Ed25519", "EdDSA")
     assert verified(old)["credentialSubject"]["achievement"]["name"] == "Certified seller (Silver)"
+    issuing.clock.at += timedelta(days=1)
+    renewed = verified(httpx.get(f"{issuing.url}/credentials/{certificate}/credential.jwt").text)
+    assert renewed["credentialSubject"]["id"] == verified(old)["credentialSubject"]["id"], "the same holder id"
     status_list = httpx.get(f"{issuing.url}/issuer/status/revocation").text
-    assert jwt.get_unverified_header(status_list)["kid"].endswith("/issuer/keys/k2")
+    assert jwt.get_unverified_header(status_list) == {"alg": "RS256", "kid": f"{issuing.url}/issuer/keys/k1", "typ": "JWT"}
     verified(status_list, issuing.clock.at)
-    issuing.credentials.keys = {"k2": newer}  # k1 dropped: what it signed no longer verifies
+    issuing.credentials.keys = {"k1": SIGNING}  # k0 dropped: what it signed no longer verifies
     with pytest.raises(KeyError):
         verified(old)
-    assert httpx.get(f"{issuing.url}/issuer/keys/k1").status_code == 404
+    assert httpx.get(f"{issuing.url}/issuer/keys/k0").status_code == 404
 
 
 def test_without_keys_no_credentials_are_offered(make_store) -> None:
@@ -320,12 +342,22 @@ def test_linkedin_url_escapes_its_values() -> None:
 
 def test_credential_keys_from_the_environment() -> None:
     entry = new_key_entry("k2026")
-    keys = credential_keys({"PARTNERKIT_CREDENTIAL_KEYS": f"{entry}, {new_key_entry('k2025')}"})
-    assert list(keys) == ["k2026", "k2025"]
+    older = new_key_entry("k2025", "EdDSA")
+    written_before_rsa = "k2024:" + older.split(":")[2]
+    keys = credential_keys({"PARTNERKIT_CREDENTIAL_KEYS": f"{entry}, {older},{written_before_rsa}"})
+    assert list(keys) == ["k2026", "k2025", "k2024"]
+    assert isinstance(keys["k2026"], rsa.RSAPrivateKey) and keys["k2026"].key_size == 2048
+    assert isinstance(keys["k2025"], Ed25519PrivateKey) and isinstance(keys["k2024"], Ed25519PrivateKey)
     assert credential_keys({}) == {}
-    message = ("PARTNERKIT_CREDENTIAL_KEYS: each key is 'id:seed' with a 32-byte Ed25519 seed in base64url"
-               " (make one with partnerkit credential-key)")
-    for wrong in ("k1", "k1:short", "bad id:" + entry.split(":")[1], "k1:" + "!" * 43):
+    message = ("PARTNERKIT_CREDENTIAL_KEYS: each key is 'id:RS256:key' (an RSA key of at least 2048 bits, PKCS#8 DER in"
+               " base64url) or 'id:EdDSA:seed' (a 32-byte Ed25519 seed in base64url; 'id:seed' also reads as one);"
+               " make one with partnerkit credential-key")
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+    small_der = base64.urlsafe_b64encode(small.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())).decode().rstrip("=")
+    for wrong in ("k1", "k1:short", "bad id:" + older.split(":")[2], "k1:" + "!" * 43, "k1:RS256:" + older.split(":")[2],
+                  "k1:EdDSA:" + entry.split(":")[2], "k1:HS256:" + older.split(":")[2], "k1:RS256:" + small_der,
+                  "k1:RS256:x:y"):
         with pytest.raises(PartnerkitError) as error:
             credential_keys({"PARTNERKIT_CREDENTIAL_KEYS": wrong})
         assert str(error.value) == message
