@@ -96,6 +96,14 @@ def database(db: str | None) -> str | None:
     return str(sqlite_path(db).resolve())
 
 
+def address(value: str, option: str) -> tuple[str, int]:
+    """``HOST:PORT`` (an IPv6 host in brackets) as a pair; a usage error otherwise."""
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise click.BadParameter(f"{value}: give HOST:PORT, e.g. 127.0.0.1:9108", param_hint=option)
+    return host.strip("[]"), int(port)
+
+
 def shown(path: Path) -> str:
     """A path as the user would type it: relative to the current folder when it lies inside it."""
     try:
@@ -216,12 +224,15 @@ def transcribe(project: Path, force: bool, debug: bool) -> None:
 @click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep a reverse proxy in front).")
 @click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--metrics", default=None, metavar="HOST:PORT",
+              help="Serve Prometheus metrics on this address (keep it private, e.g. 127.0.0.1:9108); off by default.")
 @debug_option
-def collect(project: Path, db: str | None, host: str, port: int, debug: bool) -> None:
+def collect(project: Path, db: str | None, host: str, port: int, metrics: str | None, debug: bool) -> None:
     """Run the collector that stores the view events the site's beacon sends."""
     from generator.commands.collect import collect as collect_operation
 
-    run_operation(debug, collect_operation, project, database(db), host, port, TerminalReporter())
+    run_operation(debug, collect_operation, project, database(db), host, port, TerminalReporter(),
+                  address(metrics, "--metrics") if metrics else None)
 
 
 @cli.command()
@@ -421,7 +432,7 @@ def export_qti(project: Path, quiz: str, output: Path | None, debug: bool) -> No
 
 EXTRA_OF_MODULE = {
     "starlette": "collector", "uvicorn": "collector", "httptools": "collector", "crawlerdetect": "collector",
-    "matplotlib": "collector", "psycopg": "collector", "segno": "collector",
+    "matplotlib": "collector", "psycopg": "collector", "segno": "collector", "prometheus_client": "collector",
 }
 """Modules that come with an extra of partnerkit, by top-level name: a command that needs one says which
 extra to install instead of failing with a traceback."""

@@ -34,6 +34,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -329,6 +330,9 @@ class BatchingStore:
     RETRIES = 3
     """Times a batch is tried when the database aborted it for a deadlock or a serialisation conflict."""
 
+    on_commit: Callable[[float], None] | None = None
+    """Told how many seconds each committed batch took (the collector's metrics)."""
+
     def __init__(self, retention_days: int | None = None, today: Callable[[], date] = utc_today) -> None:
         self.retention_days = retention_days
         self._today = today
@@ -398,8 +402,11 @@ class BatchingStore:
             if self.retention_days is not None and today != self._pruned_on:
                 cutoff = (today - timedelta(days=self.retention_days)).isoformat()
                 batch.insert(0, ("prune", cutoff, Future()))
+            started = time.perf_counter()
             if batch and self._commit(batch) and batch[0][0] == "prune":
                 self._pruned_on = today
+            if batch and self.on_commit is not None:
+                self.on_commit(time.perf_counter() - started)
         if self._connection is not None:
             self._connection.close()
 
@@ -556,6 +563,10 @@ class BatchingStore:
         finally:
             connection.close()
 
+    def queue_length(self) -> int:
+        """Writes waiting for the writer thread."""
+        return self._queue.qsize()
+
     def close(self) -> None:
         """Write what is queued, then stop the writer."""
         if not self._closed:
@@ -617,6 +628,16 @@ class PostgresStore(BatchingStore):
             return psycopg.connect(self.url, autocommit=True)
         except psycopg.OperationalError as exc:
             raise PartnerkitError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}") from None
+
+
+def migration_state(db: Transaction) -> str | None:
+    """None if the database's schema is this version's; else what differs (``/ready`` says it)."""
+    done = {row[0] for row in db.rows("SELECT version FROM schema_migrations")}
+    if any(version > len(MIGRATIONS) for version in done):
+        return "schema newer than this partnerkit"
+    if len(done) < len(MIGRATIONS):
+        return "migrations pending"
+    return None
 
 
 def database_kind(location: str) -> str:

@@ -14,6 +14,7 @@ addresses are never stored or logged."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -43,7 +44,8 @@ from generator.analytics.events import (
 )
 from generator.roster import ID_PATTERN
 from generator.analytics.identity import Rep, Roster, token_refusal, verify
-from generator.analytics.store import BatchingStore, StoredEvent, utc_today
+from generator.analytics.store import BatchingStore, StoredEvent, migration_state, utc_today
+from generator.collector.metrics import CollectorMetrics, RequestMetrics, count_refused
 
 _EVENTS = TypeAdapter(list[Event])
 
@@ -271,6 +273,7 @@ def _identity(settings: CollectorSettings, request: Request, tokens: set[str]) -
 
 async def count_refusal(store: BatchingStore, refused: Refused) -> JSONResponse:
     """Count the refusal under its reason (best effort) and answer it."""
+    count_refused(refused.reason)
     try:
         await asyncio.wrap_future(store.count_rejected(utc_today().isoformat(), refused.reason))
     except Exception:
@@ -278,9 +281,29 @@ async def count_refusal(store: BatchingStore, refused: Refused) -> JSONResponse:
     return JSONResponse({"error": refused.reason, **refused.details}, status_code=refused.status)
 
 
+READY_SECONDS = 5
+"""How long ``/ready`` waits for the store before it answers 503."""
+
+
+async def readiness(settings: CollectorSettings, store: BatchingStore) -> str | None:
+    """Why the collector cannot serve yet (None: ready): no token keys to check links with, a store
+    that does not answer within :data:`READY_SECONDS`, or a schema that is not this version's."""
+    if settings.identity == "token" and not settings.keys:
+        return "no token keys"
+    try:
+        async with asyncio.timeout(READY_SECONDS):
+            return await asyncio.wrap_future(store.run(migration_state))
+    except TimeoutError:
+        return "store not answering"
+    except Exception as failure:
+        LOG.warning("store not ready: %s: %s", type(failure).__name__, failure)
+        return "store unavailable"
+
+
 def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequence[BaseRoute] = ()) -> Starlette:
-    """The collector: ``POST /e``, ``GET /health`` and any further ``routes`` (e.g. exam grading),
-    all behind CORS limited to the site's origins."""
+    """The collector: ``POST /e``, ``GET /health`` (alive), ``GET /ready`` (able to serve: 503 and the
+    reason otherwise) and any further ``routes`` (e.g. exam grading), all behind CORS limited to the
+    site's origins; its metrics are ``app.state.metrics`` (served elsewhere, see :mod:`.metrics`)."""
 
     async def collect(request: Request) -> Response:
         day = datetime.fromtimestamp(settings.clock(), timezone.utc).date().isoformat()
@@ -311,8 +334,24 @@ def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequen
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    return Starlette(
-        routes=[Route("/e", collect, methods=["POST"]), Route("/health", health, methods=["GET"]), *routes],
-        middleware=[Middleware(CORSMiddleware, allow_origins=list(settings.origins), allow_methods=["GET", "POST"],
+    async def ready(request: Request) -> Response:
+        reason = await readiness(settings, store)
+        return JSONResponse({"status": "not ready", "reason": reason} if reason else {"status": "ready"},
+                            status_code=503 if reason else 200)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        metrics.log.flush()  # the last minute's refusals
+
+    metrics = CollectorMetrics(store, settings.clock)
+    served = [Route("/e", collect, methods=["POST"]), Route("/health", health, methods=["GET"]),
+              Route("/ready", ready, methods=["GET"]), *routes]
+    app = Starlette(
+        routes=served, lifespan=lifespan,
+        middleware=[Middleware(RequestMetrics, metrics=metrics, routes=served),
+                    Middleware(CORSMiddleware, allow_origins=list(settings.origins), allow_methods=["GET", "POST"],
                                allow_headers=["Content-Type"], max_age=86400)],
     )
+    app.state.metrics = metrics
+    return app

@@ -29,7 +29,14 @@ DEFAULT_ROSTER = Path(ROSTER_FILE)
 DEFAULT_SALES = Path(SALES_FILE)
 
 
-def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter = NullReporter()) -> None:
+SHUTDOWN_SECONDS = 30
+"""How long a collector told to stop (SIGTERM, Ctrl-C) lets requests in flight finish before it closes them."""
+
+
+def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter = NullReporter(),
+            metrics: tuple[str, int] | None = None) -> None:
+    """Serve the collector on ``host:port`` until SIGTERM or Ctrl-C (requests in flight finish and are
+    committed first); with ``metrics``, Prometheus metrics on that address (and only there)."""
     import uvicorn
 
     config = load_config(root)
@@ -65,8 +72,13 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         unsubscribe = NotificationService(store, keys or _optional_keys(), collector_origin(analytics.endpoint), config.language)
         app = create_app(settings, store, [*exam_routes(settings, exams), *credential_routes(settings, credentials),
                                            *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe)])
+        if metrics:
+            from prometheus_client import start_http_server
+
+            start_http_server(metrics[1], metrics[0], registry=app.state.metrics.registry)
+            reporter.step(f"Metrics on http://{metrics[0]}:{metrics[1]}/metrics")
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
-                    forwarded_allow_ips=analytics.trusted_proxies)
+                    forwarded_allow_ips=analytics.trusted_proxies, timeout_graceful_shutdown=SHUTDOWN_SECONDS)
     finally:
         store.close()
 
