@@ -329,6 +329,37 @@ def revoke(project: Path, rep: str, debug: bool) -> None:
                f" partnerkit invite makes a new one")
 
 
+def counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{table.replace('_', ' ')} {count}" for table, count in counts.items())
+
+
+@cli.command()
+@project_option
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@click.option("--output", "-o", type=path_type(dir_okay=False), required=True, help="Backup file to write.")
+@debug_option
+def backup(project: Path, db: str | None, output: Path, debug: bool) -> None:
+    """Copy the collector's database to a file while collectors keep running (SQLite's online backup; pg_dump for PostgreSQL)."""
+    from generator.commands.backup import backup as backup_operation
+
+    counts = run_operation(debug, backup_operation, project, database(db), output)
+    click.echo(f"Backed up to {shown(output)}" + (f": {counted(counts)}" if counts else ""))
+
+
+@cli.command()
+@project_option
+@click.argument("backup_file", type=path_type(dir_okay=False, exists=True))
+@click.option("--db", default=None, help="Database to restore into (default: private/events.sqlite in the project).")
+@click.option("--force", is_flag=True, help="Replace what the database holds (stop the collectors first).")
+@debug_option
+def restore(project: Path, backup_file: Path, db: str | None, force: bool, debug: bool) -> None:
+    """Restore a backup made by partnerkit backup into an empty database (or, with --force, over one)."""
+    from generator.commands.backup import restore as restore_operation
+
+    counts = run_operation(debug, restore_operation, project, backup_file, database(db), force)
+    click.echo(f"Restored {shown(backup_file)}: {counted(counts)}")
+
+
 @cli.command()
 @project_option
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
