@@ -223,6 +223,14 @@ MIGRATIONS = [
         PRIMARY KEY (rep, kind)
     );
     """,
+    # rate limits shared by collector processes on PostgreSQL (generator/analytics/store_rates.py)
+    """
+    CREATE TABLE rate_buckets (
+        bucket TEXT PRIMARY KEY,
+        level DOUBLE PRECISION NOT NULL,
+        at DOUBLE PRECISION NOT NULL
+    );
+    """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
 ``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each

@@ -8,8 +8,9 @@ user agent, a foreign origin (403), more events per minute than a rep or an addr
 Refusals are counted per reason and day, never attributed. If the store cannot commit, the answer is
 503 and nothing is acknowledged.
 
-Rate limits are kept in this process's memory only (token buckets per rep and per client address);
-addresses are never stored or logged."""
+Rate limits are token buckets per rep and per client address, in this process's memory, or shared by
+every collector on one PostgreSQL database (named by keyed hashes there); addresses are never stored
+or logged."""
 
 from __future__ import annotations
 
@@ -68,8 +69,10 @@ class RateLimits:
     """Buckets kept before those untouched for a minute (full again, the same as none) are dropped."""
 
     def __init__(self, per_rep: int | None = 120, per_address: int | None = 600,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, shared: Any = None):
         self.per_rep, self.per_address = per_rep, per_address
+        self.shared = shared
+        """Buckets every collector process shares (``store_rates.PostgresRateBuckets``), instead of this memory."""
         self.clock = clock
         """Seconds, for refilling the buckets: the process's monotonic clock (a test may hold it still)."""
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
@@ -83,6 +86,8 @@ class RateLimits:
         now = self.clock() if now is None else now
         wanted = [(key, rate) for key, rate in ((("rep", rep), self.per_rep), (("address", address), self.per_address))
                   if rate is not None and key[1]]
+        if self.shared is not None:
+            return self.shared.take([(":".join(key), rate) for key, rate in wanted], count)
         levels = [(key, rate, self._level(key, rate, now)) for key, rate in wanted]
         if any(level < count for _, _, level in levels):
             return False

@@ -11,7 +11,7 @@ from generator.collector.app import CollectorSettings, RateLimits, create_app
 from generator.analytics.events import CONTENT_INDEX, ContentIndex, read_content_index
 from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, signing_keys
 from generator.roster import read_roster
-from generator.analytics.store import BatchingStore, daily_totals, open_project_store, quiz_totals
+from generator.analytics.store import BatchingStore, PostgresStore, daily_totals, open_project_store, quiz_totals
 from generator.analytics.store_credentials import revoked_certificates
 from generator.analytics.store_exams import all_certificates
 from generator.collector.exams import ExamService, exam_routes
@@ -52,8 +52,14 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         if not (root / DEFAULT_ROSTER).is_file():
             reporter.warning(f"{DEFAULT_ROSTER} not found: every personal link is refused until it exists")
     settings = collector_settings(analytics, index, config.collector_origins, keys, roster)
+    shared = ""
+    if isinstance(store, PostgresStore):  # every collector on this database spends from the same buckets
+        from generator.analytics.store_rates import PostgresRateBuckets
+
+        settings.rates.shared = PostgresRateBuckets(store.url, rate_secret(keys or _optional_keys()))
+        shared = ", shared by every collector on this database"
     reporter.step(f"Links older than {analytics.token_max_age_days} days are refused; at most {analytics.rate_limit_per_rep}"
-                  f" events a minute per rep and {analytics.rate_limit_per_address} per address")
+                  f" events a minute per rep and {analytics.rate_limit_per_address} per address{shared}")
     exams = exam_service(root, store)
     if exams.keys:
         reporter.step(f"Grading {len({exam for _, exam in exams.keys})} exams from {EXAM_KEYS_DIR}/")
@@ -81,6 +87,14 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
                     forwarded_allow_ips=analytics.trusted_proxies, timeout_graceful_shutdown=SHUTDOWN_SECONDS)
     finally:
         store.close()
+
+
+def rate_secret(keys: dict[str, bytes]) -> bytes:
+    """The key that hashes the names of shared rate buckets (rep ids, client addresses): derived from
+    the token keys, the same in every collector of one deployment."""
+    import hashlib
+
+    return hashlib.sha256(b"partnerkit rate buckets\0" + b"\0".join(keys[name] for name in sorted(keys))).digest()
 
 
 def _optional_keys() -> dict[str, bytes]:

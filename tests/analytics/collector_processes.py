@@ -29,13 +29,14 @@ HEADERS = {"Origin": ORIGIN, "User-Agent": BROWSER}
 REPS = [f"rep-{number}" for number in range(1, 41)]
 
 
-def write_project(root: Path, analytics: str = "") -> Path:
-    """A project the collector can run: its config, content index, one exam's key and a roster of 40 reps."""
+def write_project(root: Path, per_rep: int = 100000, per_address: int = 1000000, analytics: str = "") -> Path:
+    """A project the collector can run: its config (rate limits as given), content index, one exam's key
+    and a roster of 40 reps."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "site_config.yml").write_text(
         "site_name: Academy\nsite_url: https://partners.example.com/\nvendor: Northwind\nproduct: Pulse\n"
         "analytics:\n  endpoint: https://collect.example.com/e\n"
-        "  rate_limit_per_rep: 100000\n  rate_limit_per_address: 1000000\n" + analytics)
+        f"  rate_limit_per_rep: {per_rep}\n  rate_limit_per_address: {per_address}\n" + analytics)
     write_content_index(root, ["module:pricing"], [])
     write_exam_keys(root, "", {EXAM.id: exam_key(EXAM, 365)})
     (root / "private/roster.csv").write_text("partner_id,partner_name,rep_id,name,email,role,joined,left\n" + "".join(
