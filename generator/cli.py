@@ -461,6 +461,66 @@ def export_qti(project: Path, quiz: str, output: Path | None, debug: bool) -> No
     click.echo(f"QTI package written to {shown(path)}")
 
 
+@cli.group()
+def deploy() -> None:
+    """Write the files that run the site and its collector in production (nginx, systemd)."""
+
+
+def write_or_print(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from generator.atomic import write_atomically
+
+    write_atomically(output, text.encode())
+    click.echo(f"Written to {shown(output)}", err=True)
+
+
+@deploy.command("nginx")
+@project_option
+@click.option("--site-dir", "-d", type=path_type(file_okay=False), default=None,
+              help="Where the built site is served from (default: site/ in the project).")
+@click.option("--collector", default="127.0.0.1:8765", show_default=True, metavar="HOST:PORT",
+              help="Address partnerkit collect listens on.")
+@click.option("--certificate", default=None, metavar="FILE",
+              help="TLS certificate chain (default: Let's Encrypt's fullchain.pem for the site's host).")
+@click.option("--certificate-key", default=None, metavar="FILE", help="Its private key (default: Let's Encrypt's privkey.pem).")
+@click.option("--listen", default="443", show_default=True, metavar="[HOST:]PORT", help="Where nginx takes HTTPS.")
+@click.option("--listen-http", default="80", show_default=True, metavar="[HOST:]PORT",
+              help="Where nginx takes plain HTTP (redirected to HTTPS).")
+@click.option("--output", "-o", type=path_type(dir_okay=False), default=None, help="File to write (default: print it).")
+@debug_option
+def deploy_nginx(project: Path, site_dir: Path | None, collector: str, certificate: str | None, certificate_key: str | None,
+                 listen: str, listen_http: str, output: Path | None, debug: bool) -> None:
+    """nginx server blocks for the site (site_url's host) and the collector (analytics.endpoint's host), on TLS."""
+    from generator.commands.deploy import nginx_config, nginx_site
+
+    address(collector, "--collector")
+    site = run_operation(debug, nginx_site, project, site_dir, collector, certificate, certificate_key, listen, listen_http)
+    write_or_print(nginx_config(site), output)
+
+
+@deploy.command("systemd")
+@project_option
+@click.option("--user", default="partnerkit", show_default=True, help="Unprivileged user the collector runs as.")
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (nginx in front).")
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--metrics", default=None, metavar="HOST:PORT", help="Serve Prometheus metrics there (e.g. 127.0.0.1:9108).")
+@click.option("--environment-file", default="/etc/partnerkit/collector.env", show_default=True,
+              help="File with PARTNERKIT_TOKEN_KEYS=… (and PARTNERKIT_CREDENTIAL_KEYS=…), readable by root only.")
+@click.option("--output", "-o", type=path_type(dir_okay=False), default=None, help="File to write (default: print it).")
+@debug_option
+def deploy_systemd(project: Path, user: str, db: str | None, host: str, port: int, metrics: str | None,
+                   environment_file: str, output: Path | None, debug: bool) -> None:
+    """A systemd service for partnerkit collect, with the sandboxing options systemd offers."""
+    from generator.commands.deploy import systemd_unit
+
+    if metrics:
+        address(metrics, "--metrics")
+    write_or_print(run_operation(debug, systemd_unit, project, user, database(db), host, port, metrics, environment_file), output)
+
+
 EXTRA_OF_MODULE = {
     "starlette": "collector", "uvicorn": "collector", "httptools": "collector", "crawlerdetect": "collector",
     "matplotlib": "collector", "psycopg": "collector", "segno": "collector", "prometheus_client": "collector",
