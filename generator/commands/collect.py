@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import signal
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -83,10 +84,17 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
 
             start_http_server(metrics[1], metrics[0], registry=app.state.metrics.registry)
             reporter.step(f"Metrics on http://{metrics[0]}:{metrics[1]}/metrics")
+        # uvicorn finishes the requests in flight on SIGTERM, then raises the signal again: here it ends
+        # the command normally, so the store writes what is queued before the process exits.
+        signal.signal(signal.SIGTERM, _stop)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies, timeout_graceful_shutdown=SHUTDOWN_SECONDS)
     finally:
         store.close()
+
+
+def _stop(signal_number: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def rate_secret(keys: dict[str, bytes]) -> bytes:
