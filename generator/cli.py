@@ -480,8 +480,8 @@ def write_or_print(text: str, output: Path | None) -> None:
 @project_option
 @click.option("--site-dir", "-d", type=path_type(file_okay=False), default=None,
               help="Where the built site is served from (default: site/ in the project).")
-@click.option("--collector", default="127.0.0.1:8765", show_default=True, metavar="HOST:PORT",
-              help="Address partnerkit collect listens on.")
+@click.option("--collector", "collectors", multiple=True, default=["127.0.0.1:8765"], show_default=True, metavar="HOST:PORT",
+              help="Address partnerkit collect listens on (repeat it for several collectors on one PostgreSQL database).")
 @click.option("--certificate", default=None, metavar="FILE",
               help="TLS certificate chain (default: Let's Encrypt's fullchain.pem for the site's host).")
 @click.option("--certificate-key", default=None, metavar="FILE", help="Its private key (default: Let's Encrypt's privkey.pem).")
@@ -490,13 +490,14 @@ def write_or_print(text: str, output: Path | None) -> None:
               help="Where nginx takes plain HTTP (redirected to HTTPS).")
 @click.option("--output", "-o", type=path_type(dir_okay=False), default=None, help="File to write (default: print it).")
 @debug_option
-def deploy_nginx(project: Path, site_dir: Path | None, collector: str, certificate: str | None, certificate_key: str | None,
+def deploy_nginx(project: Path, site_dir: Path | None, collectors: tuple[str, ...], certificate: str | None, certificate_key: str | None,
                  listen: str, listen_http: str, output: Path | None, debug: bool) -> None:
     """nginx server blocks for the site (site_url's host) and the collector (analytics.endpoint's host), on TLS."""
     from generator.commands.deploy import nginx_config, nginx_site
 
-    address(collector, "--collector")
-    site = run_operation(debug, nginx_site, project, site_dir, collector, certificate, certificate_key, listen, listen_http)
+    for collector in collectors:
+        address(collector, "--collector")
+    site = run_operation(debug, nginx_site, project, site_dir, tuple(collectors), certificate, certificate_key, listen, listen_http)
     write_or_print(nginx_config(site), output)
 
 

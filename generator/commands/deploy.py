@@ -45,7 +45,8 @@ class NginxSite:
     collector_prefix: str
     """The path the collector's routes sit under at its host ('' on a host of its own)."""
     site_dir: Path
-    collector: str
+    collectors: tuple[str, ...]
+    """Addresses of the collector processes (several on one PostgreSQL database share the load)."""
     certificate: str
     certificate_key: str
     listen: str = "443"
@@ -54,7 +55,7 @@ class NginxSite:
     """The header an authenticating proxy sets (``identity: header``); None: cleared, never passed on."""
 
 
-def nginx_site(root: Path, site_dir: Path | None, collector: str, certificate: str | None, certificate_key: str | None,
+def nginx_site(root: Path, site_dir: Path | None, collectors: tuple[str, ...], certificate: str | None, certificate_key: str | None,
                listen: str = "443", listen_http: str = "80") -> NginxSite:
     """The nginx settings of the project at ``root``: hosts from ``site_url`` and ``analytics.endpoint``."""
     config = load_config(root)
@@ -75,7 +76,7 @@ def nginx_site(root: Path, site_dir: Path | None, collector: str, certificate: s
     default_certificate = f"/etc/letsencrypt/live/{site.hostname}"
     return NginxSite(
         site.hostname or "", collector_host, _safe(prefix, "analytics.endpoint path") if prefix else "",
-        Path(_safe(str(site_dir or root / "site"), "--site-dir")), _safe(collector, "--collector"),
+        Path(_safe(str(site_dir or root / "site"), "--site-dir")), tuple(_safe(collector, "--collector") for collector in collectors),
         _safe(certificate or f"{default_certificate}/fullchain.pem", "--certificate"),
         _safe(certificate_key or f"{default_certificate}/privkey.pem", "--certificate-key"),
         _safe(listen, "--listen"), _safe(listen_http, "--listen-http"),
@@ -173,12 +174,12 @@ server {{
 {_collector_location(site)}}}
 """
     shared_collector = _collector_location(site) if site.collector_host == site.site_host else ""
+    servers = "".join(f"    server {collector};\n" for collector in site.collectors)
     return f"""# Written by partnerkit deploy nginx: the site and its collector behind TLS.
 # Include it in nginx's http block (Debian: /etc/nginx/sites-enabled/), then: nginx -t && systemctl reload nginx
 
 upstream partnerkit_collector {{
-    server {site.collector};
-    keepalive 16;
+{servers}    keepalive 16;
 }}
 
 server {{
