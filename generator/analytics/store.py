@@ -27,6 +27,9 @@ transaction, are kept for good. What is stored, and why:
 - ``notifications_sent`` and ``notifications_unsubscribed``: the e-mail sent log and one-click
   unsubscriptions (see :mod:`generator.analytics.store_notifications`).
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
+- ``rate_buckets``: with PostgreSQL, the rate limits every collector shares, named by keyed hashes of
+  rep ids and client addresses, deleted once unused for two minutes (see
+  :mod:`generator.analytics.store_rates`).
 """
 
 from __future__ import annotations
