@@ -84,17 +84,28 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
 
             start_http_server(metrics[1], metrics[0], registry=app.state.metrics.registry)
             reporter.step(f"Metrics on http://{metrics[0]}:{metrics[1]}/metrics")
-        # uvicorn finishes the requests in flight on SIGTERM, then raises the signal again: here it ends
-        # the command normally, so the store writes what is queued before the process exits.
+        # uvicorn finishes the requests in flight on SIGTERM, then raises the signal again: caught here,
+        # so the store writes what is queued first; then the process ends by SIGTERM all the same.
         signal.signal(signal.SIGTERM, _stop)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies, timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+    except _Stopped:
+        stopped = True
+    else:
+        stopped = False
     finally:
         store.close()
+    if stopped:  # a service manager sees a stop by SIGTERM
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.raise_signal(signal.SIGTERM)
+
+
+class _Stopped(BaseException):
+    """SIGTERM, once uvicorn has finished the requests in flight."""
 
 
 def _stop(signal_number: int, frame: object) -> None:
-    raise SystemExit(0)
+    raise _Stopped
 
 
 def rate_secret(keys: dict[str, bytes]) -> bytes:
