@@ -86,3 +86,25 @@ def test_four_collectors_behind_nginx_share_the_limits(tmp_path: Path, postgres_
         stored = database.execute("SELECT COUNT(*) FROM events").fetchone()[0]
     assert stored == address_accepted + len(elsewhere)
     assert len(names) == 3 and not any("rep-1" in name or "127.0.0" in name for name in names), "keyed hashes only"
+
+
+def test_shared_buckets_spend_from_both_or_neither_and_refill(postgres_database: str) -> None:
+    from generator.analytics.store import PostgresStore
+    from generator.analytics.store_rates import PostgresRateBuckets
+
+    PostgresStore(postgres_database).close()  # the schema
+    one, other = PostgresRateBuckets(postgres_database, b"k" * 32), PostgresRateBuckets(postgres_database, b"k" * 32)
+    try:
+        assert one.take([("rep:acme/rep-1", 10), ("address:192.0.2.1", 5)], 5)
+        assert not other.take([("rep:acme/rep-1", 10), ("address:192.0.2.1", 5)], 1), "the address is spent, in both"
+        assert other.take([("rep:acme/rep-1", 10), ("address:192.0.2.2", 5)], 5), "the rep's bucket was not spent by the refusal"
+        assert not one.take([("rep:acme/rep-1", 10)], 1)
+        assert not one.take([("address:192.0.2.3", 5)], 6), "more than a minute's worth at once"
+        import psycopg
+
+        with psycopg.connect(postgres_database, autocommit=True) as database:
+            database.execute("UPDATE rate_buckets SET at = at - 30")  # half a minute later
+        assert one.take([("rep:acme/rep-1", 10)], 5) and not one.take([("rep:acme/rep-1", 10)], 1), "refilled at 10 a minute"
+    finally:
+        one.close()
+        other.close()
