@@ -1,5 +1,6 @@
 """The example site and a real ``partnerkit collect`` behind Debian's nginx, configured by ``partnerkit
-deploy nginx``, on TLS with a self-signed certificate: a rep's journeys through the proxy, and the
+deploy nginx``, on TLS with a self-signed certificate: a rep's journeys through the proxy (a page view, an exam,
+its certificate, My accounts, unsubscribe, a recording seeked), and the
 client address the collector limits by (X-Forwarded-For from nginx only)."""
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ import datetime
 import json
 import shutil
 import socket
+import subprocess
+import sys
 import ssl
 import time
 from pathlib import Path
@@ -18,7 +21,7 @@ import pytest
 from generator.analytics.identity import Rep, sign
 from generator.commands.build import build
 from generator.notifications.tokens import sign_unsubscribe
-from tests.analytics.collector_processes import BROWSER, start_collector, stop
+from tests.analytics.collector_processes import BROWSER, ENVIRONMENT, start_collector, stop
 from tests.analytics.conftest import KEYS, free_port
 from tests.analytics.nginx_proxy import COLLECTOR_HOST, ORIGIN, SITE_HOST, behind_nginx, client
 from tests.conftest import REPO_ROOT, configure
@@ -45,6 +48,11 @@ def deployment(tmp_path_factory):
     configure(project, analytics={**analytics, "rate_limit_per_address": PER_ADDRESS})
     build(project, project / "site")
     (project / "private/roster.csv").write_text(ROSTER)
+    (project / "private/customers.csv").write_text("customer_id,name,partner_id,segment,renewal_date,rep_id\n"
+                                                   "c1,Nordlys AS,acme,smb,2028-04-30,ann\n")
+    opened = subprocess.run([sys.executable, "-m", "generator", "worklists", "--date", "2028-01-31", "-p", str(project)],
+                            capture_output=True, text=True, env=ENVIRONMENT)
+    assert opened.returncode == 0, opened.stderr
 
     collector_port = free_port()
     collector_url, collector = start_collector(project, None, collector_port)
@@ -107,6 +115,19 @@ def test_a_rep_passes_an_exam_and_the_certificate_verifies_through_the_proxy(dep
     with client(deployment, SITE_HOST) as site:
         page = site.get("/verify/")
         assert page.status_code == 200 and "<html" in page.text
+
+
+def test_a_rep_ticks_a_step_in_my_accounts_through_the_proxy(deployment) -> None:
+    token = sign(Rep("acme", "ann", datetime.datetime.now(datetime.timezone.utc)), KEYS)
+    with client(deployment, COLLECTOR_HOST, "127.0.0.6") as collector:
+        listing = collector.post("/worklists", json={"token": token})
+        assert listing.status_code == 200, listing.text
+        case = listing.json()["cases"][0]
+        assert case["customer"] == "Nordlys AS" and case["steps"][0]["mine"] is True
+        ticked = collector.post(f"/worklists/{case['id']}/steps/0", json={"token": token, "done": True})
+        assert ticked.status_code == 200, ticked.text
+        again = collector.post("/worklists", json={"token": token}).json()["cases"][0]
+        assert again["steps"][0]["done"] is True and again["steps"][0]["done_by"] == "Ann Lee"
 
 
 def test_one_click_unsubscribe_through_the_proxy(deployment) -> None:
