@@ -96,6 +96,14 @@ def database(db: str | None) -> str | None:
     return str(sqlite_path(db).resolve())
 
 
+def address(value: str, option: str) -> tuple[str, int]:
+    """``HOST:PORT`` (an IPv6 host in brackets) as a pair; a usage error otherwise."""
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise click.BadParameter(f"{value}: give HOST:PORT, e.g. 127.0.0.1:9108", param_hint=option)
+    return host.strip("[]"), int(port)
+
+
 def shown(path: Path) -> str:
     """A path as the user would type it: relative to the current folder when it lies inside it."""
     try:
@@ -216,12 +224,15 @@ def transcribe(project: Path, force: bool, debug: bool) -> None:
 @click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep a reverse proxy in front).")
 @click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--metrics", default=None, metavar="HOST:PORT",
+              help="Serve Prometheus metrics on this address (keep it private, e.g. 127.0.0.1:9108); off by default.")
 @debug_option
-def collect(project: Path, db: str | None, host: str, port: int, debug: bool) -> None:
+def collect(project: Path, db: str | None, host: str, port: int, metrics: str | None, debug: bool) -> None:
     """Run the collector that stores the view events the site's beacon sends."""
     from generator.commands.collect import collect as collect_operation
 
-    run_operation(debug, collect_operation, project, database(db), host, port, TerminalReporter())
+    run_operation(debug, collect_operation, project, database(db), host, port, TerminalReporter(),
+                  address(metrics, "--metrics") if metrics else None)
 
 
 @cli.command()
@@ -336,6 +347,37 @@ def revoke(project: Path, rep: str, debug: bool) -> None:
     entry = run_operation(debug, revoke_operation, project, rep)
     click.echo(f"Links of {entry.name} ({entry.partner_id}/{entry.rep_id}) issued until now are refused;"
                f" partnerkit invite makes a new one")
+
+
+def counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{table.replace('_', ' ')} {count}" for table, count in counts.items())
+
+
+@cli.command()
+@project_option
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@click.option("--output", "-o", type=path_type(dir_okay=False), required=True, help="Backup file to write.")
+@debug_option
+def backup(project: Path, db: str | None, output: Path, debug: bool) -> None:
+    """Copy the collector's database to a file while collectors keep running (SQLite's online backup; pg_dump for PostgreSQL)."""
+    from generator.commands.backup import backup as backup_operation
+
+    counts = run_operation(debug, backup_operation, project, database(db), output)
+    click.echo(f"Backed up to {shown(output)}" + (f": {counted(counts)}" if counts else ""))
+
+
+@cli.command()
+@project_option
+@click.argument("backup_file", type=path_type(dir_okay=False, exists=True))
+@click.option("--db", default=None, help="Database to restore into (default: private/events.sqlite in the project).")
+@click.option("--force", is_flag=True, help="Replace what the database holds (stop the collectors first).")
+@debug_option
+def restore(project: Path, backup_file: Path, db: str | None, force: bool, debug: bool) -> None:
+    """Restore a backup made by partnerkit backup into an empty database (or, with --force, over one)."""
+    from generator.commands.backup import restore as restore_operation
+
+    counts = run_operation(debug, restore_operation, project, backup_file, database(db), force)
+    click.echo(f"Restored {shown(backup_file)}: {counted(counts)}")
 
 
 @cli.command()
@@ -463,9 +505,70 @@ def export_qti(project: Path, quiz: str, output: Path | None, debug: bool) -> No
     click.echo(f"QTI package written to {shown(path)}")
 
 
+@cli.group()
+def deploy() -> None:
+    """Write the files that run the site and its collector in production (nginx, systemd)."""
+
+
+def write_or_print(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from generator.atomic import write_atomically
+
+    write_atomically(output, text.encode())
+    click.echo(f"Written to {shown(output)}", err=True)
+
+
+@deploy.command("nginx")
+@project_option
+@click.option("--site-dir", "-d", type=path_type(file_okay=False), default=None,
+              help="Where the built site is served from (default: site/ in the project).")
+@click.option("--collector", "collectors", multiple=True, default=["127.0.0.1:8765"], show_default=True, metavar="HOST:PORT",
+              help="Address partnerkit collect listens on (repeat it for several collectors on one PostgreSQL database).")
+@click.option("--certificate", default=None, metavar="FILE",
+              help="TLS certificate chain (default: Let's Encrypt's fullchain.pem for the site's host).")
+@click.option("--certificate-key", default=None, metavar="FILE", help="Its private key (default: Let's Encrypt's privkey.pem).")
+@click.option("--listen", default="443", show_default=True, metavar="[HOST:]PORT", help="Where nginx takes HTTPS.")
+@click.option("--listen-http", default="80", show_default=True, metavar="[HOST:]PORT",
+              help="Where nginx takes plain HTTP (redirected to HTTPS).")
+@click.option("--output", "-o", type=path_type(dir_okay=False), default=None, help="File to write (default: print it).")
+@debug_option
+def deploy_nginx(project: Path, site_dir: Path | None, collectors: tuple[str, ...], certificate: str | None, certificate_key: str | None,
+                 listen: str, listen_http: str, output: Path | None, debug: bool) -> None:
+    """nginx server blocks for the site (site_url's host) and the collector (analytics.endpoint's host), on TLS."""
+    from generator.commands.deploy import nginx_config, nginx_site
+
+    for collector in collectors:
+        address(collector, "--collector")
+    site = run_operation(debug, nginx_site, project, site_dir, tuple(collectors), certificate, certificate_key, listen, listen_http)
+    write_or_print(nginx_config(site), output)
+
+
+@deploy.command("systemd")
+@project_option
+@click.option("--user", default="partnerkit", show_default=True, help="Unprivileged user the collector runs as.")
+@click.option("--db", default=None, help="Database (default: private/events.sqlite in the project).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (nginx in front).")
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--metrics", default=None, metavar="HOST:PORT", help="Serve Prometheus metrics there (e.g. 127.0.0.1:9108).")
+@click.option("--environment-file", default="/etc/partnerkit/collector.env", show_default=True,
+              help="File with PARTNERKIT_TOKEN_KEYS=… (and PARTNERKIT_CREDENTIAL_KEYS=…), readable by root only.")
+@click.option("--output", "-o", type=path_type(dir_okay=False), default=None, help="File to write (default: print it).")
+@debug_option
+def deploy_systemd(project: Path, user: str, db: str | None, host: str, port: int, metrics: str | None,
+                   environment_file: str, output: Path | None, debug: bool) -> None:
+    """A systemd service for partnerkit collect, with the sandboxing options systemd offers."""
+    from generator.commands.deploy import systemd_unit
+
+    if metrics:
+        address(metrics, "--metrics")
+    write_or_print(run_operation(debug, systemd_unit, project, user, database(db), host, port, metrics, environment_file), output)
+
+
 EXTRA_OF_MODULE = {
     "starlette": "collector", "uvicorn": "collector", "httptools": "collector", "crawlerdetect": "collector",
-    "matplotlib": "collector", "psycopg": "collector", "segno": "collector",
+    "matplotlib": "collector", "psycopg": "collector", "segno": "collector", "prometheus_client": "collector",
 }
 """Modules that come with an extra of partnerkit, by top-level name: a command that needs one says which
 extra to install instead of failing with a traceback."""

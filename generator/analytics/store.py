@@ -32,6 +32,9 @@ transaction, are kept for good. What is stored, and why:
 - ``lrs_outbox``: xAPI statements for the vendor's LRS, each written in the transaction of what it
   records, until (and after) it is delivered (see :mod:`generator.analytics.store_lrs`).
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
+- ``rate_buckets``: with PostgreSQL, the rate limits every collector shares, named by keyed hashes of
+  rep ids and client addresses, deleted once unused for two minutes (see
+  :mod:`generator.analytics.store_rates`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -270,6 +274,14 @@ MIGRATIONS = [
     CREATE INDEX lrs_outbox_due ON lrs_outbox (delivered_at, next_try_at);
     CREATE INDEX lrs_outbox_by_rep ON lrs_outbox (rep);
     """,
+    # rate limits shared by collector processes on PostgreSQL (generator/analytics/store_rates.py)
+    """
+    CREATE TABLE rate_buckets (
+        bucket TEXT PRIMARY KEY,
+        level DOUBLE PRECISION NOT NULL,
+        at DOUBLE PRECISION NOT NULL
+    );
+    """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
 ``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
@@ -380,6 +392,9 @@ class BatchingStore:
     RETRIES = 3
     """Times a batch is tried when the database aborted it for a deadlock or a serialisation conflict."""
 
+    on_commit: Callable[[float], None] | None = None
+    """Told how many seconds each committed batch took (the collector's metrics)."""
+
     def __init__(self, retention_days: int | None = None, today: Callable[[], date] = utc_today) -> None:
         self.retention_days = retention_days
         self._today = today
@@ -452,8 +467,11 @@ class BatchingStore:
             if self.retention_days is not None and today != self._pruned_on:
                 cutoff = (today - timedelta(days=self.retention_days)).isoformat()
                 batch.insert(0, ("prune", cutoff, Future()))
+            started = time.perf_counter()
             if batch and self._commit(batch) and batch[0][0] == "prune":
                 self._pruned_on = today
+            if batch and self.on_commit is not None:
+                self.on_commit(time.perf_counter() - started)
         if self._connection is not None:
             self._connection.close()
 
@@ -622,6 +640,10 @@ class BatchingStore:
         finally:
             connection.close()
 
+    def queue_length(self) -> int:
+        """Writes waiting for the writer thread."""
+        return self._queue.qsize()
+
     def close(self) -> None:
         """Write what is queued, then stop the writer."""
         if not self._closed:
@@ -683,6 +705,16 @@ class PostgresStore(BatchingStore):
             return psycopg.connect(self.url, autocommit=True)
         except psycopg.OperationalError as exc:
             raise PartnerkitError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}") from None
+
+
+def migration_state(db: Transaction) -> str | None:
+    """None if the database's schema is this version's; else what differs (``/ready`` says it)."""
+    done = {row[0] for row in db.rows("SELECT version FROM schema_migrations")}
+    if any(version > len(MIGRATIONS) for version in done):
+        return "schema newer than this partnerkit"
+    if len(done) < len(MIGRATIONS):
+        return "migrations pending"
+    return None
 
 
 def database_kind(location: str) -> str:

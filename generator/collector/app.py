@@ -8,12 +8,14 @@ user agent, a foreign origin (403), more events per minute than a rep or an addr
 Refusals are counted per reason and day, never attributed. If the store cannot commit, the answer is
 503 and nothing is acknowledged.
 
-Rate limits are kept in this process's memory only (token buckets per rep and per client address);
-addresses are never stored or logged."""
+Rate limits are token buckets per rep and per client address, in this process's memory, or shared by
+every collector on one PostgreSQL database (named by keyed hashes there); addresses are never stored
+or logged."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -43,7 +45,8 @@ from generator.analytics.events import (
 )
 from generator.roster import ID_PATTERN
 from generator.analytics.identity import Rep, Roster, token_refusal, verify
-from generator.analytics.store import BatchingStore, StoredEvent, utc_today
+from generator.analytics.store import BatchingStore, StoredEvent, migration_state, utc_today
+from generator.collector.metrics import CollectorMetrics, RequestMetrics, count_refused
 
 _EVENTS = TypeAdapter(list[Event])
 
@@ -66,8 +69,10 @@ class RateLimits:
     """Buckets kept before those untouched for a minute (full again, the same as none) are dropped."""
 
     def __init__(self, per_rep: int | None = 120, per_address: int | None = 600,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, shared: Any = None):
         self.per_rep, self.per_address = per_rep, per_address
+        self.shared = shared
+        """Buckets every collector process shares (``store_rates.PostgresRateBuckets``), instead of this memory."""
         self.clock = clock
         """Seconds, for refilling the buckets: the process's monotonic clock (a test may hold it still)."""
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
@@ -81,6 +86,8 @@ class RateLimits:
         now = self.clock() if now is None else now
         wanted = [(key, rate) for key, rate in ((("rep", rep), self.per_rep), (("address", address), self.per_address))
                   if rate is not None and key[1]]
+        if self.shared is not None:
+            return self.shared.take([(":".join(key), rate) for key, rate in wanted], count)
         levels = [(key, rate, self._level(key, rate, now)) for key, rate in wanted]
         if any(level < count for _, _, level in levels):
             return False
@@ -271,6 +278,7 @@ def _identity(settings: CollectorSettings, request: Request, tokens: set[str]) -
 
 async def count_refusal(store: BatchingStore, refused: Refused) -> JSONResponse:
     """Count the refusal under its reason (best effort) and answer it."""
+    count_refused(refused.reason)
     try:
         await asyncio.wrap_future(store.count_rejected(utc_today().isoformat(), refused.reason))
     except Exception:
@@ -278,9 +286,29 @@ async def count_refusal(store: BatchingStore, refused: Refused) -> JSONResponse:
     return JSONResponse({"error": refused.reason, **refused.details}, status_code=refused.status)
 
 
+READY_SECONDS = 5
+"""How long ``/ready`` waits for the store before it answers 503."""
+
+
+async def readiness(settings: CollectorSettings, store: BatchingStore) -> str | None:
+    """Why the collector cannot serve yet (None: ready): no token keys to check links with, a store
+    that does not answer within :data:`READY_SECONDS`, or a schema that is not this version's."""
+    if settings.identity == "token" and not settings.keys:
+        return "no token keys"
+    try:
+        async with asyncio.timeout(READY_SECONDS):
+            return await asyncio.wrap_future(store.run(migration_state))
+    except TimeoutError:
+        return "store not answering"
+    except Exception as failure:
+        LOG.warning("store not ready: %s: %s", type(failure).__name__, failure)
+        return "store unavailable"
+
+
 def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequence[BaseRoute] = ()) -> Starlette:
-    """The collector: ``POST /e``, ``GET /health`` and any further ``routes`` (e.g. exam grading),
-    all behind CORS limited to the site's origins."""
+    """The collector: ``POST /e``, ``GET /health`` (alive), ``GET /ready`` (able to serve: 503 and the
+    reason otherwise) and any further ``routes`` (e.g. exam grading), all behind CORS limited to the
+    site's origins; its metrics are ``app.state.metrics`` (served elsewhere, see :mod:`.metrics`)."""
 
     async def collect(request: Request) -> Response:
         day = datetime.fromtimestamp(settings.clock(), timezone.utc).date().isoformat()
@@ -324,8 +352,24 @@ def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequen
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    return Starlette(
-        routes=[Route("/e", collect, methods=["POST"]), Route("/health", health, methods=["GET"]), *routes],
-        middleware=[Middleware(CORSMiddleware, allow_origins=list(settings.origins), allow_methods=["GET", "POST"],
+    async def ready(request: Request) -> Response:
+        reason = await readiness(settings, store)
+        return JSONResponse({"status": "not ready", "reason": reason} if reason else {"status": "ready"},
+                            status_code=503 if reason else 200)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        metrics.log.flush()  # the last minute's refusals
+
+    metrics = CollectorMetrics(store, settings.clock)
+    served = [Route("/e", collect, methods=["POST"]), Route("/health", health, methods=["GET"]),
+              Route("/ready", ready, methods=["GET"]), *routes]
+    app = Starlette(
+        routes=served, lifespan=lifespan,
+        middleware=[Middleware(RequestMetrics, metrics=metrics, routes=served),
+                    Middleware(CORSMiddleware, allow_origins=list(settings.origins), allow_methods=["GET", "POST"],
                                allow_headers=["Content-Type"], max_age=86400)],
     )
+    app.state.metrics = metrics
+    return app

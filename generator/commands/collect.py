@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,7 +13,7 @@ from generator.collector.app import CollectorSettings, RateLimits, create_app
 from generator.analytics.events import CONTENT_INDEX, ContentIndex, read_content_index
 from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, signing_keys
 from generator.roster import read_roster
-from generator.analytics.store import BatchingStore, daily_totals, open_project_store, quiz_totals
+from generator.analytics.store import BatchingStore, PostgresStore, daily_totals, open_project_store, quiz_totals
 from generator.analytics.store_credentials import revoked_certificates
 from generator.analytics.store_exams import all_certificates
 from generator.collector.exams import ExamService, exam_routes
@@ -30,7 +31,14 @@ DEFAULT_ROSTER = Path(ROSTER_FILE)
 DEFAULT_SALES = Path(SALES_FILE)
 
 
-def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter = NullReporter()) -> None:
+SHUTDOWN_SECONDS = 30
+"""How long a collector told to stop (SIGTERM, Ctrl-C) lets requests in flight finish before it closes them."""
+
+
+def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter = NullReporter(),
+            metrics: tuple[str, int] | None = None) -> None:
+    """Serve the collector on ``host:port`` until SIGTERM or Ctrl-C (requests in flight finish and are
+    committed first); with ``metrics``, Prometheus metrics on that address (and only there)."""
     import uvicorn
 
     config = load_config(root)
@@ -46,8 +54,14 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         if not (root / DEFAULT_ROSTER).is_file():
             reporter.warning(f"{DEFAULT_ROSTER} not found: every personal link is refused until it exists")
     settings = collector_settings(analytics, index, config.collector_origins, keys, roster)
+    shared = ""
+    if isinstance(store, PostgresStore):  # every collector on this database spends from the same buckets
+        from generator.analytics.store_rates import PostgresRateBuckets
+
+        settings.rates.shared = PostgresRateBuckets(store.url, rate_secret(keys or _optional_keys()))
+        shared = ", shared by every collector on this database"
     reporter.step(f"Links older than {analytics.token_max_age_days} days are refused; at most {analytics.rate_limit_per_rep}"
-                  f" events a minute per rep and {analytics.rate_limit_per_address} per address")
+                  f" events a minute per rep and {analytics.rate_limit_per_address} per address{shared}")
     exams = exam_service(root, store)
     if exams.keys:
         reporter.step(f"Grading {len({exam for _, exam in exams.keys})} exams from {EXAM_KEYS_DIR}/")
@@ -73,11 +87,26 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         app = create_app(settings, store, [*exam_routes(settings, exams), *credential_routes(settings, credentials),
                                            *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe),
                                            *help_routes(settings, HelpService(store, config.help, unsubscribe.keys, config.language))])
+        if metrics:
+            from prometheus_client import start_http_server
+
+            start_http_server(metrics[1], metrics[0], registry=app.state.metrics.registry)
+            reporter.step(f"Metrics on http://{metrics[0]}:{metrics[1]}/metrics")
+        # uvicorn finishes the requests in flight on SIGTERM, then raises the signal again: caught here,
+        # so the store writes what is queued first; then the process ends by SIGTERM all the same.
+        signal.signal(signal.SIGTERM, _stop)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
-                    forwarded_allow_ips=analytics.trusted_proxies)
+                    forwarded_allow_ips=analytics.trusted_proxies, timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+    except _Stopped:
+        stopped = True
+    else:
+        stopped = False
     finally:
         stop_sending.set()
         store.close()
+    if stopped:  # a service manager sees a stop by SIGTERM
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.raise_signal(signal.SIGTERM)
 
 
 def lrs_sender(config: SiteConfig, index: ContentIndex, exams: ExamService, store: BatchingStore):
@@ -113,6 +142,22 @@ def lrs_send(root: Path, db: str | None):
         return sender.statements_url, done, outbox_counts(store)
     finally:
         store.close()
+
+
+class _Stopped(BaseException):
+    """SIGTERM, once uvicorn has finished the requests in flight."""
+
+
+def _stop(signal_number: int, frame: object) -> None:
+    raise _Stopped
+
+
+def rate_secret(keys: dict[str, bytes]) -> bytes:
+    """The key that hashes the names of shared rate buckets (rep ids, client addresses): derived from
+    the token keys, the same in every collector of one deployment."""
+    import hashlib
+
+    return hashlib.sha256(b"partnerkit rate buckets\0" + b"\0".join(keys[name] for name in sorted(keys))).digest()
 
 
 def _optional_keys() -> dict[str, bytes]:

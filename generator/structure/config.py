@@ -209,9 +209,9 @@ class AnalyticsSettings(Schema):
     token_max_age_days: int = Field(default=400, ge=1, le=3650)
     """Days a personal link works after ``partnerkit invite`` made it; older links are refused (send new ones with ``invite``)."""
     rate_limit_per_rep: int = Field(default=120, ge=1, le=100000)
-    """Events a minute one rep may send to one collector process (a minute's worth at once); more are refused (429)."""
+    """Events a minute one rep may send (a minute's worth at once): to each collector process, to all of them together on one PostgreSQL database; more are refused (429)."""
     rate_limit_per_address: int = Field(default=600, ge=1, le=1000000)
-    """Events a minute one client address may send to one collector process (offices share an address); more are refused (429)."""
+    """Events a minute one client address may send (offices share an address): to each collector process, to all of them together on one PostgreSQL database; more are refused (429)."""
     max_engaged_minutes: int = Field(default=180, ge=1, le=1440)
     """Engaged time one page view may count at most (it never counts more than the time since the view began)."""
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])

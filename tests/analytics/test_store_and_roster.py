@@ -10,7 +10,7 @@ import pytest
 
 from generator.analytics.identity import invite_links, verify
 from generator.roster import read_roster
-from generator.analytics.store import StoredEvent
+from generator.analytics.store import MIGRATIONS, StoredEvent
 from generator.errors import ContentErrors, PartnerkitError
 from tests.analytics.conftest import KEYS
 

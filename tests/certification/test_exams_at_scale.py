@@ -35,7 +35,9 @@ HEADERS = {"Origin": ORIGIN, "User-Agent": "Mozilla/5.0 Chrome/156"}
 def collectors(tmp_path: Path, postgres_database: str):
     """Four collector processes of one project, sharing one PostgreSQL database: their base URLs."""
     (tmp_path / "site_config.yml").write_text("site_name: Academy\nsite_url: https://partners.example.com/\nvendor: Northwind\n"
-                                              "product: Pulse\nanalytics:\n  endpoint: https://collect.example.com/e\n")
+                                              "product: Pulse\nanalytics:\n  endpoint: https://collect.example.com/e\n"
+                                              # 160 requests of one rep: the four collectors share one limit
+                                              "  rate_limit_per_rep: 1000\n")
     write_content_index(tmp_path, ["module:pricing"], [])
     write_exam_keys(tmp_path, "", {quiz.id: exam_key(quiz, 365) for quiz in (EXAM, TWICE)})
     (tmp_path / "private/roster.csv").write_text("partner_id,partner_name,rep_id,name,email,role,joined,left\n"
