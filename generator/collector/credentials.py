@@ -96,8 +96,7 @@ class CredentialService:
         if not self.enabled or certificate is None or self.addresses is None:
             return None
         now = self.exams.now()
-        entry = next((row for row in self.exams.roster
-                      if (row.partner_id, row.rep_id) == (certificate.partner, certificate.rep)), None)
+        entry = self.exams.entry(certificate.partner, certificate.rep)
         email = entry.email if entry and "@" in entry.email else f"{certificate.partner}/{certificate.rep}"
         index = status_index(db, certificate.id, STATUS_LIST_SIZE)
         credential = open_badge_credential(certificate, key, self.config, self.addresses, email, secrets.token_hex(16),
@@ -140,7 +139,7 @@ class CredentialService:
 
     def revoked_indices(self, today: date) -> set[int]:
         """Indices whose bit is set today: revoked, holder left, or recertification deadline passed."""
-        left = {(entry.partner_id, entry.rep_id): entry.left for entry in self.exams.roster if entry.left is not None}
+        left = {(entry.partner_id, entry.rep_id): entry.left for entry in self.exams.entries() if entry.left is not None}
         bits = set()
         for row in status_rows(self.exams.store):
             gone = left.get((row.partner, row.rep))

@@ -1,0 +1,165 @@
+"""Hardening, round two (issue 24): the collector's routes under hostile input, in process (starlette's
+TestClient, which raises any exception a route lets through), on SQLite and on PostgreSQL. Each attack
+asserts that nothing happened: the status code, the refusal counted, nothing stored."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from starlette.testclient import TestClient
+
+from generator.analytics import store_worklists as records
+from generator.analytics.identity import Rep, Roster, sign
+from generator.analytics.store import BatchingStore
+from generator.collector.app import CollectorSettings, create_app
+from generator.collector.exams import ExamService, exam_routes
+from generator.collector.notifications import NotificationService, notification_routes
+from generator.collector.worklists import WorklistService, worklist_routes
+from generator.notifications.tokens import sign_unsubscribe
+from generator.structure.keys import exam_key
+from generator.structure.worklists import Case, CaseStep
+from tests.analytics.conftest import INDEX, KEYS, ORIGIN, Clock
+from tests.certification.test_exams import EXAM
+
+pytestmark = pytest.mark.unit
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+HEADERS = {"content-type": "text/plain", "user-agent": BROWSER, "origin": ORIGIN}
+ISSUED = datetime.now(timezone.utc) - timedelta(days=3)
+ROSTER = ("partner_id,partner_name,rep_id,name,email,role,joined,left\n"
+          "acme,Acme Consulting,ana,Ana Silva,ana@acme.example,sales,2026-01-10,\n"
+          "acme,Acme Consulting,bo,Bo Jensen,bo@acme.example,cs,2026-01-10,\n")
+CASE = "case-nordlys"
+
+
+def token(rep: str = "ana", partner: str = "acme") -> str:
+    return sign(Rep(partner, rep, ISSUED), KEYS)
+
+
+@dataclass
+class Collector:
+    """Every route of the collector over one store, and what it stored."""
+
+    client: TestClient
+    store: BatchingStore
+    folder: Path
+    service: WorklistService
+
+    def post(self, path: str, body: Any = None, raw: bytes | None = None, headers: dict | None = None):
+        content = raw if raw is not None else json.dumps(body).encode()
+        return self.client.post(path, content=content, headers={**HEADERS, **(headers or {})})
+
+    def rejected(self) -> dict[str, int]:
+        return {reason: int(count) for reason, count in self.store.query("SELECT reason, SUM(count) FROM rejected GROUP BY reason")}
+
+    def stored(self) -> dict[str, list[tuple]]:
+        """Every row a request could have added."""
+        return {table: self.store.query(f"SELECT * FROM {table}") for table in
+                ("events", "views", "exam_attempts", "certificates", "worklist_ticks", "worklist_notes", "notifications_unsubscribed")}
+
+
+def seed_case(store: BatchingStore) -> None:
+    steps = (CaseStep(0, "Call the champion", "90 days before renewal", date(2028, 1, 31), "partner"),
+             CaseStep(1, "Send the renewal quote", "60 days before renewal", date(2028, 3, 1), "shared"))
+    case = Case(CASE, "c1", "renewal-90-60-30", date(2028, 1, 31), steps)
+    info = {"c1": records.CustomerInfo("Nordlys AS", "acme", "smb", "ana")}
+    store.run(lambda db: records.record_run(db, date(2028, 1, 31), [case], {}, info, {})).result()
+
+
+@pytest.fixture
+def collector(make_store, tmp_path: Path):
+    folder = tmp_path / "project"
+    (folder / "private").mkdir(parents=True)
+    (folder / "private/roster.csv").write_text(ROSTER)
+    store = make_store()
+    seed_case(store)
+    roster = Roster(folder, folder / "private/roster.csv", recheck_seconds=0)
+    settings = CollectorSettings(INDEX, [ORIGIN], KEYS, roster=roster, clock=Clock())
+    exams = ExamService({("2.4", "sales-silver"): exam_key(EXAM, 365)}, store, roster)
+    service = WorklistService(store, roster.entries)
+    routes = [*exam_routes(settings, exams), *worklist_routes(settings, service),
+              *notification_routes(settings, NotificationService(store, KEYS))]
+    with TestClient(create_app(settings, store, routes), raise_server_exceptions=True) as client:
+        yield Collector(client, store, folder, service)
+
+
+def nothing_stored(collector: Collector) -> None:
+    assert all(rows == [] for rows in collector.stored().values()), collector.stored()
+
+
+# 1. Tokens: one parser refuses anything outside its alphabet, with a counted 403.
+
+GOOD = token()
+PAYLOAD, KEY_ID, SIGNATURE = GOOD.split(".")
+BAD_TOKENS = {
+    "é before the payload": f"é{GOOD}",
+    "é in the signature": f"{PAYLOAD}.{KEY_ID}.é{SIGNATURE[1:]}",
+    "é in the key id": f"{PAYLOAD}.ké.{SIGNATURE}",
+    "a NUL": f"{PAYLOAD}\x00.{KEY_ID}.{SIGNATURE}",
+    "a full-width letter": f"{PAYLOAD}.{KEY_ID}.{SIGNATURE[:-1]}Ａ",
+    "an Arabic-Indic digit": f"{PAYLOAD}.{KEY_ID}.{SIGNATURE[:-1]}٣",
+    "a space": f"{PAYLOAD} .{KEY_ID}.{SIGNATURE}",
+    "base64 padding": f"{PAYLOAD}=.{KEY_ID}.{SIGNATURE}",
+    "four parts": f"{GOOD}.x",
+    "two parts": f"{PAYLOAD}.{KEY_ID}",
+    "emoji only": "🙂.🙂.🙂",
+    "a newline at the end": f"{GOOD}\n",
+}
+
+
+def attempts_with(collector: Collector, bad: str) -> list[tuple[str, Any]]:
+    """Every route that reads a rep's token, given ``bad``."""
+    event = {"type": "view", "content": "module:pricing", "version": "2.4", "view": "v0123456789",
+             "at": int(time.time() * 1000), "token": bad}
+    return [
+        ("/e", collector.post("/e", event)),
+        ("exam start", collector.post("/exams/sales-silver/attempts", {"version": "2.4", "token": bad})),
+        ("/worklists", collector.post("/worklists", {"token": bad})),
+        ("/steps/0", collector.post(f"/worklists/{CASE}/steps/0", {"token": bad, "done": True})),
+        ("/notes", collector.post(f"/worklists/{CASE}/notes", {"token": bad, "text": "Champion left"})),
+    ]
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_TOKENS))
+def test_a_token_with_any_character_outside_its_alphabet_is_a_counted_403(collector: Collector, kind: str) -> None:
+    bad = BAD_TOKENS[kind]
+    answers = attempts_with(collector, bad)
+    for route, response in answers:
+        assert (route, response.status_code, response.json()) == (route, 403, {"error": "forged token"})
+    assert collector.rejected() == {"forged token": len(answers)}
+    nothing_stored(collector)
+
+
+def test_a_token_with_a_lone_surrogate_is_refused_by_the_json_checks(collector: Collector) -> None:
+    """JSON's ``"\\udc80"`` decodes to a lone surrogate, which no request model takes (422, counted)."""
+    answers = attempts_with(collector, f"{PAYLOAD}.{KEY_ID}.{SIGNATURE[:-1]}\udc80")
+    assert [(route, response.status_code) for route, response in answers] == [
+        ("/e", 422), ("exam start", 422), ("/worklists", 422), ("/steps/0", 422), ("/notes", 422)]
+    assert collector.rejected() == {"invalid event": 1, "invalid request": 4}
+    nothing_stored(collector)
+
+
+@pytest.mark.parametrize("query", ["t=%C3%A9.k1.x", "t=%C3%A9" + quote(GOOD), "t=" + quote(f"{PAYLOAD}.{KEY_ID}.é{SIGNATURE[1:]}"),
+                                   "t=%00", "t=%ED%B2%80.k1.x", "t=" + "A" * 5000, "t=%F0%9F%99%82.%F0%9F%99%82.x"])
+def test_an_unsubscribe_token_outside_the_alphabet_is_a_counted_403(collector: Collector, query: str) -> None:
+    shown = collector.client.get(f"/unsubscribe?{query}")
+    sent = collector.client.post(f"/unsubscribe?{query}", content=b"List-Unsubscribe=One-Click", headers={"user-agent": BROWSER})
+    assert (shown.status_code, shown.json()) == (403, {"error": "forged token"})
+    assert (sent.status_code, sent.json()) == (403, {"error": "forged token"})
+    assert collector.rejected() == {"forged token": 2}
+    nothing_stored(collector)
+
+
+def test_genuine_tokens_still_pass(collector: Collector) -> None:
+    assert collector.post("/worklists", {"token": GOOD}).status_code == 200
+    link = sign_unsubscribe("acme", "ana", "certificate-expiry", datetime.now(timezone.utc), KEYS)
+    assert collector.client.get(f"/unsubscribe?t={link}").status_code == 200
+    assert collector.rejected() == {}
