@@ -42,6 +42,7 @@ from generator.analytics.events import (
     Event,
 )
 from generator.roster import ID_PATTERN
+from generator.storable import unstorable
 from generator.analytics.identity import Rep, Roster, token_refusal, verify
 from generator.analytics.store import BatchingStore, StoredEvent, utc_today
 
@@ -160,11 +161,35 @@ def load_json(body: bytes, depth: int = MAX_JSON_DEPTH) -> object:
             if level > depth:
                 raise Refused(400, "too deep")
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise Refused(400, "malformed json") from None
     except RecursionError:
         raise Refused(400, "too deep") from None
+    if _holds_unstorable(data):
+        raise Refused(422, "unstorable text")
+    return data
+
+
+def _holds_unstorable(data: object) -> bool:
+    """Whether any text in parsed JSON (keys too) is one no store can hold (:mod:`generator.storable`:
+    a NUL, a lone surrogate from a ``\\ud800`` escape): refused where it comes in, on every store alike."""
+    if isinstance(data, str):
+        return unstorable(data) is not None
+    if isinstance(data, dict):
+        return any(_holds_unstorable(key) or _holds_unstorable(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(_holds_unstorable(item) for item in data)
+    return False
+
+
+def path_id(request: Request, name: str, reason: str) -> str:
+    """The id a path names (``name``), refused as ``reason`` (404) unless it is letters, digits, ``-``
+    and ``_`` (as every case, attempt, exam and certificate id is): no other text reaches the store."""
+    value = request.path_params[name]
+    if not ID_PATTERN.fullmatch(value):
+        raise Refused(404, reason)
+    return value
 
 
 def store_unavailable(failure: Exception) -> Response:

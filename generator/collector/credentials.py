@@ -59,6 +59,7 @@ from generator.certification.credentials import (
     status_list_credential,
 )
 from generator.collector.exams import ExamService
+from generator.roster import ID_PATTERN
 from generator.structure.keys import ExamKey
 from generator.structure.config import SiteConfig
 
@@ -170,7 +171,8 @@ def credential_routes(settings: CollectorSettings, service: CredentialService) -
     async def valid_certificate(request: Request) -> Certificate | Response:
         if not service.enabled:
             return refused(404, NOT_ENABLED["error"])
-        certificate = await asyncio.to_thread(service.exams.certificate, request.path_params["id"][:64])
+        ident = request.path_params["id"]
+        certificate = await asyncio.to_thread(service.exams.certificate, ident) if ID_PATTERN.fullmatch(ident) else None
         if certificate is None:
             return refused(404, "unknown certificate")
         shown = service.exams.verification(certificate)

@@ -34,9 +34,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body,
-                                     known_rep, stored_answer, validated)
-from generator.roster import RosterEntry
+from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, path_id,
+                                     read_body, known_rep, stored_answer, validated)
+from generator.roster import ID_PATTERN, RosterEntry
 from generator.analytics.identity import Roster
 from generator.analytics.store import BatchingStore, Transaction
 from generator.analytics import store_exams
@@ -298,13 +298,14 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
             check_request(settings, request)
             body = validated(SubmitRequest, load_json(await read_body(request)))
             partner, rep = known_rep(settings, request, body.token)
+            exam, attempt = path_id(request, "exam", "unknown exam"), path_id(request, "attempt", "unknown attempt")
         except Refused as refused:
             return await count_refusal(store, refused)
-        params = request.path_params
-        return await answer(service.submit(params["exam"], params["attempt"], partner, rep, body.answers))
+        return await answer(service.submit(exam, attempt, partner, rep, body.answers))
 
     async def verify(request: Request) -> Response:
-        certificate = await asyncio.to_thread(service.certificate, request.path_params["id"][:64])
+        ident = request.path_params["id"]
+        certificate = await asyncio.to_thread(service.certificate, ident) if ID_PATTERN.fullmatch(ident) else None
         if certificate is None:
             return JSONResponse({"error": "unknown certificate"}, status_code=404)
         answer = service.verification(certificate)

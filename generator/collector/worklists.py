@@ -29,8 +29,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from generator.analytics import store_worklists as records
-from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, known_rep,
-                                    stored_answer, validated)
+from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, path_id, read_body,
+                                    known_rep, stored_answer, validated)
 from generator.roster import RosterEntry
 from generator.analytics.store import BatchingStore, Transaction
 
@@ -177,18 +177,20 @@ def worklist_routes(settings: CollectorSettings, service: WorklistService) -> li
             check_request(settings, request)
             body = validated(TickRequest, load_json(await read_body(request)))
             partner, rep = identify(request, body.token)
+            ident = path_id(request, "case", "unknown case")
             step = request.path_params["step"]
-            if not step.isdigit() or len(step) > 4:
+            if not (step.isascii() and step.isdigit()) or len(step) > 4:
                 raise Refused(404, "unknown step")
         except Refused as refused:
             return await count_refusal(store, refused)
-        return await answer(service.tick(request.path_params["case"][:64], int(step), partner, rep, body.done))
+        return await answer(service.tick(ident, int(step), partner, rep, body.done))
 
     async def note(request: Request) -> Response:
         try:
             check_request(settings, request)
             body = validated(NoteRequest, load_json(await read_body(request)))
             partner, rep = identify(request, body.token)
+            ident = path_id(request, "case", "unknown case")
             text = body.text.strip()
             if not text:
                 raise Refused(422, "empty note")
@@ -196,7 +198,7 @@ def worklist_routes(settings: CollectorSettings, service: WorklistService) -> li
                 raise Refused(422, "note too long", max_chars=service.note_max_chars)
         except Refused as refused:
             return await count_refusal(store, refused)
-        return await answer(service.note(request.path_params["case"][:64], partner, rep, text))
+        return await answer(service.note(ident, partner, rep, text))
 
     return [
         Route("/worklists", listing, methods=["POST"]),

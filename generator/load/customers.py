@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.roster import RosterEntry
+from generator.storable import unstorable
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.files import read_text, relative_name
 from generator.load.triggers import trigger_columns
@@ -107,6 +108,9 @@ def load_customers(root: Path, config: SiteConfig, roster: list[RosterEntry], pa
                 row_errors.append(ContentError(name, line, where[field_name] + 1, field_name, message))
 
             cells = {field_name: row[index].strip() for field_name, index in where.items()}
+            for field_name, cell in cells.items():
+                if unstorable(cell):
+                    bad(field_name, f"{unstorable(cell)}: remove it from the CRM export")
             for field_name in REQUIRED:
                 if not cells[field_name]:
                     bad(field_name, "required, but empty")

@@ -103,7 +103,6 @@ BAD_TOKENS = {
     "é before the payload": f"é{GOOD}",
     "é in the signature": f"{PAYLOAD}.{KEY_ID}.é{SIGNATURE[1:]}",
     "é in the key id": f"{PAYLOAD}.ké.{SIGNATURE}",
-    "a NUL": f"{PAYLOAD}\x00.{KEY_ID}.{SIGNATURE}",
     "a full-width letter": f"{PAYLOAD}.{KEY_ID}.{SIGNATURE[:-1]}Ａ",
     "an Arabic-Indic digit": f"{PAYLOAD}.{KEY_ID}.{SIGNATURE[:-1]}٣",
     "a space": f"{PAYLOAD} .{KEY_ID}.{SIGNATURE}",
@@ -138,12 +137,13 @@ def test_a_token_with_any_character_outside_its_alphabet_is_a_counted_403(collec
     nothing_stored(collector)
 
 
-def test_a_token_with_a_lone_surrogate_is_refused_by_the_json_checks(collector: Collector) -> None:
-    """JSON's ``"\\udc80"`` decodes to a lone surrogate, which no request model takes (422, counted)."""
-    answers = attempts_with(collector, f"{PAYLOAD}.{KEY_ID}.{SIGNATURE[:-1]}\udc80")
-    assert [(route, response.status_code) for route, response in answers] == [
-        ("/e", 422), ("exam start", 422), ("/worklists", 422), ("/steps/0", 422), ("/notes", 422)]
-    assert collector.rejected() == {"invalid event": 1, "invalid request": 4}
+@pytest.mark.parametrize("bad", [f"{PAYLOAD}\x00.{KEY_ID}.{SIGNATURE}", f"{PAYLOAD}.{KEY_ID}.{SIGNATURE[:-1]}\udc80"])
+def test_a_token_with_a_nul_or_a_lone_surrogate_is_refused_with_the_json(collector: Collector, bad: str) -> None:
+    """A NUL, or JSON's ``"\\udc80"`` (a lone surrogate), is text no store holds: 422 before any token is read."""
+    answers = attempts_with(collector, bad)
+    assert [(route, response.status_code, response.json()) for route, response in answers] == [
+        (route, 422, {"error": "unstorable text"}) for route, _ in answers]
+    assert collector.rejected() == {"unstorable text": 5}
     nothing_stored(collector)
 
 
@@ -163,3 +163,59 @@ def test_genuine_tokens_still_pass(collector: Collector) -> None:
     link = sign_unsubscribe("acme", "ana", "certificate-expiry", datetime.now(timezone.utc), KEYS)
     assert collector.client.get(f"/unsubscribe?t={link}").status_code == 200
     assert collector.rejected() == {}
+
+
+# 2. Text no store can hold: refused the same way on SQLite and PostgreSQL.
+
+def test_a_note_with_a_nul_is_a_counted_422_on_every_store(collector: Collector) -> None:
+    answer = collector.post(f"/worklists/{CASE}/notes", {"token": GOOD, "text": "champion\u0000left"})
+    assert (answer.status_code, answer.json()) == (422, {"error": "unstorable text"})
+    raw = collector.post(f"/worklists/{CASE}/notes", raw=b'{"token": "%s", "text": "champion \\ud800 left"}' % GOOD.encode())
+    assert (raw.status_code, raw.json()) == (422, {"error": "unstorable text"})
+    key = collector.post(f"/worklists/{CASE}/notes", raw=b'{"token": "%s", "text": "ok", "\\u0000": 1}' % GOOD.encode())
+    assert (key.status_code, key.json()) == (422, {"error": "unstorable text"})
+    assert collector.rejected() == {"unstorable text": 3}
+    nothing_stored(collector)
+    kept = collector.post(f"/worklists/{CASE}/notes", {"token": GOOD, "text": "Champion left 🙂 — 退職"})
+    assert kept.status_code == 200
+    assert [row[-1] for row in collector.store.query("SELECT text FROM worklist_notes")] == ["Champion left 🙂 — 退職"]
+
+
+def test_exam_answers_with_a_nul_are_refused_and_nothing_is_graded(collector: Collector) -> None:
+    started = collector.post("/exams/sales-silver/attempts", {"version": "2.4", "token": GOOD})
+    assert started.status_code == 200
+    attempt = started.json()["attempt"]
+    answer = collector.post(f"/exams/sales-silver/attempts/{attempt}", {"token": GOOD, "answers": {"score": "6\u00000"}})
+    assert (answer.status_code, answer.json()) == (422, {"error": "unstorable text"})
+    assert collector.store.query("SELECT submitted_at FROM exam_attempts") == [(None,)]
+
+
+@pytest.mark.parametrize("path, reason", [
+    ("/worklists/c%00/notes", "unknown case"), ("/worklists/%C3%A9/steps/0", "unknown case"),
+    (f"/worklists/{CASE}/steps/%D9%A3", "unknown step"), ("/exams/sales-silver/attempts/a%00", "unknown attempt"),
+    ("/exams/%C3%A9%00/attempts/abc", "unknown exam"),
+])
+def test_ids_in_paths_outside_their_alphabet_never_reach_the_store(collector: Collector, path: str, reason: str) -> None:
+    body = {"token": GOOD, "done": True} if "/steps/" in path else {"token": GOOD, "text": "x"} if "notes" in path else \
+        {"token": GOOD, "answers": {}}
+    answer = collector.post(path, body)
+    assert (answer.status_code, answer.json()) == (404, {"error": reason})
+    assert collector.rejected() == {reason: 1}
+    nothing_stored(collector)
+
+
+@pytest.mark.parametrize("ident", ["%00", "%C3%A9", "%ED%B2%80", "a" * 65])
+def test_a_certificate_id_outside_its_alphabet_is_unknown(collector: Collector, ident: str) -> None:
+    answer = collector.client.get(f"/certificates/{ident}", headers={"user-agent": BROWSER})
+    assert (answer.status_code, answer.json()) == (404, {"error": "unknown certificate"})
+
+
+def test_both_stores_refuse_unstorable_text_the_same_way(collector: Collector) -> None:
+    from generator.storable import UnstorableText
+
+    for text in ("champion\x00left", "lone \ud800"):
+        with pytest.raises(UnstorableText, match="which no store can hold"):
+            collector.store.run(lambda db: records.add_note(db, CASE, "acme", "ana", text)).result()
+        with pytest.raises(UnstorableText):
+            collector.store.query("SELECT id FROM worklist_cases WHERE id = ?", (text,))
+    nothing_stored(collector)
