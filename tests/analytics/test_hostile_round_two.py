@@ -219,3 +219,36 @@ def test_both_stores_refuse_unstorable_text_the_same_way(collector: Collector) -
         with pytest.raises(UnstorableText):
             collector.store.query("SELECT id FROM worklist_cases WHERE id = ?", (text,))
     nothing_stored(collector)
+
+
+# 7. Notes: capped per case, the listing paged.
+
+def test_notes_per_case_are_capped_and_the_listing_is_paged(collector: Collector) -> None:
+    from generator.collector.worklists import NOTES_PAGE
+
+    collector.service.notes_per_case = 45
+    for number in range(45):
+        assert collector.post(f"/worklists/{CASE}/notes", {"token": GOOD, "text": f"note {number}"}).status_code == 200
+    full = collector.post(f"/worklists/{CASE}/notes", {"token": GOOD, "text": "one more"})
+    assert (full.status_code, full.json()) == (409, {"error": "notes full", "max_notes": 45})
+    assert collector.rejected() == {"notes full": 1}
+    assert len(collector.store.query("SELECT id FROM worklist_notes")) == 45
+    [case] = collector.post("/worklists", {"token": GOOD}).json()["cases"]
+    assert case["notes_total"] == 45 and len(case["notes"]) == NOTES_PAGE == 20
+    assert [note["text"] for note in case["notes"]] == [f"note {number}" for number in range(25, 45)]
+    pages = [collector.post(f"/worklists/{CASE}/notes/page", {"token": GOOD, "page": page}).json() for page in range(4)]
+    assert [[note["text"] for note in page["notes"]] for page in pages] == [
+        [f"note {number}" for number in range(25, 45)], [f"note {number}" for number in range(5, 25)],
+        [f"note {number}" for number in range(5)], []]
+    assert [page["more"] for page in pages] == [True, True, False, False]
+    assert pages[0]["notes"][0]["by"] == "Ana Silva"
+    for bad in ({"token": GOOD, "page": -1}, {"token": GOOD, "page": "1"}, {"token": GOOD, "page": 10**9}, {"token": GOOD}):
+        assert collector.post(f"/worklists/{CASE}/notes/page", bad).status_code == 422
+    other = collector.post("/worklists/unknown-case/notes/page", {"token": GOOD, "page": 0})
+    assert (other.status_code, other.json()) == (404, {"error": "unknown case"})
+
+
+def test_the_notes_cap_defaults_to_the_setting() -> None:
+    from generator.structure.config import CustomerSettings
+
+    assert WorklistService(None, list).notes_per_case == CustomerSettings().notes_per_case == 100  # type: ignore[arg-type]
