@@ -294,13 +294,19 @@ def _identity(settings: CollectorSettings, request: Request, tokens: set[str]) -
     return rep.partner, rep.rep
 
 
+CLOSING = (408, 413)
+"""Refusals of a body still arriving (too slow, too large): answered with ``Connection: close``, so the
+server closes the connection then instead of reading the rest of the body."""
+
+
 async def count_refusal(store: BatchingStore, refused: Refused) -> JSONResponse:
     """Count the refusal under its reason (best effort) and answer it."""
     try:
         await asyncio.wrap_future(store.count_rejected(utc_today().isoformat(), refused.reason))
     except Exception:
         pass  # the refusal stands even if it could not be counted
-    return JSONResponse({"error": refused.reason, **refused.details}, status_code=refused.status)
+    return JSONResponse({"error": refused.reason, **refused.details}, status_code=refused.status,
+                        headers={"Connection": "close"} if refused.status in CLOSING else None)
 
 
 def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequence[BaseRoute] = ()) -> Starlette:
