@@ -137,7 +137,8 @@ def test_a_token_with_any_character_outside_its_alphabet_is_a_counted_403(collec
     nothing_stored(collector)
 
 
-@pytest.mark.parametrize("bad", [f"{PAYLOAD}\x00.{KEY_ID}.{SIGNATURE}", f"{PAYLOAD}.{KEY_ID}.{SIGNATURE[:-1]}\udc80"])
+@pytest.mark.parametrize("bad", [f"{PAYLOAD}\x00.{KEY_ID}.{SIGNATURE}", f"{PAYLOAD}.{KEY_ID}.{SIGNATURE[:-1]}\udc80"],
+                         ids=["nul", "lone surrogate"])
 def test_a_token_with_a_nul_or_a_lone_surrogate_is_refused_with_the_json(collector: Collector, bad: str) -> None:
     """A NUL, or JSON's ``"\\udc80"`` (a lone surrogate), is text no store holds: 422 before any token is read."""
     answers = attempts_with(collector, bad)
@@ -148,7 +149,8 @@ def test_a_token_with_a_nul_or_a_lone_surrogate_is_refused_with_the_json(collect
 
 
 @pytest.mark.parametrize("query", ["t=%C3%A9.k1.x", "t=%C3%A9" + quote(GOOD), "t=" + quote(f"{PAYLOAD}.{KEY_ID}.é{SIGNATURE[1:]}"),
-                                   "t=%00", "t=%ED%B2%80.k1.x", "t=" + "A" * 5000, "t=%F0%9F%99%82.%F0%9F%99%82.x"])
+                                   "t=%00", "t=%ED%B2%80.k1.x", "t=" + "A" * 5000, "t=%F0%9F%99%82.%F0%9F%99%82.x"],
+                         ids=["é", "é before", "é in the signature", "nul", "surrogate bytes", "5000 characters", "emoji"])
 def test_an_unsubscribe_token_outside_the_alphabet_is_a_counted_403(collector: Collector, query: str) -> None:
     shown = collector.client.get(f"/unsubscribe?{query}")
     sent = collector.client.post(f"/unsubscribe?{query}", content=b"List-Unsubscribe=One-Click", headers={"user-agent": BROWSER})
