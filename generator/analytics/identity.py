@@ -73,28 +73,58 @@ def signing_keys(environment: dict[str, str] | None = None) -> dict[str, bytes]:
     return keys
 
 
-def _signature(payload: str, key_id: str, secret: bytes) -> str:
-    return _b64(hmac.new(secret, f"{payload}.{key_id}".encode("ascii"), hashlib.sha256).digest()[:16])
+MAX_TOKEN_CHARS = 400
+"""Longer tokens are refused unread."""
+TOKEN_PATTERN = re.compile(r"([A-Za-z0-9_-]{1,%d})\.([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{22})" % MAX_TOKEN_CHARS)
+"""A signed token: ``<payload>.<key id>.<signature>``, each part in the URL-safe base64 alphabet (ASCII
+letters, digits, ``-``, ``_``), the signature 16 bytes."""
+
+
+def _signature(purpose: str, payload: str, key_id: str, secret: bytes) -> str:
+    return _b64(hmac.new(secret, f"{purpose}{payload}.{key_id}".encode("ascii"), hashlib.sha256).digest()[:16])
+
+
+def seal(text: str, keys: dict[str, bytes], purpose: str = "") -> str:
+    """``text`` as a signed token (the first key signs); ``purpose`` is signed too, so a token made for
+    one purpose (personal links: ``""``, unsubscribe links) passes for no other."""
+    key_id, secret = next(iter(keys.items()))
+    payload = _b64(text.encode("utf-8"))
+    return f"{payload}.{key_id}.{_signature(purpose, payload, key_id, secret)}"
+
+
+def unseal(token: object, keys: dict[str, bytes], purpose: str = "") -> str | None:
+    """The text a token signed for ``purpose`` carries, or None: the one parser of signed tokens. It
+    refuses, before anything else is done with it, a token that is not a string, is longer than
+    :data:`MAX_TOKEN_CHARS`, holds any character outside its alphabet (non-ASCII, NUL, spaces, padding)
+    or is not three parts; then one signed by an unknown key, tampered with, or whose text is not UTF-8."""
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS:
+        return None
+    parts = TOKEN_PATTERN.fullmatch(token)
+    if parts is None or parts[2] not in keys:
+        return None
+    payload, key_id, signature = parts.groups()
+    if not hmac.compare_digest(signature.encode("ascii"), _signature(purpose, payload, key_id, keys[key_id]).encode("ascii")):
+        return None
+    try:
+        return _unb64(payload).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def sign(rep: Rep, keys: dict[str, bytes]) -> str:
-    key_id, secret = next(iter(keys.items()))
     issued = str(_millis(rep.issued)) if isinstance(rep.issued, datetime) else rep.issued.isoformat()
-    payload = _b64(f"{rep.partner}|{rep.rep}|{issued}".encode("utf-8"))
-    return f"{payload}.{key_id}.{_signature(payload, key_id, secret)}"
+    return seal(f"{rep.partner}|{rep.rep}|{issued}", keys)
 
 
 def verify(token: str, keys: dict[str, bytes]) -> Rep | None:
-    """The rep a token names, or None if it is malformed, signed by an unknown key or tampered with."""
-    parts = token.split(".")
-    if len(parts) != 3 or parts[1] not in keys:
-        return None
-    payload, key_id, signature = parts
-    if not hmac.compare_digest(signature, _signature(payload, key_id, keys[key_id])):
+    """The rep a token names, or None if it is malformed (see :func:`unseal`), signed by an unknown key
+    or tampered with."""
+    text = unseal(token, keys)
+    if text is None:
         return None
     try:
-        partner, rep, issued = _unb64(payload).decode("utf-8").split("|")
-        if issued.isdigit() and len(issued) <= 15:
+        partner, rep, issued = text.split("|")
+        if issued.isascii() and issued.isdigit() and len(issued) <= 15:
             return Rep(partner, rep, datetime.fromtimestamp(int(issued) / 1000, timezone.utc))
         return Rep(partner, rep, date.fromisoformat(issued))
     except (ValueError, UnicodeDecodeError, OverflowError, OSError):

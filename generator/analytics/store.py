@@ -44,13 +44,14 @@ import sqlite3
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 from generator.errors import PartnerkitError
 from generator.layout import EVENTS_DB
+from generator.storable import UnstorableText, check_storable
 
 MIGRATIONS = [
     """
@@ -361,6 +362,7 @@ class Transaction:
         self._store, self._cursor = store, cursor
 
     def execute(self, sql: str, parameters: tuple = ()) -> Any:
+        check_storable(parameters)  # the same refusal on every database (see generator.storable)
         self._cursor.execute(self._store._sql(sql), parameters)
         return self._cursor
 
@@ -617,7 +619,15 @@ class BatchingStore:
 
     def write(self, events: list[StoredEvent], max_engaged_ms: int = MAX_ENGAGED_MS) -> Future:
         """Store events (each at most once; engaged time capped per view, see :meth:`_store_event`); the
-        future completes with how many were new once they are committed (or fails if they were not)."""
+        future completes with how many were new once they are committed (or fails if they were not, or
+        with :class:`UnstorableText` at once if one holds text no store can)."""
+        try:
+            for event in events:
+                check_storable(astuple(event))
+        except UnstorableText as refused:
+            failed: Future = Future()
+            failed.set_exception(refused)
+            return failed
         return self._submit("events", (events, max_engaged_ms))
 
     def count_rejected(self, day: str, reason: str) -> Future:
@@ -634,6 +644,7 @@ class BatchingStore:
 
     def query(self, sql: str, parameters: tuple = ()) -> list[tuple]:
         """Read with a connection of its own, beside the writer. ``?`` marks parameters."""
+        check_storable(parameters)
         connection = self._connect()
         try:
             return [tuple(row) for row in self._run(connection, sql, parameters).fetchall()]

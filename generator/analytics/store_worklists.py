@@ -212,9 +212,27 @@ def steps(db: Transaction, case_ids: list[str]) -> dict[str, list[StepRow]]:
 
 def notes(db: Transaction, case_ids: list[str] | None = None) -> list[NoteRow]:
     """Notes on the given cases (or all), oldest first."""
-    rows = db.rows("SELECT case_id, partner, rep, written_at, text FROM worklist_notes ORDER BY id")
-    wanted = None if case_ids is None else set(case_ids)
-    return [NoteRow(*row) for row in rows if wanted is None or row[0] in wanted]
+    if case_ids is None:
+        return [NoteRow(*row) for row in db.rows("SELECT case_id, partner, rep, written_at, text FROM worklist_notes ORDER BY id")]
+    found = []
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        found += db.rows(f"SELECT id, case_id, partner, rep, written_at, text FROM worklist_notes WHERE case_id IN ({marks})",
+                         tuple(chunk))
+    return [NoteRow(*row[1:]) for row in sorted(found)]
+
+
+def note_count(db: Transaction, ident: str) -> int:
+    (count,), = db.rows("SELECT COUNT(*) FROM worklist_notes WHERE case_id = ?", (ident,))
+    return int(count)
+
+
+def notes_page(db: Transaction, ident: str, page: int, size: int) -> list[NoteRow]:
+    """One page of a case's notes: page 0 the newest ``size``, page 1 the ``size`` before them...; oldest first."""
+    rows = db.rows("SELECT case_id, partner, rep, written_at, text FROM worklist_notes WHERE case_id = ?"
+                   " ORDER BY id DESC LIMIT ? OFFSET ?", (ident, size, page * size))
+    return [NoteRow(*row) for row in reversed(rows)]
 
 
 def tick(db: Transaction, ident: str, step: int, partner: str, rep: str, done: bool, today: date) -> bool:

@@ -44,6 +44,7 @@ from generator.analytics.events import (
     Event,
 )
 from generator.roster import ID_PATTERN
+from generator.storable import unstorable
 from generator.analytics.identity import Rep, Roster, token_refusal, verify
 from generator.analytics.store import BatchingStore, StoredEvent, migration_state, utc_today
 from generator.collector.metrics import CollectorMetrics, RequestMetrics, count_refused
@@ -167,11 +168,35 @@ def load_json(body: bytes, depth: int = MAX_JSON_DEPTH) -> object:
             if level > depth:
                 raise Refused(400, "too deep")
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise Refused(400, "malformed json") from None
     except RecursionError:
         raise Refused(400, "too deep") from None
+    if _holds_unstorable(data):
+        raise Refused(422, "unstorable text")
+    return data
+
+
+def _holds_unstorable(data: object) -> bool:
+    """Whether any text in parsed JSON (keys too) is one no store can hold (:mod:`generator.storable`:
+    a NUL, a lone surrogate from a ``\\ud800`` escape): refused where it comes in, on every store alike."""
+    if isinstance(data, str):
+        return unstorable(data) is not None
+    if isinstance(data, dict):
+        return any(_holds_unstorable(key) or _holds_unstorable(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(_holds_unstorable(item) for item in data)
+    return False
+
+
+def path_id(request: Request, name: str, reason: str) -> str:
+    """The id a path names (``name``), refused as ``reason`` (404) unless it is letters, digits, ``-``
+    and ``_`` (as every case, attempt, exam and certificate id is): no other text reaches the store."""
+    value = request.path_params[name]
+    if not ID_PATTERN.fullmatch(value):
+        raise Refused(404, reason)
+    return value
 
 
 def store_unavailable(failure: Exception) -> Response:
@@ -276,6 +301,11 @@ def _identity(settings: CollectorSettings, request: Request, tokens: set[str]) -
     return rep.partner, rep.rep
 
 
+CLOSING = (408, 413)
+"""Refusals of a body still arriving (too slow, too large): answered with ``Connection: close``, so the
+server closes the connection then instead of reading the rest of the body."""
+
+
 async def count_refusal(store: BatchingStore, refused: Refused) -> JSONResponse:
     """Count the refusal under its reason (best effort) and answer it."""
     count_refused(refused.reason)
@@ -283,7 +313,8 @@ async def count_refusal(store: BatchingStore, refused: Refused) -> JSONResponse:
         await asyncio.wrap_future(store.count_rejected(utc_today().isoformat(), refused.reason))
     except Exception:
         pass  # the refusal stands even if it could not be counted
-    return JSONResponse({"error": refused.reason, **refused.details}, status_code=refused.status)
+    return JSONResponse({"error": refused.reason, **refused.details}, status_code=refused.status,
+                        headers={"Connection": "close"} if refused.status in CLOSING else None)
 
 
 READY_SECONDS = 5

@@ -61,6 +61,7 @@ from generator.certification.credentials import (
     status_list_credential,
 )
 from generator.collector.exams import ExamService
+from generator.roster import ID_PATTERN
 from generator.structure.keys import ExamKey
 from generator.structure.config import SiteConfig
 
@@ -108,8 +109,7 @@ class CredentialService:
         if not self.enabled or certificate is None or self.addresses is None:
             return None
         now = self.exams.now()
-        entry = next((row for row in self.exams.roster
-                      if (row.partner_id, row.rep_id) == (certificate.partner, certificate.rep)), None)
+        entry = self.exams.entry(certificate.partner, certificate.rep)
         email = entry.email if entry and "@" in entry.email else f"{certificate.partner}/{certificate.rep}"
         index = status_index(db, certificate.id, STATUS_LIST_SIZE)
         credential = open_badge_credential(certificate, key, self.config, self.addresses, email, secrets.token_hex(16),
@@ -173,7 +173,7 @@ class CredentialService:
 
     def revoked_indices(self, today: date) -> set[int]:
         """Indices whose bit is set today: revoked, holder left, or recertification deadline passed."""
-        left = {(entry.partner_id, entry.rep_id): entry.left for entry in self.exams.roster if entry.left is not None}
+        left = {(entry.partner_id, entry.rep_id): entry.left for entry in self.exams.entries() if entry.left is not None}
         bits = set()
         for row in status_rows(self.exams.store):
             gone = left.get((row.partner, row.rep))
@@ -214,7 +214,8 @@ def credential_routes(settings: CollectorSettings, service: CredentialService) -
     async def valid_certificate(request: Request) -> Certificate | Response:
         if not service.enabled:
             return refused(404, NOT_ENABLED["error"])
-        certificate = await asyncio.to_thread(service.exams.certificate, request.path_params["id"][:64])
+        ident = request.path_params["id"]
+        certificate = await asyncio.to_thread(service.exams.certificate, ident) if ID_PATTERN.fullmatch(ident) else None
         if certificate is None:
             return refused(404, "unknown certificate")
         shown = service.exams.verification(certificate)

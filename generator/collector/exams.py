@@ -35,9 +35,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body,
-                                     known_rep, stored_answer, validated)
-from generator.roster import RosterEntry
+from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, path_id,
+                                     read_body, known_rep, stored_answer, validated)
+from generator.roster import ID_PATTERN, RosterEntry
+from generator.analytics.identity import Roster
 from generator.analytics.store import BatchingStore, Transaction
 from generator.analytics import store_exams
 from generator.certification.certificates import Certificate
@@ -80,8 +81,9 @@ class ExamService:
     keys: dict[tuple[str, str], ExamKey]
     """Exam keys by (release, exam id), from ``private/exams/``."""
     store: BatchingStore
-    roster: list[RosterEntry] = field(default_factory=list)
-    """Names for the verification page; a certificate of a rep not on it shows ids only."""
+    roster: list[RosterEntry] | Roster = field(default_factory=list)
+    """Names for the verification page (a certificate of a rep not on it shows ids only) and who left:
+    the collector's watched :class:`Roster` (its file re-read when it changes), or a fixed list."""
     now: Callable[[], datetime] = utc_now
     credentials: Any = None
     """Issues each certificate's verifiable credential with it and adds its links to the verification
@@ -89,6 +91,13 @@ class ExamService:
     statements: Any = None
     """Records xAPI statements of grades and certificates in their transaction (a
     :class:`generator.collector.xapi.StatementRecorder`); None: no LRS."""
+
+    def entries(self) -> list[RosterEntry]:
+        """The roster as it is now."""
+        return self.roster.entries() if isinstance(self.roster, Roster) else list(self.roster)
+
+    def entry(self, partner: str, rep: str) -> RosterEntry | None:
+        return next((row for row in self.entries() if (row.partner_id, row.rep_id) == (partner, rep)), None)
 
     def key(self, version: str | None, exam: str) -> ExamKey:
         key = self.keys.get((version or "", exam))
@@ -196,8 +205,7 @@ class ExamService:
     def verification(self, certificate: Certificate) -> dict[str, Any]:
         """Every field the verification page shows. A certificate of a rep who left the partner company
         (the roster's ``left`` day) while it was valid is revoked from that day."""
-        entry = next((row for row in self.roster
-                      if (row.partner_id, row.rep_id) == (certificate.partner, certificate.rep)), None)
+        entry = self.entry(certificate.partner, certificate.rep)
         today = self.now().date()
         left = entry.left if entry else None
         revoked = left is not None and left <= today and left <= certificate.valid_until
@@ -299,13 +307,14 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
             check_request(settings, request)
             body = validated(SubmitRequest, load_json(await read_body(request)))
             partner, rep = known_rep(settings, request, body.token)
+            exam, attempt = path_id(request, "exam", "unknown exam"), path_id(request, "attempt", "unknown attempt")
         except Refused as refused:
             return await count_refusal(store, refused)
-        params = request.path_params
-        return await answer(service.submit(params["exam"], params["attempt"], partner, rep, body.answers))
+        return await answer(service.submit(exam, attempt, partner, rep, body.answers))
 
     async def verify(request: Request) -> Response:
-        certificate = await asyncio.to_thread(service.certificate, request.path_params["id"][:64])
+        ident = request.path_params["id"]
+        certificate = await asyncio.to_thread(service.certificate, ident) if ID_PATTERN.fullmatch(ident) else None
         if certificate is None:
             return JSONResponse({"error": "unknown certificate"}, status_code=404)
         answer = service.verification(certificate)

@@ -11,7 +11,10 @@ in the body, or the proxy's identity header):
 - ``POST /worklists/<case>/steps/<n>`` ``{"token", "done"}``: tick (``true``) or untick a step; who and
   when is recorded. A rep ticks their partner's steps (not the vendor's), a vendor identity vendor
   and shared steps.
-- ``POST /worklists/<case>/notes`` ``{"token", "text"}``: a short note (``customers.note_max_chars``).
+- ``POST /worklists/<case>/notes`` ``{"token", "text"}``: a short note (``customers.note_max_chars``), at
+  most ``customers.notes_per_case`` on a case (then 409 ``notes full``).
+- ``POST /worklists/<case>/notes/page`` ``{"token", "page"}``: a case's older notes, :data:`NOTES_PAGE` at
+  a time (page 0: the newest, which the listing shows with ``notes_total``).
 
 Refused: anonymous or forged (403), a case of another partner or not on the caller's list (404, the
 same answer as a case that does not exist), a step the caller does not own (403), a note too long
@@ -29,11 +32,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from generator.analytics import store_worklists as records
-from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, read_body, known_rep,
-                                    stored_answer, validated)
+from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, path_id, read_body,
+                                    known_rep, stored_answer, validated)
 from generator.roster import RosterEntry
+from generator.structure.config import CustomerSettings
 from generator.analytics.store import BatchingStore, Transaction
 
+NOTES_PAGE = 20
+"""Notes per case a listing shows (the newest), and per page of older ones."""
 VENDOR_ROLE = "vendor"
 """The roster role that makes a row a vendor identity."""
 
@@ -47,6 +53,12 @@ class TickRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     token: str | None = Field(default=None, max_length=200)
     done: bool
+
+
+class NotesPageRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    token: str | None = Field(default=None, max_length=200)
+    page: int = Field(ge=0, le=10000)
 
 
 class NoteRequest(BaseModel):
@@ -70,6 +82,7 @@ class WorklistService:
     """Owner labels (``vendor`` → the vendor's name)."""
     own_accounts_only: bool = False
     note_max_chars: int = 500
+    notes_per_case: int = CustomerSettings.model_fields["notes_per_case"].default
     today: Callable[[], date] = lambda: datetime.now(timezone.utc).date()
 
     def entry(self, partner: str, rep: str) -> RosterEntry | None:
@@ -111,8 +124,8 @@ class WorklistService:
                                "done": step.ticked_at is not None, "mine": self.may_tick(step.owner, vendor),
                                "done_by": names.get(step.ticked_by or "", step.ticked_by) if step.ticked_at else None,
                                "done_at": step.ticked_at} for step in listed],
-                    "notes": [{"by": names.get(note.rep, note.rep), "at": note.written_at, "text": note.text}
-                              for note in notes.get(row.id, [])],
+                    "notes": [self.note_view(note, names) for note in notes.get(row.id, [])[-NOTES_PAGE:]],
+                    "notes_total": len(notes.get(row.id, [])),
                 })
             me = self.entry(partner, rep)
             return {"name": me.name if me else rep, "vendor": vendor, "cases": answer}
@@ -137,6 +150,10 @@ class WorklistService:
 
         return operation
 
+    @staticmethod
+    def note_view(note: records.NoteRow, names: dict[str, str]) -> dict[str, str]:
+        return {"by": names.get(note.rep, note.rep), "at": note.written_at, "text": note.text}
+
     def note(self, ident: str, partner: str, rep: str, text: str):
         vendor = self.is_vendor(partner, rep)
 
@@ -144,8 +161,26 @@ class WorklistService:
             row = records.case(db, ident)
             if row is None or not self.visible(row, partner, rep, vendor):
                 return Refused(404, "unknown case")
+            db.lock("worklist-notes", ident)  # collectors sharing a database count one at a time
+            if records.note_count(db, ident) >= self.notes_per_case:
+                return Refused(409, "notes full", max_notes=self.notes_per_case)
             records.add_note(db, ident, partner, rep, text)
             return {"case": ident, "noted": True}
+
+        return operation
+
+    def notes_page(self, ident: str, partner: str, rep: str, page: int):
+        vendor = self.is_vendor(partner, rep)
+        names = {row.rep_id: row.name for row in self.roster()}
+
+        def operation(db: Transaction) -> dict[str, Any] | Refused:
+            row = records.case(db, ident)
+            if row is None or not self.visible(row, partner, rep, vendor):
+                return Refused(404, "unknown case")
+            total = records.note_count(db, ident)
+            shown = records.notes_page(db, ident, page, NOTES_PAGE)
+            return {"case": ident, "page": page, "notes": [self.note_view(note, names) for note in shown],
+                    "notes_total": total, "more": (page + 1) * NOTES_PAGE < total}
 
         return operation
 
@@ -177,18 +212,20 @@ def worklist_routes(settings: CollectorSettings, service: WorklistService) -> li
             check_request(settings, request)
             body = validated(TickRequest, load_json(await read_body(request)))
             partner, rep = identify(request, body.token)
+            ident = path_id(request, "case", "unknown case")
             step = request.path_params["step"]
-            if not step.isdigit() or len(step) > 4:
+            if not (step.isascii() and step.isdigit()) or len(step) > 4:
                 raise Refused(404, "unknown step")
         except Refused as refused:
             return await count_refusal(store, refused)
-        return await answer(service.tick(request.path_params["case"][:64], int(step), partner, rep, body.done))
+        return await answer(service.tick(ident, int(step), partner, rep, body.done))
 
     async def note(request: Request) -> Response:
         try:
             check_request(settings, request)
             body = validated(NoteRequest, load_json(await read_body(request)))
             partner, rep = identify(request, body.token)
+            ident = path_id(request, "case", "unknown case")
             text = body.text.strip()
             if not text:
                 raise Refused(422, "empty note")
@@ -196,10 +233,21 @@ def worklist_routes(settings: CollectorSettings, service: WorklistService) -> li
                 raise Refused(422, "note too long", max_chars=service.note_max_chars)
         except Refused as refused:
             return await count_refusal(store, refused)
-        return await answer(service.note(request.path_params["case"][:64], partner, rep, text))
+        return await answer(service.note(ident, partner, rep, text))
+
+    async def notes_page(request: Request) -> Response:
+        try:
+            check_request(settings, request)
+            body = validated(NotesPageRequest, load_json(await read_body(request)))
+            partner, rep = identify(request, body.token)
+            ident = path_id(request, "case", "unknown case")
+        except Refused as refused:
+            return await count_refusal(store, refused)
+        return await answer(service.notes_page(ident, partner, rep, body.page))
 
     return [
         Route("/worklists", listing, methods=["POST"]),
+        Route("/worklists/{case}/notes/page", notes_page, methods=["POST"]),
         Route("/worklists/{case}/steps/{step}", tick, methods=["POST"]),
         Route("/worklists/{case}/notes", note, methods=["POST"]),
     ]

@@ -62,7 +62,7 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         shared = ", shared by every collector on this database"
     reporter.step(f"Links older than {analytics.token_max_age_days} days are refused; at most {analytics.rate_limit_per_rep}"
                   f" events a minute per rep and {analytics.rate_limit_per_address} per address{shared}")
-    exams = exam_service(root, store)
+    exams = exam_service(root, store, roster)
     if exams.keys:
         reporter.step(f"Grading {len({exam for _, exam in exams.keys})} exams from {EXAM_KEYS_DIR}/")
     credentials = credential_service(config, exams)
@@ -177,10 +177,13 @@ def collector_settings(analytics: AnalyticsSettings, index: ContentIndex, origin
                              max_engaged_ms=analytics.max_engaged_minutes * 60 * 1000)
 
 
-def exam_service(root: Path, store: BatchingStore, roster: Path = DEFAULT_ROSTER) -> ExamService:
-    """Exam keys from ``private/exams/`` and names from the roster (if there is one); certificates of
-    exams a later release changed are marked for recertification."""
-    service = ExamService(read_exam_keys(root), store, read_roster(root / roster, root) if (root / roster).is_file() else [])
+def exam_service(root: Path, store: BatchingStore, roster: Roster | None = None) -> ExamService:
+    """Exam keys from ``private/exams/`` and names from the roster (``roster``, or one watched here: its
+    file is re-read when it changes, so a rep's ``left`` day revokes their certificate at once);
+    certificates of exams a later release changed are marked for recertification."""
+    if (root / DEFAULT_ROSTER).is_file():
+        read_roster(root / DEFAULT_ROSTER, root)  # a damaged roster stops the start, located
+    service = ExamService(read_exam_keys(root), store, roster or Roster(root, root / DEFAULT_ROSTER))
     service.apply_recertification()
     return service
 

@@ -196,7 +196,7 @@ class DemoCollector:
         analytics = config.analytics.model_copy(update={"identity": "token"})
         self.settings = collector_settings(analytics, read_content_index(folder), [self.origin], self.demo.keys,
                                            Roster(folder, folder / DEFAULT_ROSTER))
-        self.exams = exam_service(folder, store)
+        self.exams = exam_service(folder, store, self.settings.roster)
         credentials = CredentialService(self.exams, self.configure(config), Addresses(self.url), _credential_keys(folder))
         self.exams.credentials = credentials
         from generator.collector.help import HelpService, help_routes

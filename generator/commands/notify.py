@@ -34,7 +34,7 @@ from generator.collector.help import answered_link
 from generator.commands.worklists import owner_label
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
-from generator.notifications.mail import write_email
+from generator.notifications.mail import usable_address, write_email
 from generator.notifications.messages import Inputs, Message, due_messages
 from generator.reporter import NullReporter, Reporter
 from generator.structure.config import NotificationSettings
@@ -42,7 +42,6 @@ from generator.analytics.store import daily_totals, open_project_store
 
 OUTBOX_DIR = "private/outbox"
 """Default outbox: one folder per day under it."""
-ADDRESS = re.compile(r"[^@\s<>,;:\"]+@[^@\s<>,;:\"]+")
 
 
 @dataclass
@@ -73,7 +72,7 @@ def reachable(roster: list[RosterEntry], revoked: dict[str, datetime], today: da
     for entry in roster:
         if (entry.left is not None and entry.left <= today) or entry.rep_id in revoked:
             continue
-        if ADDRESS.fullmatch(entry.email):
+        if usable_address(entry.email):
             people.append(entry)
         else:
             skipped.append(entry.name or entry.rep_id)
@@ -212,6 +211,10 @@ def _send(store, settings: NotificationSettings, emails, result: NotifyResult, r
                 else:
                     store.run(lambda tx: log.settle(tx, key, log.FAILED, _utc(datetime.now(timezone.utc)))).result()
                 result.failed.append((message, answer))
+                continue
+            except (smtplib.SMTPNotSupportedError, UnicodeError) as exc:  # this address only (SMTPUTF8): the rest go
+                store.run(lambda tx: log.settle(tx, key, log.FAILED, _utc(datetime.now(timezone.utc)))).result()
+                result.failed.append((message, f"not sent: {exc}"))
                 continue
             except (OSError, smtplib.SMTPException) as exc:
                 raise PartnerkitError(

@@ -160,4 +160,5 @@ def worklist_service(root: Path, store, config: SiteConfig, titles: dict[str, st
         titles={ident.split(":", 1)[1]: title for ident, title in titles.items() if ident.startswith("procedure:")},
         segments={segment.id: segment.name for segment in config.segments},
         owners={owner: owner_label(config, owner) for owner in ("vendor", "partner", "shared", "tech-touch")},
-        own_accounts_only=config.customers.own_accounts_only, note_max_chars=config.customers.note_max_chars)
+        own_accounts_only=config.customers.own_accounts_only, note_max_chars=config.customers.note_max_chars,
+        notes_per_case=config.customers.notes_per_case)

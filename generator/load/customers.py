@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.roster import RosterEntry
+from generator.storable import unstorable
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.files import relative_name
 from generator.inputs import Table, as_text, read_table
@@ -149,6 +150,9 @@ def _customers(table: Table, config: SiteConfig, roster: list[RosterEntry]) -> l
 
         typed = {field_name: row[index] for field_name, index in where.items()}
         cells = {field_name: as_text(cell) for field_name, cell in typed.items() if field_name not in types}
+        for field_name, cell in typed.items():
+            if isinstance(cell, str) and unstorable(cell):
+                bad(field_name, f"{unstorable(cell)}: remove it from the CRM export")
         for field_name in REQUIRED:
             if not cells[field_name]:
                 bad(field_name, "required, but empty")

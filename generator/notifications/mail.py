@@ -9,6 +9,7 @@ one-click unsubscribe (``List-Unsubscribe`` with a signed link to the collector 
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -25,6 +26,15 @@ from generator.render.template_folder import ProjectTemplateLoader
 from generator.notifications.messages import Message
 from generator.notifications.tokens import sign_unsubscribe
 from generator.structure.config import SiteConfig
+
+MAIL_POLICY = SMTP.clone(max_line_length=998)
+"""Header lines are not folded below RFC 5322's hard limit of 998 characters: the standard library's
+folding of a long display name drops its quotes, and an address written in a name became a recipient."""
+MAX_NAME_CHARS = 64
+"""Longest display name written in a header (longer roster names are cut), so no header line needs folding."""
+ADDRESS = re.compile(r"[^@\s<>,;:\"]+@[^@\s<>,;:\"]+")
+"""What ``notify`` writes to: one address, no display name, list or route."""
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 UNSUBSCRIBE_ROUTE = "/unsubscribe"
@@ -63,6 +73,25 @@ def _block(env: jinja2.Environment, name: str, block: str, context: dict) -> str
         raise PartnerkitError(f"notify/{name}.j2: {exc}") from None
 
 
+def mailbox(name: str, address: str) -> Address:
+    """The one builder of From and To: ``name`` with control characters dropped, spaces collapsed and cut
+    to :data:`MAX_NAME_CHARS`, which the email package quotes (or encodes, RFC 2047) whole on one line
+    under :data:`MAIL_POLICY`: whatever the name holds (``<x@y>``, commas, quotes, markup), the header
+    names exactly one address, ``address``. ValueError if ``address`` is not one plain, printable address."""
+    if not (ADDRESS.fullmatch(address) and address.isprintable()):
+        raise ValueError(f"not an address: {address!r}")
+    return Address(" ".join(_UNSAFE.sub(" ", name).split())[:MAX_NAME_CHARS].strip(), addr_spec=address)
+
+
+def usable_address(address: str) -> bool:
+    """Whether :func:`mailbox` can write to ``address``."""
+    try:
+        mailbox("", address)
+    except ValueError:
+        return False
+    return True
+
+
 def collector_base(config: SiteConfig) -> str:
     """The collector's address from ``analytics.endpoint`` (its event route is ``<base>/e``)."""
     base = config.analytics.collector_base
@@ -87,11 +116,11 @@ def write_email(message: Message, config: SiteConfig, root: Path, keys: dict[str
                "product": config.product, "unsubscribe": unsubscribe,
                "day": lambda value: day_text(value, language)}
     text_env, html_env = environments(root / config.templates if config.templates else None, config.templates or "templates")
-    email = EmailMessage(policy=SMTP)
-    email["Subject"] = " ".join(_block(text_env, message.template, "subject", context).split())
+    email = EmailMessage(policy=MAIL_POLICY)
+    email["Subject"] = " ".join(_UNSAFE.sub(" ", _block(text_env, message.template, "subject", context)).split())
     try:
-        email["From"] = Address(" ".join(config.site_name.split()), addr_spec=settings.from_address)
-        email["To"] = Address(message.recipient.name, addr_spec=message.recipient.email)
+        email["From"] = mailbox(config.site_name, settings.from_address)
+        email["To"] = mailbox(message.recipient.name, message.recipient.email)
     except ValueError as exc:
         raise PartnerkitError(f"cannot write to {message.recipient.name or message.recipient.email}: {exc}") from None
     if settings.reply_to:

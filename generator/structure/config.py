@@ -382,6 +382,8 @@ class CustomerSettings(Schema):
     """Reps see only the accounts whose ``rep_id`` is theirs (and accounts with no rep); otherwise every open case of their partner."""
     note_max_chars: int = Field(default=500, ge=1, le=5000)
     """Longest note a rep may leave on a case."""
+    notes_per_case: int = Field(default=100, ge=1, le=10000)
+    """Most notes a case keeps: further notes are refused (409). My accounts shows the newest 20."""
 
     @field_validator("date_format")
     @classmethod
