@@ -26,7 +26,7 @@ from tests.analytics.test_hostile_round_two import BAD_TOKENS, BROWSER, CASE, GO
 from tests.certification.test_credentials import CONFIG, SIGNING
 from tests.certification.test_exams import EXAM
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration  # in process, but on PostgreSQL too
 
 ANY_CHARACTER = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, blacklist_categories=())
 TEXT = st.text(ANY_CHARACTER, max_size=40)

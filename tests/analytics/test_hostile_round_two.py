@@ -29,7 +29,7 @@ from generator.structure.worklists import Case, CaseStep
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, Clock
 from tests.certification.test_exams import EXAM
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration  # in process, but on PostgreSQL too
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 HEADERS = {"content-type": "text/plain", "user-agent": BROWSER, "origin": ORIGIN}
