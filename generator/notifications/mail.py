@@ -15,7 +15,6 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from urllib.parse import quote
 
 import jinja2
 import jinja2.sandbox
@@ -24,10 +23,9 @@ from generator.errors import PartnerkitError
 from generator.notifications.messages import Message
 from generator.notifications.tokens import sign_unsubscribe
 from generator.structure.config import SiteConfig
+from generator.structure.urls import UNSUBSCRIBE_ROUTE, Urls  # noqa: F401 (UNSUBSCRIBE_ROUTE: imported from here by the collector)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
-UNSUBSCRIBE_ROUTE = "/unsubscribe"
-"""The collector's one-click unsubscribe route."""
 
 
 def day_text(value: date, language: str) -> str:
@@ -71,7 +69,8 @@ def collector_base(config: SiteConfig) -> str:
 
 def unsubscribe_link(config: SiteConfig, message: Message, keys: dict[str, bytes], now: datetime) -> str:
     token = sign_unsubscribe(message.recipient.partner, message.recipient.rep, message.kind, now, keys)
-    return f"{collector_base(config)}{UNSUBSCRIBE_ROUTE}?t={quote(token)}"
+    collector_base(config)  # refuses a site without a collector
+    return Urls.of(config).unsubscribe(token) or ""
 
 
 def write_email(message: Message, config: SiteConfig, root: Path, keys: dict[str, bytes], now: datetime) -> EmailMessage:

@@ -447,3 +447,15 @@ CONTENT_KINDS: dict[str, type[Document]] = {
     cls.kind_name: cls for cls in (Module, LearningPath, Procedure, Responsibilities, Campaign, Quiz)
 }
 """Every content kind by the value of its ``kind:`` key."""
+
+SECTION_FOLDERS: dict[str, str] = {
+    "path": "paths",
+    "module": "modules",
+    "procedure": "procedures",
+    "responsibilities": "who-does-what",
+    "campaign": "campaigns",
+    "talk": "talks",
+    "quiz": "quizzes",
+}
+"""Every kind with pages (the content kinds and ``talk``), in the site's navigation order, with the folder
+of their pages: the one list and order of kinds (the site's sections and the URLs of :mod:`urls`)."""
