@@ -34,7 +34,7 @@ from generator.structure.urls import page_file
 from generator.render.article import build_article
 from generator.structure.palette import shade_css
 from generator.structure.talk import Talk
-from generator.structure.timestamps import clock, format_timestamp
+from generator.structure.timestamps import clock, webvtt
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
@@ -62,15 +62,7 @@ VERIFY_PAGE = "verify.md"
 
 def captions_vtt(talk: Talk) -> str:
     """The talk's cues as WebVTT for the player's captions track, whatever format the transcript had."""
-
-    def escaped(text: str) -> str:
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-    blocks = ["WEBVTT", ""]
-    for cue in talk.cues:
-        voice = f"<v {escaped(cue.speaker)}>" if cue.speaker else ""
-        blocks += [f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}", voice + escaped(cue.text), ""]
-    return "\n".join(blocks)
+    return webvtt(talk.cues)
 
 
 def widget_json(data: dict[str, Any]) -> str:
