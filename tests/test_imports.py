@@ -121,7 +121,13 @@ def test_no_stage_imports_in_a_circle():
 
 
 def test_structure_imports_nothing_of_the_project():
-    assert arrows(lambda source, target: stage(source) == "structure" and stage(target) != "structure") == []
+    """Nothing but the project's layout, which imports nothing itself (the default paths of the settings)."""
+    assert arrows(lambda source, target: stage(source) == "structure" and stage(target) != "structure"
+                  and target != "generator.layout") == []
+
+
+def test_the_layout_imports_nothing_of_the_project():
+    assert graph()["generator.layout"] == set()
 
 
 def test_render_imports_only_structure():

@@ -29,6 +29,7 @@ from generator.analytics.store_exams import all_certificates
 from generator.commands.collect import DEFAULT_ROSTER, DEFAULT_SALES
 from generator.commands.worklists import owner_label
 from generator.errors import PartnerkitError
+from generator.layout import OUTBOX_DIR
 from generator.load.config import load_config
 from generator.notifications.mail import write_email
 from generator.notifications.messages import Inputs, Message, due_messages
@@ -36,8 +37,6 @@ from generator.reporter import NullReporter, Reporter
 from generator.structure.config import NotificationSettings
 from generator.analytics.store import daily_totals, open_project_store
 
-OUTBOX_DIR = "private/outbox"
-"""Default outbox: one folder per day under it."""
 ADDRESS = re.compile(r"[^@\s<>,;:\"]+@[^@\s<>,;:\"]+")
 
 

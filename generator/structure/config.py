@@ -10,6 +10,7 @@ import re
 from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from generator.layout import CUSTOMERS_FILE
 from generator.structure._base import Id, Schema
 
 Engine = Literal["mkdocs", "properdocs", "zensical"]
@@ -254,7 +255,7 @@ class ExtraColumn(Schema):
 class CustomerSettings(Schema):
     """Customer data from the vendor's CRM, for the worklists that run procedures (``partnerkit worklists``)."""
 
-    file: str = "private/customers.csv"
+    file: str = CUSTOMERS_FILE
     """The CRM export, a CSV file with a header row; keep it under ``private/`` (never published)."""
     columns: CustomerColumns = CustomerColumns()
     """Header of the column holding each field, for CRMs that name them differently."""
