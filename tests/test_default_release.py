@@ -16,6 +16,8 @@ from generator.notifications.messages import Inputs, due_messages
 from generator.releases.build import add_root_files, plan_releases
 from generator.roster import RosterEntry
 from generator.structure.config import Release
+from generator.structure.changes import COMPARED_KINDS
+from generator.structure.content import CONTENT_KINDS, SECTION_FOLDERS
 from generator.structure.urls import Urls
 from generator.structure.versions import Releases
 
@@ -82,3 +84,9 @@ def test_every_address_from_one_place() -> None:
     assert urls.unsubscribe("a.b/c") == "https://collect.ostrova.example/unsubscribe?t=a.b/c"
     unversioned = Urls(None, Releases(), None)
     assert unversioned.page("accounts/") == "/accounts/" and unversioned.unsubscribe("t") is None
+
+
+def test_the_kinds_are_listed_once() -> None:
+    """Every content kind has pages (and talks too), and what's new compares every content kind."""
+    assert set(SECTION_FOLDERS) == {*CONTENT_KINDS, "talk"}
+    assert COMPARED_KINDS == tuple(CONTENT_KINDS) == ("module", "path", "procedure", "responsibilities", "campaign", "quiz")

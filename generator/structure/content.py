@@ -446,7 +446,7 @@ class Quiz(Document):
 CONTENT_KINDS: dict[str, type[Document]] = {
     cls.kind_name: cls for cls in (Module, LearningPath, Procedure, Responsibilities, Campaign, Quiz)
 }
-"""Every content kind by the value of its ``kind:`` key."""
+"""Every content kind by the value of its ``kind:`` key, in the order a what's-new page lists their changes."""
 
 SECTION_FOLDERS: dict[str, str] = {
     "path": "paths",
