@@ -382,7 +382,7 @@ class SiteConfig(Schema):
     versions: list[Release] = []
     """Releases built side by side, one folder each; empty: one unversioned site."""
     default: str | None = None
-    """Version or alias the site root redirects to and old releases point at (default: the first release)."""
+    """Version or alias the site root redirects to and old releases, mails and worklists point at (default: the first release that is not hidden, by its first alias)."""
     analytics: AnalyticsSettings = AnalyticsSettings()
     """View logging: beacon and collector."""
     transcription: TranscriptionSettings = TranscriptionSettings()
