@@ -1,7 +1,11 @@
 """The project's layout: every path partnerkit reads or writes in a project, named once (relative to
-the project root, with forward slashes). Imports nothing of the project, so every stage may use it."""
+the project root, with forward slashes), and the user's cache folder outside it. Imports nothing of the
+project, so every stage may use it."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 CONFIG_FILE = "site_config.yml"
 """The site's settings."""
@@ -32,6 +36,16 @@ EVENTS_DB = f"{PRIVATE_DIR}/events.sqlite"
 REPORTS_DIR = f"{PRIVATE_DIR}/reports"
 WORKLISTS_DIR = f"{PRIVATE_DIR}/worklists"
 """Written by ``partnerkit worklists``: ``<day>/<partner>.csv`` and ``.html``, and the vendor's ``@vendor.*``."""
+CUSTOMERS_FILE = f"{PRIVATE_DIR}/customers.csv"
+"""The vendor's customer export ``partnerkit worklists`` reads (the default of ``customers.file``)."""
+OUTBOX_DIR = f"{PRIVATE_DIR}/outbox"
+"""Written by ``partnerkit notify`` without ``--send``: one folder of ``.eml`` files per day."""
 
 CACHE_DIR = ".partnerkit-cache"
 """Built releases kept by input hash."""
+
+
+def user_cache(*parts: str) -> Path:
+    """A folder of the user's cache, outside every project: ``$XDG_CACHE_HOME`` (unset or empty:
+    ``~/.cache``) joined with ``parts``, e.g. ``user_cache("whisper")``."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").joinpath(*parts)

@@ -1,7 +1,7 @@
 """The package's imports point one way (read from the source with ``ast``, never by importing it).
 
 The rules are those of ``shared/architecture.md``: load -> structure -> render -> engine -> releases
--> site, and events -> collector -> store -> report. ``ALLOWED`` names arrows that may break a rule
+-> site, and events -> collector -> store -> report, a rule per stage. ``ALLOWED`` names arrows that may break a rule
 for a while (each one a debt to pay back; empty since the re-plumbing of issue 13)."""
 
 from __future__ import annotations
@@ -121,7 +121,13 @@ def test_no_stage_imports_in_a_circle():
 
 
 def test_structure_imports_nothing_of_the_project():
-    assert arrows(lambda source, target: stage(source) == "structure" and stage(target) != "structure") == []
+    """Nothing but the project's layout, which imports nothing itself (the default paths of the settings)."""
+    assert arrows(lambda source, target: stage(source) == "structure" and stage(target) != "structure"
+                  and target != "generator.layout") == []
+
+
+def test_the_layout_imports_nothing_of_the_project():
+    assert graph()["generator.layout"] == set()
 
 
 def test_render_imports_only_structure():
@@ -161,6 +167,63 @@ def is_store(module: str) -> bool:
     return any(part == "store" or part.startswith("store_") for part in module.split(".")[1:])
 
 
+def part(module: str) -> str:
+    """The stage of a module, with the store (``store``/``store_*``) and the report (``analytics.report*``)
+    told apart from the rest of ``analytics/``: they are stages of their own in the house plan."""
+    if is_store(module):
+        return "store"
+    if module.startswith("generator.analytics.report"):
+        return "report"
+    return stage(module)
+
+
+SITE_BUILD = {"load", "transcripts", "render", "engine", "releases"}
+TOP = {"commands", "cli", "__main__"}
+NEVER_IMPORTS: dict[str, set[str]] = {
+    "store": {"report", "collector", "notifications", *SITE_BUILD, *TOP},
+    "report": {"collector", "notifications", *SITE_BUILD, *TOP},
+    "collector": {*SITE_BUILD, *TOP},
+    "notifications": {"collector", *SITE_BUILD, *TOP},
+    "certification": {"collector", "notifications", "store", "report", "transcripts", "render", "engine", "releases", *TOP},
+    "transcripts": {"render", "engine", "releases", "collector", "store", "report", "analytics", "certification",
+                    "notifications", *TOP},
+    "engine": {"load", "transcripts", "releases", "collector", "store", "report", "analytics", "certification",
+               "notifications", *TOP},
+    "releases": {"collector", "notifications", *TOP},
+}
+"""Per stage (see :func:`part`), the stages it never imports: those after it in its flow, the other
+flow, and the command line on top of both. ``structure``, ``render`` and ``load`` have rules of their own."""
+
+
+@pytest.mark.parametrize("source_stage", sorted(NEVER_IMPORTS))
+def test_each_stage_imports_only_what_comes_before_it(source_stage: str):
+    forbidden = NEVER_IMPORTS[source_stage]
+    assert arrows(lambda source, target: part(source) == source_stage and part(target) in forbidden) == []
+
+
+def test_only_the_command_line_imports_the_commands():
+    assert arrows(lambda source, target: part(target) == "commands" and part(source) not in TOP) == []
+
+
+def test_a_table_about_reps_is_emptied_by_forget():
+    """Every table the migrations create with a ``rep`` column is in ``FORGOTTEN_TABLES``: read by
+    running ``MIGRATIONS`` on an empty SQLite database (the one test here that imports the package)."""
+    import sqlite3
+
+    from generator.analytics.store import FORGOTTEN_TABLES, MIGRATIONS, SqliteStore
+
+    database = sqlite3.connect(":memory:")
+    for script in MIGRATIONS:
+        database.executescript(script.format(serial=SqliteStore.serial, without_rowid=SqliteStore.without_rowid))
+    tables = [row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    about_reps = {table for table in tables
+                  if "rep" in {column[1] for column in database.execute(f"PRAGMA table_info({table})")}}
+    database.close()
+    assert about_reps, "no table with a rep column: the migrations were not read"
+    assert sorted(about_reps - set(FORGOTTEN_TABLES)) == []
+    assert sorted(set(FORGOTTEN_TABLES) - set(tables)) == []  # and forget names no table that does not exist
+
+
 def test_only_the_store_holds_sql():
     holders = set()
     for name, tree in modules().items():
@@ -183,3 +246,6 @@ def test_the_check_sees_a_broken_rule():
     known = {"generator.render.site", "generator.render.strings", "generator.render", "generator.structure.x"}
     assert imported("generator.structure.x", tree, known, False) == {"generator.render.site"}
     assert SQL.search("SELECT id FROM t WHERE id = ?") and not SQL.search("Select the release to build")
+    assert [part(name) for name in ("generator.analytics.store_exams", "generator.analytics.report_output",
+                                    "generator.analytics.compliance", "generator.reporter")] == [
+        "store", "report", "analytics", "reporter"]

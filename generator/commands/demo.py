@@ -21,7 +21,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.layout import CACHE_DIR, PRIVATE_DIR
+from generator.layout import CACHE_DIR, CUSTOMERS_FILE, PRIVATE_DIR
 from generator.collector.app import CollectorSettings, create_app
 from generator.analytics.events import read_content_index, write_content_index
 from generator.analytics.identity import Roster, invite_links
@@ -151,7 +151,7 @@ def copy_example_customers(root: Path, folder: Path, today: date) -> None:
         moved.append(cells)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(moved)
-    (folder / "private/customers.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    (folder / CUSTOMERS_FILE).write_text(buffer.getvalue(), encoding="utf-8")
 
 
 class DemoCollector:
@@ -225,10 +225,10 @@ class DemoCollector:
         from generator.errors import ContentErrors
 
         folder = self.demo.folder
-        if not (folder / "private/customers.csv").is_file():
+        if not (folder / CUSTOMERS_FILE).is_file():
             return []
         demo_config = self.configure(config).model_copy(update={"customers": config.customers.model_copy(
-            update={"file": "private/customers.csv"})})
+            update={"file": CUSTOMERS_FILE})})
         try:
             run = worklists(self.demo.root, None, None, data=folder, replay_days=14, config=demo_config)
         except (ContentErrors, PartnerkitError) as exc:

@@ -33,6 +33,7 @@ from generator.analytics.events import CONTENT_INDEX, read_content_index
 from generator.collector.help import answered_link
 from generator.commands.worklists import owner_label
 from generator.errors import PartnerkitError
+from generator.layout import OUTBOX_DIR
 from generator.load.config import load_config
 from generator.notifications.mail import usable_address, write_email
 from generator.notifications.messages import Inputs, Message, due_messages
@@ -40,8 +41,6 @@ from generator.reporter import NullReporter, Reporter
 from generator.structure.config import NotificationSettings
 from generator.analytics.store import daily_totals, open_project_store
 
-OUTBOX_DIR = "private/outbox"
-"""Default outbox: one folder per day under it."""
 
 
 @dataclass

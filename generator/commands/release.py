@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
+from generator import git_utils
 from generator.layout import INPUT_FOLDERS
 from generator.errors import PartnerkitError
 from generator.load.config import CONFIG_FILE, load_config
 from generator.load.yaml_edit import replace_top_level
 from generator.structure.config import Release
 
-
-
-def _git(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(["git", "-C", str(root), *arguments], capture_output=True, text=True)
-    except FileNotFoundError:
-        raise PartnerkitError("git is not installed: releases are tagged with git") from None
 
 
 def release(root: Path, version: str, aliases: list[str], title: str | None = None, ref: str | None = None) -> Release:
@@ -27,15 +20,12 @@ def release(root: Path, version: str, aliases: list[str], title: str | None = No
     if any(existing.version == version for existing in config.versions):
         raise PartnerkitError(f"release {version} is already declared in {CONFIG_FILE}")
     ref = ref or f"v{version}"
-    if _git(root, "rev-parse", "--git-dir").returncode != 0:
+    if not git_utils.is_repository(root):
         raise PartnerkitError(f"{root} is not a git repository: releases are built from git tags")
-    changed = _git(root, "status", "--porcelain", "--", *INPUT_FOLDERS).stdout.strip()
-    if changed:
+    if git_utils.changed(root, INPUT_FOLDERS):
         raise PartnerkitError("content/ or transcripts/ has uncommitted changes: commit them first, so the tag holds them")
-    if _git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{ref}").returncode != 0:
-        tagged = _git(root, "tag", ref)
-        if tagged.returncode != 0:
-            raise PartnerkitError(f"git tag {ref} failed: {tagged.stderr.strip()}")
+    if not git_utils.has_tag(root, ref):
+        git_utils.tag(root, ref)
     new = Release(version=version, title=title, ref=ref, aliases=aliases)
     others = [
         existing.model_copy(update={"aliases": [alias for alias in existing.aliases if alias not in aliases]})

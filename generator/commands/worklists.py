@@ -22,6 +22,7 @@ from generator.load.content import load_project
 from generator.load.customers import load_customers
 from generator.structure.config import SiteConfig
 from generator.structure.content import Procedure
+from generator.structure.urls import Urls
 from generator.structure.worklists import triggered
 from generator.analytics.store import open_project_store
 from generator.layout import ROSTER_FILE, WORKLISTS_DIR
@@ -44,13 +45,8 @@ class WorklistRun:
 
 def procedure_url(config: SiteConfig, procedure: str, release: str | None) -> str:
     """The address of a procedure's page in ``release`` (when the site has releases and it is one of
-    them; else the default release)."""
-    base = (config.site_url or "/").rstrip("/") + "/"
-    if not config.versions:
-        return f"{base}procedures/{procedure}/"
-    names = [item.version for item in config.versions]
-    chosen = release if release in names else (config.default or names[0])
-    return f"{base}{chosen}/procedures/{procedure}/"
+    them; else the one the site's root leads to)."""
+    return Urls.of(config).document("procedure", procedure, release)
 
 
 def owner_label(config: SiteConfig, owner: str) -> str:

@@ -16,7 +16,6 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from urllib.parse import quote
 
 import jinja2
 import jinja2.sandbox
@@ -26,6 +25,7 @@ from generator.render.template_folder import ProjectTemplateLoader
 from generator.notifications.messages import Message
 from generator.notifications.tokens import sign_unsubscribe
 from generator.structure.config import SiteConfig
+from generator.structure.urls import UNSUBSCRIBE_ROUTE, Urls  # noqa: F401 (UNSUBSCRIBE_ROUTE: imported from here by the collector)
 
 MAIL_POLICY = SMTP.clone(max_line_length=998)
 """Header lines are not folded below RFC 5322's hard limit of 998 characters: the standard library's
@@ -37,8 +37,6 @@ ADDRESS = re.compile(r"[^@\s<>,;:\"]+@[^@\s<>,;:\"]+")
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
-UNSUBSCRIBE_ROUTE = "/unsubscribe"
-"""The collector's one-click unsubscribe route."""
 
 
 def day_text(value: date, language: str) -> str:
@@ -102,7 +100,8 @@ def collector_base(config: SiteConfig) -> str:
 
 def unsubscribe_link(config: SiteConfig, message: Message, keys: dict[str, bytes], now: datetime) -> str:
     token = sign_unsubscribe(message.recipient.partner, message.recipient.rep, message.kind, now, keys)
-    return f"{collector_base(config)}{UNSUBSCRIBE_ROUTE}?t={quote(token)}"
+    collector_base(config)  # refuses a site without a collector
+    return Urls.of(config).unsubscribe(token) or ""
 
 
 def write_email(message: Message, config: SiteConfig, root: Path, keys: dict[str, bytes], now: datetime) -> EmailMessage:

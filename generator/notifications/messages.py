@@ -27,6 +27,8 @@ from generator.analytics.store_signals import HelpRequest
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import TierOutlook, expiry_reminders, tiers_now_and_at_risk
 from generator.structure.config import Release, SiteConfig
+from generator.structure.urls import Urls
+from generator.structure.versions import Releases
 
 TIER_HORIZON_DAYS = 90
 """How far ahead a tier counts as at risk (as in the report)."""
@@ -132,22 +134,14 @@ def _person(entry: RosterEntry) -> Recipient:
 
 
 def current_release(config: SiteConfig) -> Release | None:
-    """The release the site's root leads to (``default``, else the first), or None on an unversioned site."""
-    if not config.versions:
-        return None
-    target = config.default or config.versions[0].version
-    return next((r for r in config.versions if r.version == target or target in r.aliases), config.versions[0])
+    """The release the site's root leads to, or None on an unversioned site (:class:`Releases`)."""
+    return Releases.of(config).default
 
 
 def site_page(config: SiteConfig, page: str, link: str | None = None) -> str:
-    """The address of ``page`` (e.g. ``quizzes/sales-exam/``) in the current release, with the rep's
-    token when ``link`` (their personal link) is given."""
-    base = (config.site_url or "").rstrip("/") + "/"
-    release = current_release(config)
-    address = base + (f"{config.default or release.version}/" if release else "") + page
-    if link and "?pk=" in link:
-        address += "?pk=" + link.split("?pk=", 1)[1]
-    return address
+    """The address of ``page`` (e.g. ``quizzes/sales-exam/``) in the release the site's root leads to,
+    with the rep's token when ``link`` (their personal link) is given (:class:`Urls`)."""
+    return Urls.of(config).page(page, link=link)
 
 
 def certificate_expiry(inputs: Inputs) -> list[Message]:

@@ -26,7 +26,7 @@ from generator.releases.cache import (CACHE_DIR, cached_catalog, cached_content,
                                       is_cached, keep_in_cache, prune_cache)
 from generator.releases.sources import located_in, release_inputs
 from generator.releases.trash import Trash, swap_in
-from generator.releases.versions_file import default_release, ordered, redirect_page, versions_json
+from generator.releases.versions_file import redirect_page, versions_json
 from generator.render import RenderedSite, render_site
 from generator.render.context import ReleaseContext
 from generator.render.strings import STRINGS
@@ -35,6 +35,8 @@ from generator.structure.catalog import Catalog
 from generator.structure.changes import compare_catalogs
 from generator.structure.config import Release, SiteConfig
 from generator.structure.keys import ExamKey, exam_keys_of
+from generator.structure.urls import Urls
+from generator.structure.versions import Releases
 from generator.transcripts.step import transcribe_talks
 
 @dataclass(frozen=True)
@@ -76,12 +78,11 @@ def plan_releases(root: Path, cache: Path, force: str | None = None, config: Sit
     A site without ``versions:`` is a plan of one release (:data:`UNVERSIONED_RELEASE`)."""
     config = config or load_config(root)
     unversioned = not config.versions
-    releases = [UNVERSIONED_RELEASE] if unversioned else ordered(config.versions)
+    declared = Releases.of(config)
+    releases = [UNVERSIONED_RELEASE] if unversioned else declared.ordered
     keys = input_keys(config, releases, root)
-    if unversioned:
-        default, default_name = UNVERSIONED_RELEASE, ""
-    else:
-        default, default_name = default_release(config.versions, config.default)
+    default = declared.default or UNVERSIONED_RELEASE
+    default_name = declared.default_name
     needed = [release for release in releases if release.version == force or not is_cached(cache, keys[release.version])]
     return ReleasePlan(config, releases, keys, needed, default, default_name, cache, unversioned)
 
@@ -91,7 +92,7 @@ def render_needed(
 ) -> Iterator[PlannedRelease]:
     """Yield each needed release rendered (with its what's-new page) as soon as it is ready; content
     errors of every release are collected and raised together at the end."""
-    base = plan.config.site_url.rstrip("/") + "/" if plan.config.site_url else None
+    urls = Urls.of(plan.config) if plan.config.site_url else None
     loaded: dict[str, tuple[Path, Catalog] | None] = {}
     errors: list[ContentError] = []
 
@@ -127,9 +128,9 @@ def render_needed(
         context = None if plan.unversioned else ReleaseContext(
             version=release.version,
             title=release.title or release.version,
-            site_url=f"{base}{release.version}/" if base else None,
+            site_url=urls.release(release.version) if urls else None,
             default_name=plan.default_name,
-            canonical_base=f"{base}{plan.default_name}/" if base else None,
+            canonical_base=urls.release() if urls else None,
             changes=compare_catalogs(
                 before, catalog, (previous.title or previous.version) if previous else None,
                 STRINGS[catalog.config.language],
@@ -201,7 +202,7 @@ def add_root_files(releases: list[Release], default: Release, default_name: str,
     for release in releases:
         for alias in release.aliases:
             _alias_pages(target / release.version, target / alias, release.version)
-    (target / "versions.json").write_text(versions_json(releases), encoding="utf-8")
+    (target / "versions.json").write_text(versions_json(Releases(tuple(releases))), encoding="utf-8")
     (target / "index.html").write_text(redirect_page(f"{default_name}/"), encoding="utf-8")
     not_found = target / default.version / "404.html"
     if not_found.is_file():

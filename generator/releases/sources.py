@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import io
 import shutil
-import subprocess
 import tarfile
 from pathlib import Path
 
+from generator import git_utils
 from generator.errors import ContentErrors, PartnerkitError
 from generator.load.config import CONFIG_FILE
 from generator.structure.config import Release
@@ -30,10 +30,8 @@ def release_inputs(release: Release, root: Path, work_dir: Path) -> Path:
             shutil.copy2(root / CONFIG_FILE, target / CONFIG_FILE)
         return target
     target.mkdir(parents=True)
-    archive = _git(root, "archive", "--format=tar", f"{release.ref}^{{tree}}", error=(
-        f"release {release.version}: git ref '{release.ref}' not found in {root}"
-    ))
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+    tar_file = git_utils.archive(root, str(release.ref), f"release {release.version}: git ref '{release.ref}' not found in {root}")
+    with tarfile.open(fileobj=io.BytesIO(tar_file)) as tar:
         try:
             tar.extractall(target, filter="data")
         except tarfile.FilterError as exc:
@@ -47,9 +45,7 @@ def release_inputs(release: Release, root: Path, work_dir: Path) -> Path:
 
 def git_tree(root: Path, release: Release) -> bytes:
     """The id of the git tree a release's ref points at: same id, same inputs."""
-    return _git(root, "rev-parse", f"{release.ref}^{{tree}}", error=(
-        f"release {release.version}: git ref '{release.ref}' not found in {root}"
-    )).strip()
+    return git_utils.tree_id(root, str(release.ref), f"release {release.version}: git ref '{release.ref}' not found in {root}")
 
 
 def located_in(release: Release, errors: ContentErrors) -> ContentErrors:
@@ -58,11 +54,3 @@ def located_in(release: Release, errors: ContentErrors) -> ContentErrors:
     return ContentErrors([dataclasses.replace(error, path=prefix + error.path) for error in errors.errors])
 
 
-def _git(root: Path, *arguments: str, error: str) -> bytes:
-    try:
-        result = subprocess.run(["git", "-C", str(root), *arguments], capture_output=True)
-    except FileNotFoundError:
-        raise PartnerkitError("git is not installed: releases with a ref need git") from None
-    if result.returncode != 0:
-        raise PartnerkitError(error)
-    return result.stdout

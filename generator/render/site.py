@@ -30,27 +30,20 @@ from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
 from generator.structure.catalog import Catalog
 from generator.structure.keys import quiz_page_data
-from generator.structure.content import Document, Module, Quiz, seconds_of
+from generator.structure.content import SECTION_FOLDERS, Document, Module, Quiz, seconds_of
+from generator.structure.urls import page_file
 from generator.render.article import build_article
 from generator.structure.palette import shade_css
 from generator.structure.talk import Talk
-from generator.structure.timestamps import clock, format_timestamp
+from generator.structure.timestamps import clock, webvtt
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 PACKAGE_ASSETS_DIR = PACKAGE_DIR / "assets"
 """partnerkit's asset files in the installed package (served under ``mkdocs_config.ASSET_DIR``)."""
 
-SECTION_FOLDERS = {
-    "path": "paths",
-    "module": "modules",
-    "procedure": "procedures",
-    "responsibilities": "who-does-what",
-    "campaign": "campaigns",
-    "talk": "talks",
-    "quiz": "quizzes",
-}
-"""Rendered kinds, in navigation order, with the docs folder of their pages."""
+SECTION_TITLES = {"responsibilities": "responsibilities", "talk": "talks_section", "quiz": "quizzes_section"}
+"""The string naming a section in the navigation, where it is not its folder's (``STRINGS[...]["paths"]``)."""
 
 SINGLE_PAGE_SECTIONS = ("responsibilities",)
 """Sections whose only document is published as the section page itself (``who-does-what/``)."""
@@ -70,15 +63,7 @@ VERIFY_PAGE = "verify.md"
 
 def captions_vtt(talk: Talk) -> str:
     """The talk's cues as WebVTT for the player's captions track, whatever format the transcript had."""
-
-    def escaped(text: str) -> str:
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-    blocks = ["WEBVTT", ""]
-    for cue in talk.cues:
-        voice = f"<v {escaped(cue.speaker)}>" if cue.speaker else ""
-        blocks += [f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}", voice + escaped(cue.text), ""]
-    return "\n".join(blocks)
+    return webvtt(talk.cues)
 
 
 def widget_json(data: dict[str, Any]) -> str:
@@ -165,7 +150,7 @@ def dump_mkdocs_config(data: dict[str, Any]) -> str:
 
 def page_path(document: Document) -> str:
     """Docs-relative path of a document's page."""
-    return f"{SECTION_FOLDERS[document.kind_name]}/{document.id}.md"
+    return page_file(document.kind_name, document.id)
 
 
 def html_link(page: str, target: str) -> str:
@@ -337,16 +322,8 @@ def render_site(
         return list(catalog.of_kind(kind).values())
 
     sections = [
-        SiteSection(kind, t[folder_title], f"{folder}/index.md", documents_of(kind))
-        for kind, folder, folder_title in (
-            ("path", "paths", "paths"),
-            ("module", "modules", "modules"),
-            ("procedure", "procedures", "procedures"),
-            ("responsibilities", "who-does-what", "responsibilities"),
-            ("campaign", "campaigns", "campaigns"),
-            ("talk", "talks", "talks_section"),
-            ("quiz", "quizzes", "quizzes_section"),
-        )
+        SiteSection(kind, t[SECTION_TITLES.get(kind, folder)], f"{folder}/index.md", documents_of(kind))
+        for kind, folder in SECTION_FOLDERS.items()
     ]
 
     pages: dict[str, str] = {}

@@ -11,9 +11,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from generator.structure.catalog import Catalog
-from generator.structure.content import Document, Quiz
+from generator.structure.content import CONTENT_KINDS, Document, Quiz
 
-COMPARED_KINDS = ("module", "path", "procedure", "responsibilities", "campaign", "quiz")
+COMPARED_KINDS = tuple(CONTENT_KINDS)
+"""Every content kind, in the order of :data:`CONTENT_KINDS` (the order of the what's-new page)."""
 SHORT = 40
 """Values up to this length are shown as ``old → new``; longer ones are only said to have changed."""
 

@@ -10,6 +10,7 @@ import re
 from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from generator.layout import CUSTOMERS_FILE
 from generator.structure._base import Id, Schema
 
 Engine = Literal["mkdocs", "properdocs", "zensical"]
@@ -358,7 +359,7 @@ class InputSettings(Schema):
 class CustomerSettings(Schema):
     """Customer data from the vendor's CRM, for the worklists that run procedures (``partnerkit worklists``)."""
 
-    file: str = "private/customers.csv"
+    file: str = CUSTOMERS_FILE
     """The CRM export, a CSV file or an Excel workbook (``.xlsx``) with a header row; keep it under
     ``private/`` (never published)."""
     sheet: str | None = None
@@ -547,7 +548,7 @@ class SiteConfig(Schema):
     versions: list[Release] = []
     """Releases built side by side, one folder each; empty: one unversioned site."""
     default: str | None = None
-    """Version or alias the site root redirects to and old releases point at (default: the first release)."""
+    """Version or alias the site root redirects to and old releases, mails and worklists point at (default: the first release that is not hidden, by its first alias)."""
     analytics: AnalyticsSettings = AnalyticsSettings()
     """View logging: beacon and collector."""
     transcription: TranscriptionSettings = TranscriptionSettings()

@@ -473,4 +473,16 @@ class Quiz(Document):
 CONTENT_KINDS: dict[str, type[Document]] = {
     cls.kind_name: cls for cls in (Module, LearningPath, Procedure, Responsibilities, Campaign, Quiz)
 }
-"""Every content kind by the value of its ``kind:`` key."""
+"""Every content kind by the value of its ``kind:`` key, in the order a what's-new page lists their changes."""
+
+SECTION_FOLDERS: dict[str, str] = {
+    "path": "paths",
+    "module": "modules",
+    "procedure": "procedures",
+    "responsibilities": "who-does-what",
+    "campaign": "campaigns",
+    "talk": "talks",
+    "quiz": "quizzes",
+}
+"""Every kind with pages (the content kinds and ``talk``), in the site's navigation order, with the folder
+of their pages: the one list and order of kinds (the site's sections and the URLs of :mod:`urls`)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 _TIMESTAMPS = {
     separator: re.compile(rf"^(?:(\d+):)?([0-5]\d):([0-5]\d){re.escape(separator)}(\d{{3}})$") for separator in ".,"
@@ -34,3 +36,19 @@ def clock(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def webvtt(cues: Iterable[Any]) -> str:
+    """The one WebVTT writer: cues (anything with ``start`` and ``end`` in seconds, ``text`` and, where
+    known, ``speaker``) with their text escaped and the speaker as a ``<v>`` voice tag. Used for the
+    transcripts partnerkit writes and the captions track of a talk's page."""
+
+    def escaped(text: str) -> str:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    blocks = ["WEBVTT", ""]
+    for cue in cues:
+        speaker = getattr(cue, "speaker", None)
+        voice = f"<v {escaped(speaker)}>" if speaker else ""
+        blocks += [f"{format_timestamp(cue.start)} --> {format_timestamp(cue.end)}", voice + escaped(cue.text), ""]
+    return "\n".join(blocks)

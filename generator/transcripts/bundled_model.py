@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 import re
 import shutil
 import struct
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import PartnerkitError
+from generator.layout import user_cache
 
 BUNDLED_NAME = "tiny.en"
 MULTILINGUAL_NAME = "base"
@@ -46,7 +46,7 @@ def bundled_model() -> Path | None:
 
 def models_cache() -> Path:
     """Where assembled models are kept: ``$XDG_CACHE_HOME/partnerkit/models`` (``~/.cache/...``)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "partnerkit" / "models"
+    return user_cache("partnerkit", "models")
 
 
 def multilingual_installed() -> bool:

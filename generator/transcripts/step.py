@@ -18,17 +18,16 @@ from generator.load.talks import (COMPARISON, TalkLoader, TranscriptionRecord, T
 from generator.load.yaml_edit import replace_top_level
 from generator.reporter import NullReporter, Reporter
 from generator.structure.config import TranscriptionSettings
-from generator.structure.timestamps import format_timestamp
+from generator.structure.timestamps import webvtt
 from generator.transcripts.transcription import Backend, Transcript, create_backend, transcribe_media
 
 RECORD_COMMENT = "Written by partnerkit: the transcript above was made from this recording. Delete to transcribe again."
 
 
 def vtt_text(transcript: Transcript) -> str:
-    blocks = ["WEBVTT", ""]
-    for segment in transcript.segments:
-        blocks += [f"{format_timestamp(segment.start)} --> {format_timestamp(segment.end)}", segment.text, ""]
-    return "\n".join(blocks)
+    """A transcript as the WebVTT file written next to its recording (:func:`webvtt`: text escaped, so
+    ``<`` and ``&`` read back as written)."""
+    return webvtt(transcript.segments)
 
 
 def transcribe_project(root: Path, reporter: Reporter = NullReporter(), force: bool = False) -> TranscriptionRun:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
 from generator.errors import PartnerkitError
+from generator.layout import user_cache
 from generator.structure.config import TranscriptionSettings
 from generator.transcripts.bundled_model import (
     BUNDLED_NAME, MULTILINGUAL_HINT, MULTILINGUAL_NAME, bundled_model, multilingual_installed, multilingual_model,
@@ -149,7 +150,7 @@ class OpenAIWhisper:
         self.decode_options = decode_options or {}
         location = _model_location(settings, root)
         if location is None:
-            cached = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper" / f"{settings.model}.pt"
+            cached = user_cache("whisper", f"{settings.model}.pt")
             location = cached if cached.is_file() else None
         bundled = _bundled(settings.model) if location is None else None
         if bundled is not None:

@@ -54,6 +54,13 @@ def test_written_vtt_reads_back_the_same() -> None:
     assert text.cues == [Cue(0.5, 2.25, "First words."), Cue(3661.0, 3662.5, "An hour later.")]
 
 
+def test_markup_characters_in_a_transcript_read_back_as_written() -> None:
+    """One WebVTT writer for transcripts and captions: ``<`` and ``&`` are escaped, never lost as a tag."""
+    transcript = Transcript([Segment(0.0, 2.0, "Q&A: seats <10 & >5")], "en", "b", "m")
+    text, errors = read_vtt("t.vtt", vtt_text(transcript))
+    assert errors == [] and text.cues == [Cue(0.0, 2.0, "Q&A: seats <10 & >5")]
+
+
 def test_malformed_vtt_cues_are_all_located() -> None:
     text = (
         "WEBVTT\n\n"
