@@ -42,7 +42,6 @@ from generator.structure.config import NotificationSettings
 from generator.analytics.store import daily_totals, open_project_store
 
 
-
 @dataclass
 class NotifyResult:
     due: list[Message]

@@ -21,7 +21,7 @@ import jinja2
 import jinja2.sandbox
 
 from generator.errors import PartnerkitError
-from generator.render.template_folder import ProjectTemplateLoader
+from generator.template_folder import ProjectTemplateLoader
 from generator.notifications.messages import Message
 from generator.notifications.tokens import sign_unsubscribe
 from generator.structure.config import SiteConfig

@@ -20,7 +20,7 @@ import yaml
 from markupsafe import Markup
 
 from generator.errors import ContentError, ContentErrors
-from generator.render.template_folder import ProjectTemplateLoader
+from generator.template_folder import ProjectTemplateLoader
 from generator.render.context import ReleaseContext
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
 from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, assets, logo_copy, mkdocs_config,
