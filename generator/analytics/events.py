@@ -73,6 +73,15 @@ class ContentIndex(BaseModel):
     """Ids of the practice quizzes whose results may be sent."""
     titles: dict[str, str] = Field(default_factory=dict)
     """Page titles by content id, for reports (absent in indexes older builds wrote; the collector ignores it)."""
+    releases: dict[str, frozenset[str]] = Field(default_factory=dict)
+    """Content ids of each release (absent in indexes older builds wrote: then every id counts for every release)."""
+
+    def in_release(self, content: str, version: str | None) -> bool:
+        """Whether ``content`` is a page of release ``version`` (None on an unversioned site)."""
+        if not ((version in self.versions) if self.versions else version is None):
+            return False
+        listed = self.releases.get(version or "")
+        return content in (listed if listed is not None else self.content)
 
     def refusal(self, event: Event) -> str | None:
         """Why the collector must refuse ``event`` (unknown content, release or quiz), or None."""
@@ -85,14 +94,18 @@ class ContentIndex(BaseModel):
         return None
 
 
-def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str], quizzes: Iterable[str] = ()) -> Path:
+def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str], quizzes: Iterable[str] = (),
+                        releases: dict[str, Iterable[str]] | None = None) -> Path:
     """Write ``private/content-index.json`` under the project ``root``; return its path. ``content_ids``
-    may map each id to its page title (as ``RenderedSite.content_ids`` does): the titles are kept too."""
+    may map each id to its page title (as ``RenderedSite.content_ids`` does): the titles are kept too;
+    ``releases``: the content ids of each release."""
     path = root / CONTENT_INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     index: dict[str, object] = {"content": sorted(set(content_ids)), "versions": sorted(set(versions)), "quizzes": sorted(set(quizzes))}
     if isinstance(content_ids, dict):
         index["titles"] = {ident: title for ident, title in sorted(content_ids.items()) if title}
+    if releases:
+        index["releases"] = {version: sorted(set(ids)) for version, ids in sorted(releases.items())}
     path.write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 

@@ -60,15 +60,24 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         from generator.collector.notifications import NotificationService, collector_origin, notification_routes
         from generator.collector.worklists import worklist_routes
         from generator.commands.worklists import worklist_service
+        from generator.collector.learning import learning_routes
 
         worklists = worklist_service(root, store, config, dict(index.titles), roster)
         unsubscribe = NotificationService(store, keys or _optional_keys(), collector_origin(analytics.endpoint), config.language)
         app = create_app(settings, store, [*exam_routes(settings, exams), *credential_routes(settings, credentials),
-                                           *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe)])
+                                           *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe),
+                                           *learning_routes(settings, learning_service(store, exams, roster, analytics))])
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies)
     finally:
         store.close()
+
+
+def learning_service(store: BatchingStore, exams: ExamService, roster: Roster | None, analytics: AnalyticsSettings):
+    """The learner record beside the exams, with names from the roster (the demo's too)."""
+    from generator.collector.learning import LearningService
+
+    return LearningService(store, roster.entries if roster is not None else None, exams, analytics.learning_record_days)
 
 
 def _optional_keys() -> dict[str, bytes]:

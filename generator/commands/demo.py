@@ -27,12 +27,13 @@ from generator.analytics.events import read_content_index, write_content_index
 from generator.analytics.identity import Roster, invite_links
 from generator.roster import RosterEntry, read_roster
 from generator.collector.exams import exam_routes
+from generator.collector.learning import learning_routes
 from generator.certification.credential_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys, new_key_entry
 from generator.certification.credentials import Addresses
 from generator.collector.credentials import CredentialService, credential_routes
 from generator.structure.keys import exam_keys_of
 from generator.certification.keyfiles import read_exam_keys, replace_exam_keys
-from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, collector_settings, exam_service
+from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, collector_settings, exam_service, learning_service
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.render import RenderedSite
@@ -199,7 +200,8 @@ class DemoCollector:
         credentials = CredentialService(self.exams, self.configure(config), Addresses(self.url), _credential_keys(folder))
         self.exams.credentials = credentials
         routes = [*exam_routes(self.settings, self.exams), *credential_routes(self.settings, credentials),
-                  *self._worklist_routes(config, store, reporter)]
+                  *self._worklist_routes(config, store, reporter),
+                  *learning_routes(self.settings, learning_service(store, self.exams, self.settings.roster, analytics))]
         app = create_app(self.settings, store, routes)
         self.store = store
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))

@@ -158,16 +158,18 @@ def is_cached(cache: Path, key: str) -> bool:
     return (cache / key).is_dir() and _content_path(cache, key).is_file()
 
 
-def cached_content(cache: Path, keys: list[str]) -> tuple[dict[str, str], set[str]]:
+def cached_content(cache: Path, keys: list[str]) -> tuple[dict[str, str], set[str], dict[str, list[str]]]:
     """Content ids with titles and practice-quiz ids of the releases cached under ``keys`` (oldest
-    first: the newest release's title wins)."""
+    first: the newest release's title wins), and each key's content ids."""
     content: dict[str, str] = {}
     practice: set[str] = set()
+    by_key: dict[str, list[str]] = {}
     for key in keys:
         data = json.loads(_content_path(cache, key).read_text(encoding="utf-8"))
         content.update(data["content"])
         practice.update(data["practice_quizzes"])
-    return content, practice
+        by_key[key] = list(data["content"])
+    return content, practice, by_key
 
 
 def cached_exam_keys(cache: Path, key: str) -> dict[str, ExamKey]:

@@ -103,6 +103,11 @@ def quiz_widget_data(catalog: Catalog, quiz: Quiz, here: str, t: dict[str, str])
                 public["source"] = {"title": talk.title, "start": source.start,
                                     "url": html_link(here, page_path(talk)[: -len(".md")] + "/") + f"#t={seconds_of(source.start)}"}
         data["verify"] = None
+        roles = {path.role for module in catalog.modules.values() if module.quiz == quiz.id
+                 for path in catalog.paths_of_module(module.id)}
+        exam = next((other for other in catalog.quizzes.values() if other.mode == "exam" and other.role in roles), None)
+        if exam is not None:
+            data["exam"] = {"title": exam.title, "url": html_link(here, page_path(exam)[: -len(".md")] + "/")}
     else:
         data["verify"] = html_link(here, VERIFY_PAGE[: -len(".md")] + "/")
     return data
@@ -355,12 +360,16 @@ def render_site(
             published = posixpath.dirname(target) if target.endswith("index.md") else target[: -len(".md")]
             return html_link(here, published + "/")
 
+        def page_href(published: str) -> str:
+            """The address of a published page (``verify/``) relative to this page, for raw HTML."""
+            return html_link(here, published)
+
         def link_file(name: str) -> Markup:
             return md_url(posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
 
         try:
             text = with_page_title(env.get_template(template).render(
-                config=config, catalog=catalog, t=t, link=link, link_file=link_file, href=href, release=release,
+                config=config, catalog=catalog, t=t, link=link, link_file=link_file, href=href, page_href=page_href, release=release,
                 **context
             ), title)
             pages[f"docs/{here}"] = with_assets(text, page_assets(config, text))
