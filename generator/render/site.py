@@ -113,6 +113,29 @@ def quiz_widget_data(catalog: Catalog, quiz: Quiz, here: str, t: dict[str, str])
     return data
 
 
+def learning_widget_data(catalog: Catalog, here: str, t: dict[str, str], accounts: bool) -> dict[str, Any]:
+    """What "My learning" on the home page needs to show a signed-in rep their record: every path with
+    its modules and exams (ids, titles, addresses), the roles' names and the interface words."""
+    config = catalog.config
+
+    def address(document: Document) -> str:
+        return html_link(here, page_path(document)[: -len(".md")] + "/")
+
+    exams = [quiz for quiz in catalog.quizzes.values() if quiz.mode == "exam"]
+    return {
+        "collector": config.analytics.collector_base, "language": config.language,
+        "strings": {key.partition(".")[2]: value for key, value in t.items() if key.startswith("learn.")},
+        "roles": {role.id: role.name for role in config.roles},
+        "paths": [{"id": path.id, "title": path.title, "role": path.role, "url": address(path),
+                   "modules": [{"id": ident, "title": catalog.modules[ident].title, "url": address(catalog.modules[ident])}
+                               for ident in path.modules if ident in catalog.modules],
+                   "exams": [quiz.id for quiz in exams if quiz.role == path.role]} for path in catalog.paths.values()],
+        "exams": {quiz.id: {"title": quiz.title, "url": address(quiz)} for quiz in exams},
+        "verify": html_link(here, VERIFY_PAGE[: -len(".md")] + "/") if exams else None,
+        "accounts": html_link(here, ACCOUNTS_PAGE[: -len(".md")] + "/") if accounts else None,
+    }
+
+
 @dataclass(frozen=True)
 class SiteSection:
     """One section of the site's navigation (paths, modules, ...): its index page and documents; not the
@@ -382,7 +405,9 @@ def render_site(
                 raise
             raise ContentErrors([located]) from None
 
-    render("home.md.j2", "index.md", config.site_name, sections=sections)
+    worklists = bool(config.analytics.endpoint and catalog.documents.get("procedure"))
+    learning = widget_json(learning_widget_data(catalog, "index.md", t, worklists)) if config.analytics.endpoint else None
+    render("home.md.j2", "index.md", config.site_name, sections=sections, learning_json=learning)
     if release is not None:
         render("whats_new.md.j2", release.whats_new_page, t["whats_new"].format(title=release.title),
                linkable=set(SECTION_FOLDERS))
@@ -420,7 +445,6 @@ def render_site(
     if exams:
         render("verify.md.j2", VERIFY_PAGE, t["verify"], widget_json=widget_json({**_widget_base(config, t), "vendor": config.vendor}))
 
-    worklists = bool(config.analytics.endpoint and catalog.documents.get("procedure"))
     if worklists:
         strings = {key.partition(".")[2]: value for key, value in t.items() if key.startswith("accounts.")}
         render("accounts.md.j2", ACCOUNTS_PAGE, t["accounts"], widget_json=widget_json(

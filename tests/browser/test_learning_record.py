@@ -127,3 +127,110 @@ def test_marking_done_with_the_collector_stopped_works_and_syncs_when_it_returns
         synced(page)
         assert collector.store.query("SELECT rep, module, done FROM learning_modules") == [("rep-7", "product-basics", 1)]
     assert progress_label(page) == "1 of 2 modules done"
+
+
+SHOTS = Path("/tmp/portal-shots")
+
+
+def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(minimal: Path, site_server, browser) -> None:
+    """Also writes the screenshots of home, path, exam after a pass and practice after checking
+    (1280×900 and 390×844) to /tmp/portal-shots for a person to look at."""
+    from tests.browser.test_quiz import EXAM, write
+
+    port = free_port()
+    write(minimal, "content/exam.yml", EXAM)
+    configure(minimal, site_url=site_server.url, analytics={"endpoint": f"http://127.0.0.1:{port}/e"})
+    (minimal / "private").mkdir(exist_ok=True)
+    (minimal / "private/roster.csv").write_text(ROSTER)
+    build(minimal, site_server.folder)
+    from generator.certification.keyfiles import read_exam_keys
+    from generator.collector.exams import ExamService, exam_routes
+
+    roster = Roster(minimal, minimal / "private/roster.csv")
+    settings = CollectorSettings(read_content_index(minimal), [site_server.url.rstrip("/")], KEYS, roster=roster)
+    store = SqliteStore(minimal / "private/events.sqlite")
+    exams = ExamService(read_exam_keys(minimal), store, roster.entries())
+    routes = [*learning_routes(settings, LearningService(store, roster.entries, exams)), *exam_routes(settings, exams)]
+    base = site_server.url
+    SHOTS.mkdir(exist_ok=True)
+    with running_collector(settings, store, port, routes=routes):
+        laptop = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1280, "height": 900}).new_page()
+        laptop.goto(base + f"modules/product-basics/?pk={link('rep-7')}")
+        laptop.get_by_role("button", name="Mark as done").click()
+        synced(laptop)
+        laptop.goto(base + "quizzes/basics-check/")
+        quiz = laptop.locator(".pk-quiz")
+        quiz.locator("fieldset.pk-question").first.wait_for()
+        for question in quiz.locator("fieldset.pk-question").all():
+            choice = question.locator("input[type=radio], input[type=checkbox]").first
+            if choice.count():
+                choice.check()
+            elif question.locator("input[type=text]").count():
+                question.locator("input[type=text]").fill("no idea")
+        quiz.get_by_role("button", name="Check answers").click()
+        if quiz.get_by_role("button", name="Check anyway").is_visible():
+            quiz.get_by_role("button", name="Check anyway").click()
+        result = quiz.locator(".pk-result")
+        result.filter(has_text="Score").wait_for()
+        assert laptop.evaluate("document.activeElement.classList.contains('pk-result')"), "focus moved to the result"
+        laptop.screenshot(path=str(SHOTS / "practice-1280.png"))
+
+        laptop.goto(base + "quizzes/seller-silver/")
+        exam = laptop.locator(".pk-quiz")
+        exam.get_by_text("Signed in as Aiko Tanaka, Acme Resellers.").wait_for()
+        assert exam.get_by_text("Attempts left: 3.").is_visible() or exam.locator(".pk-exam-state").is_visible()
+        exam.get_by_role("button", name="Start the exam").click()
+        exam.locator("fieldset.pk-question").first.wait_for()
+        exam.get_by_label("Fewer churn surprises").check()
+        exam.get_by_label("False", exact=True).check()
+        exam.get_by_role("button", name="Submit answers").click()
+        certificate = exam.locator(".pk-result").get_by_role("link", name="Open and print your certificate")
+        certificate.wait_for()
+        assert certificate.is_visible() and certificate.evaluate(
+            "a => { const r = a.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"), "in view"
+        laptop.screenshot(path=str(SHOTS / "exam-passed-1280.png"))
+        laptop.reload()
+        again = exam.get_by_role("button", name="Take the exam again")
+        again.wait_for()
+        assert exam.get_by_text("You hold this certification, valid until", exact=False).is_visible()
+        again.click()
+        assert exam.get_by_text("You are certified already. Start a new attempt anyway?", exact=False).is_visible()
+
+        phone = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 390, "height": 844}).new_page()
+        phone.goto(base + f"?pk={link('rep-7')}")
+        mine = phone.locator(".pk-learning")
+        mine.get_by_role("heading", name="My learning").wait_for()
+        assert mine.get_by_text("Signed in as Aiko Tanaka, Acme Resellers.").is_visible()
+        assert mine.get_by_role("link", name="Continue: Pricing | plans").is_visible()
+        assert mine.get_by_role("heading", name="Your certificates").is_visible()
+        assert "Certified seller (Silver) · valid until" in mine.locator(".pk-learning__certificates").inner_text()
+        phone.screenshot(path=str(SHOTS / "home-390.png"), full_page=True)
+        phone.goto(base + "paths/sales-start/")
+        passed = phone.locator(".pk-exam-passed")
+        passed.wait_for()
+        assert passed.inner_text().startswith("Passed · your certificate") and not phone.locator(".pk-exam-todo").is_visible()
+        phone.screenshot(path=str(SHOTS / "path-390.png"), full_page=True)
+        laptop.goto(base)
+        laptop.locator(".pk-learning h2").wait_for()
+        laptop.screenshot(path=str(SHOTS / "home-1280.png"))
+        laptop.goto(base + "paths/sales-start/")
+        laptop.locator(".pk-exam-passed").wait_for()
+        laptop.screenshot(path=str(SHOTS / "path-1280.png"))
+        phone.goto(base + "quizzes/seller-silver/")
+        phone.get_by_role("button", name="Take the exam again").wait_for()
+        phone.screenshot(path=str(SHOTS / "exam-passed-390.png"), full_page=True)
+        phone.goto(base + "quizzes/basics-check/")
+        pq = phone.locator(".pk-quiz")
+        pq.locator("fieldset.pk-question").first.wait_for()
+        pq.locator("fieldset.pk-question input[type=radio]").first.check()
+        pq.get_by_role("button", name="Check answers").click()
+        if pq.get_by_role("button", name="Check anyway").is_visible():
+            pq.get_by_role("button", name="Check anyway").click()
+        pq.locator(".pk-result").filter(has_text="Score").wait_for()
+        phone.screenshot(path=str(SHOTS / "practice-390.png"))
+
+        anonymous = browser.new_context(user_agent=REP_BROWSER).new_page()
+        anonymous.goto(base)
+        assert not anonymous.locator(".pk-learning").is_visible()
+        anonymous.goto(base + "paths/sales-start/")
+        assert anonymous.locator(".pk-exam-todo").is_visible() and not anonymous.locator(".pk-exam-passed").is_visible()

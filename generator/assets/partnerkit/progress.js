@@ -253,6 +253,7 @@
 
   function setUp(root) {
     claim();
+    setUpLearning(root);
     root.querySelectorAll(".pk-done[data-pk-module]").forEach(function (box) {
       var button = box.querySelector("button");
       button.disabled = false;
@@ -264,6 +265,76 @@
     });
     paintAll(root);
     sync();
+  }
+
+  /* "My learning" on the home page, for a signed-in rep: who, where to continue, the paths of their
+   * role first, each path's progress, their certificates. Hidden (the page as before) for anyone else. */
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === "text") { node.textContent = attrs[name]; } else { node.setAttribute(name, attrs[name]); }
+    });
+    (children || []).forEach(function (child) { if (child) { node.appendChild(typeof child === "string" ? document.createTextNode(child) : child); } });
+    return node;
+  }
+  function fill(template, values) { return template.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; }); }
+
+  function myLearning(box, data, json) {
+    var t = data.strings, role = json.rep.role, day = function (text) { return new Date(text + "T00:00:00").toLocaleDateString(data.language); };
+    var mine = data.paths.filter(function (path) { return path.role === role; });
+    var others = data.paths.filter(function (path) { return path.role !== role; });
+    var latest = null;
+    Object.keys(json.modules).forEach(function (id) { if (!latest || json.modules[id].at > json.modules[latest].at) { latest = id; } });
+    var current = data.paths.filter(function (path) { return latest && path.modules.some(function (m) { return m.id === latest; }); })
+      .concat(mine, data.paths).filter(function (path) { return path.modules.some(function (m) { return !isDone(m.id); }); })[0];
+    var nextModule = current && current.modules.filter(function (m) { return !isDone(m.id); })[0];
+    box.textContent = "";
+    box.appendChild(el("h2", { id: "pk-my-learning", text: t.title }));
+    box.appendChild(el("p", { "class": "pk-learning__who", text: fill(t.signed_in, { name: json.rep.name, partner: json.rep.partner }) }));
+    if (nextModule) {
+      box.appendChild(el("p", {}, [el("a", { "class": "md-button md-button--primary", href: nextModule.url, text: fill(t["continue"], { title: nextModule.title }) })]));
+    }
+    function list(paths) {
+      return el("ul", { "class": "pk-learning__paths" }, paths.map(function (path) {
+        var done = path.modules.filter(function (m) { return isDone(m.id); }).length;
+        var bar = el("progress", { max: String(path.modules.length) });
+        bar.value = done;
+        return el("li", {}, [el("a", { href: path.url, text: path.title }), " ", bar, " ",
+                             el("span", { "class": "pk-path-progress__label", text: fill(t.progress, { done: done, total: path.modules.length }) })]);
+      }));
+    }
+    if (mine.length) {
+      box.appendChild(el("h3", { text: fill(t.your_paths, { role: data.roles[role] || role }) }));
+      box.appendChild(list(mine));
+    }
+    if (others.length) {
+      box.appendChild(el("h3", { text: mine.length ? t.other_paths : t.title }));
+      box.appendChild(list(others));
+    }
+    var held = Object.keys(json.exams || {}).filter(function (id) { return json.exams[id].certificate; });
+    if (held.length && data.verify) {
+      box.appendChild(el("h3", { text: t.certificates }));
+      box.appendChild(el("ul", { "class": "pk-learning__certificates" }, held.map(function (id) {
+        var c = json.exams[id].certificate, exam = data.exams[id] || { title: json.exams[id].title, url: "#" };
+        var state = c.status === "expired" ? fill(t.expired, { date: day(c.valid_until) })
+          : c.recertify_by ? fill(t.recertify_by, { date: day(c.recertify_by) }) : fill(t.valid_until, { date: day(c.valid_until) });
+        return el("li", {}, [el("strong", { text: exam.title }), " · " + state + " · ",
+                             el("a", { href: data.verify + "?id=" + encodeURIComponent(c.id), text: t.certificate }), " · ",
+                             el("a", { href: exam.url, text: t.exam })]);
+      })));
+    }
+    if (data.accounts) { box.appendChild(el("p", {}, [el("a", { href: data.accounts, text: t.accounts })])); }
+    box.hidden = false;
+  }
+
+  function setUpLearning(root) {
+    root.querySelectorAll(".pk-learning[data-pk-data]").forEach(function (box) {
+      if (box.getAttribute("data-pk-ready")) { return; }
+      box.setAttribute("data-pk-ready", "1");
+      var data = JSON.parse(box.getAttribute("data-pk-data"));
+      if (!signedIn()) { return; }
+      onRecord(function (json) { if (document.contains(box)) { myLearning(box, data, json); } });
+    });
   }
 
   window.addEventListener("storage", function (event) {
