@@ -153,15 +153,30 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
         from generator.analytics import store_worklists
 
         worklist_steps, worklist_notes = store.run(lambda db: (store_worklists.all_steps(db), store_worklists.notes(db))).result()
+        from generator.analytics import store_learning
+
+        records, record_quizzes = store_learning.all_modules(store), store_learning.all_quizzes(store)
     finally:
         store.close()
     if month is None:
         month = latest_month([total.day for total in totals] + [total.day for total in quizzes]) or today.strftime("%Y-%m")
     folder = output or data / REPORTS_DIR / month
     data = ReportData(totals, reps, sales, content_ids, quizzes, certificates, dict(index.titles) if index else {},
-                      compliance=_compliance(root, month, today, worklist_steps, worklist_notes))
+                      compliance=_compliance(root, month, today, worklist_steps, worklist_notes),
+                      funnel=_funnel(root, reps, totals, records, record_quizzes, certificates, today))
     return write_report(folder, month, data, ReportOptions(by, activity_threshold, sales_threshold,
                                                            certification=config.certification, today=today))
+
+
+def _funnel(root: Path, reps, totals, records, quizzes, certificates, today):
+    """The learning funnel per partner and path, from the project's paths and the learner record."""
+    from generator.analytics.funnel import funnel, funnel_inputs, path_plans
+    from generator.load.content import load_project
+
+    if not (root / "content").is_dir():  # a report-only project: no paths to follow
+        return ()
+    catalog = load_project(root)
+    return funnel(reps, path_plans(catalog), *funnel_inputs(totals, records, quizzes), certificates, today)
 
 
 def _compliance(root: Path, month: str, today, steps, notes):
