@@ -1,13 +1,14 @@
 """The learning funnel per partner and learning path, and the time it takes to certify.
 
-Each stage counts the reps of the stage before who also did this (a rep who passed the exam without
-marking every module done is not counted past "started"):
+Each stage counts the reps of the path's role who did that step, whatever they skipped (a rep who
+passes the exam without pressing "Mark as done" counts as having passed it; the path-completed stage
+then shows who did not mark their modules), so every figure is true on its own:
 
 1. **rostered**: reps on the roster (not left by ``today``) whose role is the path's;
-2. **started**: opened a page of the path (the path or one of its modules) or marked a module done;
+2. **started**: opened a page of the path (the path or one of its modules), marked a module done or
+   holds a certificate;
 3. **path completed**: every module of the path is done in the learner record;
-4. **practice passed**: passed a practice quiz of the path's modules (any, if its modules have none,
-   the stage is passed by everyone at stage 3);
+4. **practice passed**: passed a practice quiz of the path's modules;
 5. **exam passed**: holds a certificate (of any status) for an exam of the path's role;
 6. **certified and valid**: that certificate is valid ``today``.
 
@@ -72,22 +73,22 @@ def funnel(roster: Iterable[RosterEntry], paths: Iterable[PathPlan], opened: dic
             reps = [entry for entry in current if entry.partner_id == partner and entry.role == path.role]
             if not reps:
                 continue
-            stage: list[list[RosterEntry]] = [reps]
-
-            def keep(test) -> None:
-                stage.append([entry for entry in stage[-1] if test((entry.partner_id, entry.rep_id))])
-
-            keep(lambda who: bool(opened.get(who, set()) & pages) or any((*who, m) in done for m in path.modules))
-            keep(lambda who: all((*who, m) in done for m in path.modules))
-            keep(lambda who: not path.practice_quizzes or any((*who, q) in practice_passed for q in path.practice_quizzes))
             certified = {who: [held[(*who, exam)] for exam in path.exams if (*who, exam) in held]
                          for who in ((e.partner_id, e.rep_id) for e in reps)}
-            keep(lambda who: bool(certified[who]))
-            keep(lambda who: any(c.status(today) != "expired" for c in certified[who]))
+            tests = [
+                lambda who: True,
+                lambda who: bool(opened.get(who, set()) & pages) or any((*who, m) in done for m in path.modules)
+                or bool(certified[who]),
+                lambda who: all((*who, m) in done for m in path.modules),
+                lambda who: any((*who, q) in practice_passed for q in path.practice_quizzes),
+                lambda who: bool(certified[who]),
+                lambda who: any(c.status(today) != "expired" for c in certified[who]),
+            ]
+            counts = [sum(1 for entry in reps if test((entry.partner_id, entry.rep_id))) for test in tests]
             days = [(min(c.issued for c in certified[who]) - first_seen[who]).days
                     for who in certified if certified[who] and who in first_seen]
             rows.append(FunnelRow(partner, reps[0].partner_name or partner, path.id, path.title,
-                                  *(len(reps_at) for reps_at in stage), statistics.median(days) if days else None))
+                                  *counts, statistics.median(days) if days else None))
     return rows
 
 
