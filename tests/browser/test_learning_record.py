@@ -178,6 +178,7 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
         laptop.goto(base + "quizzes/seller-silver/")
         exam = laptop.locator(".pk-quiz")
         exam.get_by_text("Signed in as Aiko Tanaka, Acme Resellers.").wait_for()
+        assert not laptop.get_by_text("Open this site from your personal link").is_visible(), "not asked of a signed-in rep"
         assert exam.get_by_text("Attempts left: 3.").is_visible() or exam.locator(".pk-exam-state").is_visible()
         exam.get_by_role("button", name="Start the exam").click()
         exam.locator("fieldset.pk-question").first.wait_for()
@@ -234,3 +235,5 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
         assert not anonymous.locator(".pk-learning").is_visible()
         anonymous.goto(base + "paths/sales-start/")
         assert anonymous.locator(".pk-exam-todo").is_visible() and not anonymous.locator(".pk-exam-passed").is_visible()
+        anonymous.goto(base + "quizzes/seller-silver/")
+        assert anonymous.get_by_text("Open this site from your personal link to take it.").is_visible()

@@ -245,6 +245,7 @@
   }
 
   function paintAll(root) {
+    root.querySelectorAll(".pk-anonymous-only").forEach(function (line) { line.hidden = signedIn(); });
     root.querySelectorAll(".pk-done[data-pk-module]").forEach(function (box) { paintControl(box); paintNext(box); });
     root.querySelectorAll(".pk-path-progress[data-pk-modules]").forEach(paintPath);
     root.querySelectorAll(".pk-module-state[data-pk-module]").forEach(paintState);
