@@ -113,9 +113,11 @@ def quiz_widget_data(catalog: Catalog, quiz: Quiz, here: str, t: dict[str, str])
     return data
 
 
-def learning_widget_data(catalog: Catalog, here: str, t: dict[str, str], accounts: bool) -> dict[str, Any]:
+def learning_widget_data(catalog: Catalog, here: str, t: dict[str, str], accounts: bool,
+                         release: ReleaseContext | None = None) -> dict[str, Any]:
     """What "My learning" on the home page needs to show a signed-in rep their record: every path with
-    its modules and exams (ids, titles, addresses), the roles' names and the interface words."""
+    its modules and exams (ids, titles, addresses), the modules this release changed (with its
+    what's-new page), the roles' names and the interface words."""
     config = catalog.config
 
     def address(document: Document) -> str:
@@ -133,6 +135,11 @@ def learning_widget_data(catalog: Catalog, here: str, t: dict[str, str], account
         "exams": {quiz.id: {"title": quiz.title, "url": address(quiz)} for quiz in exams},
         "verify": html_link(here, VERIFY_PAGE[: -len(".md")] + "/") if exams else None,
         "accounts": html_link(here, ACCOUNTS_PAGE[: -len(".md")] + "/") if accounts else None,
+        "release": release.version if release is not None else None,
+        "changed": {} if release is None else {
+            change.id: {"title": catalog.modules[change.id].title, "url": address(catalog.modules[change.id]),
+                        "whats_new": html_link(here, release.whats_new_page[: -len(".md")] + "/")}
+            for change in release.changes.of_status("changed") if change.kind == "module" and change.id in catalog.modules},
     }
 
 
@@ -406,7 +413,7 @@ def render_site(
             raise ContentErrors([located]) from None
 
     worklists = bool(config.analytics.endpoint and catalog.documents.get("procedure"))
-    learning = widget_json(learning_widget_data(catalog, "index.md", t, worklists)) if config.analytics.endpoint else None
+    learning = widget_json(learning_widget_data(catalog, "index.md", t, worklists, release)) if config.analytics.endpoint else None
     render("home.md.j2", "index.md", config.site_name, sections=sections, learning_json=learning)
     if release is not None:
         render("whats_new.md.j2", release.whats_new_page, t["whats_new"].format(title=release.title),

@@ -168,3 +168,24 @@ def test_forget_and_the_record_limit_remove_the_rows(collector, tmp_path: Path) 
 
     assert collector.store.run(lambda db: store_learning.prune(db, now_ms())).result() == 1
     assert stored(collector) == []
+
+
+def test_the_record_tables_on_both_databases(make_store) -> None:
+    """The latest change wins, the best score stays, forget and pruning empty the rows: on SQLite and PostgreSQL."""
+    from generator.analytics import store_learning
+
+    store = make_store()
+
+    def changes(db):
+        stored = [store_learning.set_module(db, "acme", "ana", "m1", done, at, "2.4") for done, at in ((True, 10), (False, 5), (False, 20))]
+        for score, passed, at in ((60, False, 10), (90, True, 20), (70, False, 30)):
+            store_learning.set_quiz(db, "acme", "ana", "q1", score, passed, at)
+        return stored, store_learning.modules_of(db, "acme", "ana"), store_learning.quizzes_of(db, "acme", "ana")
+
+    stored, modules, quizzes = store.run(changes).result()
+    assert stored == [True, False, True]
+    assert [(m.module, m.done, m.changed_at) for m in modules] == [("m1", False, 20)]
+    assert [(q.quiz, q.best_score, q.passed_at) for q in quizzes] == [("q1", 90, 20)]
+    assert store.run(lambda db: store_learning.prune(db, 25)).result() == 1, "the module row is older than 25"
+    assert store.forget("ana")["learning_quizzes"] == 1
+    assert store_learning.all_modules(store) == [] and store_learning.all_quizzes(store) == []

@@ -237,3 +237,40 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
         assert anonymous.locator(".pk-exam-todo").is_visible() and not anonymous.locator(".pk-exam-passed").is_visible()
         anonymous.goto(base + "quizzes/seller-silver/")
         assert anonymous.get_by_text("Open this site from your personal link to take it.").is_visible()
+
+
+def test_a_module_done_in_an_earlier_release_and_changed_since_is_listed(minimal: Path, site_server, browser) -> None:
+    """Release 2 changed the pricing module; a rep who marked it done on release 1's page sees it under
+    "Updated since you completed it" on release 2's home page, with the what's-new link."""
+    from tests.test_releases_build import VERSIONS, edit, git
+
+    port = free_port()
+    configure(minimal, site_url=site_server.url, analytics={"endpoint": f"http://127.0.0.1:{port}/e"})
+    (minimal / ".gitignore").write_text("site/\n.partnerkit-cache/\nprivate/\n")
+    git(minimal, "init", "-q", "-b", "main")
+    git(minimal, "add", "-A")
+    git(minimal, "commit", "-q", "-m", "release 1")
+    git(minimal, "tag", "v1")
+    edit(minimal / "content/modules.yml", "minutes: 20", "minutes: 25")
+    git(minimal, "commit", "-q", "-am", "release 2")
+    git(minimal, "tag", "v2")
+    with (minimal / "site_config.yml").open("a") as config:
+        config.write(VERSIONS)
+    (minimal / "private").mkdir(exist_ok=True)
+    (minimal / "private/roster.csv").write_text(ROSTER)
+    build(minimal, site_server.folder)
+    base = site_server.url
+    with serve(minimal, site_server, port):
+        page = browser.new_context(user_agent=REP_BROWSER).new_page()
+        page.goto(base + f"1/modules/pricing/?pk={link('rep-7')}")
+        page.get_by_role("button", name="Mark as done").click()
+        synced(page)
+        page.goto(base + "2/")
+        updated = page.locator(".pk-learning__updated")
+        updated.wait_for()
+        assert page.get_by_role("heading", name="Updated since you completed it").is_visible()
+        assert updated.inner_text() == "Pricing | plans · what changed in 2"
+        assert updated.get_by_role("link", name="what changed in 2").get_attribute("href") == "whats-new/"
+        page.goto(base + "1/")
+        page.locator(".pk-learning h2").wait_for()
+        assert page.locator(".pk-learning__updated").count() == 0, "release 1 changed nothing since"

@@ -324,6 +324,18 @@
                              el("a", { href: exam.url, text: t.exam })]);
       })));
     }
+    var updated = Object.keys(data.changed || {}).filter(function (id) {
+      var state = json.modules[id];
+      return state && state.done && state.version !== data.release;
+    });
+    if (updated.length) {
+      box.appendChild(el("h3", { text: t.updated }));
+      box.appendChild(el("ul", { "class": "pk-learning__updated" }, updated.map(function (id) {
+        var module = data.changed[id];
+        return el("li", {}, [el("a", { href: module.url, text: module.title }), " · ",
+                             el("a", { href: module.whats_new, text: fill(t.whats_new, { release: data.release }) })]);
+      })));
+    }
     if (data.accounts) { box.appendChild(el("p", {}, [el("a", { href: data.accounts, text: t.accounts })])); }
     box.hidden = false;
   }
