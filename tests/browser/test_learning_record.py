@@ -142,6 +142,14 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
     configure(minimal, site_url=site_server.url, analytics={"endpoint": f"http://127.0.0.1:{port}/e"})
     (minimal / "private").mkdir(exist_ok=True)
     (minimal / "private/roster.csv").write_text(ROSTER)
+    today = datetime.now(timezone.utc).date()
+    (minimal / "private/customers.csv").write_text(  # the 60-day step (shared for mid-market) is due today
+        f"customer_id,name,partner_id,segment,renewal_date\nc-1,Zephyrine Lumber Co,acme,mid-market,{today + timedelta(days=60)}\n")
+    from generator.commands.worklists import worklist_service, worklists
+    from generator.collector.worklists import worklist_routes
+    from generator.load.config import load_config
+
+    worklists(minimal, None, None)
     build(minimal, site_server.folder)
     from generator.certification.keyfiles import read_exam_keys
     from generator.collector.exams import ExamService, exam_routes
@@ -150,7 +158,8 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
     settings = CollectorSettings(read_content_index(minimal), [site_server.url.rstrip("/")], KEYS, roster=roster)
     store = SqliteStore(minimal / "private/events.sqlite")
     exams = ExamService(read_exam_keys(minimal), store, roster.entries())
-    routes = [*learning_routes(settings, LearningService(store, roster.entries, exams)), *exam_routes(settings, exams)]
+    routes = [*learning_routes(settings, LearningService(store, roster.entries, exams)), *exam_routes(settings, exams),
+              *worklist_routes(settings, worklist_service(minimal, store, load_config(minimal), {}, roster))]
     base = site_server.url
     SHOTS.mkdir(exist_ok=True)
     with running_collector(settings, store, port, routes=routes):
@@ -205,6 +214,10 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
         assert mine.get_by_role("link", name="Continue: Pricing | plans").is_visible()
         assert mine.get_by_role("heading", name="Your certificates").is_visible()
         assert "Certified seller (Silver) · valid until" in mine.locator(".pk-learning__certificates").inner_text()
+        due = mine.locator(".pk-learning__due")
+        due.wait_for()
+        assert mine.get_by_role("heading", name="Due on your accounts this week").is_visible()
+        assert due.inner_text() == f"Due {today} · Zephyrine Lumber Co: Hold a value review with the customer."
         phone.screenshot(path=str(SHOTS / "home-390.png"), full_page=True)
         phone.goto(base + "paths/sales-start/")
         passed = phone.locator(".pk-exam-passed")

@@ -141,7 +141,7 @@
 
     function learning() { return window.partnerkit.learning && window.partnerkit.learning.signedIn() ? window.partnerkit.learning : null; }
 
-    function day(text) { return new Date(text + "T00:00:00").toLocaleDateString(data.language); }
+    function day(text) { return text; }  /* ISO days, as My accounts and the verification page write them */
 
     /* What the learner record says about this exam: the rep, a certificate held, attempts left, the next attempt's time. */
     function known(record) {
