@@ -161,6 +161,10 @@ def write_report(folder: Path, month: str, data: ReportData, options: ReportOpti
             "rates": {kind: by_partner.get(outlook.partner, {}) for kind, by_partner in rates.items()},
             "outlook": outlook, "next_tier": target, "needs": needs,
             "reminders": [r for r in reminders if r.certificate.partner == outlook.partner],
+            "glance": {"certified": len({c.rep for c in certificates if c.partner == outlook.partner and c.status(today) != "expired"}),
+                       "overdue": compliance.by_partner[outlook.partner].open_overdue
+                       if compliance is not None and outlook.partner in compliance.by_partner else None,
+                       "funnel": [row for row in data.funnel if row.partner == outlook.partner]},
         })
     lead = lead_summary(month, rates, placed, outlooks, certificates, roster, compliance, today, partner_names)
     drawn = charts(placed, by, activity_at, sales_at, rates, labels, partner_names)

@@ -170,6 +170,8 @@ def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
     assert summary < html.index("a correlation is not a cause"), "the figures first, the note after"
     assert "<li><strong>3 of 4</strong> rostered reps active in 2026-10 (75 %)</li>" in html
     assert "<li>Partners that need a call: <strong>Acme</strong> (key person 2: 1 rep)</li>" in html
+    assert '<p class="glance"><strong>0</strong> reps with a valid certificate · <strong>needs a call</strong>: key person 2.</p>' in html
+    assert "needs a call" not in (folder / "partners/acme.html").read_text(), "the partner's own page keeps the vendor's notes out"
     assert "No partner tiers are set" in html and "No certificate has been issued yet." in html
 
 
