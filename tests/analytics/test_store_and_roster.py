@@ -39,7 +39,7 @@ def test_forget_removes_one_rep_everywhere(make_store) -> None:
     store.write([stored("2026-11-20", "rep-1"), stored("2026-11-20", "rep-2"), stored("2026-11-21", "rep-1")]).result()
     assert store.forget("rep-1") == {"events": 2, "views": 2, "daily": 2, "quiz_daily": 0, "exam_attempts": 0, "certificates": 0,
                                      "credentials": 0, "worklist_ticks": 0, "worklist_notes": 0, "notifications_sent": 0,
-                                     "notifications_unsubscribed": 0}
+                                     "notifications_unsubscribed": 0, "learning_modules": 0, "learning_quizzes": 0}
     assert store.query("SELECT rep FROM events") == [("rep-2",)]
     assert store.query("SELECT rep FROM daily") == [("rep-2",)]
 
@@ -58,7 +58,7 @@ def test_batches_from_many_threads_are_all_committed(make_store) -> None:
 def test_migrations_are_applied_once(make_store) -> None:
     make_store()
     again = make_store()  # the same database, opened a second time
-    assert again.query("SELECT version FROM schema_migrations ORDER BY version") == [(n,) for n in range(1, 8)]
+    assert again.query("SELECT version FROM schema_migrations ORDER BY version") == [(n,) for n in range(1, 9)]
 
 
 def test_a_database_of_the_first_schema_is_upgraded_with_its_rows(make_store, monkeypatch) -> None:
