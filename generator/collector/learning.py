@@ -78,6 +78,9 @@ class LearningService:
     """The roster as it is now (names, partner names, roles); None: ids only, anyone with a valid token."""
     exams: Any = None
     """The :class:`generator.collector.exams.ExamService` whose exams the record reports; None: no exams."""
+    worklists: Any = None
+    """The :class:`generator.collector.worklists.WorklistService` whose steps due this week the record
+    lists (``due``); None: no worklists."""
     record_days: int = 730
     """Rows not changed for this many days are deleted (``analytics.learning_record_days``)."""
     rates: RateLimits = field(default_factory=lambda: RateLimits(CHANGES_PER_MINUTE, CHANGES_PER_MINUTE * 5))
@@ -112,9 +115,21 @@ class LearningService:
                 "quizzes": {row.quiz: {"best": row.best_score, "passed": row.passed_at is not None}
                             for row in store_learning.quizzes_of(db, partner, rep)},
                 "exams": self.exams.standings(db, version, partner, rep) if self.exams is not None else {},
+                **({"due": self.due(db, partner, rep, now.date())} if self.worklists is not None else {}),
             }
 
         return operation
+
+
+    def due(self, db: Transaction, partner: str, rep: str, today: date) -> list[dict[str, Any]]:
+        """The rep's worklist steps not done and due by Sunday (or overdue), as My accounts lists them."""
+        sunday = (today + timedelta(days=6 - today.weekday())).isoformat()
+        listing = self.worklists.listing(partner, rep)(db)
+        return sorted(({"customer": case["customer"], "action": step["action"], "due": step["due"],
+                        "overdue": step["due"] < today.isoformat()}
+                       for case in listing["cases"] for step in case["steps"]
+                       if step["mine"] and not step["done"] and step["due"] and step["due"] <= sunday),
+                      key=lambda item: (item["due"], item["customer"]))
 
 
 def refusal(settings: CollectorSettings, service: LearningService, body: SyncRequest) -> Refused | None:

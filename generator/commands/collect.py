@@ -66,18 +66,20 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         unsubscribe = NotificationService(store, keys or _optional_keys(), collector_origin(analytics.endpoint), config.language)
         app = create_app(settings, store, [*exam_routes(settings, exams), *credential_routes(settings, credentials),
                                            *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe),
-                                           *learning_routes(settings, learning_service(store, exams, roster, analytics))])
+                                           *learning_routes(settings, learning_service(store, exams, roster, analytics, worklists))])
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
                     forwarded_allow_ips=analytics.trusted_proxies)
     finally:
         store.close()
 
 
-def learning_service(store: BatchingStore, exams: ExamService, roster: Roster | None, analytics: AnalyticsSettings):
-    """The learner record beside the exams, with names from the roster (the demo's too)."""
+def learning_service(store: BatchingStore, exams: ExamService, roster: Roster | None, analytics: AnalyticsSettings,
+                     worklists=None):
+    """The learner record beside the exams and worklists, with names from the roster (the demo's too)."""
     from generator.collector.learning import LearningService
 
-    return LearningService(store, roster.entries if roster is not None else None, exams, analytics.learning_record_days)
+    return LearningService(store, roster.entries if roster is not None else None, exams, worklists,
+                           analytics.learning_record_days)
 
 
 def _optional_keys() -> dict[str, bytes]:

@@ -168,6 +168,8 @@ class DemoCollector:
         self.origin = demo.site_url.rstrip("/")
         self.settings: CollectorSettings | None = None
         self.exams = None
+        self.worklists = None
+        """The demo's worklists (when the project has example customers), for My accounts and My learning."""
         self.server = None
         self.thread: threading.Thread | None = None
 
@@ -201,7 +203,8 @@ class DemoCollector:
         self.exams.credentials = credentials
         routes = [*exam_routes(self.settings, self.exams), *credential_routes(self.settings, credentials),
                   *self._worklist_routes(config, store, reporter),
-                  *learning_routes(self.settings, learning_service(store, self.exams, self.settings.roster, analytics))]
+                  *learning_routes(self.settings, learning_service(store, self.exams, self.settings.roster, analytics,
+                                                                   self.worklists))]
         app = create_app(self.settings, store, routes)
         self.store = store
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -223,6 +226,7 @@ class DemoCollector:
         from generator.errors import ContentErrors
 
         folder = self.demo.folder
+        self.worklists = None
         if not (folder / "private/customers.csv").is_file():
             return []
         demo_config = self.configure(config).model_copy(update={"customers": config.customers.model_copy(
@@ -233,8 +237,9 @@ class DemoCollector:
             reporter.warning(f"demo worklists not made from {EXAMPLE_CUSTOMERS}: {exc}")
             return []
         reporter.step(f"Demo worklists: {run.open_cases} open cases from {EXAMPLE_CUSTOMERS} (My accounts)")
-        return worklist_routes(self.settings, worklist_service(folder, store, config, dict(self.settings.index.titles),
-                                                               Roster(folder, folder / DEFAULT_ROSTER)))
+        self.worklists = worklist_service(folder, store, config, dict(self.settings.index.titles),
+                                          Roster(folder, folder / DEFAULT_ROSTER))
+        return worklist_routes(self.settings, self.worklists)
 
     def stop(self) -> None:
         if self.server is not None:

@@ -158,8 +158,9 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
     settings = CollectorSettings(read_content_index(minimal), [site_server.url.rstrip("/")], KEYS, roster=roster)
     store = SqliteStore(minimal / "private/events.sqlite")
     exams = ExamService(read_exam_keys(minimal), store, roster.entries())
-    routes = [*learning_routes(settings, LearningService(store, roster.entries, exams)), *exam_routes(settings, exams),
-              *worklist_routes(settings, worklist_service(minimal, store, load_config(minimal), {}, roster))]
+    accounts = worklist_service(minimal, store, load_config(minimal), {}, roster)
+    routes = [*learning_routes(settings, LearningService(store, roster.entries, exams, accounts)), *exam_routes(settings, exams),
+              *worklist_routes(settings, accounts)]
     base = site_server.url
     SHOTS.mkdir(exist_ok=True)
     with running_collector(settings, store, port, routes=routes):

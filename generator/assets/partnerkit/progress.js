@@ -336,33 +336,21 @@
                              el("a", { href: module.whats_new, text: fill(t.whats_new, { release: data.release }) })]);
       })));
     }
-    if (data.accounts) { dueOnAccounts(box, data); }
+    if (data.accounts) { dueOnAccounts(box, data, json); }
     box.hidden = false;
   }
 
-  /* "Due on your accounts": the rep's worklist steps due by Sunday (or overdue) and not done, from My
-   * accounts' own route; nothing shown when there are none or the worklists cannot be read. */
-  function dueOnAccounts(box, data) {
-    var t = data.strings, sunday = new Date(), list = el("ul", { "class": "pk-learning__due" });
-    sunday.setDate(sunday.getDate() + (7 - sunday.getDay()) % 7);
-    var until = sunday.toISOString().slice(0, 10), today = new Date().toISOString().slice(0, 10);
-    var section = el("div", { hidden: "" }, [el("h3", { text: t.due_title }), list,
-                                             el("p", {}, [el("a", { href: data.accounts, text: t.accounts })])]);
-    box.appendChild(section);
-    fetch(collector() + "/worklists", { method: "POST", headers: { "Content-Type": "text/plain" },
-                                       body: JSON.stringify({ token: token() }), credentials: "omit" })
-      .then(function (response) { return response.ok ? response.json() : { cases: [] }; })
-      .then(function (json) {
-        (json.cases || []).forEach(function (item) {
-          item.steps.forEach(function (step) {
-            if (step.mine && !step.done && step.due && step.due <= until) {
-              list.appendChild(el("li", { "class": step.due < today ? "pk-overdue" : "" },
-                [fill(step.due < today ? t.overdue : t.due, { date: step.due }) + " · " + item.customer + ": " + step.action]));
-            }
-          });
-        });
-        section.hidden = !list.children.length;
-      }, function () { /* unreachable: nothing to show */ });
+  /* "Due on your accounts": the rep's worklist steps due by Sunday (or overdue) and not done, as the
+   * record lists them; nothing shown when there are none. */
+  function dueOnAccounts(box, data, json) {
+    var t = data.strings;
+    if (!json.due || !json.due.length) { return; }
+    box.appendChild(el("h3", { text: t.due_title }));
+    box.appendChild(el("ul", { "class": "pk-learning__due" }, json.due.map(function (step) {
+      return el("li", { "class": step.overdue ? "pk-overdue" : "" },
+                [fill(step.overdue ? t.overdue : t.due, { date: step.due }) + " · " + step.customer + ": " + step.action]);
+    })));
+    box.appendChild(el("p", {}, [el("a", { href: data.accounts, text: t.accounts })]));
   }
 
   function setUpLearning(root) {
