@@ -237,11 +237,14 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
         phone.goto(base + "quizzes/basics-check/")
         pq = phone.locator(".pk-quiz")
         pq.locator("fieldset.pk-question").first.wait_for()
-        pq.locator("fieldset.pk-question input[type=radio]").first.check()
+        pq.get_by_label("Hardware shops").check()  # the wrong answer
         pq.get_by_role("button", name="Check answers").click()
-        if pq.get_by_role("button", name="Check anyway").is_visible():
-            pq.get_by_role("button", name="Check anyway").click()
         pq.locator(".pk-result").filter(has_text="Score").wait_for()
+        assert phone.evaluate("document.activeElement.classList.contains('pk-result')"), "focus moved to the result"
+        wrong = pq.locator(".pk-choice--wrong")
+        assert wrong.is_visible() and "Hardware shops" in wrong.inner_text()
+        assert wrong.locator(".pk-choice-mark").inner_text() == "✗ your answer"
+        assert not pq.get_by_role("link", name="Passed: take the exam", exact=False).is_visible(), "no exam link without a pass"
         phone.screenshot(path=str(SHOTS / "practice-390.png"))
 
         anonymous = browser.new_context(user_agent=REP_BROWSER).new_page()

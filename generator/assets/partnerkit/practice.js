@@ -112,7 +112,7 @@
             var label = input && input.closest("label");
             if (label && (question.correct || []).indexOf(id) < 0) {
               label.classList.add("pk-choice--wrong");
-              label.appendChild(el("span", { "class": "pk-choice-mark", text: " ✗ " + t.your_pick }));
+              label.appendChild(el("span", { "class": "pk-choice-mark", text: "✗ " + t.your_pick }));
             }
           });
         }
