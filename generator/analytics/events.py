@@ -92,6 +92,15 @@ class ContentIndex(BaseModel):
     """Deal stages of each page that serves any, by content id (for deal signals; never shown to reps)."""
     resources: dict[str, dict[str, PageResource]] = Field(default_factory=dict)
     """Resources of each page whose opening may be sent, by content id, then by the resource's event id."""
+    releases: dict[str, frozenset[str]] = Field(default_factory=dict)
+    """Content ids of each release (absent in indexes older builds wrote: then every id counts for every release)."""
+
+    def in_release(self, content: str, version: str | None) -> bool:
+        """Whether ``content`` is a page of release ``version`` (None on an unversioned site)."""
+        if not ((version in self.versions) if self.versions else version is None):
+            return False
+        listed = self.releases.get(version or "")
+        return content in (listed if listed is not None else self.content)
 
     def refusal(self, event: Event) -> str | None:
         """Why the collector must refuse ``event`` (unknown content, release or quiz), or None."""
@@ -107,10 +116,12 @@ class ContentIndex(BaseModel):
 
 
 def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterable[str], quizzes: Iterable[str] = (),
-                        stages: dict[str, list[str]] | None = None, resources: dict[str, dict[str, dict[str, str]]] | None = None) -> Path:
+                        stages: dict[str, list[str]] | None = None, resources: dict[str, dict[str, dict[str, str]]] | None = None,
+                        releases: dict[str, Iterable[str]] | None = None) -> Path:
     """Write ``private/content-index.json`` under the project ``root``; return its path. ``content_ids``
     may map each id to its page title (as ``RenderedSite.content_ids`` does): the titles are kept too.
-    ``stages`` and ``resources`` are the pages' deal stages and resources (``RenderedSite`` has both)."""
+    ``stages`` and ``resources`` are the pages' deal stages and resources (``RenderedSite`` has both);
+    ``releases``: the content ids of each release."""
     path = root / CONTENT_INDEX
     path.parent.mkdir(parents=True, exist_ok=True)
     index: dict[str, object] = {"content": sorted(set(content_ids)), "versions": sorted(set(versions)), "quizzes": sorted(set(quizzes))}
@@ -120,6 +131,8 @@ def write_content_index(root: Path, content_ids: Iterable[str], versions: Iterab
         index["stages"] = dict(sorted(stages.items()))
     if resources:
         index["resources"] = {ident: dict(sorted(listed.items())) for ident, listed in sorted(resources.items())}
+    if releases:
+        index["releases"] = {version: sorted(set(ids)) for version, ids in sorted(releases.items())}
     path.write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 

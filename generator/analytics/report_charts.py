@@ -54,3 +54,29 @@ def charts(placed: list[RepActivity], by: str, activity_at: float, sales_at: flo
         drawn[kind] = svg(figure)
         pyplot.close(figure)
     return drawn
+
+
+def funnel_chart(rows) -> str:
+    """The learning funnel, one horizontal bar per stage and path (all partners together), as SVG text."""
+    import matplotlib
+
+    matplotlib.use("svg")
+    from matplotlib import pyplot
+
+    from generator.analytics.funnel import STAGE_NAMES, STAGES
+
+    pyplot.rcParams["svg.fonttype"] = "none"
+    pyplot.rcParams["svg.hashsalt"] = "partnerkit"
+    paths = list(dict.fromkeys((row.path, row.path_title) for row in rows))
+    figure, axes = pyplot.subplots(figsize=(6.5, 0.6 + 0.5 * len(STAGES) * len(paths) ** 0.5 + 0.4 * len(paths)))
+    height = 0.8 / len(paths)
+    for index, (path, title) in enumerate(paths):
+        counts = [sum(getattr(row, stage) for row in rows if row.path == path) for stage in STAGES]
+        axes.barh([position + index * height for position in range(len(STAGES))], counts, height=height, label=title)
+    axes.set_yticks([position + height * (len(paths) - 1) / 2 for position in range(len(STAGES))], labels=list(STAGE_NAMES))
+    axes.invert_yaxis()
+    axes.set_xlabel("reps")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=8, frameon=False)
+    drawn = svg(figure)
+    pyplot.close(figure)
+    return drawn

@@ -16,10 +16,11 @@ from generator.analytics.compliance import Compliance, table_rows as compliance_
 from generator.analytics.csvfile import write_dicts
 from generator.analytics.deal_report import deal_signals_section
 from generator.analytics.store_signals import HelpRequest, RaisedRow
+from generator.analytics.funnel import STAGE_NAMES, STAGES, FunnelRow
 from generator.analytics.report import (METRICS, QUADRANTS, active_rates, bands, content_reads, month_of,
                                         months_until, next_tier_needs, not_after, page_name, quadrants,
                                         quiz_results, rep_activity, weeks_until)
-from generator.analytics.report_charts import charts
+from generator.analytics.report_charts import charts, funnel_chart
 from generator.analytics.store import DailyTotal, QuizTotal
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import (Reminder, TierOutlook, certification_table, expiry_reminders,
@@ -49,6 +50,8 @@ class ReportData:
     """Deal signals raised (``store_signals.raised``)."""
     help_requests: Sequence[HelpRequest] = ()
     """Requests for help (``store_signals.help_requests``)."""
+    funnel: Sequence[FunnelRow] = ()
+    """The learning funnel per partner and path (``funnel.py``)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ def write_report(folder: Path, month: str, data: ReportData, options: ReportOpti
         "tiers": _tier_rows(outlooks),
         "certificates": certification_table(certificates, roster, today),
         "reminders": _reminder_rows(reminders),
+        "funnel": [asdict(row) for row in data.funnel],
     }
     compliance = data.compliance if data.compliance is not None and data.compliance.trend else None
     if compliance is not None:
@@ -170,13 +174,21 @@ def write_report(folder: Path, month: str, data: ReportData, options: ReportOpti
             "rates": {kind: by_partner.get(outlook.partner, {}) for kind, by_partner in rates.items()},
             "outlook": outlook, "next_tier": target, "needs": needs,
             "reminders": [r for r in reminders if r.certificate.partner == outlook.partner],
+            "glance": {"certified": len({c.rep for c in certificates if c.partner == outlook.partner and c.status(today) != "expired"}),
+                       "overdue": compliance.by_partner[outlook.partner].open_overdue
+                       if compliance is not None and outlook.partner in compliance.by_partner else None,
+                       "funnel": [row for row in data.funnel if row.partner == outlook.partner]},
         })
+    lead = lead_summary(month, rates, placed, outlooks, certificates, roster, compliance, today, partner_names)
+    drawn = charts(placed, by, activity_at, sales_at, rates, labels, partner_names)
+    if data.funnel:
+        drawn["funnel"] = funnel_chart(data.funnel)
     template = jinja2.Environment(autoescape=True).from_string(REPORT_TEMPLATE.read_text(encoding="utf-8"))
     common = dict(month=month, today=today, horizon=TIER_HORIZON_DAYS, names=names, labels=labels,
                   events_this_month=events_this_month, partner_names=partner_names,
                   holders={(e.partner_id, e.rep_id): e.name for e in roster},
                   buckets=sorted(certification.reminder_days, reverse=True), tiers=certification.tiers,
-                  compliance=compliance)
+                  compliance=compliance, funnel=list(data.funnel), stages=list(zip(STAGES, STAGE_NAMES)), lead=lead)
     html = template.render(**common, single=None, partners=partners, metric=METRICS[by], activity_at=activity_at,
                            sales_at=sales_at, thresholds_given=(activity_threshold, sales_threshold) != (None, None),
                            placed=placed, quadrants=QUADRANTS, bands=split, rates=rates,
@@ -184,7 +196,7 @@ def write_report(folder: Path, month: str, data: ReportData, options: ReportOpti
                            never=[page_name(content, titles) for content in never], quizzes=quizzes, outlooks=outlooks,
                            certificates=tables["certificates"], reminders=reminders, deals=deals,
                            help_rows=tables.get("help_requests", []),
-                           charts=charts(placed, by, activity_at, sales_at, rates, labels, partner_names))
+                           charts=drawn)
     (folder / PARTNERS_FOLDER).mkdir(exist_ok=True)
     for partner in partners:
         (folder / PARTNERS_FOLDER / f"{partner['id']}.html").write_text(
@@ -192,3 +204,29 @@ def write_report(folder: Path, month: str, data: ReportData, options: ReportOpti
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def lead_summary(month: str, rates, placed, outlooks, certificates, roster, compliance, today: date,
+                 partner_names: dict[str, str]) -> dict[str, object]:
+    """The figures a partner-success lead acts on, for the top of the report: the month's active rate
+    (all partners), reps holding a valid certificate, tiers that drop within the horizon, open overdue
+    procedure steps, and the partners that need a call (key person 2 reps, a tier at risk, procedures
+    followed below half)."""
+    current = [entry for entry in roster if entry.left is None or entry.left > today]
+    active = sum(1 for rep in placed if rep.views > 0)
+    certified = {(c.partner, c.rep) for c in certificates if c.status(today) != "expired"}
+    drops = [o for o in outlooks if o.drops_on]
+    overdue = sum(t.open_overdue for t in compliance.by_partner.values()) if compliance else 0
+    calls: dict[str, list[str]] = {}
+    for rep in placed:
+        if rep.quadrant == QUADRANTS[1]:
+            calls.setdefault(rep.partner, []).append("key person 2")
+    for o in drops:
+        calls.setdefault(o.partner, []).append("tier at risk")
+    if compliance:
+        for partner, t in compliance.by_partner.items():
+            if t.due and t.on_time / t.due < 0.5:
+                calls.setdefault(partner, []).append("procedures followed below 50 %")
+    return {"active": active, "rostered": len(placed) or len(current), "certified": len(certified), "tier_changes": len(drops),
+            "overdue": overdue,
+            "calls": [(partner_names.get(p) or p, sorted(set(why)), why.count("key person 2")) for p, why in sorted(calls.items())]}

@@ -31,6 +31,9 @@ transaction, are kept for good. What is stored, and why:
   naming the resource (``target``, a digest of its file or address).
 - ``lrs_outbox``: xAPI statements for the vendor's LRS, each written in the transaction of what it
   records, until (and after) it is delivered (see :mod:`generator.analytics.store_lrs`).
+- ``learning_modules`` and ``learning_quizzes``: each rep's learner record: modules marked done or
+  undone (by stable module id, when, in which release) and each practice quiz's best score and when it
+  was first passed (see :mod:`generator.analytics.store_learning`).
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 - ``rate_buckets``: with PostgreSQL, the rate limits every collector shares, named by keyed hashes of
   rep ids and client addresses, deleted once unused for two minutes (see
@@ -283,6 +286,27 @@ MIGRATIONS = [
         at DOUBLE PRECISION NOT NULL
     );
     """,
+    # learner record: modules done per rep, practice-quiz best scores (generator/analytics/store_learning.py)
+    """
+    CREATE TABLE learning_modules (
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        module TEXT NOT NULL,
+        done INTEGER NOT NULL,
+        changed_at BIGINT NOT NULL,
+        version TEXT NOT NULL,
+        PRIMARY KEY (partner, rep, module)
+    );
+    CREATE TABLE learning_quizzes (
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        quiz TEXT NOT NULL,
+        best_score INTEGER NOT NULL,
+        passed_at BIGINT,
+        changed_at BIGINT NOT NULL,
+        PRIMARY KEY (partner, rep, quiz)
+    );
+    """,
 ]
 """Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
 ``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
@@ -296,7 +320,7 @@ PRUNE_CHECK_SECONDS = 3600
 
 FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates", "credentials", "worklist_ticks",
                     "worklist_notes", "notifications_sent", "notifications_unsubscribed", "signals_raised", "help_requests",
-                    "lrs_outbox")
+                    "lrs_outbox", "learning_modules", "learning_quizzes")
 """Every table with rows about a rep (``forget`` empties them of that rep)."""
 
 MAX_ENGAGED_MS = 180 * 60 * 1000

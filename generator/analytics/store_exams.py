@@ -76,6 +76,12 @@ def certificate_id(db: Transaction, partner: str, rep: str, exam: str) -> str | 
     return rows[0][0] if rows else None
 
 
+def certificates_of(db: Transaction, partner: str, rep: str) -> list[Certificate]:
+    """A rep's certificates (read inside the writer's transaction)."""
+    return [certificate_from_row(row) for row in db.rows(
+        f"SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE partner = ? AND rep = ? ORDER BY exam", (partner, rep))]
+
+
 def renew_certificate(db: Transaction, ident: str, title: str, role: str, level: str, version: str, issued: str,
                       expires: str) -> None:
     db.execute("UPDATE certificates SET title = ?, role = ?, level = ?, version = ?, issued = ?, expires = ?,"

@@ -167,6 +167,38 @@ class ExamService:
 
         return operation
 
+    def standings(self, db: Transaction, version: str, partner: str, rep: str) -> dict[str, dict[str, Any]]:
+        """Where the rep stands with each exam of release ``version`` (the learner record): the
+        certificate (id, status, valid until, recertify by), attempts left since the last pass, when
+        the next attempt opens (if later than now) and whether an attempt is open."""
+        now = self.now()
+        certificates = {certificate.exam: certificate for certificate in store_exams.certificates_of(db, partner, rep)}
+        standings = {}
+        for (release, exam), key in self.keys.items():
+            if release != version:
+                continue
+            since_pass: list[store_exams.Attempt] = []
+            for row in store_exams.attempts_of(db, partner, rep, exam):
+                since_pass = [] if row.passed else [*since_pass, row]
+            open_attempt = any(row.submitted_at is None and (row.deadline is None or _time(row.deadline) > now)
+                               for row in since_pass)
+            retry_at = None
+            if since_pass and key.retry_after_hours and not open_attempt:
+                last = since_pass[-1]
+                ended = _time(last.submitted_at) if last.submitted_at else _time(last.deadline) if last.deadline else None
+                if ended is not None and ended + timedelta(hours=key.retry_after_hours) > now:
+                    retry_at = _iso(ended + timedelta(hours=key.retry_after_hours))
+            certificate = certificates.get(exam)
+            standings[exam] = {
+                "title": key.title, "attempts_left": _left(key, len(since_pass)), "retry_at": retry_at, "open": open_attempt,
+                "certificate": None if certificate is None else {
+                    "id": certificate.id, "status": certificate.status(now.date()), "issued": certificate.issued.isoformat(),
+                    "valid_until": certificate.valid_until.isoformat(),
+                    "recertify_by": certificate.recertify_by.isoformat() if certificate.recertify_by else None,
+                    "version": certificate.version},
+            }
+        return standings
+
     def _issue(self, db: Transaction, key: ExamKey, version: str, partner: str, rep: str, today: date) -> str:
         """Issue the certificate, or renew the rep's existing one under the same id; return the id."""
         expires = (today + timedelta(days=key.validity_days)).isoformat()

@@ -81,12 +81,14 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
         from generator.collector.help import HelpService, help_routes
         from generator.collector.worklists import worklist_routes
         from generator.commands.worklists import worklist_service
+        from generator.collector.learning import learning_routes
 
         worklists = worklist_service(root, store, config, dict(index.titles), roster)
         unsubscribe = NotificationService(store, keys or _optional_keys(), collector_origin(analytics.endpoint), config.language)
         app = create_app(settings, store, [*exam_routes(settings, exams), *credential_routes(settings, credentials),
                                            *worklist_routes(settings, worklists), *notification_routes(settings, unsubscribe),
-                                           *help_routes(settings, HelpService(store, config.help, unsubscribe.keys, config.language))])
+                                           *help_routes(settings, HelpService(store, config.help, unsubscribe.keys, config.language)),
+                                           *learning_routes(settings, learning_service(store, exams, roster, analytics, worklists))])
         if metrics:
             from prometheus_client import start_http_server
 
@@ -158,6 +160,15 @@ def rate_secret(keys: dict[str, bytes]) -> bytes:
     import hashlib
 
     return hashlib.sha256(b"partnerkit rate buckets\0" + b"\0".join(keys[name] for name in sorted(keys))).digest()
+
+
+def learning_service(store: BatchingStore, exams: ExamService, roster: Roster | None, analytics: AnalyticsSettings,
+                     worklists=None):
+    """The learner record beside the exams and worklists, with names from the roster (the demo's too)."""
+    from generator.collector.learning import LearningService
+
+    return LearningService(store, roster.entries if roster is not None else None, exams, worklists,
+                           analytics.learning_record_days)
 
 
 def _optional_keys() -> dict[str, bytes]:
@@ -239,6 +250,10 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
         from generator.analytics import store_signals
 
         raised, asked = store.run(lambda db: (store_signals.raised(db), store_signals.help_requests(db))).result()
+
+        from generator.analytics import store_learning
+
+        records, record_quizzes = store_learning.all_modules(store), store_learning.all_quizzes(store)
     finally:
         store.close()
     if month is None:
@@ -246,9 +261,21 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     folder = output or data / REPORTS_DIR / month
     data = ReportData(totals, reps, sales, content_ids, quizzes, certificates, dict(index.titles) if index else {},
                       compliance=_compliance(root, month, today, worklist_steps, worklist_notes),
-                      signals_raised=raised, help_requests=asked)
+                      signals_raised=raised, help_requests=asked,
+                      funnel=_funnel(root, reps, totals, records, record_quizzes, certificates, today))
     return write_report(folder, month, data, ReportOptions(by, activity_threshold, sales_threshold,
                                                            certification=config.certification, today=today))
+
+
+def _funnel(root: Path, reps, totals, records, quizzes, certificates, today):
+    """The learning funnel per partner and path, from the project's paths and the learner record."""
+    from generator.analytics.funnel import funnel, funnel_inputs, path_plans
+    from generator.load.content import load_project
+
+    if not (root / "content").is_dir():  # a report-only project: no paths to follow
+        return ()
+    catalog = load_project(root)
+    return funnel(reps, path_plans(catalog), *funnel_inputs(totals, records, quizzes), certificates, today)
 
 
 def _compliance(root: Path, month: str, today, steps, notes):

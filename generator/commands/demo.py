@@ -27,12 +27,13 @@ from generator.analytics.events import read_content_index, write_content_index
 from generator.analytics.identity import Roster, invite_links
 from generator.roster import RosterEntry, read_roster
 from generator.collector.exams import exam_routes
+from generator.collector.learning import learning_routes
 from generator.certification.credential_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys, new_key_entry
 from generator.certification.credentials import Addresses
 from generator.collector.credentials import CredentialService, credential_routes
 from generator.structure.keys import exam_keys_of
 from generator.certification.keyfiles import read_exam_keys, replace_exam_keys
-from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, collector_settings, exam_service
+from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, collector_settings, exam_service, learning_service
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.render import RenderedSite
@@ -167,6 +168,8 @@ class DemoCollector:
         self.origin = demo.site_url.rstrip("/")
         self.settings: CollectorSettings | None = None
         self.exams = None
+        self.worklists = None
+        """The demo's worklists (when the project has example customers), for My accounts and My learning."""
         self.server = None
         self.thread: threading.Thread | None = None
 
@@ -203,7 +206,9 @@ class DemoCollector:
 
         routes = [*exam_routes(self.settings, self.exams), *credential_routes(self.settings, credentials),
                   *self._worklist_routes(config, store, reporter),
-                  *help_routes(self.settings, HelpService(store, config.help, self.demo.keys, config.language))]
+                  *help_routes(self.settings, HelpService(store, config.help, self.demo.keys, config.language)),
+                  *learning_routes(self.settings, learning_service(store, self.exams, self.settings.roster, analytics,
+                                                                   self.worklists))]
         app = create_app(self.settings, store, routes)
         self.store = store
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
@@ -225,6 +230,7 @@ class DemoCollector:
         from generator.errors import ContentErrors
 
         folder = self.demo.folder
+        self.worklists = None
         if not (folder / CUSTOMERS_FILE).is_file():
             return []
         demo_config = self.configure(config).model_copy(update={"customers": config.customers.model_copy(
@@ -235,8 +241,9 @@ class DemoCollector:
             reporter.warning(f"demo worklists not made from {EXAMPLE_CUSTOMERS}: {exc}")
             return []
         reporter.step(f"Demo worklists: {run.open_cases} open cases from {EXAMPLE_CUSTOMERS} (My accounts)")
-        return worklist_routes(self.settings, worklist_service(folder, store, config, dict(self.settings.index.titles),
-                                                               Roster(folder, folder / DEFAULT_ROSTER)))
+        self.worklists = worklist_service(folder, store, config, dict(self.settings.index.titles),
+                                          Roster(folder, folder / DEFAULT_ROSTER))
+        return worklist_routes(self.settings, self.worklists)
 
     def stop(self) -> None:
         if self.server is not None:

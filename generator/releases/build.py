@@ -330,8 +330,10 @@ def _finish(root: Path, cache: Path, plan: ReleasePlan, names: list[str], trash:
     exams = {release.version: cached_exam_keys(cache, plan.keys[release.version]) for release in plan.releases}
     replace_exam_keys(root, exams)
     if plan.config.analytics.endpoint:
-        content_ids, practice, stages, resources = cached_content(cache, [plan.keys[release.version] for release in reversed(plan.releases)])
-        write_content_index(root, content_ids, names, practice, stages, resources)
+        content_ids, practice, stages, resources, by_key = cached_content(
+            cache, [plan.keys[release.version] for release in reversed(plan.releases)])
+        releases = {} if plan.unversioned else {release.version: by_key[plan.keys[release.version]] for release in plan.releases}
+        write_content_index(root, content_ids, names, practice, stages, resources, releases)
     prune_cache(cache, set(plan.keys.values()), trash)
 
 

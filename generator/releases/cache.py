@@ -159,14 +159,16 @@ def is_cached(cache: Path, key: str) -> bool:
     return (cache / key).is_dir() and _content_path(cache, key).is_file()
 
 
-def cached_content(cache: Path, keys: list[str]) -> tuple[dict[str, str], set[str], dict[str, list[str]], dict[str, dict[str, dict[str, str]]]]:
+def cached_content(cache: Path, keys: list[str]) -> tuple[dict[str, str], set[str], dict[str, list[str]],
+                                                          dict[str, dict[str, dict[str, str]]], dict[str, list[str]]]:
     """Content ids with titles, practice-quiz ids and the pages' deal stages and resources of the
     releases cached under ``keys`` (oldest first: the newest release's title and stages win; resources
-    of every release may be sent)."""
+    of every release may be sent), and each key's content ids."""
     content: dict[str, str] = {}
     practice: set[str] = set()
     stages: dict[str, list[str]] = {}
     resources: dict[str, dict[str, dict[str, str]]] = {}
+    by_key: dict[str, list[str]] = {}
     for key in keys:
         data = json.loads(_content_path(cache, key).read_text(encoding="utf-8"))
         content.update(data["content"])
@@ -174,7 +176,8 @@ def cached_content(cache: Path, keys: list[str]) -> tuple[dict[str, str], set[st
         stages.update(data.get("deal_stages", {}))
         for ident, listed in data.get("resources", {}).items():
             resources.setdefault(ident, {}).update(listed)
-    return content, practice, stages, resources
+        by_key[key] = list(data["content"])
+    return content, practice, stages, resources, by_key
 
 
 def cached_exam_keys(cache: Path, key: str) -> dict[str, ExamKey]:

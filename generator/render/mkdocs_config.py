@@ -27,7 +27,7 @@ STYLESHEETS = ["partnerkit.css"]
 """Loaded on every page (progress controls, start cards, link and header colours, print layout)."""
 
 PAGE_ASSETS: dict[str, tuple[str, ...]] = {
-    "progress.js": ("pk-done", "pk-path-progress", "pk-module-state"),
+    "progress.js": ("pk-done", "pk-path-progress", "pk-module-state", "pk-quiz", "pk-learning"),
     "checklist.js": ("pk-check",),
     "player.js": ("pk-player",),
     "widgets.js": ("pk-quiz", "pk-verify", "pk-accounts", "pk-help"),

@@ -98,9 +98,44 @@ def quiz_widget_data(catalog: Catalog, quiz: Quiz, here: str, t: dict[str, str])
                 public["source"] = {"title": talk.title, "start": source.start,
                                     "url": html_link(here, page_path(talk)[: -len(".md")] + "/") + f"#t={seconds_of(source.start)}"}
         data["verify"] = None
+        roles = {path.role for module in catalog.modules.values() if module.quiz == quiz.id
+                 for path in catalog.paths_of_module(module.id)}
+        exam = next((other for other in catalog.quizzes.values() if other.mode == "exam" and other.role in roles), None)
+        if exam is not None:
+            data["exam"] = {"title": exam.title, "url": html_link(here, page_path(exam)[: -len(".md")] + "/")}
     else:
         data["verify"] = html_link(here, VERIFY_PAGE[: -len(".md")] + "/")
     return data
+
+
+def learning_widget_data(catalog: Catalog, here: str, t: dict[str, str], accounts: bool,
+                         release: ReleaseContext | None = None) -> dict[str, Any]:
+    """What "My learning" on the home page needs to show a signed-in rep their record: every path with
+    its modules and exams (ids, titles, addresses), the modules this release changed (with its
+    what's-new page), the roles' names and the interface words."""
+    config = catalog.config
+
+    def address(document: Document) -> str:
+        return html_link(here, page_path(document)[: -len(".md")] + "/")
+
+    exams = [quiz for quiz in catalog.quizzes.values() if quiz.mode == "exam"]
+    return {
+        "collector": config.analytics.collector_base, "language": config.language,
+        "strings": {key.partition(".")[2]: value for key, value in t.items() if key.startswith("learn.")},
+        "roles": {role.id: role.name for role in config.roles},
+        "paths": [{"id": path.id, "title": path.title, "role": path.role, "url": address(path),
+                   "modules": [{"id": ident, "title": catalog.modules[ident].title, "url": address(catalog.modules[ident])}
+                               for ident in path.modules if ident in catalog.modules],
+                   "exams": [quiz.id for quiz in exams if quiz.role == path.role]} for path in catalog.paths.values()],
+        "exams": {quiz.id: {"title": quiz.title, "url": address(quiz)} for quiz in exams},
+        "verify": html_link(here, VERIFY_PAGE[: -len(".md")] + "/") if exams else None,
+        "accounts": html_link(here, ACCOUNTS_PAGE[: -len(".md")] + "/") if accounts else None,
+        "release": release.version if release is not None else None,
+        "changed": {} if release is None else {
+            change.id: {"title": catalog.modules[change.id].title, "url": address(catalog.modules[change.id]),
+                        "whats_new": html_link(here, release.whats_new_page[: -len(".md")] + "/")}
+            for change in release.changes.of_status("changed") if change.kind == "module" and change.id in catalog.modules},
+    }
 
 
 @dataclass(frozen=True)
@@ -346,12 +381,16 @@ def render_site(
             published = posixpath.dirname(target) if target.endswith("index.md") else target[: -len(".md")]
             return html_link(here, published + "/")
 
+        def page_href(published: str) -> str:
+            """The address of a published page (``verify/``) relative to this page, for raw HTML."""
+            return html_link(here, published)
+
         def link_file(name: str) -> Markup:
             return md_url(posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
 
         try:
             text = with_page_title(env.get_template(template).render(
-                config=config, catalog=catalog, t=t, link=link, link_file=link_file, href=href, release=release,
+                config=config, catalog=catalog, t=t, link=link, link_file=link_file, href=href, page_href=page_href, release=release,
                 **context
             ), title)
             pages[f"docs/{here}"] = with_assets(text, page_assets(config, text))
@@ -364,7 +403,9 @@ def render_site(
                 raise
             raise ContentErrors([located]) from None
 
-    render("home.md.j2", "index.md", config.site_name, sections=sections)
+    worklists = bool(config.analytics.endpoint and catalog.documents.get("procedure"))
+    learning = widget_json(learning_widget_data(catalog, "index.md", t, worklists, release)) if config.analytics.endpoint else None
+    render("home.md.j2", "index.md", config.site_name, sections=sections, learning_json=learning)
     if release is not None:
         render("whats_new.md.j2", release.whats_new_page, t["whats_new"].format(title=release.title),
                linkable=set(SECTION_FOLDERS))
@@ -403,7 +444,6 @@ def render_site(
     if exams:
         render("verify.md.j2", VERIFY_PAGE, t["verify"], widget_json=widget_json({**_widget_base(config, t), "vendor": config.vendor}))
 
-    worklists = bool(config.analytics.endpoint and catalog.documents.get("procedure"))
     if worklists:
         strings = {key.partition(".")[2]: value for key, value in t.items() if key.startswith("accounts.")}
         render("accounts.md.j2", ACCOUNTS_PAGE, t["accounts"], widget_json=widget_json(

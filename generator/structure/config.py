@@ -203,6 +203,8 @@ class AnalyticsSettings(Schema):
     """Site origins allowed to send events (e.g. ``https://partners.example.com``); default: the site_url's."""
     retention_days: int = Field(default=180, ge=1, le=3650)
     """Days raw events are kept; daily totals per rep and page are kept after that."""
+    learning_record_days: int = Field(default=730, ge=1, le=3650)
+    """Days a rep's learner record (modules done, practice-quiz best scores) is kept after its last change."""
     respect_do_not_track: bool = True
     """Send nothing from browsers that ask not to be tracked."""
     consent: bool = False

@@ -162,10 +162,16 @@ def test_report_command_writes_html_and_tables(tmp_path: Path) -> None:
         rates = {(row["partner"], row["period"]): row["active_rate"] for row in csv.DictReader(stream)}
     assert rates[("acme", "2026-10")] == "0.667"
     assert sorted(path.name for path in folder.iterdir()) == [
-        "active_rates_monthly.csv", "active_rates_weekly.csv", "bands.csv", "certificates.csv", "content.csv",
+        "active_rates_monthly.csv", "active_rates_weekly.csv", "bands.csv", "certificates.csv", "content.csv", "funnel.csv",
         "never_opened.csv", "partners", "quizzes.csv", "reminders.csv", "report.html", "report.json", "reps.csv", "tiers.csv",
     ]
     assert sorted(path.name for path in (folder / "partners").iterdir()) == ["acme.html", "beta.html"]
+    summary = html.index('<h2 id="summary">At a glance</h2>')
+    assert summary < html.index("a correlation is not a cause"), "the figures first, the note after"
+    assert "<li><strong>3 of 4</strong> rostered reps active in 2026-10 (75 %)</li>" in html
+    assert "<li>Partners that need a call: <strong>Acme</strong> (key person 2: 1 rep)</li>" in html
+    assert '<p class="glance"><strong>0</strong> reps with a valid certificate · <strong>needs a call</strong>: key person 2.</p>' in html
+    assert "needs a call" not in (folder / "partners/acme.html").read_text(), "the partner's own page keeps the vendor's notes out"
     assert "No partner tiers are set" in html and "No certificate has been issued yet." in html
 
 

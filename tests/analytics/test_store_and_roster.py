@@ -39,7 +39,8 @@ def test_forget_removes_one_rep_everywhere(make_store) -> None:
     store.write([stored("2026-11-20", "rep-1"), stored("2026-11-20", "rep-2"), stored("2026-11-21", "rep-1")]).result()
     assert store.forget("rep-1") == {"events": 2, "views": 2, "daily": 2, "quiz_daily": 0, "exam_attempts": 0, "certificates": 0,
                                      "credentials": 0, "worklist_ticks": 0, "worklist_notes": 0, "notifications_sent": 0,
-                                     "notifications_unsubscribed": 0, "signals_raised": 0, "help_requests": 0}
+                                     "notifications_unsubscribed": 0, "signals_raised": 0, "help_requests": 0,
+                                     "lrs_outbox": 0, "learning_modules": 0, "learning_quizzes": 0}
     assert store.query("SELECT rep FROM events") == [("rep-2",)]
     assert store.query("SELECT rep FROM daily") == [("rep-2",)]
 

@@ -76,7 +76,8 @@ def test_each_page_type_names_only_its_files_and_they_are_minified(minimal: Path
     assert loads(".") == [*common, "pages.js", "beacon.js", "progress.js"]  # the home page's path cards show progress
     assert loads("modules/product-basics") == [*common, "pages.js", "beacon.js", "progress.js"]
     assert loads("paths/sales-start") == [*common, "pages.js", "beacon.js", "progress.js"]
-    assert loads("quizzes/retention-check") == [*common, "pages.js", "beacon.js", "widgets.js", "quiz.js", "practice.js", "quiz.css"]
+    assert loads("quizzes/retention-check") == [*common, "pages.js", "beacon.js", "progress.js", "widgets.js", "quiz.js", "practice.js",
+                                                "quiz.css"]  # progress.js: the learner record
     assert loads("procedures/renewal") == [*common, "pages.js", "beacon.js", "checklist.js", "procedure.css"]
     assert loads("quizzes") == [*common, "pages.js", "beacon.js"]
 

@@ -4,6 +4,7 @@ certificate opens, and ``partnerkit report --demo`` shows the rep. Nothing is wr
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 import subprocess
@@ -91,6 +92,13 @@ def test_the_demo_runs_end_to_end(example: Path, browser) -> None:
         database = example / DEMO / "private/events.sqlite"
         views = "SELECT content, partner, rep FROM events WHERE type = 'view' ORDER BY id"
         assert wait_for(lambda: rows(database, views)) == [("home:index", "harbor", "mia-chen")]
+        mine = page.locator(".pk-learning")
+        mine.get_by_role("heading", name="My learning").wait_for()  # the personal link lands on My learning
+        assert mine.get_by_text("Signed in as Mia Chen, Harbor Consulting (demo).").is_visible()
+        mine.get_by_role("link", name="Continue: ", exact=False).click()
+        page.get_by_role("button", name="Mark as done").click()
+        record = "SELECT partner, rep, done FROM learning_modules"
+        assert wait_for(lambda: rows(database, record)) == [("harbor", "mia-chen", 1)]
 
         page.goto(f"http://127.0.0.1:{port}/quizzes/sales-silver/")
         start = page.get_by_role("button", name="Start the exam")
@@ -126,6 +134,10 @@ def test_the_demo_runs_end_to_end(example: Path, browser) -> None:
     assert reported.stdout == f"Report written to {report.relative_to(example)}\n"
     text = report.read_text(encoding="utf-8")
     assert "Mia Chen" in text and "Harbor Consulting (demo)" in text
+    assert '<h2 id="funnel">Learning funnel</h2>' in text and "At a glance" in text
+    with (report.parent / "funnel.csv").open(encoding="utf-8") as stream:
+        harbor = [row for row in csv.DictReader(stream) if row["partner"] == "harbor" and row["exam_passed"] == "1"]
+    assert harbor and harbor[0]["started"] >= "1" and harbor[0]["certified_valid"] == "1", "Mia's visit and certificate"
 
     assert not (example / "private").exists()
     assert git(example, "status", "--porcelain", "--untracked-files=no") == ""

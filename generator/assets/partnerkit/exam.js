@@ -13,7 +13,10 @@
 
   function exam(root, data) {
     var quiz = data.quiz, t = data.strings, base = data.collector + "/exams/" + encodeURIComponent(quiz.id) + "/attempts";
-    var status = el("p", { "class": "pk-result", role: "status", "aria-live": "polite" });
+    var status = el("p", { "class": "pk-result", role: "status", "aria-live": "polite", tabindex: "-1" });
+    var standing = el("div", { "class": "pk-exam-state", "aria-live": "polite", hidden: "" });
+    var again = el("div", { "class": "pk-again", role: "alert", hidden: "" });
+    var certified = false;
     var next = el("p", { "class": "pk-next", "aria-live": "polite" });
     var form = el("form", { "class": "pk-quiz-form", novalidate: "" });
     var start = el("button", { type: "button", "class": "md-button md-button--primary", text: t.start });
@@ -106,6 +109,9 @@
       } else {
         afterFailure();
       }
+      status.scrollIntoView({ block: "center" });
+      status.focus();
+      if (learning()) { learning().sync(); }
     }
 
     function send() {
@@ -133,7 +139,42 @@
       }, function () { submit.disabled = false; say(status, t.unreachable); });
     }
 
+    function learning() { return window.partnerkit.learning && window.partnerkit.learning.signedIn() ? window.partnerkit.learning : null; }
+
+    function day(text) { return text; }  /* ISO days, as My accounts and the verification page write them */
+
+    /* What the learner record says about this exam: the rep, a certificate held, attempts left, the next attempt's time. */
+    function known(record) {
+      var mine = record.exams && record.exams[quiz.id];
+      if (!mine || attempt) { return; }
+      standing.textContent = "";
+      standing.appendChild(el("p", { text: format(t.signed_in, { name: record.rep.name, partner: record.rep.partner }) }));
+      var held = mine.certificate;
+      certified = Boolean(held && held.status !== "expired");
+      if (held) {
+        var line = held.status === "expired" ? format(t.expired, { date: day(held.valid_until) })
+          : format(t.certified, { date: day(held.valid_until) }) + (held.recertify_by ? " " + format(t.recertify, { date: day(held.recertify_by) }) : "");
+        standing.appendChild(el("p", {}, [el("strong", { text: line + " " }),
+          el("a", { "class": "pk-certificate-link", href: data.verify + "?id=" + encodeURIComponent(held.id), text: t.certificate_link })]));
+      }
+      if (mine.attempts_left !== null && mine.attempts_left !== undefined) {
+        standing.appendChild(el("p", { text: format(t.attempts_left, { count: mine.attempts_left }) }));
+      }
+      standing.hidden = false;
+      if (mine.attempts_left === 0) { start.hidden = true; next.textContent = t.no_attempts; }
+      else if (mine.retry_at && new Date(mine.retry_at) > Date.now()) { openAt(new Date(mine.retry_at)); }
+      else if (certified && start.textContent === t.start) { start.textContent = t.start_again; }
+    }
+
+    var goAgain = el("button", { type: "button", "class": "md-button md-button--primary", text: t.start_again });
+    var stay = el("button", { type: "button", "class": "md-button", text: t.keep_answering });
+    again.appendChild(el("p", { text: t.confirm_again }));
+    again.appendChild(el("p", { "class": "pk-actions" }, [goAgain, stay]));
+    stay.addEventListener("click", function () { again.hidden = true; start.hidden = false; start.focus(); });
+    goAgain.addEventListener("click", function () { again.hidden = true; certified = false; start.hidden = false; start.click(); });
+
     start.addEventListener("click", function () {
+      if (certified) { start.hidden = true; again.hidden = false; goAgain.focus(); return; }
       start.disabled = true;
       post(base, { version: meta("version"), token: token() }).then(function (reply) {
         start.disabled = false;
@@ -145,11 +186,14 @@
       event.preventDefault();
       if (attempt && !submitRow.hidden && !submit.disabled) { confirm.ask(views, send); }
     });
+    root.appendChild(standing);
     root.appendChild(status);
     root.appendChild(next);
     root.appendChild(el("p", { "class": "pk-actions" }, [start]));
+    root.appendChild(again);
     root.appendChild(form);
-    if (!reachable(data.collector)) { unreachable(); }
+    if (!reachable(data.collector)) { unreachable(); return; }
+    if (window.partnerkit.learning) { window.partnerkit.learning.onRecord(function (record) { if (document.contains(root)) { known(record); } }); }
   }
 
   window.partnerkit.onEveryPage(function (page) { w.each(page, ".pk-quiz--exam", exam); });

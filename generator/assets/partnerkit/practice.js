@@ -58,7 +58,8 @@
   function practice(root, data) {
     var quiz = data.quiz, t = data.strings, key = STORE + quiz.id, views = [], graded = false;
     var form = el("form", { "class": "pk-quiz-form", novalidate: "" });
-    var result = el("p", { "class": "pk-result", role: "status", "aria-live": "polite" });
+    var result = el("p", { "class": "pk-result", role: "status", "aria-live": "polite", tabindex: "-1" });
+    var onward = el("p", { "class": "pk-next-step", hidden: "" });
     var check = el("button", { type: "submit", "class": "md-button md-button--primary", text: t.check });
     var retry = el("button", { type: "button", "class": "md-button", text: t.retry, hidden: "" });
     var row = el("p", { "class": "pk-actions" }, [check, retry]);
@@ -81,6 +82,7 @@
       form.appendChild(confirm.node);
       confirm.reset();
       graded = false;
+      onward.hidden = true;
       row.hidden = false; check.hidden = false; retry.hidden = true;
       var last = saved();
       result.textContent = last ? format(t.last_result, { score: last.score }) + " · " + (last.passed ? t.passed : t.failed) : "";
@@ -104,15 +106,32 @@
           lines.push(el("p", {}, [el("a", { href: question.source.url, text: question.source.title + " (" + question.source.start + ")" })]));
         }
         view.show(lines, review === "score" ? undefined : share === 1);
+        if (review !== "score" && share !== 1) {  /* the wrong pick marked where it was made, in more than colour */
+          [].concat(answer || []).forEach(function (id) {
+            var input = view.node.querySelector('input[value="' + String(id).replace(/["\\]/g, "") + '"]');
+            var label = input && input.closest("label");
+            if (label && (question.correct || []).indexOf(id) < 0) {
+              label.classList.add("pk-choice--wrong");
+              label.appendChild(el("span", { "class": "pk-choice-mark", text: "✗ " + t.your_pick }));
+            }
+          });
+        }
         view.lock();
       });
       var points = score(views.map(function (view) { return view.question; }), shares), passed = points >= quiz.pass_mark;
       result.textContent = format(t.score, { score: points, pass_mark: quiz.pass_mark }) + " · " + (passed ? t.passed : t.failed);
       try { localStorage.setItem(key, JSON.stringify({ score: points, passed: passed, questions: outcome, at: Date.now() })); } catch (error) {}
       if (window.partnerkit.track) { window.partnerkit.track({ type: "quiz", quiz: quiz.id, score: points, passed: passed }); }
+      if (window.partnerkit.learning) { window.partnerkit.learning.quizResult(quiz.id, points, passed); }
+      onward.textContent = "";
+      onward.hidden = !(passed && data.exam);
+      if (passed && data.exam) {
+        onward.appendChild(el("a", { href: data.exam.url, "class": "md-button md-button--primary", text: format(t.take_exam, { title: data.exam.title }) }));
+      }
       graded = true;
       check.hidden = true; retry.hidden = false;
-      retry.focus();
+      result.scrollIntoView({ block: "start" });
+      result.focus();
     }
 
     form.addEventListener("submit", function (event) {
@@ -121,6 +140,7 @@
     });
     retry.addEventListener("click", deal);
     root.appendChild(result);
+    root.appendChild(onward);
     root.appendChild(form);
     deal();
   }
