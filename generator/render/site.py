@@ -67,6 +67,10 @@ VERIFY_PAGE = "verify.md"
 """The certificate verification page, published at ``verify/`` (``verify/?id=…``)."""
 
 
+THEME_OVERRIDES = ("overrides/main.html", "overrides/partials/javascripts/outdated.html")
+"""The theme's templates partnerkit replaces (the engine's ``custom_dir``)."""
+
+
 def captions_vtt(talk: Talk) -> str:
     """The talk's cues as WebVTT for the player's captions track, whatever format the transcript had."""
 
@@ -440,7 +444,7 @@ def render_site(
     if exams:
         nav.append({theme_text(t["verify"]): VERIFY_PAGE})
 
-    copies: dict[str, Path] = {"overrides/main.html": PACKAGE_ASSETS_DIR / "overrides" / "main.html"}
+    copies: dict[str, Path] = {name: PACKAGE_ASSETS_DIR / name for name in THEME_OVERRIDES}
     logo = logo_copy(config)
     if logo is not None:
         copies[f"docs/{logo[0]}"] = logo[1]
