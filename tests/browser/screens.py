@@ -35,3 +35,15 @@ OVERLAPS = """(selector) => {
 visible sticky or fixed element, in the viewport as it is."""
 
 PAGE_WIDTH = "() => document.documentElement.scrollWidth"
+
+
+def keep_screenshot(page, name: str) -> None:
+    """A full-page PNG of ``page`` as ``name.png`` in ``$PARTNERKIT_SCREENSHOTS``, when that is set (for a
+    person reviewing how a page looks in a state only a running collector gives it)."""
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("PARTNERKIT_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

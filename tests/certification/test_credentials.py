@@ -36,7 +36,8 @@ from generator.collector.credentials import CredentialService, credential_routes
 from generator.errors import PartnerkitError
 from generator.structure.config import SiteConfig
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, free_port, running_collector
-from tests.certification.test_exams import EXAM, RIGHT, ROSTER, Clock, answers_for, start, submit
+from tests.certification.test_exams import EXAM, ISSUED, RIGHT, ROSTER, TOKEN, Clock, answers_for, start, submit
+from generator.analytics.identity import Rep, sign
 
 CONFIG = SiteConfig.model_validate({
     "site_name": "Northwind Partner Academy", "vendor": "Northwind Analytics", "product": "Pulse",
@@ -121,7 +122,8 @@ def schema_validator():
 def test_passing_issues_a_signed_open_badge_credential(issuing) -> None:
     certificate = passed(issuing.url)
     page = f"{ORIGIN}/verify/"
-    shown = httpx.get(f"{issuing.url}/certificates/{certificate}", params={"page": page}).json()
+    shown = httpx.get(f"{issuing.url}/certificates/{certificate}", params={"page": page, "pk": TOKEN}).json()
+    assert shown["yours"] is True
     assert shown["credential_url"] == f"{issuing.url}/credentials/{certificate}/credential.jwt"
     assert shown["badge_url"] == f"{issuing.url}/credentials/{certificate}/badge.svg"
 
@@ -171,6 +173,24 @@ def test_passing_issues_a_signed_open_badge_credential(issuing) -> None:
         "startTask": "CERTIFICATION_NAME", "name": "Certified seller (Silver)", "organizationName": "Northwind Analytics",
         "issueYear": "2026", "issueMonth": "11", "expirationYear": "2027", "expirationMonth": "11",
         "certUrl": f"{page}?id={certificate}", "certId": certificate}
+
+
+def test_only_the_holder_is_offered_the_holders_buttons(issuing) -> None:
+    """A third party checking a certificate sees the verdict, not the holder's download and LinkedIn
+    buttons: those come only with the holder's own token, never another rep's, a forged or an oversized one."""
+    certificate = passed(issuing.url)
+    colleague = sign(Rep("acme", "rep-9", ISSUED), KEYS)
+    forged = TOKEN[:-4] + ("AAAA" if not TOKEN.endswith("AAAA") else "BBBB")
+    holder_only = {"credential_url", "badge_url", "linkedin_url", "yours"}
+    for token in (None, colleague, forged, TOKEN + "x" * 600):
+        params = {"page": f"{ORIGIN}/verify/", **({"pk": token} if token else {})}
+        response = httpx.get(f"{issuing.url}/certificates/{certificate}", params=params)
+        assert response.status_code == 200
+        shown = response.json()
+        assert not holder_only & shown.keys(), token
+        assert shown["status"] == "valid" and shown["holder"] == "Aiko Tanaka"
+    shown = httpx.get(f"{issuing.url}/certificates/{certificate}", params={"page": f"{ORIGIN}/verify/", "pk": TOKEN}).json()
+    assert holder_only <= shown.keys()
 
 
 def test_issued_credentials_follow_1edtechs_schema(issuing) -> None:
