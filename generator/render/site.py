@@ -377,6 +377,7 @@ def render_site(
                 raise
             raise ContentErrors([located]) from None
 
+    worklists = bool(config.analytics.endpoint and catalog.documents.get("procedure"))
     render("home.md.j2", "index.md", config.site_name, sections=sections)
     if release is not None:
         render("whats_new.md.j2", release.whats_new_page, t["whats_new"].format(title=release.title),
@@ -409,13 +410,15 @@ def render_site(
                 render("quiz.md.j2", here, document.title, document=document,
                        widget_json=widget_json(quiz_widget_data(catalog, document, here, t)))
             else:
-                render(f"{document.kind_name}.md.j2", page_path(document), document.title, document=document, talks=talks)
+                here = page_path(document)
+                accounts = md_url(posixpath.relpath(ACCOUNTS_PAGE, posixpath.dirname(here) or ".")) if worklists else None
+                render(f"{document.kind_name}.md.j2", here, document.title, document=document, talks=talks,
+                       accounts_link=accounts)
 
     exams = [quiz for quiz in catalog.quizzes.values() if quiz.mode == "exam"]
     if exams:
         render("verify.md.j2", VERIFY_PAGE, t["verify"], widget_json=widget_json({**_widget_base(config, t), "vendor": config.vendor}))
 
-    worklists = bool(config.analytics.endpoint and catalog.documents.get("procedure"))
     if worklists:
         strings = {key.partition(".")[2]: value for key, value in t.items() if key.startswith("accounts.")}
         render("accounts.md.j2", ACCOUNTS_PAGE, t["accounts"], widget_json=widget_json(
