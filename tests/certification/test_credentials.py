@@ -372,3 +372,23 @@ def test_badge_text_is_escaped() -> None:
     assert not svg.findall(".//{http://www.w3.org/2000/svg}script") and not svg.findall(".//script")
     assert svg.find("{http://www.w3.org/2000/svg}title").text == f"{hostile}, Acme & <Co>, valid until 2027-01-01"
     assert svg.find(f"{{{BADGE_NAMESPACE}}}credential").get("verify") == 'a.b"c.d'
+
+
+def test_the_badge_wears_its_levels_metal_on_the_sites_colour_with_the_title_inside_the_disc() -> None:
+    from generator.certification.credentials import LEVEL_RINGS, badge_fill, badge_svg
+    from generator.structure.palette import contrast
+
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    rings = {}
+    for level in ("bronze", "silver", "gold"):
+        svg = etree.fromstring(badge_svg("Certified Pulse seller (Silver)", level, "Ostrova", date(2027, 1, 1), "a.b.c",
+                                         badge_fill("teal")).encode())
+        disc = svg.find(f"{svg_ns}circle")
+        rings[level] = disc.get("stroke")
+        assert disc.get("fill") == badge_fill("teal") == "#00695c", "the site's primary, in its readable shade"
+        lines = [text.text for text in svg.findall(f"{svg_ns}text")]
+        assert lines[:2] == ["Certified Pulse", "seller (Silver)"] and lines[2] == level.capitalize() and lines[-1] == "Ostrova"
+        assert all(len(line) <= 18 for line in lines), "short lines stay clear of the rim"
+    assert rings == {level: LEVEL_RINGS[level] for level in rings}
+    assert len(set(rings.values())) == 3, "a Silver badge is not ringed in gold"
+    assert contrast(badge_fill("yellow")) >= 4.5 and contrast(badge_fill("white")) >= 4.5, "white text stays readable"
