@@ -116,3 +116,12 @@ def test_a_long_text_that_changed_is_quoted_as_it_now_reads() -> None:
     assert line.endswith("word…") and len(line) < GIST + 40
     ja = Words("ja", "オストロバ", {}, STRINGS["ja"])
     assert field_changes(old, new, "summary", ja)[0].endswith("the partner or Ostrova.）")
+
+
+def test_a_talks_summary_writes_spelled_out_numbers_as_digits() -> None:
+    from generator.render.article import with_digits
+
+    said = "Six million in recurring revenue and twelve percent churn means seven hundred and twenty thousand lost every year."
+    assert with_digits(said, "en") == "6,000,000 in recurring revenue and 12 percent churn means 720,000 lost every year."
+    assert with_digits("Starter covers two hundred and fifty accounts.", "en") == "Starter covers 250 accounts."
+    assert with_digits("二十パーセント", "ja") == "二十パーセント", "other languages as said"

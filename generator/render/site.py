@@ -8,7 +8,7 @@ import json
 import posixpath
 import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from generator.render.timing import Trigger, describe_trigger, describe_when
 from generator.structure.catalog import Catalog
 from generator.structure.keys import quiz_page_data
 from generator.structure.content import Document, Quiz, seconds_of
-from generator.render.article import build_article
+from generator.render.article import build_article, with_digits
 from generator.structure.palette import shade_css
 from generator.structure.talk import Talk
 from generator.structure.timestamps import clock, format_timestamp
@@ -403,6 +403,8 @@ def render_site(
                         captions_url = html_link(here, captions)
                 modules = [catalog.modules[ident] for ident in document.meta.modules if ident in catalog.modules]
                 language = document.meta.language if document.meta.language != "auto" else config.language
+                if not document.meta.summary:  # a summary picked from what was said: numbers as digits
+                    article = replace(article, summary=[with_digits(sentence, language) for sentence in article.summary])
                 render("talk.md.j2", here, document.title, document=document, article=article, media_url=media_url,
                        captions_url=captions_url, captions_language=language, modules=modules)
             elif document.kind_name == "quiz":
