@@ -119,7 +119,33 @@ project_option = click.option(
 debug_option = click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+COMMANDS_IN_ORDER_OF_USE = (
+    "transcribe", "check", "serve", "build", "release",
+    "invite", "revoke", "collect", "worklists", "notify", "report",
+    "export-qti", "credential-key", "revoke-certificate", "forget",
+)
+"""``partnerkit --help`` lists the commands in the order people use them: write and preview, publish,
+reach the reps, run the jobs that read what they did, certificates, then forgetting a rep."""
+
+
+class CommandsInOrderOfUse(click.Group):
+    """A group whose help lists commands in :data:`COMMANDS_IN_ORDER_OF_USE`, each with its whole first
+    sentence (wrapped, never cut off with "...")."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = {name: index for index, name in enumerate(COMMANDS_IN_ORDER_OF_USE)}
+        return sorted(self.commands, key=lambda name: (known.get(name, len(known)), name))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, command.get_short_help_str(limit=10_000))
+                for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=CommandsInOrderOfUse, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="partnerkit")
 def cli() -> None:
     """Build a partner learning site from YAML playbooks and recorded talks."""

@@ -102,3 +102,28 @@ def test_check_warns_for_teal_and_not_for_indigo(minimal) -> None:
         "site_config.yml: palette.primary: teal (#009485) reads 3.77:1 against white, below 4.5:1 for links and "
         "buttons; partnerkit shows links, buttons and the header in the darker #00695c (6.61:1) instead. A primary "
         "such as indigo (6.86:1) keeps the colour as configured"]
+
+
+def test_a_long_text_that_changed_is_quoted_as_it_now_reads() -> None:
+    from generator.render.strings import STRINGS
+    from generator.structure.changes import GIST, Words, field_changes
+
+    words = Words("en", "Ostrova", {}, STRINGS["en"])
+    old = "Three checkpoints before every renewal date, so no renewal is a surprise for anyone."
+    new = "Three checkpoints before every renewal date,\nso no renewal surprises the customer, the partner or Ostrova."
+    assert field_changes(old, new, "summary", words) == [
+        "Summary changed; it now reads: Three checkpoints before every renewal date, so no renewal surprises the customer,"
+        " the partner or Ostrova."]
+    [line] = field_changes(old, "word " * 200, "summary", words)
+    assert line.endswith("word…") and len(line) < GIST + 40
+    ja = Words("ja", "オストロバ", {}, STRINGS["ja"])
+    assert field_changes(old, new, "summary", ja)[0].endswith("the partner or Ostrova.）")
+
+
+def test_a_talks_summary_writes_spelled_out_numbers_as_digits() -> None:
+    from generator.render.article import with_digits
+
+    said = "Six million in recurring revenue and twelve percent churn means seven hundred and twenty thousand lost every year."
+    assert with_digits(said, "en") == "6,000,000 in recurring revenue and 12 percent churn means 720,000 lost every year."
+    assert with_digits("Starter covers two hundred and fifty accounts.", "en") == "Starter covers 250 accounts."
+    assert with_digits("二十パーセント", "ja") == "二十パーセント", "other languages as said"

@@ -52,6 +52,8 @@ class ReportData:
     """Requests for help (``store_signals.help_requests``)."""
     funnel: Sequence[FunnelRow] = ()
     """The learning funnel per partner and path (``funnel.py``)."""
+    note_cases: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Worklist case id → (customer name, procedure id): what reps' notes are about."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,23 @@ class ReportOptions:
     certification: CertificationSettings = field(default_factory=CertificationSettings)
     today: date | None = None
     """The day tiers, certificates and reminders are as of, and after which no period is shown (default: the UTC day)."""
+    role_names: dict[str, str] = field(default_factory=dict)
+    """Role id → the name people read (``roles`` in site_config.yml); an id without one is shown as is."""
+    segment_names: dict[str, str] = field(default_factory=dict)
+    """Segment id → name (``segments`` in site_config.yml)."""
+
+
+QUADRANT_WORDS = {"key person 1": "Key person 1: reads a lot and sells", "key person 2": "Key person 2: reads a lot, no sales yet",
+                  "results without views": "Sells without reading the site", "neither": "Neither reads nor sells yet"}
+"""The key-person quadrants in plain words, as the report's cards head them."""
+
+
+def active_periods(labels: list[str], by_partner: dict[str, dict[str, float]]) -> list[str]:
+    """``labels`` from the first period in which some partner's rep opened a page (earlier ones say nothing)."""
+    for index, label in enumerate(labels):
+        if any(by_period.get(label) for by_period in by_partner.values()):
+            return labels[index:]
+    return []
 
 
 TIER_HORIZON_DAYS = 90
@@ -150,6 +169,13 @@ def write_report(folder: Path, month: str, data: ReportData, options: ReportOpti
     compliance = data.compliance if data.compliance is not None and data.compliance.trend else None
     if compliance is not None:
         tables.update(compliance_rows(compliance, partner_names))
+        holders = {(entry.partner_id, entry.rep_id): entry.name for entry in roster}
+        tables["notes"] = [
+            {"written_at": note.written_at, "partner": note.partner, "partner_name": partner_names.get(note.partner, ""),
+             "rep": note.rep, "name": holders.get((note.partner, note.rep), ""),
+             "customer": data.note_cases.get(note.case_id, ("", ""))[0], "procedure": data.note_cases.get(note.case_id, ("", ""))[1],
+             "procedure_title": compliance.titles.get(data.note_cases.get(note.case_id, ("", ""))[1], ""), "text": note.text}
+            for note in compliance.notes]
     deals = deal_signals_section(list(data.signals_raised), list(data.help_requests), roster, sales, month, months_back)
     if deals is not None:
         holder_names = {(e.partner_id, e.rep_id): e.name for e in roster}
@@ -188,10 +214,12 @@ def write_report(folder: Path, month: str, data: ReportData, options: ReportOpti
                   events_this_month=events_this_month, partner_names=partner_names,
                   holders={(e.partner_id, e.rep_id): e.name for e in roster},
                   buckets=sorted(certification.reminder_days, reverse=True), tiers=certification.tiers,
-                  compliance=compliance, funnel=list(data.funnel), stages=list(zip(STAGES, STAGE_NAMES)), lead=lead)
+                  compliance=compliance, funnel=list(data.funnel), stages=list(zip(STAGES, STAGE_NAMES)), lead=lead,
+                  roles=options.role_names, segments=options.segment_names, notes=tables.get("notes", []))
     html = template.render(**common, single=None, partners=partners, metric=METRICS[by], activity_at=activity_at,
                            sales_at=sales_at, thresholds_given=(activity_threshold, sales_threshold) != (None, None),
-                           placed=placed, quadrants=QUADRANTS, bands=split, rates=rates,
+                           placed=placed, quadrants=QUADRANTS, quadrant_words=QUADRANT_WORDS, bands=split, rates=rates,
+                           active_labels={kind: active_periods(labels[kind], by_partner) for kind, by_partner in rates.items()},
                            releases=dict(sorted(releases.items(), key=lambda item: version_key(item[0]), reverse=True)),
                            never=[page_name(content, titles) for content in never], quizzes=quizzes, outlooks=outlooks,
                            certificates=tables["certificates"], reminders=reminders, deals=deals,

@@ -236,13 +236,47 @@ def sign(credential: dict[str, Any], kid: str, key: SigningKey) -> str:
     return jwt.encode(header, claims, joserfc_key(key), algorithms=[algorithm(key)])
 
 
-def badge_svg(title: str, level: str, vendor: str, valid_until: date, signed: str) -> str:
+LEVEL_RINGS = {"bronze": "#b0713a", "silver": "#aeb6bf", "gold": "#e6a800", "platinum": "#7f97ad"}
+"""The badge's ring by certification level: the metal it names (any other level gets a white ring)."""
+BADGE_FALLBACK_FILL = "#263238"
+"""The badge's disc where the site's primary colour is too light for white text on it."""
+
+
+def badge_fill(primary: str) -> str:
+    """The badge's disc in the site's palette: the primary colour (or its darker shade, as links use it)
+    where white text reads on it at 4.5:1, else a dark neutral."""
+    from generator.structure.palette import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, contrast
+
+    colour = LINK_SHADES.get(primary) or MATERIAL_PRIMARY.get(primary, BADGE_FALLBACK_FILL)
+    return colour if contrast(colour) >= MINIMUM_CONTRAST else BADGE_FALLBACK_FILL
+
+
+def _title_lines(title: str, width: int = 18, most: int = 3) -> list[str]:
+    """The title in lines of about ``width`` characters that fit inside the disc (the last cut with "…")."""
+    import textwrap
+
+    lines = textwrap.wrap(title[:80], width) or [""]
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return lines
+
+
+def badge_svg(title: str, level: str, vendor: str, valid_until: date, signed: str, fill: str = BADGE_FALLBACK_FILL) -> str:
     """A badge image baked with the signed credential (an ``<openbadges:credential verify="…">``
-    element, as Open Badges 3.0 bakes a JWT into an SVG)."""
-    lines = [escape(title[:60]), escape(level.capitalize()) if level else "", escape(vendor[:40])]
+    element, as Open Badges 3.0 bakes a JWT into an SVG): a disc in ``fill`` (the site's palette, see
+    :func:`badge_fill`) with a ring in the level's metal, the title wrapped to stay clear of the rim."""
+    ring = LEVEL_RINGS.get(level.lower(), "#ffffff")
+    title_lines = _title_lines(title)
+    rows = [(15, 700, line) for line in title_lines]
+    if level:
+        rows.append((13, 400, level.capitalize()))
+    rows.append((11, 400, vendor[:28]))
+    top = 120 - (len(rows) - 1) * 9
     texts = "".join(
-        f'<text x="120" y="{y}" text-anchor="middle" font-family="sans-serif" font-size="{size}" fill="#fff">{text}</text>'
-        for y, size, text in ((112, 15, lines[0]), (136, 13, lines[1]), (160, 11, lines[2])) if text)
+        f'<text x="120" y="{top + index * 19}" text-anchor="middle" dominant-baseline="middle" font-family="sans-serif"'
+        f' font-size="{size}" font-weight="{weight}" fill="#fff">{escape(text)}</text>'
+        for index, (size, weight, text) in enumerate(rows))
     label = escape(f"{title}, {vendor}, valid until {valid_until.isoformat()}", quote=True)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -250,7 +284,8 @@ def badge_svg(title: str, level: str, vendor: str, valid_until: date, signed: st
         f' viewBox="0 0 240 240" role="img" aria-label="{label}">\n'
         f'<openbadges:credential verify="{escape(signed, quote=True)}"/>\n'
         f"<title>{label}</title>\n"
-        '<circle cx="120" cy="120" r="112" fill="#283593" stroke="#ffc107" stroke-width="8"/>\n'
+        f'<circle cx="120" cy="120" r="112" fill="{escape(fill, quote=True)}" stroke="{ring}" stroke-width="10"/>\n'
+        f'<circle cx="120" cy="120" r="98" fill="none" stroke="{ring}" stroke-width="1.5" stroke-opacity="0.8"/>\n'
         f"{texts}\n</svg>\n"
     )
 

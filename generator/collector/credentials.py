@@ -55,6 +55,7 @@ from generator.certification.credentials import (
     Addresses,
     badge_svg,
     issuer_profile,
+    badge_fill,
     linkedin_url,
     open_badge_credential,
     sign,
@@ -254,7 +255,8 @@ def credential_routes(settings: CollectorSettings, service: CredentialService) -
         if isinstance(found, Response):
             return found
         certificate, signed = found
-        image = badge_svg(certificate.title, certificate.level, service.config.vendor, certificate.valid_until, signed)
+        image = badge_svg(certificate.title, certificate.level, service.config.vendor, certificate.valid_until, signed,
+                          badge_fill(service.config.palette.primary))
         return Response(image, media_type="image/svg+xml",
                         headers={**attachment(f"certificate-{certificate.id}.svg"), **SVG_HEADERS})
 

@@ -313,6 +313,21 @@ def _left(key: ExamKey, used: int) -> int | None:
     return None if key.attempts is None else max(0, key.attempts - used)
 
 
+HOLDER_TOKEN_MAX_CHARS = 512
+HOLDER_ONLY = ("credential_url", "badge_url", "linkedin_url")
+"""What the verification answer gives the certificate's holder alone (their buttons); anyone may still
+fetch a valid certificate's credential from its address."""
+
+
+def is_holder(settings: CollectorSettings, token: str, certificate: Certificate) -> bool:
+    """Whether the personal-link token a verification request carries (``?pk=``) is the certificate
+    holder's: only the holder is offered the credential, badge and LinkedIn buttons."""
+    if not token or len(token) > HOLDER_TOKEN_MAX_CHARS:
+        return False
+    rep = settings.verify(token)
+    return rep is not None and (rep.partner, rep.rep) == (certificate.partner, certificate.rep)
+
+
 def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route]:
     """The collector's exam and certificate routes."""
     store = service.store
@@ -355,6 +370,11 @@ def exam_routes(settings: CollectorSettings, service: ExamService) -> list[Route
             answer.update({"verify_url": link, "qr": qr_code(link)})
         if service.credentials is not None:
             answer.update(await asyncio.to_thread(service.credentials.links, certificate, answer))
+        if is_holder(settings, request.query_params.get("pk", ""), certificate):
+            answer["yours"] = True
+        else:
+            for name in HOLDER_ONLY:
+                answer.pop(name, None)
         return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
     return [

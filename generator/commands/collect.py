@@ -246,7 +246,8 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
         certificates = [certificate for certificate in all_certificates(store) if certificate.id not in revoked]
         from generator.analytics import store_worklists
 
-        worklist_steps, worklist_notes = store.run(lambda db: (store_worklists.all_steps(db), store_worklists.notes(db))).result()
+        worklist_steps, worklist_notes, worklist_cases = store.run(lambda db: (
+            store_worklists.all_steps(db), store_worklists.notes(db), store_worklists.cases(db, open_only=False))).result()
         from generator.analytics import store_signals
 
         raised, asked = store.run(lambda db: (store_signals.raised(db), store_signals.help_requests(db))).result()
@@ -262,9 +263,12 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     data = ReportData(totals, reps, sales, content_ids, quizzes, certificates, dict(index.titles) if index else {},
                       compliance=_compliance(root, month, today, worklist_steps, worklist_notes),
                       signals_raised=raised, help_requests=asked,
-                      funnel=_funnel(root, reps, totals, records, record_quizzes, certificates, today))
+                      funnel=_funnel(root, reps, totals, records, record_quizzes, certificates, today),
+                      note_cases={case.id: (case.customer_name, case.procedure) for case in worklist_cases})
     return write_report(folder, month, data, ReportOptions(by, activity_threshold, sales_threshold,
-                                                           certification=config.certification, today=today))
+                                                           certification=config.certification, today=today,
+                                                           role_names={role.id: role.name for role in config.roles},
+                                                           segment_names={segment.id: segment.name for segment in config.segments}))
 
 
 def _funnel(root: Path, reps, totals, records, quizzes, certificates, today):

@@ -199,3 +199,20 @@ def build_article(talk: Talk) -> Article:
     paragraphs = to_paragraphs(talk.cues)
     summary = [talk.meta.summary] if talk.meta.summary else summarize(paragraphs)
     return Article(to_chapters(talk, paragraphs), summary, timed=talk.duration > 0)
+
+
+DIGIT_LANGUAGES = ("en",)
+"""Languages whose spelled-out numbers the summary writes as digits (text2num's ``alpha2digit``; a
+Japanese transcript already has digits)."""
+_LONG_NUMBER = re.compile(r"(?<![\d.,])\d{5,}(?![\d])")
+
+
+def with_digits(sentence: str, language: str) -> str:
+    """``sentence`` with its spelled-out numbers as digits ("seven hundred and twenty thousand" →
+    "720,000", "twenty percent" → "20 percent"); unchanged in other languages."""
+    if language not in DIGIT_LANGUAGES:
+        return sentence
+    from text_to_num import alpha2digit
+
+    written = alpha2digit(sentence, language)
+    return _LONG_NUMBER.sub(lambda match: f"{int(match.group(0)):,}", written)

@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from generator.render.escape import theme_text
+from generator.render.phrases import EXTENSION as PHRASES_EXTENSION
 from generator.render.sanitize import EXTENSION as SANITIZE_EXTENSION
 from generator.render.strings import STRINGS
 from generator.structure.config import SiteConfig
@@ -142,9 +143,10 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
         "docs_dir": "docs",
         "theme": theme,
         "plugins": [{"search": {"lang": [config.language]}}],
-        "markdown_extensions": (
-            MARKDOWN_EXTENSIONS if config.content_html == "trusted" else [*MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION]
-        ),
+        "markdown_extensions": [
+            *(MARKDOWN_EXTENSIONS if config.content_html == "trusted" else [*MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION]),
+            *([PHRASES_EXTENSION] if config.language == "ja" else []),
+        ],
         "extra_css": [f"{ASSET_DIR}/{name}" for name in STYLESHEETS],
         "extra": {"generator": False, "partnerkit": {"version": None}},
         "nav": nav,

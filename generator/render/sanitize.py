@@ -34,7 +34,7 @@ TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
     "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
     "input", "ins", "kbd", "label", "li", "mark", "ol", "p", "pre", "s", "samp", "small", "span", "strong",
-    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var",
+    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var", "wbr",
 })
 """Elements Markdown, its extensions (admonitions, details, tabs, task lists, tables, code) and the
 theme produce. No script, style, iframe, object, embed, form, button, svg, math, video or audio."""

@@ -8,7 +8,7 @@ import json
 import posixpath
 import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from generator.structure.catalog import Catalog
 from generator.structure.keys import quiz_page_data
 from generator.structure.content import SECTION_FOLDERS, Document, Module, Quiz, seconds_of
 from generator.structure.urls import page_file
-from generator.render.article import build_article
+from generator.render.article import build_article, with_digits
 from generator.structure.palette import shade_css
 from generator.structure.talk import Talk
 from generator.structure.timestamps import clock, webvtt
@@ -59,6 +59,10 @@ ACCOUNTS_PAGE = "accounts.md"
 """A rep's worklist, "My accounts" (``partnerkit worklists``), fetched from the collector: the page holds no customer data."""
 VERIFY_PAGE = "verify.md"
 """The certificate verification page, published at ``verify/`` (``verify/?id=…``)."""
+
+
+THEME_OVERRIDES = ("overrides/main.html", "overrides/partials/javascripts/outdated.html")
+"""The theme's templates partnerkit replaces (the engine's ``custom_dir``)."""
 
 
 def captions_vtt(talk: Talk) -> str:
@@ -430,6 +434,8 @@ def render_site(
                         captions_url = html_link(here, captions)
                 modules = [catalog.modules[ident] for ident in document.meta.modules if ident in catalog.modules]
                 language = document.meta.language if document.meta.language != "auto" else config.language
+                if not document.meta.summary:  # a summary picked from what was said: numbers as digits
+                    article = replace(article, summary=[with_digits(sentence, language) for sentence in article.summary])
                 render("talk.md.j2", here, document.title, document=document, article=article, media_url=media_url,
                        captions_url=captions_url, captions_language=language, modules=modules)
             elif document.kind_name == "quiz":
@@ -437,8 +443,10 @@ def render_site(
                 render("quiz.md.j2", here, document.title, document=document,
                        widget_json=widget_json(quiz_widget_data(catalog, document, here, t)))
             else:
-                render(f"{document.kind_name}.md.j2", page_path(document), document.title, document=document, talks=talks,
-                       help_json=help_widget_json(config, t, document))
+                here = page_path(document)
+                accounts = md_url(posixpath.relpath(ACCOUNTS_PAGE, posixpath.dirname(here) or ".")) if worklists else None
+                render(f"{document.kind_name}.md.j2", here, document.title, document=document, talks=talks,
+                       help_json=help_widget_json(config, t, document), accounts_link=accounts)
 
     exams = [quiz for quiz in catalog.quizzes.values() if quiz.mode == "exam"]
     if exams:
@@ -472,7 +480,7 @@ def render_site(
     if exams:
         nav.append({theme_text(t["verify"]): VERIFY_PAGE})
 
-    copies: dict[str, Path] = {"overrides/main.html": PACKAGE_ASSETS_DIR / "overrides" / "main.html"}
+    copies: dict[str, Path] = {name: PACKAGE_ASSETS_DIR / name for name in THEME_OVERRIDES}
     logo = logo_copy(config)
     if logo is not None:
         copies[f"docs/{logo[0]}"] = logo[1]

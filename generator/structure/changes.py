@@ -163,7 +163,22 @@ def field_changes(old: Any, new: Any, label: str, words: Words) -> list[str]:
         return lines
     if len(str(old)) <= SHORT and len(str(new)) <= SHORT and "\n" not in f"{old}{new}":
         return [words.changed(label, old, new)]
+    if isinstance(new, str) and new.strip():
+        return [words.say("changed_to", label, value=_gist(new))]
     return [words.say("changed", label)]
+
+
+GIST = 300
+"""Longer texts are quoted up to this many characters (cut at a word) when said to have changed."""
+
+
+def _gist(text: str) -> str:
+    """``text`` on one line, cut at a word after at most :data:`GIST` characters ("…" when cut)."""
+    flat = " ".join(text.split())
+    if len(flat) <= GIST:
+        return flat
+    cut = flat[:GIST].rsplit(" ", 1)[0] if " " in flat[:GIST] else flat[:GIST]
+    return cut.rstrip(",;:") + "…"
 
 
 def _keyed_list(old: list[Any], new: list[Any], label: str, words: Words) -> list[str]:

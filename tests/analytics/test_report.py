@@ -255,9 +255,10 @@ def test_report_partner_tiers_and_reminders(tmp_path: Path) -> None:
     headings = re.findall(r"<h2>(.*?)</h2>", html)
     assert headings[-4:] == ["Partner tiers now", "Tiers at risk within 90 days", "Certifications per partner",
                              "Certificates to remind about (90/60/30 days)"]
-    assert "<li><strong>Gold partner</strong>: 2 × sales gold or higher</li>" in html
+    assert "<li><strong>Gold partner</strong>: 2 × Sales rep, Gold or higher</li>" in html, "roles and levels by name, not id"
+    assert "<th>Release</th>" in html and "<th>Role</th>" in html and "<td>Sales rep</td><td>Gold</td>" in html
     assert (f"<tr><td>Acme</td><td>Gold partner</td><td>{day(41)}</td><td>Silver partner</td>"
-            f"<td>Ben: Sales Gold (gold, valid until {day(40)})</td></tr>") in html
+            f"<td>Ben: Sales Gold (Gold, valid until {day(40)})</td></tr>") in html
     assert html.count("<svg") == 3, "tiers and certificates are tables, not charts"
     assert json.loads((folder / "report.json").read_text())["today"] == today.isoformat()
 
@@ -495,3 +496,18 @@ def test_a_versioned_build_keeps_page_titles_in_the_content_index(minimal: Path,
     index = read_content_index(minimal)
     assert index.titles["module:pricing"] == "Pricing | plans" and index.titles["path:sales-start"] == "Sales starter path"
     assert set(index.titles) <= index.content
+
+
+def test_the_report_says_plainly_what_a_median_of_0_means_and_skips_periods_before_any_reading(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    result = report(project, "--month", "2026-09", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    html = " ".join((tmp_path / "out/report.html").read_text().split())
+    assert "split at 0 page views and 0 in sales" in html
+    assert "Half the reps or more opened nothing this month, so a single one of the page views already counts as many." in html
+    assert "Half the reps or more sold nothing this month, so any sale counts as a result." in html
+    assert "<h3>Key person 2: reads a lot, no sales yet</h3>" in html
+    assert "Before 2026-09, no rep opened a page: those periods are left out of the table." in html
+    monthly = html.split("<h3>Monthly</h3>", 1)[1].split("</table>", 1)[0]
+    assert "<th class=\"number\">2026-08</th>" not in monthly and "<th class=\"number\">2026-09</th>" in monthly
+    assert "<table class=\"weekly\"><tr><th>Week</th><th class=\"number\">Active reps</th></tr>" in html

@@ -40,3 +40,30 @@ def served_example(folder: Path, **settings: Any) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+EARLIER, CURRENT = "2.3", "2.4"
+"""The releases of :func:`served_versioned_example`: the earlier one shows the outdated-release banner."""
+
+
+@contextmanager
+def served_versioned_example(folder: Path) -> Iterator[str]:
+    """The example with two releases (``2.3`` tagged, ``2.4`` the committed tree and ``latest``), built
+    by the installed ``partnerkit build`` and served on 127.0.0.1; yields the site's root URL."""
+    from tests.cli.conftest import copy_example, git, partnerkit
+    from tests.conftest import serve_folder
+
+    project = copy_example(folder / "ostrova")
+    git(project, "tag", "v2.3")
+    with (project / "site_config.yml").open("a", encoding="utf-8") as config:
+        config.write(f'\nversions:\n  - version: "{EARLIER}"\n    title: {EARLIER} (Oct 2026)\n    ref: v2.3\n'
+                     f'  - version: "{CURRENT}"\n    title: {CURRENT} (Nov 2026)\n    aliases: [latest]\ndefault: latest\n')
+    git(project, "commit", "--quiet", "--all", "--message", "Releases")
+    built = partnerkit("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    url, server = serve_folder(project / "site")
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -78,13 +78,14 @@ def test_each_page_type_names_only_its_files_and_they_are_minified(minimal: Path
     assert loads("paths/sales-start") == [*common, "pages.js", "beacon.js", "progress.js"]
     assert loads("quizzes/retention-check") == [*common, "pages.js", "beacon.js", "progress.js", "widgets.js", "quiz.js", "practice.js",
                                                 "quiz.css"]  # progress.js: the learner record
-    assert loads("procedures/renewal") == [*common, "pages.js", "beacon.js", "checklist.js", "procedure.css"]
+    assert loads("procedures/renewal") == [*common, "pages.js", "beacon.js", "procedure.css"], "checklists are ticked on My accounts"
     assert loads("quizzes") == [*common, "pages.js", "beacon.js"]
 
     configure(minimal, analytics=None)
     build(minimal, site)
     assert loads("quizzes") == common, "no analytics, no widget: no script at all"
     assert loads("modules/product-basics") == [*common, "pages.js", "progress.js"]
+    assert "checklist.js" in loads("procedures/renewal"), "no My accounts: the procedure's own checkboxes"
     for name in ("pages.js", "progress.js", "quiz.js", "practice.js", "exam.js", "checklist.js", "partnerkit.css", "quiz.css",
                  "procedure.css"):
         source = (PACKAGE_ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8")

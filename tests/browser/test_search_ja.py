@@ -33,3 +33,42 @@ def test_japanese_word_finds_its_page(tmp_path: Path, site_server, page) -> None
     hrefs = page.locator(".md-search-result__item a").evaluate_all("links => links.map(link => link.href)")
     assert hrefs and all(href.startswith(site_server.url + EXPECTED_PAGE) for href in hrefs), hrefs
     assert SEARCH_WORD in page.locator(".md-search-result__item mark").first.inner_text()
+
+
+def test_japanese_headings_break_between_phrases_and_digits_use_the_japanese_font(tmp_path: Path, site_server, browser) -> None:
+    from generator.render.phrases import phrases
+
+    project = tmp_path / "ja"
+    shutil.copytree(FIXTURES / "ja", project)
+    configure(project, site_url=site_server.url)
+    build(project, site_server.folder)
+    page = browser.new_context(viewport={"width": 390, "height": 900}).new_page()
+    from urllib.parse import quote
+
+    page.goto(site_server.url + "paths/" + quote("営業オンボーディング") + "/")
+    heading = page.locator("article h1")
+    text = heading.inner_text()
+    assert text.startswith("営業担当者オンボーディング")
+    assert heading.evaluate("h => h.querySelectorAll('wbr').length") == len(phrases("営業担当者オンボーディング")) - 1
+    # Where each rendered line starts: only ever at the start of a phrase (never inside a word).
+    starts = heading.evaluate("""h => {
+      const text = [...h.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('');
+      const starts = []; let top = null, at = 0;
+      for (const node of h.childNodes) {
+        if (node.nodeType !== 3) continue;
+        for (let i = 0; i < node.textContent.length; i++, at++) {
+          const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+          const rect = range.getClientRects()[0];
+          if (rect && top !== null && rect.top > top + 2) starts.push(at);
+          if (rect) top = rect.top;
+        }
+      }
+      return starts;
+    }""")
+    boundaries, at = set(), 0
+    for part in phrases("営業担当者オンボーディング"):
+        at += len(part)
+        boundaries.add(at)
+    assert set(starts) <= boundaries, (starts, boundaries)
+    family = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert family.startswith('"Hiragino Sans"'), "digits beside kanji come from the Japanese font"

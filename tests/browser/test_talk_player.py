@@ -56,6 +56,23 @@ def test_chapter_click_seeks_the_player_after_instant_navigation(minimal: Path, 
     assert current.count() == 1 and "Starter covers" in current.inner_text()
     assert page.locator("text=Draft transcript").count() == 0
 
+    # A chapter's *title* (not its time) seeks the same player too, and plays on from there: the theme's
+    # instant navigation never gets to re-render the page (which would replace the player and stop it).
+    page.evaluate("window.__player = document.querySelector('audio.pk-player')")
+    page.locator("a.pk-chapter", has_text="Welcome").click()
+    page.wait_for_function("document.querySelector('audio.pk-player').currentTime < 5")
+    assert page.evaluate("window.__player === document.querySelector('audio.pk-player')"), "the same <audio> element"
+    assert page.evaluate("window.__samePageLoad") is True
+    page.wait_for_function("document.querySelector('audio.pk-player').currentTime > 1.5")
+    assert page.evaluate("document.querySelector('audio.pk-player').paused") is False
+    heading = page.locator("#chapter-1")
+    player_bottom = page.locator(".pk-player-box").evaluate("box => box.getBoundingClientRect().bottom")
+    assert heading.evaluate("h => h.getBoundingClientRect().top") >= player_bottom, "the chapter's heading below the player"
+    page.locator("a.pk-chapter", has_text="Pricing").click()
+    page.wait_for_function("document.querySelector('audio.pk-player').currentTime >= 15")
+    assert page.evaluate("window.__player === document.querySelector('audio.pk-player')")
+    assert page.url.endswith("#t=15")
+
 
 LONG_TRANSCRIPT = """WEBVTT
 
@@ -130,8 +147,9 @@ def test_chapters_and_timestamps_seek_in_place_and_count_one_view(minimal: Path,
         page.wait_for_url(talk_url)
         page.wait_for_function("document.querySelector('audio.pk-player') && document.querySelector('audio.pk-player').readyState >= 1")
         page.evaluate("document.querySelector('audio.pk-player').__marked = true")
-        page.locator(".md-typeset ul a", has_text="Margins & money").click()  # the address now ends in #chapter-2
-        page.wait_for_url(talk_url + "#chapter-2")
+        page.locator(".md-typeset ul a", has_text="Margins & money").click()  # the title seeks: the address ends in #t=200
+        page.wait_for_function(f"location.href === {talk_url + '#t=200'!r}")
+        assert page.evaluate("document.querySelector('audio.pk-player').__marked") is True, "the player was replaced"
 
         page.locator(".md-typeset ul a.pk-seek", has_text="3:20").click()
         page.wait_for_function("document.querySelector('audio.pk-player').currentTime >= 199.5")

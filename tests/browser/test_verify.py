@@ -144,3 +144,10 @@ def test_printed_certificate_is_one_landscape_page(minimal: Path, site_server, b
             text = unicodedata.normalize("NFKC", reader.pages[0].extract_text())  # the PDF's ligatures (ﬁ) as letters
             assert "Aiko Tanaka" in text and "Acme Resellers" in text and "Certified seller (Silver)" in text
             assert "valid-1" in text and "Certificate verification" not in text, "the certificate alone, no page heading"
+        page.emulate_media(media="print")
+        height = page.locator(".pk-certificate").evaluate("node => node.getBoundingClientRect().height")
+        assert height >= 0.95 * (21.0 - 2.4) / 2.54 * 96, "the certificate fills the A4 page, no blank bottom sixth"
+        keep_pdf = __import__("os").environ.get("PARTNERKIT_SCREENSHOTS")
+        if keep_pdf:
+            page.set_viewport_size({"width": 1123, "height": 794})  # A4 landscape at 96 dpi
+            page.screenshot(path=str(Path(keep_pdf) / "certificate-a4-print.png"), full_page=True)

@@ -4,6 +4,7 @@ filled in), gone for an expired or revoked one, and gone at once after ``partner
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,7 +18,9 @@ from generator.certification.credentials import BADGE_NAMESPACE, Addresses
 from generator.collector.credentials import CredentialService, credential_routes
 from generator.commands.credentials import revoke_certificate
 from generator.load.config import load_config
-from tests.analytics.conftest import free_port, running_collector
+from generator.analytics.identity import Rep, sign
+from tests.analytics.conftest import KEYS, free_port, running_collector
+from tests.browser.screens import keep_screenshot
 from tests.browser.test_beacon import REP_BROWSER
 from tests.browser.test_verify import CERTIFICATES, TODAY, verdict, verify_site
 
@@ -45,10 +48,31 @@ def test_credential_buttons(minimal: Path, site_server, browser, tmp_path: Path)
             running.store.run(lambda db, row=row: db.execute(
                 f"INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)).result()
 
-        page.goto(site_server.url + "verify/?id=valid-1")
+        # A third party (no personal link in this browser): the verdict in colour with its mark and
+        # issuer, the certificate, none of the holder's buttons and none of the partners' navigation.
+        outsider = browser.new_context(user_agent=REP_BROWSER, viewport={"width": 1280, "height": 900}).new_page()
+        outsider.goto(site_server.url + "verify/?id=valid-1")
+        assert verdict(outsider) == "Valid"
+        assert outsider.locator(".pk-certificate-verdict").evaluate("node => getComputedStyle(node).color") == "rgb(27, 94, 32)"
+        assert outsider.locator(".pk-certificate-verdict").evaluate(
+            "node => getComputedStyle(node, '::before').content").startswith('"✓"')
+        assert outsider.get_by_text("Issued by ").inner_text().startswith("Issued by ")
+        assert outsider.locator(".pk-certificate").is_visible()
+        for name in BUTTONS:
+            assert outsider.get_by_role("link", name=name).count() == 0, name
+        assert outsider.locator(".md-tabs").is_hidden() and outsider.locator(".md-sidebar--primary").is_hidden()
+        keep_screenshot(outsider, "verify-valid-outsider-1280")
+        outsider.set_viewport_size({"width": 390, "height": 900})
+        keep_screenshot(outsider, "verify-valid-outsider-390")
+        outsider.context.close()
+
+        holder = sign(Rep("acme", "rep-7", datetime.now(timezone.utc) - timedelta(days=1)), KEYS)
+        page.goto(site_server.url + f"verify/?id=valid-1&pk={holder}")
         assert verdict(page) == "Valid"
+        assert page.get_by_text("This is your certificate").is_visible()
         for name in BUTTONS:
             assert page.get_by_role("link", name=name).is_visible(), name
+        keep_screenshot(page, "verify-valid-holder")
 
         with page.expect_download() as download:
             page.get_by_role("link", name="Download credential").click()

@@ -32,7 +32,7 @@ def test_selector_outdated_banner_and_root_redirect(repo: Path, site_server, pag
 
     banner = page.locator("[data-md-component=outdated]")
     banner.wait_for(state="visible")
-    assert "You are viewing an earlier release (1)." in banner.inner_text()
+    assert "You are viewing an earlier release: 1." in banner.inner_text()
     banner.locator("a").click()
     page.wait_for_url(base + "2/")
 

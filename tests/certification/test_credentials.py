@@ -38,7 +38,8 @@ from generator.collector.credentials import CredentialService, credential_routes
 from generator.errors import PartnerkitError
 from generator.structure.config import SiteConfig
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, free_port, running_collector
-from tests.certification.test_exams import EXAM, RIGHT, ROSTER, Clock, answers_for, start, submit
+from tests.certification.test_exams import EXAM, ISSUED, RIGHT, ROSTER, TOKEN, Clock, answers_for, start, submit
+from generator.analytics.identity import Rep, sign
 
 CONFIG = SiteConfig.model_validate({
     "site_name": "Northwind Partner Academy", "vendor": "Northwind Analytics", "product": "Pulse",
@@ -132,7 +133,8 @@ def schema_validator():
 def test_passing_issues_a_signed_open_badge_credential(issuing) -> None:
     certificate = passed(issuing.url)
     page = f"{ORIGIN}/verify/"
-    shown = httpx.get(f"{issuing.url}/certificates/{certificate}", params={"page": page}).json()
+    shown = httpx.get(f"{issuing.url}/certificates/{certificate}", params={"page": page, "pk": TOKEN}).json()
+    assert shown["yours"] is True
     assert shown["credential_url"] == f"{issuing.url}/credentials/{certificate}/credential.jwt"
     assert shown["badge_url"] == f"{issuing.url}/credentials/{certificate}/badge.svg"
 
@@ -186,6 +188,24 @@ def test_passing_issues_a_signed_open_badge_credential(issuing) -> None:
         "startTask": "CERTIFICATION_NAME", "name": "Certified seller (Silver)", "organizationName": "Northwind Analytics",
         "issueYear": "2026", "issueMonth": "11", "expirationYear": "2027", "expirationMonth": "11",
         "certUrl": f"{page}?id={certificate}", "certId": certificate}
+
+
+def test_only_the_holder_is_offered_the_holders_buttons(issuing) -> None:
+    """A third party checking a certificate sees the verdict, not the holder's download and LinkedIn
+    buttons: those come only with the holder's own token, never another rep's, a forged or an oversized one."""
+    certificate = passed(issuing.url)
+    colleague = sign(Rep("acme", "rep-9", ISSUED), KEYS)
+    forged = TOKEN[:-4] + ("AAAA" if not TOKEN.endswith("AAAA") else "BBBB")
+    holder_only = {"credential_url", "badge_url", "linkedin_url", "yours"}
+    for token in (None, colleague, forged, TOKEN + "x" * 600):
+        params = {"page": f"{ORIGIN}/verify/", **({"pk": token} if token else {})}
+        response = httpx.get(f"{issuing.url}/certificates/{certificate}", params=params)
+        assert response.status_code == 200
+        shown = response.json()
+        assert not holder_only & shown.keys(), token
+        assert shown["status"] == "valid" and shown["holder"] == "Aiko Tanaka"
+    shown = httpx.get(f"{issuing.url}/certificates/{certificate}", params={"page": f"{ORIGIN}/verify/", "pk": TOKEN}).json()
+    assert holder_only <= shown.keys()
 
 
 def test_issued_credentials_follow_1edtechs_schema(issuing) -> None:
@@ -384,3 +404,23 @@ def test_badge_text_is_escaped() -> None:
     assert not svg.findall(".//{http://www.w3.org/2000/svg}script") and not svg.findall(".//script")
     assert svg.find("{http://www.w3.org/2000/svg}title").text == f"{hostile}, Acme & <Co>, valid until 2027-01-01"
     assert svg.find(f"{{{BADGE_NAMESPACE}}}credential").get("verify") == 'a.b"c.d'
+
+
+def test_the_badge_wears_its_levels_metal_on_the_sites_colour_with_the_title_inside_the_disc() -> None:
+    from generator.certification.credentials import LEVEL_RINGS, badge_fill, badge_svg
+    from generator.structure.palette import contrast
+
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    rings = {}
+    for level in ("bronze", "silver", "gold"):
+        svg = etree.fromstring(badge_svg("Certified Pulse seller (Silver)", level, "Ostrova", date(2027, 1, 1), "a.b.c",
+                                         badge_fill("teal")).encode())
+        disc = svg.find(f"{svg_ns}circle")
+        rings[level] = disc.get("stroke")
+        assert disc.get("fill") == badge_fill("teal") == "#00695c", "the site's primary, in its readable shade"
+        lines = [text.text for text in svg.findall(f"{svg_ns}text")]
+        assert lines[:2] == ["Certified Pulse", "seller (Silver)"] and lines[2] == level.capitalize() and lines[-1] == "Ostrova"
+        assert all(len(line) <= 18 for line in lines), "short lines stay clear of the rim"
+    assert rings == {level: LEVEL_RINGS[level] for level in rings}
+    assert len(set(rings.values())) == 3, "a Silver badge is not ringed in gold"
+    assert contrast(badge_fill("yellow")) >= 4.5 and contrast(badge_fill("white")) >= 4.5, "white text stays readable"

@@ -4,6 +4,7 @@ to day, the customer file's located errors, and the files written per partner.""
 from __future__ import annotations
 
 import csv
+import json
 import io
 from datetime import date, timedelta
 from pathlib import Path
@@ -220,7 +221,11 @@ def test_the_report_shows_compliance_and_the_vendor_reads_the_notes(project: Pat
         ("acme", "2", "0", "1", "1")]
     report = (folder / "report.html").read_text()
     assert "Procedures followed by partner" in report and "Renewal at 90, 60 and 30 days" in report
-    assert "Ana Silva: Champion &lt;left&gt;" in report
+    assert "Ana Silva about <strong>Nordlys AS</strong> (Renewal at 90, 60 and 30 days): Champion &lt;left&gt;" in report
+    [note] = json.loads((folder / "report.json").read_text())["notes"]
+    assert {key: note[key] for key in ("partner", "rep", "name", "customer", "procedure_title", "text")} == {
+        "partner": "acme", "rep": "ana", "name": "Ana Silva", "customer": "Nordlys AS",
+        "procedure_title": "Renewal at 90, 60 and 30 days", "text": "Champion <left>"}
     partner_page = (folder / "partners/acme.html").read_text()
     assert "Procedures followed" in partner_page and "Champion" not in partner_page
 

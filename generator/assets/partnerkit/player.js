@@ -1,4 +1,4 @@
-/* partnerkit talk player: timestamps and chapter links seek the recording in place (no page load,
+/* partnerkit talk player: timestamps and chapter links (times and titles) seek the recording in place (no page load,
  * so the player keeps playing and no extra view is counted); `#t=200` in the address seeks on
  * arrival; the paragraph being spoken is highlighted and, for audio, the caption shown under the player. */
 /* Queued for pages.js, which runs it once per window. */
@@ -22,10 +22,21 @@
     event.stopPropagation();
     var seconds = parseFloat(link.getAttribute("data-pk-seek"));
     seek(player, seconds);
+    /* A chapter's title also brings its transcript into view, just below the sticky player. */
+    var target = /^#chapter-\d+$/.test(link.getAttribute("href") || "") && document.getElementById(link.getAttribute("href").slice(1));
+    if (target) {
+        window.scrollTo(0, Math.max(0, window.scrollY + target.getBoundingClientRect().top - covered(player)));
+    }
     history.replaceState(history.state, "", location.pathname + location.search + "#t=" + Math.floor(seconds));
     var playing = player.play();
     if (playing && playing.catch) { playing.catch(function () { /* autoplay refused: seeking still worked */ }); }
   }, true);
+
+  /* How far down the window the sticky player (with its caption) reaches, and a little room. */
+  function covered(player) {
+    var box = player.closest(".pk-player-box");
+    return box ? (parseFloat(getComputedStyle(box).top) || 0) + box.offsetHeight + 8 : 0;
+  }
 
   function showCaptions(player, box) {
     var track = player.querySelector("track");
@@ -55,6 +66,9 @@
       });
     });
     showCaptions(player, player.parentNode);
+    document.documentElement.style.setProperty("--pk-player-covers", covered(player) + "px");
+    var heading = /^#[\w-]+$/.test(location.hash) && !TIME_HASH.test(location.hash) && document.getElementById(location.hash.slice(1));
+    if (heading) { heading.scrollIntoView(); }  /* arrived at #chapter-2: again, now that the margin is known */
     var wanted = TIME_HASH.exec(location.hash);
     if (wanted) { seek(player, parseFloat(wanted[1])); }
   }

@@ -8,6 +8,9 @@
 
   function verify(root, data) {
     var t = data.strings, id = (new URLSearchParams(location.search).get("id") || "").trim();
+    /* Someone without a personal link (a customer, an employer checking a certificate) gets the
+     * verification alone: verify.css hides the partners' navigation while this class is on the page. */
+    if (!w.token()) { root.classList.add("pk-verify--outsider"); }
     var field = el("input", { type: "text", name: "id", id: "pk-verify-id", autocomplete: "off", spellcheck: "false" });
     var form = el("form", { "class": "pk-verify-form", method: "get" }, [
       el("label", { "for": "pk-verify-id", text: t.id }), field,
@@ -19,7 +22,11 @@
     if (!id) { return; }
     if (!reachable(data.collector)) { say(box, t.unreachable); return; }
     var page = location.origin + location.pathname;
-    fetch(data.collector + "/certificates/" + encodeURIComponent(id) + "?page=" + encodeURIComponent(page), { credentials: "omit" })
+    /* The holder's own personal-link token, if this browser has one: the collector then adds the
+     * holder's buttons (credential, badge, LinkedIn); anyone else sees the verdict and the certificate. */
+    var mine = w.token();
+    fetch(data.collector + "/certificates/" + encodeURIComponent(id) + "?page=" + encodeURIComponent(page) +
+          (mine ? "&pk=" + encodeURIComponent(mine) : ""), { credentials: "omit" })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (json) { shown(response.status, json); });
       }, function () { say(box, t.unreachable); });
@@ -38,6 +45,7 @@
         .forEach(function (row) { rows.appendChild(el("dt", { text: row[0] })); rows.appendChild(el("dd", { text: row[1] })); });
       box.setAttribute("data-pk-status", c.status);
       box.appendChild(el("p", { "class": "pk-certificate-verdict", text: states[c.status] || c.status }));
+      box.appendChild(el("p", { "class": "pk-certificate-issuer", text: format(t.issuer, { vendor: data.vendor }) }));
       box.appendChild(rows);
       if (c.status !== "valid" && c.status !== "recertify") { return; }
       var logo = document.querySelector(".md-header .md-logo img");
@@ -60,6 +68,7 @@
       function from(url, start) { return typeof url === "string" && url.indexOf(start) === 0 ? url : null; }
       var own = data.collector + "/credentials/", credential = from(c.credential_url, own), badge = from(c.badge_url, own);
       var linkedin = from(c.linkedin_url, "https://www.linkedin.com/profile/add?");
+      if (c.yours === true) { root.appendChild(el("p", { "class": "pk-certificate-yours", text: t.yours })); }
       root.appendChild(el("p", { "class": "pk-actions" }, [print,
         credential ? el("a", { "class": "md-button", href: credential, download: "", text: t.download_credential }) : null,
         badge ? el("a", { "class": "md-button", href: badge, download: "", text: t.download_badge }) : null,
