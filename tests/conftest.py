@@ -64,6 +64,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker("integration")
 
 
+def run_async(coroutine):
+    """``asyncio.run(coroutine)`` in a thread of its own: once a browser test ran in this process (pytest-xdist
+    puts many files in one), Playwright's sync API keeps an event loop running in the main thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def content_errors(root: Path) -> list[str]:
     """The formatted errors loading ``root`` raises (fails if it loads cleanly)."""
     with pytest.raises(ContentErrors) as caught:

@@ -19,6 +19,7 @@ from generator.collector.app import CollectorSettings, create_app
 from generator.collector.metrics import RefusalLog
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, Clock
 from tests.analytics.test_collector import BROWSER, ISSUED, event
+from tests.conftest import run_async
 
 pytestmark = pytest.mark.unit
 
@@ -38,7 +39,7 @@ def call(app, method: str, path: str, **options) -> httpx.Response:
         async with httpx.AsyncClient(transport=transport, base_url="http://collector") as client:
             return await client.request(method, path, **options)
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 def test_ready_says_ready_with_keys_and_a_current_store(store) -> None:
@@ -121,6 +122,6 @@ def test_the_refusal_log_flushes_itself_when_the_minute_ends(caplog) -> None:
         await asyncio.sleep(0.8)  # the timer set for the end of the minute (+0.5 s) has fired
 
     with caplog.at_level(logging.WARNING, logger="partnerkit.collector"):
-        asyncio.run(refuse_then_wait())
+        run_async(refuse_then_wait())
     assert [json.loads(record.getMessage()) for record in caplog.records] == [
         {"event": "refused", "minute": "1970-01-01T00:01Z", "reason": "bot", "count": 1}]
