@@ -3,6 +3,8 @@ the project root, with forward slashes). Imports nothing of the project, so ever
 
 from __future__ import annotations
 
+from pathlib import Path
+
 CONFIG_FILE = "site_config.yml"
 """The site's settings."""
 
@@ -35,3 +37,13 @@ WORKLISTS_DIR = f"{PRIVATE_DIR}/worklists"
 
 CACHE_DIR = ".partnerkit-cache"
 """Built releases kept by input hash."""
+TEMPLATE_CACHE_DIR = f"{CACHE_DIR}/templates"
+"""Jinja's compiled templates, kept between runs (each checked against its template's source)."""
+
+
+def template_cache(project_root: Path) -> Path | None:
+    """The folder of the project's compiled templates (:data:`TEMPLATE_CACHE_DIR`), or None where it
+    would lie outside the project (a symlinked ``.partnerkit-cache``)."""
+    root = project_root.resolve()
+    folder = (root / TEMPLATE_CACHE_DIR).resolve()
+    return folder if folder.is_relative_to(root) else None
