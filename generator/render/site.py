@@ -146,8 +146,12 @@ class RenderedSite:
         return {**self.texts(), **self.assets}
 
 
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's emitter where PyYAML has it (as the front matter's loader): the same text, several times faster."""
+
+
 def dump_mkdocs_config(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
 
 
 def page_path(document: Document) -> str:
