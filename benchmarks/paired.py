@@ -67,13 +67,13 @@ def run_command(arguments: list[str], cwd: Path, env: dict[str, str] | None = No
     wall = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(arguments)} failed (exit {process.returncode}):\n{stderr.decode(errors='replace')[-2000:]}")
-    return Run(wall, _cpu_since(process))
+    return Run(wall, _children_cpu())
 
 
 _last_children = os.times()
 
 
-def _cpu_since(_process: subprocess.Popen) -> float:
+def _children_cpu() -> float:
     """CPU seconds of the children reaped since the last call (the one just run and what it waited for)."""
     global _last_children
     now = os.times()
@@ -99,17 +99,6 @@ def interleaved(rounds: int, sides: list[tuple[str, Callable[[], Run]]]) -> list
             reset_cpu_clock()
             series[index].runs.append(sides[index][1]())
     return series
-
-
-def timed_action(action: Callable[[], object]) -> Run:
-    """An in-process action timed like a command (its CPU time is this process's and its children's)."""
-    before = os.times()
-    started = time.perf_counter()
-    action()
-    wall = time.perf_counter() - started
-    after = os.times()
-    cpu = sum(getattr(after, key) - getattr(before, key) for key in ("user", "system", "children_user", "children_system"))
-    return Run(wall, cpu)
 
 
 def ratio(a: Series, b: Series, what: str = "wall") -> float:
