@@ -1,11 +1,13 @@
 """How much of a build is partnerkit's own work, next to the engine's?
 
 Generates a synthetic project (500 modules by default, plus paths and procedures), then times
-on the same output: partnerkit's load + validate + render (and writing the staging folder), and
-the engine run (`mkdocs build --strict`). Prints both and the ratio. Target: partnerkit's share
-under 5 % of the engine time.
+on the same output, in turn in each round (partnerkit's work, then the engine's, on the same
+pages): partnerkit's load + validate + render (and writing the staging folder), in this process, and
+the engine run (`mkdocs build --strict`, a fresh process as the build starts it). Prints both and the
+ratio. Goal: partnerkit's share at most 5 % of the engine time. The whole command as users run it,
+start-up included, is compared with the engine in benchmarks/nav_scale.py and benchmarks/rebuild.py.
 
-    .venv/bin/python benchmarks/build_overhead.py [--modules 500] [--repeat 3]
+    python benchmarks/build_overhead.py [--modules 500] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -86,7 +88,10 @@ def main() -> None:
     print(f"partnerkit write staging folder: {stage_s * 1000:8.1f} ms")
     print(f"engine (mkdocs build --strict):  {engine_s * 1000:8.1f} ms")
     print(f"ratio partnerkit/engine: {own_s / engine_s:.3f} ({own_s / engine_s:.1%}); "
-          f"with staging: {(own_s + stage_s) / engine_s:.1%} (target < 5 %)")
+          f"with staging: {(own_s + stage_s) / engine_s:.1%}")
+    share = statistics.median(own_run / engine_run for own_run, engine_run in zip(own, engine))
+    print(f"goal: load+validate+render <= 5 % of the engine run: {share:.1%} (median of the rounds' ratios): "
+          f"{'met' if share <= 0.05 else 'not met'}")
 
 
 if __name__ == "__main__":

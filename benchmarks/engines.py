@@ -3,10 +3,11 @@
 Generates the realistic corpus of benchmarks/nav_scale.py (500 varied modules by default), renders it
 once per engine (the ``engine:`` key changes only a few lines of mkdocs.yml) and runs each engine's
 strict build the way ``partnerkit build`` does (generator.engine.run_engine), in a fresh process each
-time so the peak resident memory of the engine alone can be read. MkDocs is the anchor: every figure
-is printed with its ratio to MkDocs measured in the same run. Engines not installed are skipped.
+time so the peak resident memory of the engine alone can be read. The engines run in turn, round after
+round (A B C, B C A, ...), so a slow spell of a shared machine hits each alike. MkDocs is the anchor:
+every figure is printed with its ratio to MkDocs, taken round by round. Engines not installed are skipped.
 
-    .venv/bin/python benchmarks/engines.py [--modules 500] [--repeat 3]
+    python benchmarks/engines.py [--modules 500] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -64,18 +66,24 @@ def main() -> None:
         for engine in engines:
             config.write_text(plain + f"engine: {engine}\n")
             rendered = render_site(load_project(root))
-            stage = work / f"stage-{engine}"
-            write_stage(rendered, stage, root)
+            write_stage(rendered, work / f"stage-{engine}", root)
             pages = sum(1 for name in rendered.pages if name.endswith(".md"))
-            runs = [one_run(engine, stage, work / f"site-{engine}") for _ in range(options.repeat)]
-            figures[engine] = {"seconds": statistics.median(run["seconds"] for run in runs),
-                               "peak_mb": max(run["peak_mb"] for run in runs)}
+        runs: dict[str, list[dict]] = {engine: [] for engine in engines}
+        for round_number in range(options.repeat):  # interleaved, each round starting with the next engine
+            for engine in engines[round_number % len(engines):] + engines[:round_number % len(engines)]:
+                os.sync()
+                runs[engine].append(one_run(engine, work / f"stage-{engine}", work / f"site-{engine}"))
+        for engine in engines:
+            figures[engine] = {"seconds": statistics.median(run["seconds"] for run in runs[engine]),
+                               "peak_mb": max(run["peak_mb"] for run in runs[engine]),
+                               "ratio": statistics.median(run["seconds"] / anchor["seconds"]
+                                                          for run, anchor in zip(runs[engine], runs["mkdocs"]))}
     print(f"corpus: {options.modules} modules, {pages} pages; median time of {options.repeat} strict builds, "
-          f"largest peak RSS; anchor: mkdocs in the same run")
+          f"largest peak RSS; anchor: mkdocs, interleaved in the same run (time ratio: median of the rounds' ratios)")
     anchor = figures["mkdocs"]
     print(f"{'engine':<11} {'time s':>7} {'x mkdocs':>8} {'peak RSS MB':>11} {'x mkdocs':>8}")
     for engine, figure in figures.items():
-        print(f"{engine:<11} {figure['seconds']:>7.2f} {figure['seconds'] / anchor['seconds']:>8.2f} "
+        print(f"{engine:<11} {figure['seconds']:>7.2f} {figure['ratio']:>8.2f} "
               f"{figure['peak_mb']:>11.0f} {figure['peak_mb'] / anchor['peak_mb']:>8.2f}")
 
 

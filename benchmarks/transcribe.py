@@ -8,8 +8,8 @@ memory target). Varied speech matters: a talk that repeats one clip trips Whispe
 
 For each backend present (faster-whisper with the bundled tiny.en; openai-whisper if installed) and
 beam 5 (partnerkit's default) and beam 1 (greedy), for faster-whisper with each compute type (int8,
-partnerkit's default, and float32) and each ``--workers`` value (0, the default: a window at once
-per core; 1: one window at a time on every core), as partnerkit runs them (windows of at most 10
+partnerkit's default, and float32) and each ``--workers`` value (by default both 0, partnerkit's
+default: a window at once per core, and 1: one window at a time on every core), as partnerkit runs them (windows of at most 10
 minutes cut at a quiet moment, Silero VAD, temperature fallback), prints x real time, wall and CPU
 time, peak RSS (each run is a child process) and the word error rate against the text (jiwer, on
 text normalised by generator.transcripts.accuracy). Then the ratios: beam 1 against beam 5,
@@ -23,10 +23,10 @@ Then speed and character error rate per model on the Japanese kick-off call of t
 Needs espeak-ng and jiwer: benchmarks/setup-transcribe installs them (apt-get, pip install
 "partnerkit[bench]").
 
-    .venv/bin/python benchmarks/transcribe.py [--minutes 10] [--beams 5,1] [--compute-types int8,float32]
+    python benchmarks/transcribe.py [--minutes 10] [--beams 5,1] [--compute-types int8,float32]
         [--workers 0,1] [--backends faster-whisper,openai-whisper]
         [--skip-baseline] [--skip-japanese]
-    .venv/bin/python benchmarks/transcribe.py --japanese-only
+    python benchmarks/transcribe.py --japanese-only
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def main() -> None:
     parser.add_argument("--beams", default="5,1", help="Beam sizes to compare (partnerkit's default is 5; 1 is greedy)")
     parser.add_argument("--compute-types", default=f"{DEFAULT_COMPUTE},float32",
                         help=f"faster-whisper compute types to compare (partnerkit's default is {DEFAULT_COMPUTE})")
-    parser.add_argument("--workers", default=str(DEFAULT_WORKERS),
+    parser.add_argument("--workers", default=f"{DEFAULT_WORKERS},1",
                         help="faster-whisper transcription.workers values to compare (0, the default: one per core; "
                              "1: one window at a time on every core)")
     parser.add_argument("--backends", default="faster-whisper,openai-whisper",

@@ -176,7 +176,7 @@ def check(project: Path, debug: bool) -> None:
     from generator.commands.check import check as check_operation
     from generator.structure.content import CONTENT_KINDS
 
-    catalog = run_operation(debug, check_operation, project, TerminalReporter())
+    catalog = run_operation(debug, check_operation, project, TerminalReporter(), keep_compiled=True)
     counts = ", ".join(
         f"{len(items)} {CONTENT_KINDS[kind].kind_name if len(items) == 1 else CONTENT_KINDS[kind].kind_plural}"
         for kind, items in catalog.documents.items()

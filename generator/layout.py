@@ -49,3 +49,15 @@ def user_cache(*parts: str) -> Path:
     """A folder of the user's cache, outside every project: ``$XDG_CACHE_HOME`` (unset or empty:
     ``~/.cache``) joined with ``parts``, e.g. ``user_cache("whisper")``."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").joinpath(*parts)
+
+
+TEMPLATE_CACHE_DIR = f"{CACHE_DIR}/templates"
+"""Jinja's compiled templates, kept between runs (each checked against its template's source)."""
+
+
+def template_cache(project_root: Path) -> Path | None:
+    """The folder of the project's compiled templates (:data:`TEMPLATE_CACHE_DIR`), or None where it
+    would lie outside the project (a symlinked ``.partnerkit-cache``)."""
+    root = project_root.resolve()
+    folder = (root / TEMPLATE_CACHE_DIR).resolve()
+    return folder if folder.is_relative_to(root) else None

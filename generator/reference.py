@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
 import sys
 import types
 import typing
@@ -55,6 +58,40 @@ def _nested(model: type[BaseModel]) -> list[type[BaseModel]]:
     return found
 
 
+@functools.cache
+def _module_docstrings(module_name: str) -> dict[str, dict[str, str]]:
+    """Per class of a module (by qualified name), the docstring written under each annotated attribute."""
+    tree = ast.parse(inspect.getsource(sys.modules[module_name]))
+    found: dict[str, dict[str, str]] = {}
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            attributes: dict[str, str] = {}
+            for previous, statement in zip(node.body, node.body[1:]):
+                if (isinstance(previous, ast.AnnAssign) and isinstance(previous.target, ast.Name)
+                        and isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+                        and isinstance(statement.value.value, str)):
+                    attributes[previous.target.id] = inspect.cleandoc(statement.value.value)
+            found[prefix + node.name] = attributes
+            visit(node.body, f"{prefix}{node.name}.")
+
+    visit(tree.body, "")
+    return found
+
+
+def field_docstring(model: type[BaseModel], name: str) -> str:
+    """The docstring under field ``name`` where it is declared (the model or a base)."""
+    for cls in model.__mro__:
+        if cls is BaseModel or not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+            continue
+        docstring = _module_docstrings(cls.__module__).get(cls.__qualname__, {}).get(name)
+        if docstring is not None:
+            return docstring
+    return ""
+
+
 def _table(model: type[BaseModel], heading: str) -> list[str]:
     lines = [heading, "", " ".join((model.__doc__ or "").split()), ""]
     if not model.model_fields:
@@ -77,7 +114,7 @@ def _table(model: type[BaseModel], heading: str) -> list[str]:
             default = "defaults"
         else:
             default = f"`{str(field.default).lower() if isinstance(field.default, bool) else field.default}`"
-        description = " ".join((field.description or "").split()).replace("|", "\\|")
+        description = " ".join((field.description or field_docstring(model, name)).split()).replace("|", "\\|")
         lines.append(f"| `{name}` | {_type_name(field.annotation)} | {default} | {description} |")
     return [*lines, ""]
 

@@ -27,7 +27,7 @@ def test_build_writes_every_page(minimal: Path) -> None:
     assert '<meta name="partnerkit:content-id" content="module:pricing">' in html
     assert 'data-pk-module="pricing"' in html
     assert sorted(path.name for path in minimal.iterdir()) == [".partnerkit-cache", "content", "site", "site_config.yml"]
-    assert sorted(path.name for path in (minimal / ".partnerkit-cache").iterdir()) == ["releases"], "the build cache only"
+    assert sorted(path.name for path in (minimal / ".partnerkit-cache").iterdir()) == ["releases", "templates"], "the build cache only"
 
 
 def _break_a_link(root: Path) -> None:

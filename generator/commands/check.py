@@ -26,11 +26,12 @@ def palette_warnings(catalog: Catalog) -> list[str]:
             f"({contrast(MATERIAL_PRIMARY['indigo']):.2f}:1) keeps the colour as configured"]
 
 
-def check(root: Path, reporter: Reporter = NullReporter()) -> Catalog:
+def check(root: Path, reporter: Reporter = NullReporter(), keep_compiled: bool = False) -> Catalog:
     """Raise ContentErrors if the project at ``root`` would not build; return its catalog otherwise.
     Recordings are not transcribed (that is slow); ones without a transcript are reported as warnings,
-    as is a palette whose primary colour reads below 4.5:1 on white."""
-    catalog, _ = render_project(root, reporter)
+    as is a palette whose primary colour reads below 4.5:1 on white. ``keep_compiled``: the compiled
+    templates are kept in ``.partnerkit-cache/`` (as the build keeps them) for the next run."""
+    catalog, _ = render_project(root, reporter, keep_compiled=keep_compiled)
     for warning in palette_warnings(catalog):
         reporter.warning(warning)
     return catalog

@@ -28,6 +28,7 @@ from generator.releases.sources import located_in, release_inputs
 from generator.releases.trash import Trash, swap_in
 from generator.releases.versions_file import redirect_page, versions_json
 from generator.render import RenderedSite, render_site
+from generator.layout import template_cache
 from generator.render.context import ReleaseContext
 from generator.render.strings import STRINGS
 from generator.reporter import NullReporter, Reporter
@@ -139,7 +140,7 @@ def render_needed(
             recertify_by={ident: key.recertify.by.isoformat() for ident, key in exams.items() if key.recertify},
         )
         templates = project / catalog.config.templates if catalog.config.templates else None
-        rendered = render_site(catalog, templates, context)
+        rendered = render_site(catalog, templates, context, template_cache(root))
         if plan.unversioned:
             if not catalog.config.site_url:
                 reporter.warning(SITE_URL_WARNING)

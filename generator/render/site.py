@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import posixpath
 import re
 import traceback
@@ -183,8 +184,12 @@ class RenderedSite:
         return {**self.texts(), **self.assets}
 
 
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's emitter where PyYAML has it (as the front matter's loader): the same text, several times faster."""
+
+
 def dump_mkdocs_config(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
 
 
 def page_path(document: Document) -> str:
@@ -244,9 +249,31 @@ def _path_exams(context: Any, path: Any) -> list[Quiz]:
     return [quiz for quiz in context["catalog"].quizzes.values() if quiz.mode == "exam" and quiz.role == path.role]
 
 
+class TemplateBytecode(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept in a folder between runs (the project's ``.partnerkit-cache/templates/``), so a
+    command does not compile every template again; Jinja checks each against its template's source.
+    A cache that cannot be read or written is skipped, never an error."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError, TypeError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 @functools.lru_cache(maxsize=16)
-def template_environment(override_dir: Path | None = None, shown: str = "templates") -> jinja2.Environment:
-    """Templates from ``override_dir`` (a vendor's) first, then the built-in ones; compiled once per process.
+def template_environment(override_dir: Path | None = None, shown: str = "templates",
+                         bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """Templates from ``override_dir`` (a vendor's, shown in errors as ``shown``) first, then the built-in
+    ones; compiled once per process, and kept compiled in ``bytecode_dir`` (``generator.layout.template_cache``)
+    for the next one.
 
     Every template runs sandboxed (no access to Python internals from a vendor's template) and every
     printed value is escaped as Markdown text unless a filter of ``escape.FILTERS`` already escaped it
@@ -262,6 +289,7 @@ def template_environment(override_dir: Path | None = None, shown: str = "templat
         keep_trailing_newline=True,
         autoescape=False,
         finalize=finalize,
+        bytecode_cache=TemplateBytecode(str(bytecode_dir)) if bytecode_dir is not None else None,
     )
     env.filters.update({
         **FILTERS,
@@ -342,13 +370,16 @@ def _vendor_template_error(exc: jinja2.TemplateError, folder: Path | None, name:
 
 
 def render_site(
-    catalog: Catalog, override_dir: Path | None = None, release: ReleaseContext | None = None
+    catalog: Catalog, override_dir: Path | None = None, release: ReleaseContext | None = None,
+    bytecode_dir: Path | None = None,
 ) -> RenderedSite:
     """Every page of the site for ``catalog``; ``override_dir`` holds a vendor's template overrides;
-    ``release`` is set when the site is one release of a versioned site."""
+    ``release`` is set when the site is one release of a versioned site; ``bytecode_dir`` keeps the
+    compiled templates between runs (``generator.layout.template_cache``)."""
     config = catalog.config
     t = STRINGS[config.language]
-    env = template_environment(override_dir.resolve() if override_dir is not None else None, config.templates or "templates")
+    env = template_environment(override_dir.resolve() if override_dir is not None else None, config.templates or "templates",
+                               bytecode_dir)
 
     drafts_shown = release is None or release.working_tree
     talks = [talk for talk in catalog.talks.values() if drafts_shown or talk.meta.review == "approved"]
