@@ -22,7 +22,7 @@ from generator.structure.keys import ExamKey, QuestionKey
 from tests.analytics.conftest import KEYS, ORIGIN
 from tests.analytics.test_collector import BROWSER
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration  # in process, but on PostgreSQL too
 
 MODULES = [f"m{number}" for number in range(30)]
 INDEX = ContentIndex(
