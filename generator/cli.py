@@ -121,11 +121,12 @@ debug_option = click.option("--debug", is_flag=True, help="Show Python traceback
 
 COMMANDS_IN_ORDER_OF_USE = (
     "transcribe", "check", "serve", "build", "release",
-    "invite", "revoke", "collect", "worklists", "notify", "report",
-    "export-qti", "credential-key", "revoke-certificate", "forget",
+    "deploy", "invite", "revoke", "collect", "worklists", "signals", "notify", "report",
+    "export-qti", "credential-key", "revoke-certificate", "lrs-send", "backup", "restore", "forget",
 )
 """``partnerkit --help`` lists the commands in the order people use them: write and preview, publish,
-reach the reps, run the jobs that read what they did, certificates, then forgetting a rep."""
+deploy and reach the reps, run the jobs that read what they did, certificates and learning records,
+keeping the data safe, then forgetting a rep."""
 
 
 class CommandsInOrderOfUse(click.Group):
