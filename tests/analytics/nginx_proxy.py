@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.analytics.collector_processes import BROWSER, ENVIRONMENT
 from tests.analytics.conftest import free_port
+from tests.conftest import require_tool
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 SITE_HOST, COLLECTOR_HOST = "partners.ostrova.example", "collect.partners.ostrova.example"
@@ -64,10 +64,7 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
 def behind_nginx(folder: Path, project: Path, collector_ports: list[int]):
     """nginx serving ``project``'s site and proxying to the collectors on ``collector_ports``, as
     ``partnerkit deploy nginx`` writes it: {"https": port, "http": port, "certificate": path}."""
-    if NGINX is None:
-        message = "nginx is not installed (scripts/setup installs Debian's nginx-light): nginx tests SKIPPED"
-        print(f"\n!!! {message} !!!")
-        pytest.skip(message)
+    require_tool(NGINX is not None, "nginx", "apt-get install nginx-light")
     certificate, key = self_signed(folder)
     https, http = free_port(), free_port()
     nginx_dir = folder / "nginx"

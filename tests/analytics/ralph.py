@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.analytics.conftest import free_port
+from tests.conftest import require_tool
 
 LRS_VENV = Path(__file__).resolve().parents[2] / ".venv-lrs"
 USER, PASSWORD = "partnerkit", "lrs-secret-0123"
@@ -50,8 +51,7 @@ print(json.dumps(errors))
 
 def lrs_python() -> Path:
     python = Path(os.environ.get("PARTNERKIT_LRS_PYTHON") or LRS_VENV / "bin" / "python")
-    if not python.is_file():
-        pytest.skip(f"Ralph is not installed: scripts/setup makes {LRS_VENV.name}/ (or set PARTNERKIT_LRS_PYTHON)")
+    require_tool(python.is_file(), "Ralph (or PARTNERKIT_LRS_PYTHON)", f"the {LRS_VENV.name}/ environment it makes")
     return python
 
 
