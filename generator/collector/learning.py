@@ -83,6 +83,9 @@ class LearningService:
     lists (``due``); None: no worklists."""
     record_days: int = 730
     """Rows not changed for this many days are deleted (``analytics.learning_record_days``)."""
+    statements: Any = None
+    """The :class:`generator.collector.xapi.StatementRecorder` that records a module marked done as an xAPI
+    ``completed`` statement in the same transaction (``lrs.endpoint`` set); None: no statements."""
     rates: RateLimits = field(default_factory=lambda: RateLimits(CHANGES_PER_MINUTE, CHANGES_PER_MINUTE * 5))
     clock: Callable[[], float] = time.time
     _pruned_on: date | None = None
@@ -104,7 +107,9 @@ class LearningService:
             if prune_before is not None:
                 store_learning.prune(db, prune_before)
             for change in body.modules:
-                store_learning.set_module(db, partner, rep, change.module, change.done, change.at, version)
+                stored = store_learning.set_module(db, partner, rep, change.module, change.done, change.at, version)
+                if stored and change.done and self.statements is not None:
+                    self.statements.module_completed(db, partner, rep, change.module, change.at, version)
             for result in body.quizzes:
                 store_learning.set_quiz(db, partner, rep, result.quiz, result.score, result.passed, result.at)
             return {

@@ -35,10 +35,12 @@ VERBS = {
     "passed": "http://adlnet.gov/expapi/verbs/passed",
     "failed": "http://adlnet.gov/expapi/verbs/failed",
     "earned": "http://id.tincanapi.com/verb/earned",
+    "completed": "http://adlnet.gov/expapi/verbs/completed",
 }
 PAGE = "http://activitystrea.ms/schema/1.0/page"
 ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
 ACHIEVEMENT = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#Achievement"
+MODULE = "http://adlnet.gov/expapi/activities/module"
 
 
 def duration(milliseconds: int) -> str:
@@ -103,6 +105,16 @@ class Vocabulary:
         return self.graded("quiz", f"{event.view}/{event.quiz}/{sent}", event.quiz, event.rep, event.partner,
                            max(0, min(100, event.score)), event.passed, when, event.version)
 
+    def completed(self, module: str, rep: str, partner: str, at_ms: int, release: str) -> dict[str, Any]:
+        """A module the rep marked done (``module``: its id), at ``at_ms`` by the rep's clock."""
+        when = datetime.fromtimestamp(at_ms / 1000, timezone.utc)
+        activity = self.activity("module", module, MODULE)
+        title = self.titles.get(f"module:{module}")
+        if title:
+            activity["definition"]["name"] = {"en": title}
+        return self.statement(self._id("module", partner, rep, module, str(at_ms)), rep, partner, "completed",
+                              activity, when, {"completion": True}, release)
+
     def earned(self, exam: str, certificate: str, credential: str | None, rep: str, partner: str, when: datetime,
                release: str) -> dict[str, Any]:
         extensions = {f"{self.home}/xapi/extensions/certificate": certificate}
@@ -146,6 +158,11 @@ class StatementRecorder:
                     when: datetime, release: str) -> None:
         if "exam" in self.events:
             self._keep(db, "exam", self.vocabulary.graded("exam", attempt, exam, rep, partner, score, passed, when, release))
+
+    def module_completed(self, db: Transaction, partner: str, rep: str, module: str, at_ms: int, release: str) -> None:
+        """The learner record stored a module as done (a later change than any it held)."""
+        if "module" in self.events:
+            self._keep(db, "module", self.vocabulary.completed(module, rep, partner, at_ms, release))
 
     def certificate_earned(self, db: Transaction, exam: str, certificate: str, credential: str | None, rep: str,
                            partner: str, when: datetime, release: str) -> None:

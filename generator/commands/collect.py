@@ -168,7 +168,7 @@ def learning_service(store: BatchingStore, exams: ExamService, roster: Roster | 
     from generator.collector.learning import LearningService
 
     return LearningService(store, roster.entries if roster is not None else None, exams, worklists,
-                           analytics.learning_record_days)
+                           analytics.learning_record_days, statements=exams.statements)
 
 
 def _optional_keys() -> dict[str, bytes]:

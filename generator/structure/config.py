@@ -446,7 +446,7 @@ class NotificationSettings(Schema):
     have overdue steps, and the vendor's contacts hear that the partner dropped below it."""
 
 
-XapiEvent = Literal["page", "quiz", "exam", "certificate"]
+XapiEvent = Literal["page", "module", "quiz", "exam", "certificate"]
 
 
 class LrsSettings(Schema):
@@ -459,9 +459,9 @@ class LrsSettings(Schema):
     key_variable: str = "PARTNERKIT_LRS_KEY"
     """Environment variable holding the LRS's credentials as ``key:secret`` (HTTP basic auth; never
     written in site_config.yml)."""
-    events: list[XapiEvent] = ["page", "quiz", "exam", "certificate"]
+    events: list[XapiEvent] = ["page", "module", "quiz", "exam", "certificate"]
     """What is sent: ``page`` (a stretch of reading a page: ``experienced``, with its duration),
-    ``quiz`` (a practice quiz: ``passed``/``failed`` with its score), ``exam`` (an exam attempt:
+    ``module`` (a module the rep marked done: ``completed``), ``quiz`` (a practice quiz: ``passed``/``failed`` with its score), ``exam`` (an exam attempt:
     ``passed``/``failed`` with its score), ``certificate`` (``earned``, with the credential's id)."""
     retry_seconds: float = Field(default=10, gt=0, le=3600)
     """Wait before sending a statement again after the LRS failed to take it; doubled after each failure."""

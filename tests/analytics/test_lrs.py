@@ -24,6 +24,7 @@ from generator.cli import cli
 from generator.collector.app import CollectorSettings
 from generator.collector.credentials import CredentialService, credential_routes
 from generator.collector.exams import ExamService
+from generator.collector.learning import LearningService, ModuleChange, SyncRequest
 from generator.collector.lrs import LrsSender, lrs_auth
 from generator.collector.xapi import StatementRecorder, Vocabulary, duration
 from generator.errors import PartnerkitError
@@ -126,6 +127,30 @@ def test_statements_arrive_exactly_once_across_an_lrs_outage(ralph, tmp_path: Pa
         store_jwt(tmp_path, verdict["certificate"]).split(".")[1] + "=="))["jti"]
     assert earned["result"]["extensions"] == {f"{HOME}/xapi/extensions/certificate": verdict["certificate"],
                                               f"{HOME}/xapi/extensions/credential": jwt_id}
+
+
+def test_a_module_marked_done_is_one_completed_statement(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "events.sqlite")
+    recorder = StatementRecorder(Vocabulary(HOME, {"module:pricing": "Pricing"}), frozenset({"module"}))
+    service = LearningService(store, statements=recorder)
+    at = 1_796_000_000_000
+
+    def sync(*changes: tuple[str, bool, int]) -> None:
+        body = SyncRequest(modules=[ModuleChange(module=module, done=done, at=moment) for module, done, moment in changes])
+        store.run(service.sync("acme", "rep-7", "2.4", body)).result()
+
+    sync(("pricing", True, at))
+    sync(("pricing", True, at))  # the same change again (a second device, a retry): nothing new
+    sync(("pricing", True, at - 5000), ("basics", False, at))  # an older change, and a module marked not done
+    bodies = [json.loads(body) for (body,) in store.query("SELECT body FROM lrs_outbox")]
+    assert len(bodies) == 1 and ralph_errors(bodies) == []
+    [completed] = bodies
+    assert completed["verb"] == {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en": "completed"}}
+    assert completed["object"] == {"objectType": "Activity", "id": f"{HOME}/xapi/activities/module/pricing",
+                                   "definition": {"type": "http://adlnet.gov/expapi/activities/module", "name": {"en": "Pricing"}}}
+    assert completed["actor"]["account"] == {"homePage": HOME, "name": "rep-7"}
+    assert completed["result"] == {"completion": True}
+    store.close()
 
 
 def store_jwt(tmp_path: Path, certificate: str) -> str:
