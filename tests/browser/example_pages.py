@@ -26,12 +26,23 @@ PAGE_TYPES = {
 def served_example(folder: Path, **settings: Any) -> Iterator[str]:
     """The example copied into ``folder``, its site_config.yml changed by ``settings``, built by the
     installed ``partnerkit build`` from the project folder and served on 127.0.0.1; yields the URL."""
-    from tests.cli.conftest import copy_example, partnerkit
-    from tests.conftest import configure, serve_folder
+    from tests.cli.conftest import copy_example
+    from tests.conftest import configure
 
     project = copy_example(folder / "ostrova")
     if settings:
         configure(project, **settings)
+    with built_and_served(project) as url:
+        yield url
+
+
+@contextmanager
+def built_and_served(project: Path) -> Iterator[str]:
+    """``project`` built by the installed ``partnerkit build`` from its folder and its site served on
+    127.0.0.1; yields the URL."""
+    from tests.cli.conftest import partnerkit
+    from tests.conftest import serve_folder
+
     built = partnerkit("build", cwd=project)
     assert built.returncode == 0, built.stderr
     url, server = serve_folder(project / "site")
@@ -50,8 +61,7 @@ EARLIER, CURRENT = "2.3", "2.4"
 def served_versioned_example(folder: Path) -> Iterator[str]:
     """The example with two releases (``2.3`` tagged, ``2.4`` the committed tree and ``latest``), built
     by the installed ``partnerkit build`` and served on 127.0.0.1; yields the site's root URL."""
-    from tests.cli.conftest import copy_example, git, partnerkit
-    from tests.conftest import serve_folder
+    from tests.cli.conftest import copy_example, git
 
     project = copy_example(folder / "ostrova")
     git(project, "tag", "v2.3")
@@ -59,11 +69,5 @@ def served_versioned_example(folder: Path) -> Iterator[str]:
         config.write(f'\nversions:\n  - version: "{EARLIER}"\n    title: {EARLIER} (Oct 2026)\n    ref: v2.3\n'
                      f'  - version: "{CURRENT}"\n    title: {CURRENT} (Nov 2026)\n    aliases: [latest]\ndefault: latest\n')
     git(project, "commit", "--quiet", "--all", "--message", "Releases")
-    built = partnerkit("build", cwd=project)
-    assert built.returncode == 0, built.stderr
-    url, server = serve_folder(project / "site")
-    try:
+    with built_and_served(project) as url:
         yield url
-    finally:
-        server.shutdown()
-        server.server_close()
