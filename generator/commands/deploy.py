@@ -137,6 +137,11 @@ def _site_locations(site: NginxSite) -> str:
     client_max_body_size 1k;
     client_header_timeout 10s;
     client_body_timeout 10s;
+    # Pages, stylesheets, scripts and the search index travel compressed (a third of their size or less).
+    gzip on;
+    gzip_vary on;
+    gzip_comp_level 5;
+    gzip_types text/css application/javascript text/javascript application/json image/svg+xml application/xml text/xml text/vtt;
 
     location / {{
         try_files $uri $uri/ =404;

@@ -149,7 +149,9 @@ def test_the_site_seeks_recordings_caches_hashed_assets_and_shows_its_404_page(d
         assert seeked.headers["content-range"] == f"bytes 1000-1999/{recording.stat().st_size}"
         assert seeked.content == recording.read_bytes()[1000:2000]
         bundle = next((project / "site/assets/javascripts").glob("bundle.*.min.js"))
-        assert site.get(f"/assets/javascripts/{bundle.name}").headers["cache-control"] == "public, max-age=31536000, immutable"
+        script = site.get(f"/assets/javascripts/{bundle.name}", headers={"Accept-Encoding": "gzip"})
+        assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert script.headers["content-encoding"] == "gzip" and script.content == bundle.read_bytes()
         home = site.get("/")
         assert home.status_code == 200 and home.headers["cache-control"] == "no-cache"
         missing = site.get("/no/such/page/")
