@@ -2,7 +2,8 @@
 
 Metrics (``prometheus-client``, one registry per app) are served only where ``partnerkit collect
 --metrics HOST:PORT`` says, never on the collector's public address: requests by route and status,
-refusals by route and reason, the store's commit time and its writer's queue. No metric and no log
+refusals by route and reason, the store's commit time, its writer's queue and the xAPI statements waiting
+for the LRS. No metric and no log
 line holds a client address, a token or anything else a request carried; routes are the route
 templates (``/exams/{exam}/attempts``), so a client cannot add series by inventing paths."""
 
@@ -76,9 +77,14 @@ class CollectorMetrics:
                                        registry=self.registry)
         self.store_queue = Gauge("partnerkit_store_queue_length", "Writes waiting for the store's writer",
                                  registry=self.registry)
+        self.lrs_waiting = Gauge("partnerkit_lrs_outbox_waiting", "xAPI statements waiting to be delivered to the LRS",
+                                 registry=self.registry)
         self.log = RefusalLog(clock)
         if store is not None:
+            from generator.analytics.store_lrs import outbox_counts
+
             self.store_queue.set_function(store.queue_length)
+            self.lrs_waiting.set_function(lambda: outbox_counts(store)[1])
             store.on_commit = self.store_seconds.observe
 
     def refused(self, route: str, reason: str) -> None:

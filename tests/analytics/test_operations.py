@@ -85,7 +85,8 @@ def test_metrics_count_requests_and_refusals_by_route_template_and_reason(store)
                  'partnerkit_requests_total{route="(no route)",status="404"} 1.0',
                  'partnerkit_refusals_total{reason="forged token",route="/e"} 1.0',
                  'partnerkit_refusals_total{reason="malformed json",route="/e"} 1.0',
-                 "partnerkit_store_queue_length 0.0"):
+                 "partnerkit_store_queue_length 0.0",
+                 "partnerkit_lrs_outbox_waiting 0.0"):
         assert line in text.splitlines()
     commits = next(line for line in text.splitlines() if line.startswith("partnerkit_store_commit_seconds_count"))
     assert float(commits.split()[1]) >= 1
