@@ -14,19 +14,20 @@ from __future__ import annotations
 
 import gzip
 import re
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from generator.commands.build import build
-from generator.render.mkdocs_config import ASSET_DIR
+sys.path.insert(0, str(Path(__file__).parent))
+
+from paired import copy_example  # noqa: E402
+
+from generator.commands.build import build  # noqa: E402
+from generator.render.mkdocs_config import ASSET_DIR  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "generator" / "assets" / "partnerkit"
 GOAL, MODULE_GOAL = 8 * 1024, 3 * 1024
-EXAMPLE = ("content", "transcripts", "site_config.yml", "customers.example.csv")
-"""The example project's own files (a copy of them is built)."""
 LOADED = re.compile(rf'(?:src|href)="[^"]*{ASSET_DIR}/([\w.-]+\.(?:js|css))"')
 TYPES = {"modules": "module", "paths": "path", "procedures": "procedure", "who-does-what": "who-does-what",
          "campaigns": "campaign", "talks": "talk", "verify": "verify"}
@@ -56,14 +57,7 @@ def page_type(site: Path, page: Path) -> str | None:
 def main() -> int:
     anchor = sum(gzipped(path.read_bytes()) for path in sorted(SOURCES.iterdir()) if path.suffix in (".js", ".css"))
     with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder) / "project"  # a copy: the build's cache and keys stay out of the checkout
-        project.mkdir()
-        for name in EXAMPLE:
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, project / name)
-            elif source.exists():
-                shutil.copy2(source, project / name)
+        project = copy_example(Path(folder) / "project")  # the build's cache and keys stay out of the checkout
         site = Path(folder) / "site"
         build(project, site)
         weights: dict[str, tuple[int, list[str]]] = {}

@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ("content", "transcripts", "site_config.yml", "customers.example.csv")
+"""The example project's own files (benchmarks build a copy of them, never the checkout)."""
+
 BIN = Path(sys.executable).parent
 """The folder of the Python running the benchmark: its ``partnerkit`` and ``mkdocs`` are the installed commands."""
 
@@ -57,6 +61,18 @@ class Series:
 
     def listed(self) -> str:
         return ", ".join(f"{run.wall:.2f}" for run in self.runs)
+
+
+def copy_example(project: Path) -> Path:
+    """The example project copied into the new folder ``project`` (its build writes nothing into the checkout)."""
+    project.mkdir()
+    for name in EXAMPLE:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        elif source.exists():
+            shutil.copy2(source, project / name)
+    return project
 
 
 def run_command(arguments: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:

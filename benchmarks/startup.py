@@ -23,14 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from paired import command, compare, goal, interleaved, print_load_note, ratio, run_command  # noqa: E402
+from paired import command, compare, copy_example, goal, interleaved, print_load_note, ratio, run_command  # noqa: E402
 from rebuild import edit_module  # noqa: E402
 
 from generator.commands.build import render_project  # noqa: E402
 from generator.engine import engine_command, engine_environment, write_stage  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ("content", "transcripts", "site_config.yml", "customers.example.csv")
 
 
 def main() -> None:
@@ -41,14 +39,7 @@ def main() -> None:
     partnerkit = command("partnerkit")
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        project = work / "project"
-        project.mkdir()
-        for name in EXAMPLE:
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, project / name)
-            elif source.exists():
-                shutil.copy2(source, project / name)
+        project = copy_example(work / "project")
         _, rendered = render_project(project)
         stage = work / "stage"
         write_stage(rendered, stage, project)
