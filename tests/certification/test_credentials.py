@@ -6,6 +6,7 @@ looked up in the revocation list (decoded here by hand)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import json
@@ -57,18 +58,26 @@ SCHEMA_FILE = Path(__file__).parents[1] / "data" / "openbadges" / "ob_v3p0_achie
 """Where 1EdTech's schema is looked for (see tests/data/openbadges/README.md); PARTNERKIT_OB3_SCHEMA may name another copy."""
 
 
-@pytest.fixture
-def issuing(make_store):
-    clock = Clock()
+@contextlib.contextmanager
+def issuing_collector(store, signing_keys: dict | None = None, clock: Clock | None = None):
+    """A collector on 127.0.0.1 grading the silver exam and issuing its credentials with ``signing_keys``
+    (default: the RSA key ``k1``); ``.clock``, ``.service`` and ``.credentials`` are set on it."""
+    clock = clock or Clock()
     port = free_port()
     service = ExamService({("2.4", "sales-silver"): exam_key(EXAM, 365)}, None, ROSTER, clock)  # type: ignore[arg-type]
-    credentials = CredentialService(service, CONFIG, Addresses(f"http://127.0.0.1:{port}"), {"k1": SIGNING})
+    credentials = CredentialService(service, CONFIG, Addresses(f"http://127.0.0.1:{port}"), signing_keys or {"k1": SIGNING})
     service.credentials = credentials
     settings = CollectorSettings(INDEX, [ORIGIN], KEYS)
-    with running_collector(settings, make_store(), port, exams=service, routes=credential_routes(settings, credentials)) as running:
+    with running_collector(settings, store, port, exams=service, routes=credential_routes(settings, credentials)) as running:
         running.clock = clock
         running.service = service
         running.credentials = credentials
+        yield running
+
+
+@pytest.fixture
+def issuing(make_store):
+    with issuing_collector(make_store()) as running:
         yield running
 
 

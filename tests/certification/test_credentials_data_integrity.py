@@ -16,16 +16,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from generator.analytics.store import SqliteStore
 from generator.analytics.store_credentials import revoke_certificate
-from generator.certification.credentials import STATUS_LIST_SIZE, Addresses
+from generator.certification.credentials import STATUS_LIST_SIZE
 from generator.certification.data_integrity import BUNDLED_CONTEXTS, document_loader, proof_holds, with_proof
-from generator.collector.app import CollectorSettings
-from generator.collector.credentials import CredentialService, credential_routes
-from generator.collector.exams import ExamService
 from generator.errors import PartnerkitError
-from generator.structure.keys import exam_key
-from tests.analytics.conftest import INDEX, KEYS, ORIGIN, free_port, running_collector
-from tests.certification.test_credentials import CONFIG, SIGNING, passed
-from tests.certification.test_exams import EXAM, ROSTER, Clock
+from tests.certification.test_credentials import SIGNING, issuing_collector, passed
+from tests.certification.test_exams import Clock
 
 pytestmark = pytest.mark.integration
 
@@ -39,14 +34,7 @@ def issuing(tmp_path: Path):
     its clock set to now (the Node verifier checks validity against the wall clock)."""
     clock = Clock()
     clock.at = datetime.now(timezone.utc)
-    port = free_port()
-    service = ExamService({("2.4", "sales-silver"): exam_key(EXAM, 365)}, None, ROSTER, clock)  # type: ignore[arg-type]
-    credentials = CredentialService(service, CONFIG, Addresses(f"http://127.0.0.1:{port}"), {"k1": SIGNING, "k0": PROOF_KEY})
-    service.credentials = credentials
-    settings = CollectorSettings(INDEX, [ORIGIN], KEYS)
-    with running_collector(settings, SqliteStore(tmp_path / "events.sqlite"), port, exams=service,
-                           routes=credential_routes(settings, credentials)) as running:
-        running.clock = clock
+    with issuing_collector(SqliteStore(tmp_path / "events.sqlite"), {"k1": SIGNING, "k0": PROOF_KEY}, clock) as running:
         yield running
 
 

@@ -20,14 +20,9 @@ from openbadgeslib.ob3.verifier import OB3Verifier, OB3VerificationError
 
 from generator.analytics.store import SqliteStore
 from generator.analytics.store_credentials import revoke_certificate
-from generator.certification.credentials import STATUS_LIST_SIZE, Addresses, badge_svg
-from generator.collector.app import CollectorSettings
-from generator.collector.credentials import CredentialService, credential_routes
-from generator.collector.exams import ExamService
-from generator.structure.keys import exam_key
-from tests.analytics.conftest import INDEX, KEYS, ORIGIN, free_port, running_collector
-from tests.certification.test_credentials import CONFIG, SIGNING, passed
-from tests.certification.test_exams import EXAM, ROSTER, Clock
+from generator.certification.credentials import STATUS_LIST_SIZE, badge_svg
+from tests.certification.test_credentials import issuing_collector, passed
+from tests.certification.test_exams import Clock
 
 pytestmark = pytest.mark.integration
 
@@ -38,14 +33,7 @@ def issuing(tmp_path: Path):
     validity against the wall clock)."""
     clock = Clock()
     clock.at = datetime.now(timezone.utc)
-    port = free_port()
-    service = ExamService({("2.4", "sales-silver"): exam_key(EXAM, 365)}, None, ROSTER, clock)  # type: ignore[arg-type]
-    credentials = CredentialService(service, CONFIG, Addresses(f"http://127.0.0.1:{port}"), {"k1": SIGNING})
-    service.credentials = credentials
-    settings = CollectorSettings(INDEX, [ORIGIN], KEYS)
-    with running_collector(settings, SqliteStore(tmp_path / "events.sqlite"), port, exams=service,
-                           routes=credential_routes(settings, credentials)) as running:
-        running.clock = clock
+    with issuing_collector(SqliteStore(tmp_path / "events.sqlite"), clock=clock) as running:
         yield running
 
 
