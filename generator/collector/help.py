@@ -31,6 +31,7 @@ from generator.analytics import store_signals
 from generator.analytics.store import BatchingStore
 from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, known_rep, load_json,
                                      read_body, stored_answer, store_unavailable, validated)
+from generator.collector.notifications import html_page
 from generator.notifications.tokens import sign_unsubscribe, verify_unsubscribe
 from generator.structure.config import HelpSettings
 
@@ -115,10 +116,7 @@ def help_routes(settings: CollectorSettings, service: HelpService) -> list[Route
         return wanted
 
     def page(body: str, status: int = 200) -> HTMLResponse:
-        title = PAGE.get(service.language, PAGE["en"])[0]
-        return HTMLResponse(f'<!DOCTYPE html><html lang="{service.language}"><head><meta charset="utf-8">'
-                            f'<meta name="viewport" content="width=device-width"><title>{title}</title></head>'
-                            f"<body><main>{body}</main></body></html>", status_code=status)
+        return html_page(service.language, PAGE.get(service.language, PAGE["en"])[0], body, status)
 
     async def confirm(request: Request) -> Response:
         try:

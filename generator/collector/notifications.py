@@ -49,6 +49,13 @@ PAGE = {
 }
 
 
+def html_page(language: str, title: str, body: str, status: int = 200) -> HTMLResponse:
+    """A small page the collector answers a link from an e-mail with (``body``: HTML already escaped)."""
+    return HTMLResponse(f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
+                        f'<meta name="viewport" content="width=device-width"><title>{escape(title)}</title></head>'
+                        f"<body><main>{body}</main></body></html>", status_code=status)
+
+
 def notification_routes(settings: CollectorSettings, service: NotificationService) -> list[Route]:
     store = service.store
 
@@ -65,10 +72,7 @@ def notification_routes(settings: CollectorSettings, service: NotificationServic
         return KIND_WORDS.get(service.language, KIND_WORDS["en"])[kind]
 
     def page(body: str, status: int = 200) -> HTMLResponse:
-        title = PAGE.get(service.language, PAGE["en"])[0]
-        return HTMLResponse(f'<!DOCTYPE html><html lang="{service.language}"><head><meta charset="utf-8">'
-                            f'<meta name="viewport" content="width=device-width"><title>{title}</title></head>'
-                            f"<body><main>{body}</main></body></html>", status_code=status)
+        return html_page(service.language, PAGE.get(service.language, PAGE["en"])[0], body, status)
 
     async def confirm(request: Request) -> Response:
         try:
