@@ -27,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 
-from generator.structure.config import InputSettings  # noqa: E402
+from generator.model.config import InputSettings  # noqa: E402
 GOAL_MB = 200
 ROSTER = ("partner_id,partner_name,rep_id,name,email,role,joined,left\n"
           "acme,Acme Consulting,ana,Ana Silva,ana@acme.example,sales,2026-01-10,\n"

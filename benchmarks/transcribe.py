@@ -43,7 +43,7 @@ import tempfile
 import wave
 from pathlib import Path
 
-from generator.structure.config import TranscriptionSettings  # noqa: E402
+from generator.model.config import TranscriptionSettings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TALK_TEXT = Path(__file__).with_name("talk.txt")
@@ -54,7 +54,7 @@ VOICES = {"Aiko": ("en-us+f3", 165), "Ben": ("en-gb", 150), "Carla": ("en-us+f2"
 CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from generator.structure.config import TranscriptionSettings
+from generator.model.config import TranscriptionSettings
 from generator.transcripts.transcription import create_backend, media_duration, transcribe_media
 run, media, beam, model, language, compute, workers = (sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5],
                                                        sys.argv[6], int(sys.argv[7]))

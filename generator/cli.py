@@ -175,7 +175,7 @@ def build(project: Path, site_dir: Path | None, jobs: int | None, only: str | No
 def check(project: Path, debug: bool) -> None:
     """Validate content and config without building."""
     from generator.commands.check import check as check_operation
-    from generator.structure.content import CONTENT_KINDS
+    from generator.model.content import CONTENT_KINDS
 
     catalog = run_operation(debug, check_operation, project, TerminalReporter(), keep_compiled=True)
     counts = ", ".join(

@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 from generator.errors import ContentError, ContentErrors
 from generator.files import relative_name
-from generator.structure.config import InputSettings
+from generator.model.config import InputSettings
 
 LINE_MAX_CHARS = 1 << 20
 """Longest physical line of a CSV file, in characters (a cell is at most ``inputs.max_field_chars``)."""

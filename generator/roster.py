@@ -10,7 +10,7 @@ from pathlib import Path
 
 from generator.errors import ContentErrors
 from generator.inputs import read_csv
-from generator.structure.config import InputSettings
+from generator.model.config import InputSettings
 
 ROSTER_COLUMNS = ("partner_id", "partner_name", "rep_id", "name", "email", "role", "joined", "left")
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.load.content import load_project
-from generator.structure.catalog import Catalog
+from generator.model.catalog import Catalog
 from tests.test_golden import PROJECTS
 
 pytestmark = pytest.mark.unit

@@ -1,4 +1,4 @@
-"""One release is "the current one" (:class:`generator.structure.versions.Releases`): the site's root
+"""One release is "the current one" (:class:`generator.model.versions.Releases`): the site's root
 leads to it, and every mail and worklist links to it, even when the first declared release is hidden."""
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from generator.load.config import load_config
 from generator.notifications.messages import Inputs, due_messages
 from generator.releases.build import add_root_files, plan_releases
 from generator.roster import RosterEntry
-from generator.structure.config import Release
-from generator.structure.changes import COMPARED_KINDS
-from generator.structure.content import CONTENT_KINDS, SECTION_FOLDERS
-from generator.structure.urls import Urls
-from generator.structure.versions import Releases
+from generator.model.config import Release
+from generator.model.changes import COMPARED_KINDS
+from generator.model.content import CONTENT_KINDS, SECTION_FOLDERS
+from generator.model.urls import Urls
+from generator.model.versions import Releases
 
 pytestmark = pytest.mark.unit
 

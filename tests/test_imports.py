@@ -1,6 +1,6 @@
 """The package's imports point one way (read from the source with ``ast``, never by importing it).
 
-The rules are those of ``shared/architecture.md``: load -> structure -> render -> engine -> releases
+The rules are those of ``shared/architecture.md``: load -> model -> render -> engine -> releases
 -> site, and events -> collector -> store -> report, a rule per stage. ``ALLOWED`` names arrows that may break a rule
 for a while (each one a debt to pay back; empty since the re-plumbing of issue 13)."""
 
@@ -120,9 +120,9 @@ def test_no_stage_imports_in_a_circle():
     assert cycle(stages) is None
 
 
-def test_structure_imports_nothing_of_the_project():
+def test_model_imports_nothing_of_the_project():
     """Nothing but the project's layout, which imports nothing itself (the default paths of the settings)."""
-    assert arrows(lambda source, target: stage(source) == "structure" and stage(target) != "structure"
+    assert arrows(lambda source, target: stage(source) == "model" and stage(target) != "model"
                   and target != "generator.layout") == []
 
 
@@ -131,13 +131,13 @@ def test_the_layout_imports_nothing_of_the_project():
 
 
 RENDER_LEAVES = {"generator.errors", "generator.template_folder"}
-"""Leaf modules render may use besides ``structure``: errors, and the vendor's template folder loader
+"""Leaf modules render may use besides ``model``: errors, and the vendor's template folder loader
 (shared with the e-mails of ``notifications``)."""
 
 
-def test_render_imports_only_structure():
+def test_render_imports_only_model():
     assert arrows(lambda source, target: stage(source) == "render"
-                  and stage(target) not in ("render", "structure") and target not in RENDER_LEAVES) == []
+                  and stage(target) not in ("render", "model") and target not in RENDER_LEAVES) == []
 
 
 def test_load_only_reads():
@@ -197,7 +197,7 @@ NEVER_IMPORTS: dict[str, set[str]] = {
     "releases": {"collector", "notifications", *TOP},
 }
 """Per stage (see :func:`part`), the stages it never imports: those after it in its flow, the other
-flow, and the command line on top of both. ``structure``, ``render`` and ``load`` have rules of their own."""
+flow, and the command line on top of both. ``model``, ``render`` and ``load`` have rules of their own."""
 
 
 @pytest.mark.parametrize("source_stage", sorted(NEVER_IMPORTS))
@@ -248,8 +248,8 @@ def test_the_check_sees_a_broken_rule():
     assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert cycle({"a": {"b"}, "b": set()}) is None
     tree = ast.parse("from generator.render.site import x\nfrom . import strings\n")
-    known = {"generator.render.site", "generator.render.strings", "generator.render", "generator.structure.x"}
-    assert imported("generator.structure.x", tree, known, False) == {"generator.render.site"}
+    known = {"generator.render.site", "generator.render.strings", "generator.render", "generator.model.x"}
+    assert imported("generator.model.x", tree, known, False) == {"generator.render.site"}
     assert SQL.search("SELECT id FROM t WHERE id = ?") and not SQL.search("Select the release to build")
     assert [part(name) for name in ("generator.analytics.store_exams", "generator.analytics.report_output",
                                     "generator.analytics.compliance", "generator.reporter")] == [

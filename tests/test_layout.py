@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.layout import CUSTOMERS_FILE, OUTBOX_DIR, PRIVATE_DIR, user_cache
-from generator.structure.config import CustomerSettings
+from generator.model.config import CustomerSettings
 
 pytestmark = pytest.mark.unit
 

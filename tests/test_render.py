@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.commands.build import render_project
 from generator.load.content import load_project
-from generator.structure.changes import ReleaseChanges
+from generator.model.changes import ReleaseChanges
 from generator.render.context import ReleaseContext
 from generator.render.site import html_link, render_site
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import rcssmin
 
-from generator.structure.palette import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, WHITE_ON_PRIMARY, contrast, shade_css
+from generator.model.palette import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, WHITE_ON_PRIMARY, contrast, shade_css
 from generator.commands.build import render_project
 from generator.render.mkdocs_config import ASSET_DIR
 from generator.render.timing import describe_trigger, describe_when
@@ -71,8 +71,8 @@ def test_the_stylesheet_carries_only_the_configured_primarys_shade(minimal: Path
 
 def test_whats_new_lines_in_japanese() -> None:
     from generator.render.strings import STRINGS
-    from generator.structure.changes import Words, field_changes
-    from generator.structure.content import Step
+    from generator.model.changes import Words, field_changes
+    from generator.model.content import Step
 
     words = Words("ja", "オストロバ", {"enterprise": "エンタープライズ"}, STRINGS["ja"])
     old = [Step(when="-90d", action="a", owner={"enterprise": "vendor"}, checklist=["x"])]
@@ -106,7 +106,7 @@ def test_check_warns_for_teal_and_not_for_indigo(minimal) -> None:
 
 def test_a_long_text_that_changed_is_quoted_as_it_now_reads() -> None:
     from generator.render.strings import STRINGS
-    from generator.structure.changes import GIST, Words, field_changes
+    from generator.model.changes import GIST, Words, field_changes
 
     words = Words("en", "Ostrova", {}, STRINGS["en"])
     old = "Three checkpoints before every renewal date, so no renewal is a surprise for anyone."

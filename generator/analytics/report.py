@@ -20,7 +20,7 @@ from generator.certification.certificates import Certificate
 from generator.certification.tiers import _satisfies, counts_on
 from generator.errors import ContentErrors, PartnerkitError
 from generator.roster import RosterEntry
-from generator.structure.config import CertificationSettings, InputSettings, Tier
+from generator.model.config import CertificationSettings, InputSettings, Tier
 
 QUADRANTS = ("key person 1", "key person 2", "results without views", "neither")
 """Many views and results; many views, no results yet (support them first); results without

@@ -26,8 +26,8 @@ from generator.certification.certificates import Certificate
 from generator.certification.tiers import (Reminder, TierOutlook, certification_table, expiry_reminders,
                                            tiers_now_and_at_risk)
 from generator.roster import RosterEntry
-from generator.structure.config import CertificationSettings
-from generator.structure.versions import version_key
+from generator.model.config import CertificationSettings
+from generator.model.versions import version_key
 
 
 @dataclass(frozen=True)

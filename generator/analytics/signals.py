@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from generator.analytics.events import ContentIndex
 from generator.analytics.store_signals import RaisedRow, Reading
-from generator.structure.config import SignalRule
+from generator.model.config import SignalRule
 
 RETURN_LOOKBACK_DAYS = 365
 """How far back ``return`` rules look for the earlier reading the rep came back from."""

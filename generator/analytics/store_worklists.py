@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from generator.analytics.store import Transaction
-from generator.structure.worklists import Case
+from generator.model.worklists import Case
 
 FORGOTTEN = ("worklist_ticks", "worklist_notes")
 """Worklist tables with a ``rep`` column about the rep who wrote the row (``forget`` empties them of a rep)."""

@@ -37,9 +37,9 @@ from joserfc import jwt
 from joserfc.errors import SecurityWarning
 
 from generator.certification.certificates import Certificate
-from generator.certification.credential_keys import SigningKey, algorithm, joserfc_key
-from generator.structure.keys import ExamKey
-from generator.structure.config import SiteConfig
+from generator.certification.signing_keys import SigningKey, algorithm, joserfc_key
+from generator.model.answer_keys import ExamKey
+from generator.model.config import SiteConfig
 
 warnings.filterwarnings("ignore", message="EdDSA is deprecated", category=SecurityWarning)
 # RFC 9864 names the algorithm "Ed25519"; "EdDSA" is what Open Badges and VC verifiers read today.
@@ -245,7 +245,7 @@ BADGE_FALLBACK_FILL = "#263238"
 def badge_fill(primary: str) -> str:
     """The badge's disc in the site's palette: the primary colour (or its darker shade, as links use it)
     where white text reads on it at 4.5:1, else a dark neutral."""
-    from generator.structure.palette import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, contrast
+    from generator.model.palette import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, contrast
 
     colour = LINK_SHADES.get(primary) or MATERIAL_PRIMARY.get(primary, BADGE_FALLBACK_FILL)
     return colour if contrast(colour) >= MINIMUM_CONTRAST else BADGE_FALLBACK_FILL

@@ -22,7 +22,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
 
-from generator.certification.credential_keys import base58btc
+from generator.certification.signing_keys import base58btc
 from generator.errors import PartnerkitError
 
 CRYPTOSUITE = "eddsa-rdfc-2022"

@@ -21,7 +21,7 @@ from pathlib import Path
 from generator.atomic import write_atomically
 from generator.errors import PartnerkitError
 from generator.reporter import NullReporter, Reporter
-from generator.structure.content import Question, Quiz
+from generator.model.content import Question, Quiz
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from generator.roster import RosterEntry
 from generator.certification.certificates import Certificate
-from generator.structure.config import CertificationSettings, Tier, TierRequirement
+from generator.model.config import CertificationSettings, Tier, TierRequirement
 
 
 def _departures(roster: Iterable[RosterEntry]) -> dict[tuple[str, str], date]:

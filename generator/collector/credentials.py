@@ -46,7 +46,7 @@ from generator.analytics.store_credentials import (
     stored_credential,
 )
 from generator.certification.certificates import Certificate
-from generator.certification.credential_keys import SigningKey, public_jwk, public_multibase
+from generator.certification.signing_keys import SigningKey, public_jwk, public_multibase
 from generator.certification.data_integrity import with_proof
 from generator.certification.credentials import (
     OB_CONTEXT,
@@ -63,8 +63,8 @@ from generator.certification.credentials import (
 )
 from generator.collector.exams import ExamService
 from generator.roster import ID_PATTERN
-from generator.structure.keys import ExamKey
-from generator.structure.config import SiteConfig
+from generator.model.answer_keys import ExamKey
+from generator.model.config import SiteConfig
 
 JWT_MEDIA_TYPE = "application/vc+jwt"
 JWT_CLAIMS = ("iss", "sub", "nbf", "exp", "jti", "iat")

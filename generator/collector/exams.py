@@ -43,7 +43,7 @@ from generator.analytics.store import BatchingStore, Transaction
 from generator.analytics import store_exams
 from generator.certification.certificates import Certificate
 from generator.certification.grading import grade_attempt
-from generator.structure.keys import ExamKey
+from generator.model.answer_keys import ExamKey
 
 GRACE_SECONDS = 30
 """Answers arriving this long after the deadline still count (network and clock slack)."""

@@ -33,7 +33,7 @@ from generator.collector.app import (CollectorSettings, Refused, check_request, 
                                      read_body, stored_answer, store_unavailable, validated)
 from generator.collector.notifications import html_page
 from generator.notifications.tokens import sign_unsubscribe, verify_unsubscribe
-from generator.structure.config import HelpSettings
+from generator.model.config import HelpSettings
 
 HELP_ROUTE = "/help"
 ANSWERED_ROUTE = "/help/answered"

@@ -27,7 +27,7 @@ from generator.analytics.store import BatchingStore
 from generator.analytics.store_lrs import due_statements, mark_delivered, mark_failed
 from generator.collector.xapi import XAPI_VERSION
 from generator.errors import PartnerkitError
-from generator.structure.config import LrsSettings
+from generator.model.config import LrsSettings
 
 BATCH = 200
 """Statements tried in one round at most."""

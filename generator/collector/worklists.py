@@ -35,7 +35,7 @@ from generator.analytics import store_worklists as records
 from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, path_id, read_body,
                                     known_rep, stored_answer, validated)
 from generator.roster import RosterEntry
-from generator.structure.config import CustomerSettings
+from generator.model.config import CustomerSettings
 from generator.analytics.store import BatchingStore, Transaction
 
 NOTES_PAGE = 20

@@ -12,8 +12,8 @@ from generator.load.content import load_project
 from generator.render import RenderedSite, render_site
 from generator.layout import template_cache
 from generator.reporter import NullReporter, Reporter
-from generator.structure.catalog import Catalog
-from generator.structure.config import SiteConfig
+from generator.model.catalog import Catalog
+from generator.model.config import SiteConfig
 
 # The releases (the engine, git, the cache) and transcription are imported where they are used:
 # ``partnerkit check`` and ``serve`` render without them, and each command pays only for what it runs.

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from generator.commands.build import render_project
 from generator.reporter import NullReporter, Reporter
-from generator.structure.catalog import Catalog
-from generator.structure.palette import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, contrast
+from generator.model.catalog import Catalog
+from generator.model.palette import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, contrast
 
 
 def palette_warnings(catalog: Catalog) -> list[str]:

@@ -17,14 +17,14 @@ from generator.analytics.store import BatchingStore, PostgresStore, daily_totals
 from generator.analytics.store_credentials import revoked_certificates
 from generator.analytics.store_exams import all_certificates
 from generator.collector.exams import ExamService, exam_routes
-from generator.certification.keyfiles import EXAM_KEYS_DIR, read_exam_keys
-from generator.certification.credential_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys
+from generator.certification.answer_key_files import EXAM_KEYS_DIR, read_exam_keys
+from generator.certification.signing_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys
 from generator.certification.credentials import Addresses
 from generator.collector.credentials import CredentialService, credential_routes
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.reporter import NullReporter, Reporter
-from generator.structure.config import AnalyticsSettings, SiteConfig
+from generator.model.config import AnalyticsSettings, SiteConfig
 
 DEFAULT_DB = EVENTS_DB
 DEFAULT_ROSTER = Path(ROSTER_FILE)

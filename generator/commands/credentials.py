@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from generator.analytics.store_credentials import revoke_certificate as revoke_entry
-from generator.certification.credential_keys import new_key_entry
+from generator.certification.signing_keys import new_key_entry
 from generator.certification.credentials import STATUS_LIST_SIZE
 from generator.errors import PartnerkitError
 from generator.analytics.store import open_project_store

@@ -28,18 +28,18 @@ from generator.analytics.identity import Roster, invite_links
 from generator.roster import RosterEntry, read_roster
 from generator.collector.exams import exam_routes
 from generator.collector.learning import learning_routes
-from generator.certification.credential_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys, new_key_entry
+from generator.certification.signing_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys, new_key_entry
 from generator.certification.credentials import Addresses
 from generator.collector.credentials import CredentialService, credential_routes
-from generator.structure.keys import exam_keys_of
-from generator.certification.keyfiles import read_exam_keys, replace_exam_keys
+from generator.model.answer_keys import exam_keys_of
+from generator.certification.answer_key_files import read_exam_keys, replace_exam_keys
 from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, collector_settings, exam_service, learning_service
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.render import RenderedSite
 from generator.reporter import NullReporter, Reporter
-from generator.structure.catalog import Catalog
-from generator.structure.config import SiteConfig
+from generator.model.catalog import Catalog
+from generator.model.config import SiteConfig
 from generator.analytics.store import open_project_store
 
 DEMO_DIR = f"{CACHE_DIR}/demo"

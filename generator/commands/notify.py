@@ -38,7 +38,7 @@ from generator.load.config import load_config
 from generator.notifications.mail import usable_address, write_email
 from generator.notifications.messages import Inputs, Message, due_messages
 from generator.reporter import NullReporter, Reporter
-from generator.structure.config import NotificationSettings
+from generator.model.config import NotificationSettings
 from generator.analytics.store import daily_totals, open_project_store
 
 
@@ -90,7 +90,7 @@ def notify(root: Path, day: date | None, outbox: Path | None, send: bool, dry_ru
            reporter: Reporter = NullReporter(), now: datetime | None = None) -> NotifyResult:
     """Build every message due on ``day`` (default: today, UTC) and write, summarise or send it."""
     from generator.collector.exams import ExamService
-    from generator.certification.keyfiles import read_exam_keys
+    from generator.certification.answer_key_files import read_exam_keys
 
     now = now or datetime.now(timezone.utc)
     today = day or now.date()

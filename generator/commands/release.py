@@ -9,7 +9,7 @@ from generator.layout import INPUT_FOLDERS
 from generator.errors import PartnerkitError
 from generator.load.config import CONFIG_FILE, load_config
 from generator.load.yaml_edit import replace_top_level
-from generator.structure.config import Release
+from generator.model.config import Release
 
 
 

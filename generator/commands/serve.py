@@ -21,7 +21,7 @@ from watchdog.observers import Observer
 from generator.layout import CACHE_DIR, CONFIG_FILE, INPUT_FOLDERS
 from generator.commands.build import render_project
 from generator.engine import remove_stale, start_serving, write_stage
-from generator.structure.config import SiteConfig
+from generator.model.config import SiteConfig
 from generator.errors import ContentErrors, PartnerkitError
 from generator.reporter import NullReporter, Reporter
 

@@ -13,7 +13,7 @@ from generator.analytics.signals import Signal, evaluate, lookback_days
 from generator.analytics.store import BatchingStore, Transaction, open_project_store
 from generator.commands.collect import DEFAULT_SALES
 from generator.load.config import load_config
-from generator.structure.config import SiteConfig
+from generator.model.config import SiteConfig
 
 
 @dataclass

@@ -20,10 +20,10 @@ from generator.roster import read_roster
 from generator.errors import PartnerkitError
 from generator.load.content import load_project
 from generator.load.customers import load_customers
-from generator.structure.config import SiteConfig
-from generator.structure.content import Procedure
-from generator.structure.urls import Urls
-from generator.structure.worklists import triggered
+from generator.model.config import SiteConfig
+from generator.model.content import Procedure
+from generator.model.urls import Urls
+from generator.model.worklists import triggered
 from generator.analytics.store import open_project_store
 from generator.layout import ROSTER_FILE, WORKLISTS_DIR
 

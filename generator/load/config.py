@@ -9,7 +9,7 @@ from generator.errors import ContentError, ContentErrors
 from generator.files import read_project_text
 from generator.load.validation import describe, did_you_mean, validate
 from generator.load.yaml_source import SourceDocument, parse_yaml
-from generator.structure.config import SiteConfig
+from generator.model.config import SiteConfig
 
 
 

@@ -12,9 +12,9 @@ from generator.load.references import check_references
 from generator.load.talks import TalkLoader, TranscriptionRun
 from generator.load.validation import describe, did_you_mean, validate
 from generator.load.yaml_source import SourceDocument
-from generator.structure.catalog import Catalog
+from generator.model.catalog import Catalog
 from generator.reporter import NullReporter, Reporter
-from generator.structure.content import CONTENT_KINDS, Document
+from generator.model.content import CONTENT_KINDS, Document
 
 
 

@@ -22,8 +22,8 @@ from generator.files import relative_name
 from generator.inputs import Table, as_text, read_table
 from generator.load.triggers import trigger_columns
 from generator.load.validation import did_you_mean
-from generator.structure.config import CustomerSettings, SiteConfig
-from generator.structure.triggers import CustomerValues
+from generator.model.config import CustomerSettings, SiteConfig
+from generator.model.triggers import CustomerValues
 
 REQUIRED = ("customer_id", "name", "partner_id", "segment")
 """Fields every row needs."""

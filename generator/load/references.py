@@ -10,10 +10,10 @@ from generator.files import unpublishable
 from generator.load.triggers import check_procedure
 from generator.load.validation import did_you_mean
 from generator.load.yaml_source import Loc, SourceDocument
-from generator.structure.catalog import Catalog
-from generator.structure.config import SiteConfig
-from generator.structure.talk import Talk
-from generator.structure.content import (
+from generator.model.catalog import Catalog
+from generator.model.config import SiteConfig
+from generator.model.talk import Talk
+from generator.model.content import (
     ALL_SEGMENTS, Campaign, Document, LearningPath, Module, Procedure, Quiz, Responsibilities,
 )
 

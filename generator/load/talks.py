@@ -19,8 +19,8 @@ from generator.load.transcript_readers import MEDIA_EXTENSIONS, TRANSCRIPT_READE
 from generator.load.validation import validate
 from generator.load.yaml_source import SourceDocument, parse_yaml
 from generator.reporter import NullReporter, Reporter
-from generator.structure._base import Schema
-from generator.structure.talk import Talk, TalkMeta
+from generator.model._base import Schema
+from generator.model.talk import Talk, TalkMeta
 
 SIDECAR_EXTENSIONS = (".yml", ".yaml")
 COMPARISON = ".new"

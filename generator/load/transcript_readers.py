@@ -13,8 +13,8 @@ from typing import Any, Callable
 from generator.errors import ContentError
 from generator.files import read_project_text, relative_name
 from generator.load.yaml_source import SourceDocument, parse_yaml
-from generator.structure.talk import ChapterMark, Cue
-from generator.structure.timestamps import clock, parse_timestamp
+from generator.model.talk import ChapterMark, Cue
+from generator.model.timestamps import clock, parse_timestamp
 
 
 @dataclass

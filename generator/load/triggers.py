@@ -1,13 +1,13 @@
 """Checking procedure triggers and step times at load time: located errors with "did you mean" for
-column names (the language itself is in :mod:`generator.structure.triggers`)."""
+column names (the language itself is in :mod:`generator.model.triggers`)."""
 
 from __future__ import annotations
 
 from generator.errors import ContentError
 from generator.load.yaml_source import SourceDocument
-from generator.structure.config import CustomerSettings, SiteConfig
-from generator.structure.content import ALL_SEGMENTS, Procedure
-from generator.structure.triggers import (
+from generator.model.config import CustomerSettings, SiteConfig
+from generator.model.content import ALL_SEGMENTS, Procedure
+from generator.model.triggers import (
     BASE_COLUMNS, ColumnType, Condition, TriggerError, column_problems, parse_trigger, step_when,
 )
 

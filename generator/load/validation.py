@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import ContentError
-from generator.structure._base import AtKey
+from generator.model._base import AtKey
 from generator.load.yaml_source import Loc, Number, SourceDocument, format_loc
 
 ModelT = typing.TypeVar("ModelT", bound=BaseModel)

@@ -24,8 +24,8 @@ from generator.errors import PartnerkitError
 from generator.template_folder import ProjectTemplateLoader
 from generator.notifications.messages import Message
 from generator.notifications.tokens import sign_unsubscribe
-from generator.structure.config import SiteConfig
-from generator.structure.urls import UNSUBSCRIBE_ROUTE, Urls  # noqa: F401 (UNSUBSCRIBE_ROUTE: imported from here by the collector)
+from generator.model.config import SiteConfig
+from generator.model.urls import UNSUBSCRIBE_ROUTE, Urls  # noqa: F401 (UNSUBSCRIBE_ROUTE: imported from here by the collector)
 
 MAIL_POLICY = SMTP.clone(max_line_length=998)
 """Header lines are not folded below RFC 5322's hard limit of 998 characters: the standard library's

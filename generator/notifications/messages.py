@@ -26,9 +26,9 @@ from generator.analytics.signals import Signal
 from generator.analytics.store_signals import HelpRequest
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import TierOutlook, expiry_reminders, tiers_now_and_at_risk
-from generator.structure.config import Release, SiteConfig
-from generator.structure.urls import Urls
-from generator.structure.versions import Releases
+from generator.model.config import Release, SiteConfig
+from generator.model.urls import Urls
+from generator.model.versions import Releases
 
 TIER_HORIZON_DAYS = 90
 """How far ahead a tier counts as at risk (as in the report)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from generator.analytics.events import write_content_index
-from generator.certification.keyfiles import replace_exam_keys
+from generator.certification.answer_key_files import replace_exam_keys
 from generator.engine import EngineRuns, write_stage
 from generator.errors import ContentError, ContentErrors, PartnerkitError
 from generator.load.config import load_config
@@ -32,12 +32,12 @@ from generator.layout import template_cache
 from generator.render.context import ReleaseContext
 from generator.render.strings import STRINGS
 from generator.reporter import NullReporter, Reporter
-from generator.structure.catalog import Catalog
-from generator.structure.changes import compare_catalogs
-from generator.structure.config import Release, SiteConfig
-from generator.structure.keys import ExamKey, exam_keys_of
-from generator.structure.urls import Urls
-from generator.structure.versions import Releases
+from generator.model.catalog import Catalog
+from generator.model.changes import compare_catalogs
+from generator.model.config import Release, SiteConfig
+from generator.model.answer_keys import ExamKey, exam_keys_of
+from generator.model.urls import Urls
+from generator.model.versions import Releases
 from generator.transcripts.step import transcribe_talks
 
 @dataclass(frozen=True)

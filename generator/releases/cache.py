@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from generator import __version__
-from generator.certification.keyfiles import EXAM_KEYS_DIR, exam_keys_path, write_exam_keys
+from generator.certification.answer_key_files import EXAM_KEYS_DIR, exam_keys_path, write_exam_keys
 from generator.layout import CACHE_DIR as PROJECT_CACHE, INPUT_FOLDERS
 from generator.load.config import CONFIG_FILE
 from generator.load.yaml_source import parse_yaml
@@ -22,9 +22,9 @@ from generator.releases.trash import Trash
 from generator.render import RenderedSite
 from generator.render import escape as escape_module, sanitize as sanitize_module
 from generator.render.site import PACKAGE_ASSETS_DIR, TEMPLATE_DIR
-from generator.structure.catalog import Catalog
-from generator.structure.config import Release, SiteConfig
-from generator.structure.keys import ExamKey, ExamKeyFile
+from generator.model.catalog import Catalog
+from generator.model.config import Release, SiteConfig
+from generator.model.answer_keys import ExamKey, ExamKeyFile
 
 CACHE_DIR = f"{PROJECT_CACHE}/releases"
 """Built releases by input hash, under the project root."""

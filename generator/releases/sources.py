@@ -11,7 +11,7 @@ from pathlib import Path
 from generator import git_utils
 from generator.errors import ContentErrors, PartnerkitError
 from generator.load.config import CONFIG_FILE
-from generator.structure.config import Release
+from generator.model.config import Release
 
 
 def release_inputs(release: Release, root: Path, work_dir: Path) -> Path:

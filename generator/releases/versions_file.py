@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from generator.render.escape import theme_text
-from generator.structure.versions import Releases
+from generator.model.versions import Releases
 
 
 def versions_json(releases: Releases) -> str:

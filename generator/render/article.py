@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from generator.structure.talk import Cue, Talk
+from generator.model.talk import Cue, Talk
 
 PARAGRAPH_WORDS = 80
 """A paragraph closes after about this many words (at the end of a cue)."""

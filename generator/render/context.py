@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.structure.changes import ReleaseChanges
+from generator.model.changes import ReleaseChanges
 
 
 @dataclass(frozen=True)

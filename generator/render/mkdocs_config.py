@@ -10,7 +10,7 @@ from generator.render.escape import theme_text
 from generator.render.phrases import EXTENSION as PHRASES_EXTENSION
 from generator.render.sanitize import EXTENSION as SANITIZE_EXTENSION
 from generator.render.strings import STRINGS
-from generator.structure.config import SiteConfig
+from generator.model.config import SiteConfig
 
 if TYPE_CHECKING:
     from generator.render.context import ReleaseContext

@@ -29,14 +29,14 @@ from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, ass
 from generator.render.sanitize import mark_body
 from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
-from generator.structure.catalog import Catalog
-from generator.structure.keys import quiz_page_data
-from generator.structure.content import SECTION_FOLDERS, Document, Module, Quiz, seconds_of
-from generator.structure.urls import page_file
+from generator.model.catalog import Catalog
+from generator.model.answer_keys import quiz_page_data
+from generator.model.content import SECTION_FOLDERS, Document, Module, Quiz, seconds_of
+from generator.model.urls import page_file
 from generator.render.article import build_article, with_digits
-from generator.structure.palette import shade_css
-from generator.structure.talk import Talk
-from generator.structure.timestamps import clock, webvtt
+from generator.model.palette import shade_css
+from generator.model.talk import Talk
+from generator.model.timestamps import clock, webvtt
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
@@ -146,7 +146,7 @@ def learning_widget_data(catalog: Catalog, here: str, t: dict[str, str], account
 @dataclass(frozen=True)
 class SiteSection:
     """One section of the site's navigation (paths, modules, ...): its index page and documents; not the
-    titled part of a module body (``structure.content.Section``)."""
+    titled part of a module body (``model.content.Section``)."""
 
     kind: str
     title: str

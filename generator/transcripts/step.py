@@ -17,8 +17,8 @@ from generator.load.talks import (COMPARISON, TalkLoader, TranscriptionRecord, T
                                   transcript_state)
 from generator.load.yaml_edit import replace_top_level
 from generator.reporter import NullReporter, Reporter
-from generator.structure.config import TranscriptionSettings
-from generator.structure.timestamps import webvtt
+from generator.model.config import TranscriptionSettings
+from generator.model.timestamps import webvtt
 from generator.transcripts.transcription import Backend, Transcript, create_backend, transcribe_media
 
 RECORD_COMMENT = "Written by partnerkit: the transcript above was made from this recording. Delete to transcribe again."

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, Protocol
 
 from generator.errors import PartnerkitError
 from generator.layout import user_cache
-from generator.structure.config import TranscriptionSettings
+from generator.model.config import TranscriptionSettings
 from generator.transcripts.bundled_model import (
     BUNDLED_NAME, MULTILINGUAL_HINT, MULTILINGUAL_NAME, bundled_model, multilingual_installed, multilingual_model,
     openai_whisper_model,

@@ -18,8 +18,8 @@ import httpx
 
 from generator.analytics.events import write_content_index
 from generator.analytics.identity import Rep, sign
-from generator.certification.keyfiles import write_exam_keys
-from generator.structure.keys import exam_key
+from generator.certification.answer_key_files import write_exam_keys
+from generator.model.answer_keys import exam_key
 from tests.analytics.conftest import KEYS, ORIGIN, free_port
 from tests.certification.test_exams import EXAM, RIGHT
 

@@ -20,7 +20,7 @@ from generator.collector.credentials import CredentialService, credential_routes
 from generator.collector.exams import ExamService, exam_routes
 from generator.collector.notifications import NotificationService, notification_routes
 from generator.collector.worklists import WorklistService, worklist_routes
-from generator.structure.keys import exam_key
+from generator.model.answer_keys import exam_key
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, Clock
 from tests.analytics.test_hostile_round_two import BAD_TOKENS, BROWSER, CASE, GOOD, ROSTER, seed_case
 from tests.certification.test_credentials import CONFIG, SIGNING

@@ -24,8 +24,8 @@ from generator.collector.exams import ExamService, exam_routes
 from generator.collector.notifications import NotificationService, notification_routes
 from generator.collector.worklists import WorklistService, worklist_routes
 from generator.notifications.tokens import sign_unsubscribe
-from generator.structure.keys import exam_key
-from generator.structure.worklists import Case, CaseStep
+from generator.model.answer_keys import exam_key
+from generator.model.worklists import Case, CaseStep
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, Clock
 from tests.certification.test_exams import EXAM
 
@@ -251,6 +251,6 @@ def test_notes_per_case_are_capped_and_the_listing_is_paged(collector: Collector
 
 
 def test_the_notes_cap_defaults_to_the_setting() -> None:
-    from generator.structure.config import CustomerSettings
+    from generator.model.config import CustomerSettings
 
     assert WorklistService(None, list).notes_per_case == CustomerSettings().notes_per_case == 100  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from generator.analytics.store import SqliteStore
 from generator.collector.app import CollectorSettings, RateLimits, create_app
 from generator.collector.exams import ExamService, exam_routes
 from generator.collector.learning import CHANGES_PER_MINUTE, MAX_CHANGES, LearningService, learning_routes
-from generator.structure.keys import ExamKey, QuestionKey
+from generator.model.answer_keys import ExamKey, QuestionKey
 from tests.analytics.conftest import KEYS, ORIGIN
 from tests.analytics.test_collector import BROWSER
 

@@ -28,8 +28,8 @@ from generator.collector.learning import LearningService, ModuleChange, SyncRequ
 from generator.collector.lrs import LrsSender, lrs_auth
 from generator.collector.xapi import StatementRecorder, Vocabulary, duration
 from generator.errors import PartnerkitError
-from generator.structure.config import LrsSettings
-from generator.structure.keys import exam_key
+from generator.model.config import LrsSettings
+from generator.model.answer_keys import exam_key
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, Clock, running_collector
 from tests.analytics.ralph import KEY, ralph, ralph_errors  # noqa: F401 - the fixture
 from tests.analytics.test_collector import event, post

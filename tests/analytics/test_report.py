@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from generator.analytics.events import write_content_index
-from generator.structure.keys import ExamKey, QuestionKey, Recertification
-from generator.certification.keyfiles import write_exam_keys
+from generator.model.answer_keys import ExamKey, QuestionKey, Recertification
+from generator.certification.answer_key_files import write_exam_keys
 from generator.roster import read_roster
 from generator.analytics.store import DailyTotal
 from generator.analytics.report import (
@@ -277,7 +277,7 @@ def test_text_cells_that_start_like_formulas_get_a_quote() -> None:
 def test_no_report_table_carries_a_live_formula(tmp_path: Path) -> None:
     from generator.analytics.report_output import ReportData, ReportOptions, write_report
     from generator.certification.certificates import Certificate
-    from generator.structure.config import CertificationSettings
+    from generator.model.config import CertificationSettings
 
     today = date(2026, 11, 22)
     lines = [f'acme,"=cmd()",r{n},"{name.replace(chr(34), chr(34) * 2)}",r{n}@acme.example,sales,2026-01-01,'

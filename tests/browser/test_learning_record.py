@@ -151,7 +151,7 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
 
     worklists(minimal, None, None)
     build(minimal, site_server.folder)
-    from generator.certification.keyfiles import read_exam_keys
+    from generator.certification.answer_key_files import read_exam_keys
     from generator.collector.exams import ExamService, exam_routes
 
     roster = Roster(minimal, minimal / "private/roster.csv")

@@ -15,7 +15,7 @@ from generator.analytics.events import read_content_index
 from generator.roster import RosterEntry
 from generator.analytics.store_exams import CERTIFICATE_COLUMNS
 from generator.collector.exams import ExamService
-from generator.certification.keyfiles import read_exam_keys
+from generator.certification.answer_key_files import read_exam_keys
 from generator.commands.build import build
 from tests.analytics.conftest import KEYS, free_port, running_collector
 from tests.browser.test_beacon import REP_BROWSER

@@ -24,7 +24,7 @@ from lxml import etree
 
 from generator.collector.app import CollectorSettings
 from generator.analytics.store_credentials import revoke_certificate
-from generator.certification.credential_keys import credential_keys, new_key_entry
+from generator.certification.signing_keys import credential_keys, new_key_entry
 from generator.certification.credentials import (
     BADGE_NAMESPACE,
     STATUS_LIST_SIZE,
@@ -34,10 +34,10 @@ from generator.certification.credentials import (
     linkedin_url,
 )
 from generator.collector.exams import ExamService
-from generator.structure.keys import exam_key
+from generator.model.answer_keys import exam_key
 from generator.collector.credentials import CredentialService, credential_routes
 from generator.errors import PartnerkitError
-from generator.structure.config import SiteConfig
+from generator.model.config import SiteConfig
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, free_port, running_collector
 from tests.certification.test_exams import EXAM, ISSUED, RIGHT, ROSTER, TOKEN, Clock, answers_for, start, submit
 from generator.analytics.identity import Rep, sign
@@ -417,7 +417,7 @@ def test_badge_text_is_escaped() -> None:
 
 def test_the_badge_wears_its_levels_metal_on_the_sites_colour_with_the_title_inside_the_disc() -> None:
     from generator.certification.credentials import LEVEL_RINGS, badge_fill, badge_svg
-    from generator.structure.palette import contrast
+    from generator.model.palette import contrast
 
     svg_ns = "{http://www.w3.org/2000/svg}"
     rings = {}

@@ -11,8 +11,8 @@ from generator.collector.app import CollectorSettings
 from generator.analytics.identity import Rep, sign
 from generator.roster import RosterEntry
 from generator.collector.exams import ExamService
-from generator.structure.keys import element_id, exam_key, quiz_page_data
-from generator.structure.content import Quiz
+from generator.model.answer_keys import element_id, exam_key, quiz_page_data
+from generator.model.content import Quiz
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 from tests.certification.test_exams import EXAM, start
 

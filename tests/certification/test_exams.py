@@ -12,8 +12,8 @@ from generator.collector.app import CollectorSettings
 from generator.analytics.identity import Rep, sign
 from generator.roster import RosterEntry
 from generator.collector.exams import ExamService
-from generator.structure.keys import Recertification, element_id, exam_key
-from generator.structure.content import Quiz
+from generator.model.answer_keys import Recertification, element_id, exam_key
+from generator.model.content import Quiz
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 
 ISSUED = date.today() - timedelta(days=30)

@@ -17,9 +17,9 @@ import pytest
 
 from generator.analytics.events import write_content_index
 from generator.analytics.identity import Rep, sign
-from generator.structure.keys import exam_key
-from generator.certification.keyfiles import write_exam_keys
-from generator.structure.content import Quiz
+from generator.model.answer_keys import exam_key
+from generator.certification.answer_key_files import write_exam_keys
+from generator.model.content import Quiz
 from tests.analytics.conftest import KEYS, ORIGIN, free_port
 from tests.certification.test_exams import EXAM, WRONG
 

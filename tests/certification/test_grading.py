@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator.certification.grading import grade_answer, grade_attempt, normalise
-from generator.structure.keys import QuestionKey
+from generator.model.answer_keys import QuestionKey
 
 pytestmark = pytest.mark.unit
 

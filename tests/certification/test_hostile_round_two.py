@@ -13,7 +13,7 @@ from generator.certification.credentials import Addresses
 from generator.collector.app import CollectorSettings
 from generator.collector.credentials import CredentialService, credential_routes
 from generator.collector.exams import ExamService
-from generator.structure.keys import exam_key
+from generator.model.answer_keys import exam_key
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, free_port, running_collector
 from tests.certification.test_credentials import CONFIG, SIGNING, passed, revoked_in_list, verified
 from tests.certification.test_exams import EXAM, Clock

@@ -10,8 +10,8 @@ import re
 import shutil
 from pathlib import Path
 
-from generator.structure.keys import element_id
-from generator.certification.keyfiles import read_exam_keys
+from generator.model.answer_keys import element_id
+from generator.certification.answer_key_files import read_exam_keys
 from generator.commands.build import build
 from generator.load.content import load_project
 

@@ -15,7 +15,7 @@ from lxml import etree
 
 from generator.certification.qti import ncname, qti_package, write_qti_package
 from generator.cli import cli
-from generator.structure.content import Quiz
+from generator.model.content import Quiz
 
 pytestmark = pytest.mark.unit
 

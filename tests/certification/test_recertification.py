@@ -7,7 +7,7 @@ import html
 import shutil
 from pathlib import Path
 
-from generator.structure.keys import ExamKeyFile
+from generator.model.answer_keys import ExamKeyFile
 from generator.commands.build import build
 from tests.conftest import configure
 from tests.test_content_errors import write

@@ -15,7 +15,7 @@ from generator.certification.tiers import (
     partner_tier,
     tiers_now_and_at_risk,
 )
-from generator.structure.config import CertificationSettings
+from generator.model.config import CertificationSettings
 
 pytestmark = pytest.mark.unit
 

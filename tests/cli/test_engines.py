@@ -8,7 +8,7 @@ from typing import get_args
 
 import pytest
 
-from generator.structure.config import Engine
+from generator.model.config import Engine
 from tests.cli.conftest import copy_example, partnerkit
 from tests.conftest import configure
 

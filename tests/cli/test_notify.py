@@ -431,7 +431,7 @@ def seed_worklists(project: Path) -> None:
     from datetime import date
 
     from generator.analytics import store_worklists as records
-    from generator.structure.worklists import Case, CaseStep
+    from generator.model.worklists import Case, CaseStep
 
     customers = {ident: records.CustomerInfo(name, partner, segment, rep)
                  for ident, (name, partner, segment, rep) in WORKLIST_CUSTOMERS.items()}

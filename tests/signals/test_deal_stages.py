@@ -11,7 +11,7 @@ import pytest
 from generator.analytics.events import read_content_index, write_content_index
 from generator.load.content import load_project
 from generator.render.site import render_site
-from generator.structure.content import Resource
+from generator.model.content import Resource
 from tests.conftest import content_errors
 
 pytestmark = pytest.mark.unit

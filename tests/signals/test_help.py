@@ -11,7 +11,7 @@ import pytest
 
 from generator.analytics import store_signals
 from generator.collector.help import HelpService, answered_link, help_routes
-from generator.structure.config import HelpSettings
+from generator.model.config import HelpSettings
 from tests.analytics.conftest import KEYS
 from tests.signals.conftest import Collector, token
 

@@ -14,7 +14,7 @@ from generator.analytics.identity import Rep, sign
 from generator.collector.app import CollectorSettings
 from generator.collector.help import HelpService, help_routes
 from generator.commands.notify import notify
-from generator.structure.config import HelpSettings
+from generator.model.config import HelpSettings
 from tests.analytics.conftest import KEYS, free_port, running_collector
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_beacon import REP_BROWSER, setup_site, wait_for

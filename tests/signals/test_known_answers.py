@@ -12,7 +12,7 @@ from generator.analytics.events import write_content_index
 from generator.analytics.signals import ReadItem
 from generator.analytics.store import SqliteStore, StoredEvent
 from generator.commands.signals import raise_signals
-from generator.structure.config import SiteConfig
+from generator.model.config import SiteConfig
 
 pytestmark = pytest.mark.unit
 

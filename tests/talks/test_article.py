@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.structure.talk import ChapterMark, Cue, Talk, TalkMeta
+from generator.model.talk import ChapterMark, Cue, Talk, TalkMeta
 from generator.render.article import build_article, to_paragraphs
 
 pytestmark = pytest.mark.unit

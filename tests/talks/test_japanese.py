@@ -14,8 +14,8 @@ import pytest
 from lxml import html
 
 from generator.errors import PartnerkitError
-from generator.structure.config import TranscriptionSettings
-from generator.structure.talk import Cue, Talk, TalkMeta
+from generator.model.config import TranscriptionSettings
+from generator.model.talk import Cue, Talk, TalkMeta
 from generator.transcripts import bundled_model, transcription
 from generator.transcripts.accuracy import character_error_rate, normalise
 from generator.render.article import build_article, to_paragraphs

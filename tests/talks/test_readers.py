@@ -6,7 +6,7 @@ import pytest
 
 from pathlib import Path
 
-from generator.structure.talk import ChapterMark, Cue
+from generator.model.talk import ChapterMark, Cue
 from generator.load.transcript_readers import read_markdown, read_srt, read_transcript, read_txt, read_vtt
 from generator.transcripts.step import vtt_text
 from generator.transcripts.transcription import Segment, Transcript

@@ -13,7 +13,7 @@ import pytest
 from generator.reporter import BufferReporter
 from generator.errors import ContentErrors, PartnerkitError
 from generator.load.content import load_project
-from generator.structure.config import TranscriptionSettings
+from generator.model.config import TranscriptionSettings
 from generator.transcripts import transcription
 from generator.files import file_sha256 as sha256
 from generator.transcripts.step import transcribe_project, transcribe_talks

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 from generator.analytics.identity import read_revocations
 from generator.analytics.report import read_sales
-from generator.certification.keyfiles import read_exam_keys
+from generator.certification.answer_key_files import read_exam_keys
 from generator.cli import cli
 from generator.errors import ContentErrors
 from generator.inputs import read_table
 from generator.roster import read_roster
-from generator.structure.config import InputSettings
+from generator.model.config import InputSettings
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,7 @@ import pytest
 
 from generator.commands.worklists import procedure_url
 from generator.load.config import load_config
-from generator.structure.config import Release
+from generator.model.config import Release
 from tests.worklists.conftest import EXAMPLE
 
 pytestmark = pytest.mark.unit

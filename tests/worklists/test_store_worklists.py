@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from generator.analytics import store_worklists as records
-from generator.structure.worklists import Case, CaseStep
+from generator.model.worklists import Case, CaseStep
 from tests.analytics.conftest import make_store, postgres_database, postgres_server  # noqa: F401
 
 DAY = date(2028, 1, 31)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.structure.triggers import (
+from generator.model.triggers import (
     All, Any_, Column, Compare, Condition, DateOffset, Literal_, Arithmetic, Manual, TriggerError, When, due_offset,
     holds, horizon, parse_trigger, parse_when, step_when,
 )

@@ -15,7 +15,7 @@ from generator.analytics import store_worklists as records
 from generator.analytics.store import SqliteStore
 from generator.load.content import load_project
 from generator.load.customers import Customer
-from generator.structure.worklists import case_id, triggered
+from generator.model.worklists import case_id, triggered
 from tests.worklists.conftest import EXAMPLE, run
 
 pytestmark = pytest.mark.unit

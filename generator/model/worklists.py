@@ -15,8 +15,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from generator.structure.content import ALL_SEGMENTS, Owner, Procedure
-from generator.structure.triggers import Condition, due_offset, holds, horizon, parse_trigger, step_when, trigger_day
+from generator.model.content import ALL_SEGMENTS, Owner, Procedure
+from generator.model.triggers import Condition, due_offset, holds, horizon, parse_trigger, step_when, trigger_day
 
 CASE_ID_CHARS = 20
 """Hex characters of a case id."""

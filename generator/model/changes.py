@@ -1,7 +1,7 @@
 """What changed between two releases' content: a pure diff of two catalogs, in plain sentences.
 
 The sentences use the site's interface words (``render/strings.py``), which the caller passes in, so
-this module imports nothing outside ``structure``."""
+this module imports nothing outside ``model``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from generator.structure.catalog import Catalog
-from generator.structure.content import CONTENT_KINDS, Document, Quiz
+from generator.model.catalog import Catalog
+from generator.model.content import CONTENT_KINDS, Document, Quiz
 
 COMPARED_KINDS = tuple(CONTENT_KINDS)
 """Every content kind, in the order of :data:`CONTENT_KINDS` (the order of the what's-new page)."""

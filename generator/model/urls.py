@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from generator.structure.config import SiteConfig
-from generator.structure.content import SECTION_FOLDERS
-from generator.structure.versions import Releases
+from generator.model.config import SiteConfig
+from generator.model.content import SECTION_FOLDERS
+from generator.model.versions import Releases
 
 UNSUBSCRIBE_ROUTE = "/unsubscribe"
 """The collector's one-click unsubscribe route."""

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator.structure._base import AtKey, Id, Schema
+from generator.model._base import AtKey, Id, Schema
 
 Owner = Literal["partner", "shared", "tech-touch", "vendor"]
 """Who carries out an action: the vendor's team, the partner, both, or self-serve content."""

@@ -3,7 +3,7 @@
 A practice page carries its questions (prompts, choice texts, ids) with their answer key, feedback
 and explanations, since the browser grades it. An exam page carries only its rules (pass mark,
 questions drawn, attempts, time limit): its questions, choices and answer key go to
-``private/exams/<release>.json`` (written by ``certification/keyfiles.py``), outside the deployable
+``private/exams/<release>.json`` (written by ``certification/answer_key_files.py``), outside the deployable
 folder, where the collector reads them and sends each attempt only the questions drawn for it.
 
 A pure projection of the model: no file is read or written here.
@@ -19,8 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from generator.structure.catalog import Catalog
-from generator.structure.content import CHOICE_TYPES, Question, Quiz
+from generator.model.catalog import Catalog
+from generator.model.content import CHOICE_TYPES, Question, Quiz
 
 def element_id(quiz: str, question: str, text: str) -> str:
     """Id of a choice or ordering item: stable while its text stays, meaningless otherwise."""

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.layout import CUSTOMERS_FILE
-from generator.structure._base import Id, Schema
+from generator.model._base import Id, Schema
 
 Engine = Literal["mkdocs", "properdocs", "zensical"]
 Language = Literal["en", "ja"]

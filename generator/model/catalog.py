@@ -9,11 +9,11 @@ from typing import Iterator
 
 from pydantic import TypeAdapter
 
-from generator.structure.config import SiteConfig
-from generator.structure.content import (
+from generator.model.config import SiteConfig
+from generator.model.content import (
     CONTENT_KINDS, Campaign, Document, LearningPath, Module, Procedure, Quiz, Responsibilities,
 )
-from generator.structure.talk import Talk
+from generator.model.talk import Talk
 
 _TALKS = TypeAdapter(dict[str, Talk])
 

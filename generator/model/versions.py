@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generator.structure.config import Release, SiteConfig
+from generator.model.config import Release, SiteConfig
 
 
 def version_key(name: str) -> tuple[int, list[tuple[int, Any]]]:

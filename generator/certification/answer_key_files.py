@@ -1,5 +1,5 @@
 """The exam key files: ``private/exams/<release>.json``, one per release with exams, written at build
-time and read by the collector (what is in a key: ``structure/keys.py``)."""
+time and read by the collector (what is in a key: ``model/answer_keys.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from generator.layout import EXAM_KEYS_DIR
 from generator.atomic import write_atomically
 from generator.errors import PartnerkitError
 from generator.inputs import read_input_bytes
-from generator.structure.keys import ExamKey, ExamKeyFile
+from generator.model.answer_keys import ExamKey, ExamKeyFile
 
 UNVERSIONED = "site"
 """Key file name of an unversioned site (its events carry no release)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from generator.structure._base import Id, Schema
+from generator.model._base import Id, Schema
 
 
 @dataclass(frozen=True)
