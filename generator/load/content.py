@@ -8,7 +8,7 @@ from generator.layout import CONTENT_DIR
 from generator.errors import ContentError, ContentErrors
 from generator.load.config import read_config
 from generator.load.readers import CONTENT_READERS, content_files
-from generator.load.references import check_references
+from generator.load.cross_references import check_references
 from generator.load.talks import TalkLoader, TranscriptionRun
 from generator.load.validation import describe, did_you_mean, validate
 from generator.load.yaml_source import SourceDocument

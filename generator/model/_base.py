@@ -30,7 +30,7 @@ Id = Annotated[str, AfterValidator(_check_id)]
 
 class Schema(BaseModel):
     """Base of every declared model: unknown keys are errors, numbers are accepted as text. The docstring
-    under each field is its meaning in the content reference (``generator.reference`` reads it from the
+    under each field is its meaning in the content reference (``generator.readme_reference`` reads it from the
     source; pydantic's ``use_attribute_docstrings`` would parse every model's source at every start-up)."""
 
     model_config = ConfigDict(

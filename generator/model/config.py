@@ -31,7 +31,7 @@ class Palette(Schema):
     """Colour of interactive elements such as hovered links and buttons."""
 
 
-class Segment(Schema):
+class CustomerSegment(Schema):
     """A customer segment of the vendor's pyramid."""
 
     id: Id
@@ -497,11 +497,11 @@ class SiteConfig(Schema):
     """An e-mail address for questions about certificates, named in the issuer profile of their verifiable credentials."""
     product: str
     """The product partners sell."""
-    segments: list[Segment] = Field(
+    segments: list[CustomerSegment] = Field(
         default_factory=lambda: [
-            Segment(id="enterprise", name="Enterprise"),
-            Segment(id="mid-market", name="Mid-market"),
-            Segment(id="smb", name="SMB"),
+            CustomerSegment(id="enterprise", name="Enterprise"),
+            CustomerSegment(id="mid-market", name="Mid-market"),
+            CustomerSegment(id="smb", name="SMB"),
         ]
     )
     """Customer segments, largest first."""
