@@ -10,7 +10,8 @@ from pathlib import Path
 import markdown
 import pytest
 
-from generator.commands.build import build, render_project
+from generator.commands.build import build
+from generator.pipeline import render_project
 from generator.errors import ContentErrors
 from generator.render.escape import (
     finalize, html_text, md_cell, md_code, md_code_block, md_text, md_url, theme_text, yaml_text,

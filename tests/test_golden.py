@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.commands.build import render_project
+from generator.pipeline import render_project
 from tests.conftest import FIXTURES, REPO_ROOT
 
 GOLDEN = Path(__file__).parent / "golden"

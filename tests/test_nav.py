@@ -8,7 +8,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from generator.commands.build import build, render_project
+from generator.commands.build import build
+from generator.pipeline import render_project
 from tests.conftest import content_errors
 
 

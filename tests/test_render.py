@@ -6,7 +6,7 @@ import pytest
 
 from pathlib import Path
 
-from generator.commands.build import render_project
+from generator.pipeline import render_project
 from generator.load.content import load_project
 from generator.model.changes import ReleaseChanges
 from generator.render.context import ReleaseContext

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.commands.build import render_project
+from generator.pipeline import render_project
 from generator.commands.check import check
 from generator.layout import template_cache
 from generator.render.site import template_environment
@@ -29,7 +29,7 @@ def test_kept_templates_render_the_same_pages(minimal: Path) -> None:
     kept = list((minimal / ".partnerkit-cache/templates").glob("*.cache"))
     assert kept
     fresh_process()
-    _, cached = render_project(minimal, keep_compiled=True)
+    _, cached = render_project(minimal, compiled_templates=template_cache(minimal))
     assert cached.pages == uncached.pages and cached.mkdocs_config == uncached.mkdocs_config
 
 
@@ -40,7 +40,7 @@ def test_a_damaged_cache_is_ignored(minimal: Path) -> None:
     for kept in (minimal / ".partnerkit-cache/templates").glob("*.cache"):
         kept.write_bytes(b"j2\x00not a compiled template")
     fresh_process()
-    _, rendered = render_project(minimal, keep_compiled=True)
+    _, rendered = render_project(minimal, compiled_templates=template_cache(minimal))
     assert rendered.pages == expected.pages
 
 

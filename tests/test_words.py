@@ -10,7 +10,7 @@ import pytest
 import rcssmin
 
 from generator.model.palette import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, WHITE_ON_PRIMARY, contrast, shade_css
-from generator.commands.build import render_project
+from generator.pipeline import render_project
 from generator.render.mkdocs_config import ASSET_DIR
 from generator.render.timing import describe_trigger, describe_when
 from tests.conftest import configure

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.commands.build import render_project
+from generator.layout import template_cache
+from generator.pipeline import render_project
 from generator.reporter import NullReporter, Reporter
 from generator.model.catalog import Catalog
 from generator.model.palette import LINK_SHADES, MATERIAL_PRIMARY, MINIMUM_CONTRAST, contrast
@@ -31,7 +32,7 @@ def check(root: Path, reporter: Reporter = NullReporter(), keep_compiled: bool =
     Recordings are not transcribed (that is slow); ones without a transcript are reported as warnings,
     as is a palette whose primary colour reads below 4.5:1 on white. ``keep_compiled``: the compiled
     templates are kept in ``.partnerkit-cache/`` (as the build keeps them) for the next run."""
-    catalog, _ = render_project(root, reporter, keep_compiled=keep_compiled)
+    catalog, _ = render_project(root, reporter, compiled_templates=template_cache(root) if keep_compiled else None)
     for warning in palette_warnings(catalog):
         reporter.warning(warning)
     return catalog

@@ -72,6 +72,8 @@ class Demo:
     site_url: str
     keys: dict[str, bytes]
     links: list[tuple[RosterEntry, str]]
+    config: SiteConfig
+    """The project's settings, read once when the demo is prepared (the preview's first render uses them)."""
 
 
 def _keys(folder: Path) -> dict[str, bytes]:
@@ -121,7 +123,7 @@ def prepare_demo(root: Path, address: str, today: date | None = None) -> Demo:
     copy_example_customers(root, folder, today)
     site_url = f"http://{address}/"
     links = invite_links(read_roster(folder / DEFAULT_ROSTER, folder), site_url, keys, datetime.now(timezone.utc))
-    return Demo(root, folder, site_url, keys, links)
+    return Demo(root, folder, site_url, keys, links, config)
 
 
 EXAMPLE_CUSTOMERS = "customers.example.csv"

@@ -19,9 +19,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.layout import CACHE_DIR, CONFIG_FILE, INPUT_FOLDERS
-from generator.commands.build import render_project
 from generator.engine import remove_stale, start_serving, write_stage
 from generator.model.config import SiteConfig
+from generator.pipeline import render_project
 from generator.errors import ContentErrors, PartnerkitError
 from generator.reporter import NullReporter, Reporter
 
@@ -43,10 +43,11 @@ def write_serve_config(stage: Path) -> Path:
     return path
 
 
-def refresh_stage(root: Path, stage: Path, demo=None) -> SiteConfig:
+def refresh_stage(root: Path, stage: Path, demo=None, config: SiteConfig | None = None) -> SiteConfig:
     """Render the project into ``stage``; return its settings. Raises ContentErrors. With ``demo``
-    (a ``DemoCollector``) the pages talk to it and it learns their ids and exam keys."""
-    catalog, rendered = render_project(root, transcribe=True, configure=demo.configure if demo else None)
+    (a ``DemoCollector``) the pages talk to it and it learns their ids and exam keys. ``config``: the
+    settings the caller already read (read from ``site_config.yml`` otherwise, as on every change)."""
+    catalog, rendered = render_project(root, config=config, transcribe=True, configure=demo.configure if demo else None)
     write_stage(rendered, stage, root)
     remove_stale(stage, rendered, also_keep=(SERVE_CONFIG,))
     write_serve_config(stage)
@@ -123,7 +124,7 @@ def serve(root: Path, address: str, reporter: Reporter = NullReporter(), demo=No
 
         collector = DemoCollector(demo)
     try:
-        config = refresh_stage(root, stage, collector)
+        config = refresh_stage(root, stage, collector, demo.config if demo is not None else None)
         if collector is not None:
             collector.start(reporter)
         return _serve_stage(root, stage, config, address, reporter, collector, ready)

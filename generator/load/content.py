@@ -13,6 +13,7 @@ from generator.load.talks import TalkLoader, TranscriptionRun
 from generator.load.validation import describe, did_you_mean, validate
 from generator.load.yaml_source import SourceDocument
 from generator.model.catalog import Catalog
+from generator.model.config import SiteConfig
 from generator.reporter import NullReporter, Reporter
 from generator.model.content import CONTENT_KINDS, Document
 
@@ -23,6 +24,14 @@ def load_project(root: Path, reporter: Reporter = NullReporter(), transcription:
     listing every problem. ``transcription``: what the transcribe step run before did (its errors are
     reported with the load's; recordings it handled get no "not transcribed" warning)."""
     config, errors = read_config(root)
+    return load_content(root, config, errors, reporter, transcription)
+
+
+def load_content(root: Path, config: SiteConfig | None, config_errors: list[ContentError],
+                 reporter: Reporter = NullReporter(), transcription: TranscriptionRun | None = None) -> Catalog:
+    """:func:`load_project` with the settings already read: ``config`` (None where it did not load, and
+    ``config_errors`` say why, listed with the content's errors)."""
+    errors = list(config_errors)
     placed: list[tuple[Document, SourceDocument]] = []
     invalid: set[str] = set()
     content_dir = root / CONTENT_DIR

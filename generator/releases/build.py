@@ -18,8 +18,6 @@ from generator.analytics.events import write_content_index
 from generator.certification.answer_key_files import replace_exam_keys
 from generator.engine import EngineRuns, write_stage
 from generator.errors import ContentError, ContentErrors, PartnerkitError
-from generator.load.config import load_config
-from generator.load.content import load_project
 from generator.load.validation import did_you_mean
 from generator.publish_check import PrivateBytes, refuse_private_bytes
 from generator.releases.cache import (CACHE_DIR, cached_catalog, cached_content, cached_exam_keys, input_keys,
@@ -27,7 +25,8 @@ from generator.releases.cache import (CACHE_DIR, cached_catalog, cached_content,
 from generator.releases.sources import located_in, release_inputs
 from generator.releases.trash import Trash, swap_in
 from generator.releases.versions_file import redirect_page, versions_json
-from generator.render import RenderedSite, render_site
+from generator.pipeline import load_catalog, render_catalog
+from generator.render import RenderedSite
 from generator.layout import template_cache
 from generator.render.context import ReleaseContext
 from generator.render.strings import STRINGS
@@ -38,7 +37,6 @@ from generator.model.config import Release, SiteConfig
 from generator.model.answer_keys import ExamKey, exam_keys_of
 from generator.model.urls import Urls
 from generator.model.versions import Releases
-from generator.transcripts.step import transcribe_talks
 
 @dataclass(frozen=True)
 class PlannedRelease:
@@ -74,10 +72,10 @@ UNVERSIONED_RELEASE = Release.model_construct(version="")
 """The one release of a site without ``versions:``: the working tree, named by an empty string."""
 
 
-def plan_releases(root: Path, cache: Path, force: str | None = None, config: SiteConfig | None = None) -> ReleasePlan:
-    """Key every release without building it; those missing from ``cache`` (and ``force``) are needed.
-    A site without ``versions:`` is a plan of one release (:data:`UNVERSIONED_RELEASE`)."""
-    config = config or load_config(root)
+def plan_releases(root: Path, cache: Path, config: SiteConfig, force: str | None = None) -> ReleasePlan:
+    """Key every release of the project at ``root`` (``config``: its settings) without building it; those
+    missing from ``cache`` (and ``force``) are needed. A site without ``versions:`` is a plan of one
+    release (:data:`UNVERSIONED_RELEASE`)."""
     unversioned = not config.versions
     declared = Releases.of(config)
     releases = [UNVERSIONED_RELEASE] if unversioned else declared.ordered
@@ -92,7 +90,9 @@ def render_needed(
     plan: ReleasePlan, root: Path, work: Path, reporter: Reporter = NullReporter()
 ) -> Iterator[PlannedRelease]:
     """Yield each needed release rendered (with its what's-new page) as soon as it is ready; content
-    errors of every release are collected and raised together at the end."""
+    errors of every release are collected and raised together at the end. Each release goes through
+    the pipeline (``generator.pipeline``) once: the working tree with the plan's settings, transcribed
+    first; a ref or a snapshot with its own ``site_config.yml``, as committed."""
     urls = Urls.of(plan.config) if plan.config.site_url else None
     loaded: dict[str, tuple[Path, Catalog] | None] = {}
     errors: list[ContentError] = []
@@ -100,10 +100,10 @@ def render_needed(
     def load(release: Release) -> tuple[Path, Catalog] | None:
         if release.version not in loaded:
             project = release_inputs(release, root, work)
+            working_tree = release.from_working_tree  # a tag holds its committed transcripts
             try:
-                transcribe = release.from_working_tree  # a tag holds its committed transcripts
-                run = transcribe_talks(project, plan.config.transcription, reporter) if transcribe else None
-                loaded[release.version] = (project, load_project(project, reporter, run))
+                loaded[release.version] = (project, load_catalog(
+                    project, reporter, config=plan.config if working_tree else None, transcribe=working_tree))
             except ContentErrors as exc:
                 errors.extend((exc if plan.unversioned else located_in(release, exc)).errors)
                 loaded[release.version] = None
@@ -139,8 +139,7 @@ def render_needed(
             working_tree=release.from_working_tree,
             recertify_by={ident: key.recertify.by.isoformat() for ident, key in exams.items() if key.recertify},
         )
-        templates = project / catalog.config.templates if catalog.config.templates else None
-        rendered = render_site(catalog, templates, context, template_cache(root))
+        rendered = render_catalog(catalog, project, context, template_cache(root))
         if plan.unversioned:
             if not catalog.config.site_url:
                 reporter.warning(SITE_URL_WARNING)
@@ -220,39 +219,58 @@ def default_jobs() -> int:
 SITE_URL_WARNING = "site_url is not set in site_config.yml: pages load without instant navigation"
 
 
-def build_releases(
-    root: Path, site_dir: Path, reporter: Reporter = NullReporter(), jobs: int | None = None, only: str | None = None,
-    config: SiteConfig | None = None,
-) -> dict[str, str]:
-    """Build every release of the project at ``root`` into ``site_dir``; return each release's outcome
+@dataclass(frozen=True)
+class SiteBuild:
+    """One ``partnerkit build``: the project, its settings (read once, by the command), where the site
+    goes, and the options."""
+
+    root: Path
+    config: SiteConfig
+    site_dir: Path
+    reporter: Reporter = NullReporter()
+    jobs: int | None = None
+    """Releases built at once (default: :func:`default_jobs`)."""
+    only: str | None = None
+    """A release rebuilt even if its inputs did not change."""
+
+    @property
+    def cache(self) -> Path:
+        """The release cache (:data:`CACHE_DIR` in the project)."""
+        return self.root / CACHE_DIR
+
+    @property
+    def names(self) -> list[str]:
+        """The declared releases' names, as ``versions:`` lists them (none for a site without releases)."""
+        return [release.version for release in self.config.versions]
+
+
+def build_releases(build: SiteBuild) -> dict[str, str]:
+    """Build every release of ``build.root`` into ``build.site_dir``; return each release's outcome
     (``built`` or ``cached``). ``only`` rebuilds that release even if its inputs did not change. A site
     without ``versions:`` is one release (named ``""``) built as the whole of ``site_dir``, through the
     same cache: unchanged inputs run no engine.
 
     Each release goes to the engine as soon as it is rendered; while the engine works, cached releases
     are laid out in the new site, which replaces ``site_dir`` only when every release is done."""
-    config = config or load_config(root)
-    cache = root / CACHE_DIR
-    cache.mkdir(parents=True, exist_ok=True)
-    names = [release.version for release in config.versions]
-    if only is not None and only not in names:
-        raise PartnerkitError(f"--only {only}: no such release{did_you_mean(only, names)}")
-    trash = Trash(cache)
+    build.cache.mkdir(parents=True, exist_ok=True)
+    if build.only is not None and build.only not in build.names:
+        raise PartnerkitError(f"--only {build.only}: no such release{did_you_mean(build.only, build.names)}")
+    trash = Trash(build.cache)
     trash.empty_in_background()
     try:
-        return _build_releases(root, site_dir, reporter, jobs, only, config, cache, names, trash)
+        return _build_releases(build, trash)
     finally:
         trash.wait()
 
 
-def _build_releases(root: Path, site_dir: Path, reporter: Reporter, jobs: int | None, only: str | None,
-                    config: SiteConfig, cache: Path, names: list[str], trash: Trash) -> dict[str, str]:
-    reporter.step("Loading content" if not config.versions else "Checking releases")
-    plan = plan_releases(root, cache, force=only, config=config)
+def _build_releases(build: SiteBuild, trash: Trash) -> dict[str, str]:
+    root, reporter, cache, names = build.root, build.reporter, build.cache, build.names
+    reporter.step("Loading content" if not build.config.versions else "Checking releases")
+    plan = plan_releases(root, cache, build.config, force=build.only)
     engine = plan.config.engine
     needed = {release.version for release in plan.needed}
     outcomes = {release.version: "built" if release.version in needed else "cached" for release in plan.releases}
-    workers = jobs or default_jobs()
+    workers = build.jobs or default_jobs()
     if plan.unversioned and not needed:
         if not plan.config.site_url:
             reporter.warning(SITE_URL_WARNING)
@@ -264,7 +282,7 @@ def _build_releases(root: Path, site_dir: Path, reporter: Reporter, jobs: int | 
         if needed:
             at_once = f", {min(workers, len(needed))} at a time" if len(needed) > 1 else ""
             reporter.step(f"Building {len(needed)} of {len(plan.releases)} releases with {engine}{at_once}")
-    site_dir = site_dir.resolve()
+    site_dir = build.site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     if not needed and _site_is_current(site_dir, cache, plan):
         _finish(root, cache, plan, names, trash)  # the site in place is this very assembly: nothing to lay out
