@@ -130,9 +130,9 @@ def test_the_layout_imports_nothing_of_the_project():
     assert graph()["generator.layout"] == set()
 
 
-RENDER_LEAVES = {"generator.errors", "generator.template_folder"}
-"""Leaf modules render may use besides ``model``: errors, and the vendor's template folder loader
-(shared with the e-mails of ``notifications``)."""
+RENDER_LEAVES = {"generator.errors", "generator.template_folder", "generator.jinja_environment"}
+"""Leaf modules render may use besides ``model``: errors, the vendor's template folder loader and the one
+sandboxed Jinja set-up (shared with the e-mails of ``notifications`` and the worklists' HTML)."""
 
 
 def test_render_imports_only_model():

@@ -18,10 +18,9 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import jinja2
-import jinja2.sandbox
 
 from generator.errors import PartnerkitError
-from generator.template_folder import ProjectTemplateLoader
+from generator.jinja_environment import sandboxed_environment
 from generator.notifications.messages import Message
 from generator.notifications.tokens import sign_unsubscribe
 from generator.model.config import SiteConfig
@@ -36,9 +35,6 @@ ADDRESS = re.compile(r"[^@\s<>,;:\"]+@[^@\s<>,;:\"]+")
 """What ``notify`` writes to: one address, no display name, list or route."""
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
-
-
 def day_text(value: date, language: str) -> str:
     """A day as people write it: ``1 March 2027``, ``2027年3月1日``."""
     if language == "ja":
@@ -50,15 +46,8 @@ def day_text(value: date, language: str) -> str:
 def environments(override_dir: Path | None, shown: str = "templates") -> tuple[jinja2.Environment, jinja2.Environment]:
     """(plain text, HTML) environments over the same templates; the HTML one escapes every value.
     ``shown``: the vendor's folder as ``templates:`` names it, for errors."""
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
-    if override_dir is not None:
-        loaders.insert(0, ProjectTemplateLoader(override_dir, shown))
-    made = []
-    for autoescape in (False, True):
-        env = jinja2.sandbox.SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
-                                                  trim_blocks=True, lstrip_blocks=True, autoescape=autoescape)
-        made.append(env)
-    return made[0], made[1]
+    return (sandboxed_environment(override_dir, shown, autoescape=False),
+            sandboxed_environment(override_dir, shown, autoescape=True))
 
 
 def _block(env: jinja2.Environment, name: str, block: str, context: dict) -> str:

@@ -21,7 +21,8 @@ from generator.releases.sources import git_tree
 from generator.releases.trash import Trash
 from generator.render import RenderedSite
 from generator.render import escape as escape_module, sanitize as sanitize_module
-from generator.render.site import PACKAGE_ASSETS_DIR, TEMPLATE_DIR
+from generator.jinja_environment import TEMPLATE_DIR
+from generator.render.site import PACKAGE_ASSETS_DIR
 from generator.model.catalog import Catalog
 from generator.model.config import Release, SiteConfig
 from generator.model.answer_keys import ExamKey, ExamKeyFile

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import html
 import json
-import os
 import posixpath
 import re
 import traceback
@@ -16,12 +15,11 @@ from typing import Any
 import jinja2
 import rcssmin
 import rjsmin
-import jinja2.sandbox
 import yaml
 from markupsafe import Markup
 
 from generator.errors import ContentError, ContentErrors
-from generator.template_folder import ProjectTemplateLoader
+from generator.jinja_environment import sandboxed_environment
 from generator.render.context import ReleaseContext
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
 from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, assets, logo_copy, mkdocs_config,
@@ -39,7 +37,6 @@ from generator.model.talk import Talk
 from generator.model.timestamps import clock, webvtt
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-TEMPLATE_DIR = PACKAGE_DIR / "templates"
 PACKAGE_ASSETS_DIR = PACKAGE_DIR / "assets"
 """partnerkit's asset files in the installed package (served under ``mkdocs_config.ASSET_DIR``)."""
 
@@ -249,25 +246,6 @@ def _path_exams(context: Any, path: Any) -> list[Quiz]:
     return [quiz for quiz in context["catalog"].quizzes.values() if quiz.mode == "exam" and quiz.role == path.role]
 
 
-class TemplateBytecode(jinja2.FileSystemBytecodeCache):
-    """Compiled templates kept in a folder between runs (the project's ``.partnerkit-cache/templates/``), so a
-    command does not compile every template again; Jinja checks each against its template's source.
-    A cache that cannot be read or written is skipped, never an error."""
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except (OSError, ValueError, EOFError, TypeError):
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
 @functools.lru_cache(maxsize=16)
 def template_environment(override_dir: Path | None = None, shown: str = "templates",
                          bytecode_dir: Path | None = None) -> jinja2.Environment:
@@ -278,19 +256,8 @@ def template_environment(override_dir: Path | None = None, shown: str = "templat
     Every template runs sandboxed (no access to Python internals from a vendor's template) and every
     printed value is escaped as Markdown text unless a filter of ``escape.FILTERS`` already escaped it
     for its context (see ``generator.render.escape``)."""
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
-    if override_dir is not None:
-        loaders.insert(0, ProjectTemplateLoader(override_dir, shown))
-    env = jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-        finalize=finalize,
-        bytecode_cache=TemplateBytecode(str(bytecode_dir)) if bytecode_dir is not None else None,
-    )
+    env = sandboxed_environment(override_dir, shown, bytecode_dir=bytecode_dir, keep_trailing_newline=True,
+                                finalize=finalize)
     env.filters.update({
         **FILTERS,
         "markdown_body": _markdown_body,

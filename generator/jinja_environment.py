@@ -1,0 +1,61 @@
+"""The one sandboxed Jinja set-up, for pages (``render``), e-mails (``notifications``) and the worklists'
+HTML: a vendor's ``templates:`` folder first (:class:`ProjectTemplateLoader`: nothing outside it, never
+through a link), then partnerkit's own templates; undefined names are errors; templates run sandboxed
+(no access to Python internals from a vendor's template); compiled templates may be kept between runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+import jinja2.sandbox
+
+from generator.template_folder import ProjectTemplateLoader
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+"""partnerkit's own templates in the installed package."""
+
+
+class TemplateBytecode(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept in a folder between runs (the project's ``.partnerkit-cache/templates/``), so a
+    command does not compile every template again; Jinja checks each against its template's source.
+    A cache that cannot be read or written is skipped, never an error."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError, TypeError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def sandboxed_environment(
+    override_dir: Path | None = None, shown: str = "templates", *, autoescape: bool = False,
+    bytecode_dir: Path | None = None, keep_trailing_newline: bool = False,
+    finalize: Callable[[Any], Any] | None = None,
+) -> jinja2.sandbox.SandboxedEnvironment:
+    """A sandboxed environment over the vendor's templates in ``override_dir`` (shown in errors as
+    ``shown``, the ``templates:`` setting) and then partnerkit's own. ``autoescape``: every printed value
+    HTML-escaped (e-mail and worklist HTML; pages escape for Markdown through ``finalize`` instead);
+    ``bytecode_dir``: where compiled templates are kept (``generator.layout.template_cache``)."""
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
+    if override_dir is not None:
+        loaders.insert(0, ProjectTemplateLoader(override_dir, shown))
+    return jinja2.sandbox.SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=keep_trailing_newline,
+        autoescape=autoescape,
+        finalize=finalize,
+        bytecode_cache=TemplateBytecode(str(bytecode_dir)) if bytecode_dir is not None else None,
+    )
