@@ -106,6 +106,19 @@ def test_unchanged_releases_are_never_rebuilt(repo: Path) -> None:
     assert len([entry for entry in (repo / ".partnerkit-cache/releases").iterdir() if not entry.name.startswith(".")]) == 3
 
 
+def test_each_release_settings_file_is_read_once(repo: Path, monkeypatch) -> None:
+    """The working tree's site_config.yml is read by the command and handed on through the pipeline; a
+    tagged release's own file is read once, from its inputs, though it is also the previous release of another."""
+    import generator.load.config
+
+    reads: list[str] = []
+    read = generator.load.config.read_project_text
+    monkeypatch.setattr(generator.load.config, "read_project_text",
+                        lambda path, root: reads.append(path.parent.name) or read(path, root))
+    assert set(build(repo, repo / "site").values()) == {"built"}
+    assert sorted(reads) == sorted([repo.name, "inputs-2", "inputs-1"])
+
+
 @pytest.mark.slow
 def test_a_changed_release_compares_with_the_cached_catalog_of_the_one_before(repo: Path, monkeypatch) -> None:
     """What's new of a rebuilt release reads the previous release's catalog from the cache (its inputs

@@ -9,15 +9,19 @@ is in no partner id)."""
 
 from __future__ import annotations
 
-import html
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
+
+import jinja2
 
 from generator.analytics import store_worklists as records
 from generator.analytics.csvfile import write_csv
 from generator.roster import read_roster
 from generator.errors import PartnerkitError
+from generator.jinja_environment import sandboxed_environment
 from generator.load.content import load_project
 from generator.load.customers import load_customers
 from generator.model.config import SiteConfig
@@ -99,49 +103,104 @@ def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = 
     partners = {entry.partner_id: entry.partner_name for entry in roster}
     names = {entry.rep_id: entry.name for entry in roster}
     customers.clear()  # the cases are stored: the files are written from the store, the export's memory is free
+    files = WorklistFiles(folder, config, today, steps, titles, names)
     for partner in served:
         mine = [row for row in open_cases if row.partner == partner]
-        run.files += _write(folder, partner, f"Worklist of {partners.get(partner, partner)}", mine, steps, config, titles,
-                            names, today, lambda step: True)
-    run.files += _write(folder, VENDOR_FILE, f"{config.vendor}'s worklist", open_cases, steps, config, titles, names, today,
-                        lambda step: step.owner in records.VENDOR_OWNERS, partners)
+        run.files += files.write(partner, f"Worklist of {partners.get(partner, partner)}", mine, lambda step: True)
+    run.files += files.write(VENDOR_FILE, f"{config.vendor}'s worklist", open_cases,
+                             lambda step: step.owner in records.VENDOR_OWNERS, partners)
     return run
 
 
-def _write(folder: Path, name: str, title: str, cases: list[records.CaseRow], steps: dict[str, list[records.StepRow]],
-           config: SiteConfig, titles: dict[str, str], names: dict[str, str], today: date, wanted,
-           partners: dict[str, str] | None = None) -> list[Path]:
-    segments = {segment.id: segment.name for segment in config.segments}
-    rows, blocks = [], []
-    for case in cases:
-        shown = [step for step in steps.get(case.id, []) if wanted(step)]
-        if not shown:
-            continue
-        procedure = titles.get(case.procedure, case.procedure)
-        for step in shown:
-            rows.append((case.id, case.customer_name, segments.get(case.segment, case.segment), procedure, case.trigger_day,
-                         step.step + 1, step.action, step.when_text, step.due or "", owner_label(config, step.owner),
-                         names.get(step.ticked_by or "", step.ticked_by or ""), step.ticked_at or "", case.url))
-        items = "".join(
-            f"<li class=\"{'done' if step.ticked_at else ('overdue' if step.due and step.due < today.isoformat() else 'open')}\">"
-            f"<strong>{html.escape(step.due or step.when_text)}</strong> · {html.escape(owner_label(config, step.owner))}: "
-            f"{html.escape(step.action)}"
-            + (f" <em>(done by {html.escape(names.get(step.ticked_by or '', step.ticked_by or ''))})</em>" if step.ticked_at else "")
-            + "</li>" for step in shown)
-        partner = f" · {html.escape(partners.get(case.partner, case.partner))}" if partners is not None else ""
-        link = f' <a href="{html.escape(case.url)}">procedure</a>' if case.url.startswith(("https://", "http://", "/")) else ""
-        blocks.append(f"<section><h2>{html.escape(case.customer_name)}{partner}</h2><p>{html.escape(procedure)} ·"
-                      f" {html.escape(segments.get(case.segment, case.segment))} · since {html.escape(case.trigger_day)}{link}</p>"
-                      f"<ul>{items}</ul></section>")
-    csv_path = write_csv(folder / f"{name}.csv", CSV_HEADER, rows)
-    page = (f"<!DOCTYPE html><html lang=\"{html.escape(config.language)}\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)} · {today.isoformat()}</title><style>body{{font-family:sans-serif;max-width:48em;margin:auto}}"
-            ".overdue strong{color:#b00020}.done{color:#555;text-decoration:line-through}</style></head><body>"
-            f"<h1>{html.escape(title)}</h1><p>{today.isoformat()} · {len(blocks)} open cases</p>"
-            + ("".join(blocks) or "<p>Nothing to do today.</p>") + "</body></html>\n")
-    html_path = folder / f"{name}.html"
-    html_path.write_text(page, encoding="utf-8")
-    return [csv_path, html_path]
+@dataclass(frozen=True)
+class WorklistStep:
+    """A step as a worklist shows it."""
+
+    state: str
+    """``done``, ``overdue`` or ``open`` (the page's style)."""
+    when: str
+    owner: str
+    action: str
+    done_by: str | None
+
+
+@dataclass(frozen=True)
+class WorklistCase:
+    """A case as a worklist shows it: its customer, procedure and the steps of the list's owner."""
+
+    customer: str
+    partner: str | None
+    """The partner's name, in the vendor's list only."""
+    procedure: str
+    segment: str
+    since: str
+    link: str | None
+    """The procedure page's address, where it is one a page may link to (https://, http:// or /)."""
+    steps: list[WorklistStep]
+
+
+@dataclass(frozen=True)
+class WorklistFiles:
+    """Where and how a day's worklists are written: one ``<name>.csv`` and ``<name>.html`` per list, from
+    the open cases and their steps, with the names the lists show."""
+
+    folder: Path
+    config: SiteConfig
+    day: date
+    steps: dict[str, list[records.StepRow]]
+    titles: dict[str, str]
+    """Procedure titles by id."""
+    names: dict[str, str]
+    """Reps' names by id (who ticked a step)."""
+
+    def write(self, name: str, title: str, cases: list[records.CaseRow], wanted: Callable[[records.StepRow], bool],
+              partners: dict[str, str] | None = None) -> list[Path]:
+        """The list ``name`` titled ``title``: the ``wanted`` steps of ``cases``; ``partners`` (names by id)
+        shows each case's partner (the vendor's list)."""
+        config = self.config
+        segments = {segment.id: segment.name for segment in config.segments}
+        rows, shown_cases = [], []
+        for case in cases:
+            shown = [step for step in self.steps.get(case.id, []) if wanted(step)]
+            if not shown:
+                continue
+            procedure = self.titles.get(case.procedure, case.procedure)
+            segment = segments.get(case.segment, case.segment)
+            for step in shown:
+                rows.append((case.id, case.customer_name, segment, procedure, case.trigger_day, step.step + 1, step.action,
+                             step.when_text, step.due or "", owner_label(config, step.owner),
+                             self._name(step.ticked_by), step.ticked_at or "", case.url))
+            shown_cases.append(WorklistCase(
+                customer=case.customer_name,
+                partner=partners.get(case.partner, case.partner) if partners is not None else None,
+                procedure=procedure, segment=segment, since=case.trigger_day,
+                link=case.url if case.url.startswith(("https://", "http://", "/")) else None,
+                steps=[WorklistStep(self._state(step), step.due or step.when_text, owner_label(config, step.owner),
+                                    step.action, self._name(step.ticked_by) if step.ticked_at else None)
+                       for step in shown]))
+        csv_path = write_csv(self.folder / f"{name}.csv", CSV_HEADER, rows)
+        page = _worklist_template().render(language=config.language, title=title, day=self.day.isoformat(),
+                                           cases=shown_cases)
+        html_path = self.folder / f"{name}.html"
+        html_path.write_text(page, encoding="utf-8")
+        return [csv_path, html_path]
+
+    def _name(self, rep: str | None) -> str:
+        return self.names.get(rep or "", rep or "")
+
+    def _state(self, step: records.StepRow) -> str:
+        if step.ticked_at:
+            return "done"
+        return "overdue" if step.due and step.due < self.day.isoformat() else "open"
+
+
+WORKLIST_TEMPLATE = "worklist.html.j2"
+"""partnerkit's template of a worklist's HTML (every value HTML-escaped)."""
+
+
+@functools.lru_cache(maxsize=1)
+def _worklist_template() -> jinja2.Template:
+    return sandboxed_environment(autoescape=True, keep_trailing_newline=True).get_template(WORKLIST_TEMPLATE)
 
 
 def worklist_service(root: Path, store, config: SiteConfig, titles: dict[str, str], roster=None):
