@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from generator.analytics.store import SqliteStore
+from generator.analytics.store import MAX_ENGAGED_MS, SqliteStore
 from generator.collector.app import CORE_PATHS, CollectorSettings
 from generator.collector.features import FEATURES, CollectorSetup, mount_collector
 from generator.commands.collect import collect
 from generator.commands.demo import DemoCollector, prepare_demo
-from generator.analytics.events import read_content_index, write_content_index
+from generator.analytics.events import ContentIndex, read_content_index, write_content_index
+from generator.collector.learning import LearningService
+from generator.model.config import AnalyticsSettings
 from generator.load.config import load_config
 from tests.analytics.collector_processes import ENVIRONMENT, write_project
 from tests.analytics.conftest import KEYS
@@ -99,3 +101,15 @@ def test_no_module_but_the_feature_list_mounts_a_feature() -> None:
             if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("_routes"):
                 calls.append(f"{path.relative_to(PACKAGE)}: {ast.unparse(node.func)}")
     assert calls == []
+
+
+def test_the_collector_defaults_are_those_of_the_config_model() -> None:
+    """A collector made without settings (library use, tests) counts as one from an empty ``analytics:``."""
+    index = ContentIndex(content=frozenset())
+    bare, configured = CollectorSettings(index, []), CollectorSettings.of(AnalyticsSettings(), index, [], {}, None)
+    assert (bare.identity, bare.identity_header, bare.token_max_age_days, bare.max_engaged_ms,
+            bare.rates.per_rep, bare.rates.per_address) == (
+        configured.identity, configured.identity_header, configured.token_max_age_days, configured.max_engaged_ms,
+        configured.rates.per_rep, configured.rates.per_address)
+    assert MAX_ENGAGED_MS == AnalyticsSettings().max_engaged_ms
+    assert LearningService(None).record_days == AnalyticsSettings().learning_record_days  # type: ignore[arg-type]
