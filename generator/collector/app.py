@@ -73,7 +73,8 @@ class RateLimits:
     SWEEP_AT = 50_000
     """Buckets kept before those untouched for a minute (full again, the same as none) are dropped."""
 
-    def __init__(self, per_rep: int | None = ANALYTICS.rate_limit_per_rep, per_address: int | None = ANALYTICS.rate_limit_per_address,
+    def __init__(self, per_rep: int | None = ANALYTICS.rate_limit_per_rep,
+                 per_address: int | None = ANALYTICS.rate_limit_per_address,
                  clock: Callable[[], float] = time.monotonic, shared: Any = None):
         self.per_rep, self.per_address = per_rep, per_address
         self.shared = shared

@@ -197,7 +197,7 @@ class DemoCollector:
                                         self.demo.keys, Roster(folder, folder / DEFAULT_ROSTER))
         self.store = store
         try:
-            self._replay_worklists(config, store, reporter)
+            self._replay_worklists(config, reporter)
             self.setup = CollectorSetup(folder, config, settings, store, self.demo.keys, _credential_keys(folder))
             return mount_collector(self.setup)
         except BaseException:
@@ -219,7 +219,7 @@ class DemoCollector:
             raise PartnerkitError("the demo collector did not start")
         reporter.step(f"Demo collector on {self.setup.config.analytics.endpoint}, storing in {DEMO_DIR}/{DEFAULT_DB}")
 
-    def _replay_worklists(self, config: SiteConfig, store, reporter: Reporter) -> None:
+    def _replay_worklists(self, config: SiteConfig, reporter: Reporter) -> None:
         """With the example customers copied in: the last two weeks of worklists replayed (the demo's
         reps see them in My accounts)."""
         from generator.commands.worklists import worklists
