@@ -54,6 +54,7 @@ from typing import Any, Callable
 
 from generator.errors import PartnerkitError
 from generator.layout import EVENTS_DB
+from generator.model.config import AnalyticsSettings
 from generator.storable import UnstorableText, check_storable
 
 MIGRATIONS = [
@@ -323,7 +324,7 @@ FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "
                     "lrs_outbox", "learning_modules", "learning_quizzes")
 """Every table with rows about a rep (``forget`` empties them of that rep)."""
 
-MAX_ENGAGED_MS = 180 * 60 * 1000
+MAX_ENGAGED_MS = AnalyticsSettings().max_engaged_ms
 """Engaged time one view is credited with at most, unless the collector says otherwise."""
 
 INSERT_EVENT = (

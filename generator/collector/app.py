@@ -48,6 +48,10 @@ from generator.storable import unstorable
 from generator.analytics.identity import Rep, Roster, token_refusal, verify
 from generator.analytics.store import BatchingStore, StoredEvent, migration_state, utc_today
 from generator.collector.metrics import CollectorMetrics, RequestMetrics, count_refused
+from generator.model.config import AnalyticsSettings
+
+ANALYTICS = AnalyticsSettings()
+"""The defaults of ``analytics:`` in site_config.yml: the collector's own defaults (written once, on the config model)."""
 
 _EVENTS = TypeAdapter(list[Event])
 
@@ -69,7 +73,8 @@ class RateLimits:
     SWEEP_AT = 50_000
     """Buckets kept before those untouched for a minute (full again, the same as none) are dropped."""
 
-    def __init__(self, per_rep: int | None = 120, per_address: int | None = 600,
+    def __init__(self, per_rep: int | None = ANALYTICS.rate_limit_per_rep,
+                 per_address: int | None = ANALYTICS.rate_limit_per_address,
                  clock: Callable[[], float] = time.monotonic, shared: Any = None):
         self.per_rep, self.per_address = per_rep, per_address
         self.shared = shared
@@ -107,18 +112,18 @@ class CollectorSettings:
     """Site origins allowed to post (CORS); requests from any other origin are refused."""
     keys: dict[str, bytes] = field(default_factory=dict)
     """Token keys by key id (``PARTNERKIT_TOKEN_KEYS``); every one verifies."""
-    identity: str = "token"
+    identity: str = ANALYTICS.identity
     """``token``: the rep is named by the signed token in events; ``header``: by ``identity_header``."""
-    identity_header: str = "X-Partnerkit-Rep"
+    identity_header: str = ANALYTICS.identity_header
     """Header an authenticating proxy sets to ``<partner id>/<rep id>`` (``identity: header`` only)."""
     roster: Roster | None = None
     """Who may be counted: tokens of reps not on it, past their ``left`` day or revoked are refused.
     ``partnerkit collect`` always gives one; None (library use, tests) checks signatures and age only."""
-    token_max_age_days: int = 400
+    token_max_age_days: int = ANALYTICS.token_max_age_days
     """Tokens issued longer ago than this are refused (``analytics.token_max_age_days``)."""
     rates: RateLimits = field(default_factory=RateLimits)
     """Events per minute per rep and per client address (``analytics.rate_limit_*``)."""
-    max_engaged_ms: int = 180 * 60 * 1000
+    max_engaged_ms: int = ANALYTICS.max_engaged_ms
     """Engaged time one view may be credited with at most (``analytics.max_engaged_minutes``)."""
     clock: Callable[[], float] = time.time
     """Seconds since 1970 (injectable for tests)."""
@@ -134,6 +139,15 @@ class CollectorSettings:
                 self.verified.clear()
             self.verified[token] = verify(token, self.keys)
         return self.verified[token]
+
+    @classmethod
+    def of(cls, analytics: AnalyticsSettings, index: ContentIndex, origins: list[str], keys: dict[str, bytes],
+           roster: Roster | None) -> CollectorSettings:
+        """The collector's settings from ``analytics:`` in site_config.yml."""
+        return cls(index, origins, keys, analytics.identity, analytics.identity_header, roster=roster,
+                   token_max_age_days=analytics.token_max_age_days,
+                   rates=RateLimits(analytics.rate_limit_per_rep, analytics.rate_limit_per_address),
+                   max_engaged_ms=analytics.max_engaged_ms)
 
 
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES, seconds: float = BODY_SECONDS) -> bytes:
@@ -334,6 +348,10 @@ async def readiness(settings: CollectorSettings, store: BatchingStore) -> str | 
     except Exception as failure:
         LOG.warning("store not ready: %s: %s", type(failure).__name__, failure)
         return "store unavailable"
+
+
+CORE_PATHS = ("/e", "/health", "/ready")
+"""The routes every collector serves (:func:`create_app`): the beacon's events, liveness and readiness."""
 
 
 def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequence[BaseRoute] = ()) -> Starlette:

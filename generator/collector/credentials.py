@@ -97,12 +97,12 @@ class CredentialService:
     config: SiteConfig
     addresses: Addresses | None
     """Where the collector is served (None: no ``analytics.endpoint``, so no credentials)."""
-    keys: dict[str, SigningKey]
+    signing_keys: dict[str, SigningKey]
     """Signing keys by id, the first signs (``PARTNERKIT_CREDENTIAL_KEYS``); empty: no credentials."""
 
     @property
     def enabled(self) -> bool:
-        return bool(self.keys) and self.addresses is not None
+        return bool(self.signing_keys) and self.addresses is not None
 
     def issue(self, db: Transaction, key: ExamKey, certificate_id: str) -> str | None:
         """Sign the certificate's credential and keep it (in the writer's transaction); returns it."""
@@ -115,7 +115,7 @@ class CredentialService:
         index = status_index(db, certificate.id, STATUS_LIST_SIZE)
         credential = open_badge_credential(certificate, key, self.config, self.addresses, email, secrets.token_hex(16),
                                            index, f"urn:uuid:{uuid.uuid4()}")
-        key_id, private = next(iter(self.keys.items()))
+        key_id, private = next(iter(self.signing_keys.items()))
         signed = sign(credential, self.addresses.key(key_id), private)
         save_credential(db, certificate.id, certificate.rep, _iso(now), signed)
         return signed
@@ -123,12 +123,12 @@ class CredentialService:
     @property
     def proof_key(self) -> tuple[str, Ed25519PrivateKey] | None:
         """The key that signs Data Integrity proofs: the first Ed25519 key listed (None: no proofs)."""
-        return next(((ident, key) for ident, key in self.keys.items() if isinstance(key, Ed25519PrivateKey)), None)
+        return next(((ident, key) for ident, key in self.signing_keys.items() if isinstance(key, Ed25519PrivateKey)), None)
 
     def method_ids(self) -> list[str]:
         """The ``verificationMethod`` addresses of the listed Ed25519 keys."""
         assert self.addresses is not None
-        return [self.addresses.method(ident) for ident, key in self.keys.items() if isinstance(key, Ed25519PrivateKey)]
+        return [self.addresses.method(ident) for ident, key in self.signing_keys.items() if isinstance(key, Ed25519PrivateKey)]
 
     def secured(self, signed: str) -> dict[str, Any]:
         """The credential a VC-JWT carries, as JSON-LD: without the JWT's claims, with an embedded
@@ -142,8 +142,8 @@ class CredentialService:
         return with_proof(credential, self.addresses.method(ident), key, created)
 
     def _key_of(self, certificate: Certificate) -> ExamKey | None:
-        return self.exams.keys.get((certificate.version, certificate.exam)) or next(
-            (key for (_, exam), key in self.exams.keys.items() if exam == certificate.exam), None)
+        return self.exams.answer_keys.get((certificate.version, certificate.exam)) or next(
+            (key for (_, exam), key in self.exams.answer_keys.items() if exam == certificate.exam), None)
 
     def current(self, certificate: Certificate) -> str | None:
         """The certificate's credential, issued again first when the stored one says another validity
@@ -188,7 +188,7 @@ class CredentialService:
         assert self.addresses is not None
         now = self.exams.now()
         credential = status_list_credential(self.config, self.addresses, self.revoked_indices(now.date()), now)
-        key_id, private = next(iter(self.keys.items()))
+        key_id, private = next(iter(self.signing_keys.items()))
         return sign(credential, self.addresses.key(key_id), private)
 
     def status_list_secured(self) -> dict[str, Any] | None:
@@ -268,17 +268,17 @@ def credential_routes(settings: CollectorSettings, service: CredentialService) -
     async def jwks(request: Request) -> Response:
         if not service.enabled or service.addresses is None:
             return refused(404, NOT_ENABLED["error"])
-        return published({"keys": [public_jwk(service.addresses.key(ident), key) for ident, key in service.keys.items()]})
+        return published({"keys": [public_jwk(service.addresses.key(ident), key) for ident, key in service.signing_keys.items()]})
 
     async def jwk(request: Request) -> Response:
         ident = request.path_params["kid"]
-        if not service.enabled or service.addresses is None or ident not in service.keys:
+        if not service.enabled or service.addresses is None or ident not in service.signing_keys:
             return refused(404, "unknown key")
-        return published(public_jwk(service.addresses.key(ident), service.keys[ident]))
+        return published(public_jwk(service.addresses.key(ident), service.signing_keys[ident]))
 
     async def method(request: Request) -> Response:
         ident = request.path_params["kid"]
-        key = service.keys.get(ident)
+        key = service.signing_keys.get(ident)
         if not service.enabled or service.addresses is None or not isinstance(key, Ed25519PrivateKey):
             return refused(404, "unknown key")
         return published({"@context": MULTIKEY_CONTEXT, "id": service.addresses.method(ident), "type": "Multikey",

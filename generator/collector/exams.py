@@ -26,7 +26,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 from urllib.parse import quote, urlsplit
 
 import segno
@@ -44,6 +44,9 @@ from generator.analytics import store_exams
 from generator.certification.certificates import Certificate
 from generator.certification.grading import grade_attempt
 from generator.model.answer_keys import ExamKey
+
+if TYPE_CHECKING:
+    from generator.collector.xapi import StatementRecorder
 
 GRACE_SECONDS = 30
 """Answers arriving this long after the deadline still count (network and clock slack)."""
@@ -74,23 +77,39 @@ class Rejection:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+class CertificateCredentials(Protocol):
+    """What the credentials feature adds to the certificates exams issue (registered with
+    :meth:`ExamService.register_credentials`; :class:`generator.collector.credentials.CredentialService`)."""
+
+    def issue(self, db: Transaction, key: ExamKey, certificate_id: str) -> str | None:
+        """Sign the certificate's credential in the writer's transaction; the signed credential, or None."""
+        ...
+
+    def links(self, certificate: Certificate, shown: dict[str, Any]) -> dict[str, Any]:
+        """What the verification of ``certificate`` adds to the fields ``shown``."""
+        ...
+
+
 @dataclass
 class ExamService:
     """The exam rules over the store; ``now`` is injectable for tests."""
 
-    keys: dict[tuple[str, str], ExamKey]
-    """Exam keys by (release, exam id), from ``private/exams/``."""
+    answer_keys: dict[tuple[str, str], ExamKey]
+    """Exam answer keys by (release, exam id), from ``private/exams/``."""
     store: BatchingStore
     roster: list[RosterEntry] | Roster = field(default_factory=list)
     """Names for the verification page (a certificate of a rep not on it shows ids only) and who left:
     the collector's watched :class:`Roster` (its file re-read when it changes), or a fixed list."""
     now: Callable[[], datetime] = utc_now
-    credentials: Any = None
+    credentials: CertificateCredentials | None = field(default=None, init=False)
     """Issues each certificate's verifiable credential with it and adds its links to the verification
-    (a :class:`generator.collector.credentials.CredentialService`); None: certificates only."""
-    statements: Any = None
-    """Records xAPI statements of grades and certificates in their transaction (a
-    :class:`generator.collector.xapi.StatementRecorder`); None: no LRS."""
+    (see :meth:`register_credentials`); None: certificates only."""
+    statements: StatementRecorder | None = None
+    """Records xAPI statements of grades and certificates in their transaction; None: no LRS."""
+
+    def register_credentials(self, credentials: CertificateCredentials) -> None:
+        """Issue a credential with every certificate from now on (the credentials feature calls this)."""
+        self.credentials = credentials
 
     def entries(self) -> list[RosterEntry]:
         """The roster as it is now."""
@@ -100,7 +119,7 @@ class ExamService:
         return next((row for row in self.entries() if (row.partner_id, row.rep_id) == (partner, rep)), None)
 
     def key(self, version: str | None, exam: str) -> ExamKey:
-        key = self.keys.get((version or "", exam))
+        key = self.answer_keys.get((version or "", exam))
         if key is None:
             raise Refused(404, "unknown exam")
         return key
@@ -143,7 +162,7 @@ class ExamService:
         def operation(db: Transaction) -> dict[str, Any] | Rejection:
             db.lock("exam", partner, rep, exam)  # the same lock as starting: one grading per attempt
             row = store_exams.attempt_to_grade(db, attempt, partner, rep, exam)
-            key = self.keys.get((row.version, exam)) if row else None
+            key = self.answer_keys.get((row.version, exam)) if row else None
             if key is None or row is None:
                 return Rejection(404, "unknown attempt")
             version, deadline, questions, submitted = row.version, row.deadline, row.questions, row.submitted_at
@@ -174,7 +193,7 @@ class ExamService:
         now = self.now()
         certificates = {certificate.exam: certificate for certificate in store_exams.certificates_of(db, partner, rep)}
         standings = {}
-        for (release, exam), key in self.keys.items():
+        for (release, exam), key in self.answer_keys.items():
             if release != version:
                 continue
             since_pass: list[store_exams.Attempt] = []
@@ -220,7 +239,7 @@ class ExamService:
     def apply_recertification(self) -> int:
         """Mark certificates of exams that later releases changed materially: recertify by the deadline.
         Returns how many certificates got a mark or an earlier deadline."""
-        marks = [(key.id, release, key.recertify.by.isoformat()) for key in self.keys.values() if key.recertify
+        marks = [(key.id, release, key.recertify.by.isoformat()) for key in self.answer_keys.values() if key.recertify
                  for release in key.recertify.releases]
 
         def operation(db: Transaction) -> int:

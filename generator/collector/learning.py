@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
@@ -33,9 +33,14 @@ from starlette.routing import Route
 from generator.analytics import store_learning
 from generator.analytics.events import MAX_CLOCK_SKEW_MS
 from generator.analytics.store import BatchingStore, Transaction
-from generator.collector.app import (CollectorSettings, RateLimits, Refused, check_request, count_refusal, known_rep,
+from generator.collector.app import (ANALYTICS, CollectorSettings, RateLimits, Refused, check_request, count_refusal, known_rep,
                                      load_json, read_body, stored_answer, validated)
 from generator.roster import RosterEntry
+
+if TYPE_CHECKING:
+    from generator.collector.exams import ExamService
+    from generator.collector.worklists import WorklistService
+    from generator.collector.xapi import StatementRecorder
 
 MAX_CHANGES = 100
 """Module changes one request may carry (the page sends more in several requests)."""
@@ -76,15 +81,15 @@ class LearningService:
     store: BatchingStore
     roster: Callable[[], list[RosterEntry]] | None = None
     """The roster as it is now (names, partner names, roles); None: ids only, anyone with a valid token."""
-    exams: Any = None
-    """The :class:`generator.collector.exams.ExamService` whose exams the record reports; None: no exams."""
-    worklists: Any = None
-    """The :class:`generator.collector.worklists.WorklistService` whose steps due this week the record
+    exams: ExamService | None = None
+    """The exam service whose exams the record reports; None: no exams."""
+    worklists: WorklistService | None = None
+    """The worklist service whose steps due this week the record
     lists (``due``); None: no worklists."""
-    record_days: int = 730
+    record_days: int = ANALYTICS.learning_record_days
     """Rows not changed for this many days are deleted (``analytics.learning_record_days``)."""
-    statements: Any = None
-    """The :class:`generator.collector.xapi.StatementRecorder` that records a module marked done as an xAPI
+    statements: StatementRecorder | None = None
+    """Records a module marked done as an xAPI
     ``completed`` statement in the same transaction (``lrs.endpoint`` set); None: no statements."""
     rates: RateLimits = field(default_factory=lambda: RateLimits(CHANGES_PER_MINUTE, CHANGES_PER_MINUTE * 5))
     clock: Callable[[], float] = time.time

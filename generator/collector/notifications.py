@@ -15,7 +15,6 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from html import escape
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -115,10 +114,3 @@ def notification_routes(settings: CollectorSettings, service: NotificationServic
 
     return [Route(UNSUBSCRIBE_ROUTE, confirm, methods=["GET"]), Route(UNSUBSCRIBE_ROUTE, unsubscribe, methods=["POST"])]
 
-
-def collector_origin(endpoint: str | None) -> str:
-    """``https://collect.example.com`` from ``https://collect.example.com/e``."""
-    if not endpoint:
-        return ""
-    parts = urlsplit(endpoint)
-    return f"{parts.scheme}://{parts.netloc}"

@@ -34,8 +34,10 @@ from starlette.routing import Route
 from generator.analytics import store_worklists as records
 from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, path_id, read_body,
                                     known_rep, stored_answer, validated)
+from generator.analytics.identity import Roster
 from generator.roster import RosterEntry
-from generator.model.config import CustomerSettings
+from generator.model.config import CustomerSettings, SiteConfig
+from generator.model.worklists import OWNERS, owner_label
 from generator.analytics.store import BatchingStore, Transaction
 
 NOTES_PAGE = 20
@@ -81,7 +83,7 @@ class WorklistService:
     owners: dict[str, str] = field(default_factory=dict)
     """Owner labels (``vendor`` → the vendor's name)."""
     own_accounts_only: bool = False
-    note_max_chars: int = 500
+    note_max_chars: int = CustomerSettings.model_fields["note_max_chars"].default
     notes_per_case: int = CustomerSettings.model_fields["notes_per_case"].default
     today: Callable[[], date] = lambda: datetime.now(timezone.utc).date()
 
@@ -183,6 +185,18 @@ class WorklistService:
                     "notes_total": total, "more": (page + 1) * NOTES_PAGE < total}
 
         return operation
+
+
+def worklist_service(store: BatchingStore, config: SiteConfig, titles: dict[str, str], roster: Roster) -> WorklistService:
+    """The worklist rules of the project's settings (``titles``: page titles by content id, from the
+    content index; ``roster``: the collector's watched roster)."""
+    return WorklistService(
+        store, roster.entries,
+        titles={ident.split(":", 1)[1]: title for ident, title in titles.items() if ident.startswith("procedure:")},
+        segments={segment.id: segment.name for segment in config.segments},
+        owners={owner: owner_label(config, owner) for owner in OWNERS},
+        own_accounts_only=config.customers.own_accounts_only, note_max_chars=config.customers.note_max_chars,
+        notes_per_case=config.customers.notes_per_case)
 
 
 def worklist_routes(settings: CollectorSettings, service: WorklistService) -> list[Route]:

@@ -22,24 +22,22 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from generator.layout import CACHE_DIR, CUSTOMERS_FILE, PRIVATE_DIR
-from generator.collector.app import CollectorSettings, create_app
+from generator.collector.app import CollectorSettings
+from generator.collector.features import CollectorSetup, MountedCollector, mount_collector
 from generator.analytics.events import read_content_index, write_content_index
 from generator.analytics.identity import Roster, invite_links
 from generator.roster import RosterEntry, read_roster
-from generator.collector.exams import exam_routes
-from generator.collector.learning import learning_routes
 from generator.certification.signing_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys, new_key_entry
-from generator.certification.credentials import Addresses
-from generator.collector.credentials import CredentialService, credential_routes
 from generator.model.answer_keys import exam_keys_of
 from generator.certification.answer_key_files import read_exam_keys, replace_exam_keys
-from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, collector_settings, exam_service, learning_service
+from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
 from generator.render import RenderedSite
 from generator.reporter import NullReporter, Reporter
 from generator.model.catalog import Catalog
-from generator.model.config import SiteConfig
+from generator.model.config import LrsSettings, SiteConfig
+from generator.model.urls import collector_endpoint
 from generator.analytics.store import open_project_store
 
 DEMO_DIR = f"{CACHE_DIR}/demo"
@@ -168,16 +166,14 @@ class DemoCollector:
         self.socket.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
         self.origin = demo.site_url.rstrip("/")
-        self.settings: CollectorSettings | None = None
-        self.exams = None
-        self.worklists = None
-        """The demo's worklists (when the project has example customers), for My accounts and My learning."""
+        self.setup: CollectorSetup | None = None
+        """What the collector's features are mounted on (once started): its settings and services."""
         self.server = None
         self.thread: threading.Thread | None = None
 
     def configure(self, config: SiteConfig) -> SiteConfig:
         """The site's settings with this preview's address and this collector as the analytics endpoint."""
-        analytics = config.analytics.model_copy(update={"endpoint": f"{self.url}/e", "origins": [self.origin],
+        analytics = config.analytics.model_copy(update={"endpoint": collector_endpoint(self.url), "origins": [self.origin],
                                                         "identity": "token"})
         return config.model_copy(update={"site_url": self.demo.site_url, "analytics": analytics})
 
@@ -188,32 +184,33 @@ class DemoCollector:
         write_content_index(folder, rendered.content_ids, [], rendered.practice_quizzes, rendered.deal_stages,
                             rendered.resources)
         replace_exam_keys(folder, {"": exam_keys_of(catalog)})
-        if self.settings is not None:
-            self.settings.index = read_content_index(folder)
-            self.exams.keys = read_exam_keys(folder)
+        if self.setup is not None:
+            self.setup.settings.index = read_content_index(folder)
+            assert self.setup.exams is not None
+            self.setup.exams.answer_keys = read_exam_keys(folder)
+
+    def mount(self, reporter: Reporter = NullReporter()) -> MountedCollector:
+        """The demo's collector, mounted from the same list of features as ``partnerkit collect``'s, on the
+        demo folder, with the demo's keys and this preview's settings (never the project's LRS)."""
+        folder = self.demo.folder
+        config = self.configure(load_config(self.demo.root)).model_copy(update={"lrs": LrsSettings()})
+        store = open_project_store(folder, None, config.analytics.retention_days)
+        settings = CollectorSettings.of(config.analytics, read_content_index(folder), config.collector_origins,
+                                        self.demo.keys, Roster(folder, folder / DEFAULT_ROSTER))
+        self.store = store
+        try:
+            self._replay_worklists(config, reporter)
+            self.setup = CollectorSetup(folder, config, settings, store, self.demo.keys, _credential_keys(folder))
+            return mount_collector(self.setup)
+        except BaseException:
+            store.close()
+            raise
 
     def start(self, reporter: Reporter = NullReporter()) -> None:
         import uvicorn
 
-        folder = self.demo.folder
-        config = load_config(self.demo.root)
-        store = open_project_store(folder, None, config.analytics.retention_days)
-        analytics = config.analytics.model_copy(update={"identity": "token"})
-        self.settings = collector_settings(analytics, read_content_index(folder), [self.origin], self.demo.keys,
-                                           Roster(folder, folder / DEFAULT_ROSTER))
-        self.exams = exam_service(folder, store, self.settings.roster)
-        credentials = CredentialService(self.exams, self.configure(config), Addresses(self.url), _credential_keys(folder))
-        self.exams.credentials = credentials
-        from generator.collector.help import HelpService, help_routes
-
-        routes = [*exam_routes(self.settings, self.exams), *credential_routes(self.settings, credentials),
-                  *self._worklist_routes(config, store, reporter),
-                  *help_routes(self.settings, HelpService(store, config.help, self.demo.keys, config.language)),
-                  *learning_routes(self.settings, learning_service(store, self.exams, self.settings.roster, analytics,
-                                                                   self.worklists))]
-        app = create_app(self.settings, store, routes)
-        self.store = store
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        collector = self.mount(reporter)
+        self.server = uvicorn.Server(uvicorn.Config(collector.app, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 15
@@ -222,30 +219,24 @@ class DemoCollector:
         if not self.server.started:
             self.stop()
             raise PartnerkitError("the demo collector did not start")
-        reporter.step(f"Demo collector on {self.url}/e, storing in {DEMO_DIR}/{DEFAULT_DB}")
+        reporter.step(f"Demo collector on {self.setup.config.analytics.endpoint}, storing in {DEMO_DIR}/{DEFAULT_DB}")
 
-    def _worklist_routes(self, config: SiteConfig, store, reporter: Reporter) -> list:
-        """With the example customers copied in: the last two weeks of worklists replayed, and the routes
-        that serve them to the demo's reps."""
-        from generator.collector.worklists import worklist_routes
-        from generator.commands.worklists import worklist_service, worklists
+    def _replay_worklists(self, config: SiteConfig, reporter: Reporter) -> None:
+        """With the example customers copied in: the last two weeks of worklists replayed (the demo's
+        reps see them in My accounts)."""
+        from generator.commands.worklists import worklists
         from generator.errors import ContentErrors
 
         folder = self.demo.folder
-        self.worklists = None
         if not (folder / CUSTOMERS_FILE).is_file():
-            return []
-        demo_config = self.configure(config).model_copy(update={"customers": config.customers.model_copy(
-            update={"file": CUSTOMERS_FILE})})
+            return
+        demo_config = config.model_copy(update={"customers": config.customers.model_copy(update={"file": CUSTOMERS_FILE})})
         try:
             run = worklists(self.demo.root, None, None, data=folder, replay_days=14, config=demo_config)
         except (ContentErrors, PartnerkitError) as exc:
             reporter.warning(f"demo worklists not made from {EXAMPLE_CUSTOMERS}: {exc}")
-            return []
+            return
         reporter.step(f"Demo worklists: {run.open_cases} open cases from {EXAMPLE_CUSTOMERS} (My accounts)")
-        self.worklists = worklist_service(folder, store, config, dict(self.settings.index.titles),
-                                          Roster(folder, folder / DEFAULT_ROSTER))
-        return worklist_routes(self.settings, self.worklists)
 
     def stop(self) -> None:
         if self.server is not None:

@@ -31,7 +31,7 @@ from generator.commands.signals import raise_signals
 from generator.analytics import store_signals
 from generator.analytics.events import CONTENT_INDEX, read_content_index
 from generator.collector.help import answered_link
-from generator.commands.worklists import owner_label
+from generator.model.worklists import OWNERS, owner_label
 from generator.errors import PartnerkitError
 from generator.layout import OUTBOX_DIR
 from generator.load.config import load_config
@@ -121,7 +121,7 @@ def notify(root: Path, day: date | None, outbox: Path | None, send: bool, dry_ru
         titles = dict(read_content_index(root).titles) if (root / CONTENT_INDEX).is_file() else {}
         inputs = Inputs(today, config, roster, people, certificates, daily, sales, links, due, steps,
                         _procedure_titles(root) if steps else {},
-                        {owner: owner_label(config, owner) for owner in ("vendor", "partner", "shared", "tech-touch")},
+                        {owner: owner_label(config, owner) for owner in OWNERS},
                         [*run.already, *run.new], help_requests, titles)
         logged = store.run(log.logged).result()
         unsubscribed = store.run(log.unsubscriptions).result()

@@ -27,7 +27,7 @@ from generator.load.customers import load_customers
 from generator.model.config import SiteConfig
 from generator.model.content import Procedure
 from generator.model.urls import Urls
-from generator.model.worklists import triggered
+from generator.model.worklists import owner_label, triggered
 from generator.analytics.store import open_project_store
 from generator.layout import ROSTER_FILE, WORKLISTS_DIR
 
@@ -51,10 +51,6 @@ def procedure_url(config: SiteConfig, procedure: str, release: str | None) -> st
     """The address of a procedure's page in ``release`` (when the site has releases and it is one of
     them; else the one the site's root leads to)."""
     return Urls.of(config).document("procedure", procedure, release)
-
-
-def owner_label(config: SiteConfig, owner: str) -> str:
-    return {"vendor": config.vendor, "partner": "Partner", "shared": "Shared", "tech-touch": "Tech-touch"}.get(owner, owner)
 
 
 def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = Path(ROSTER_FILE), data: Path | None = None,
@@ -201,19 +197,3 @@ WORKLIST_TEMPLATE = "worklist.html.j2"
 @functools.lru_cache(maxsize=1)
 def _worklist_template() -> jinja2.Template:
     return sandboxed_environment(autoescape=True, keep_trailing_newline=True).get_template(WORKLIST_TEMPLATE)
-
-
-def worklist_service(root: Path, store, config: SiteConfig, titles: dict[str, str], roster=None):
-    """The collector's worklist rules for the project at ``root`` (``titles``: page titles by content id,
-    from the content index; ``roster``: a watched :class:`Roster`, else one is made)."""
-    from generator.analytics.identity import Roster
-    from generator.collector.worklists import WorklistService
-
-    watched = roster or Roster(root, root / ROSTER_FILE)
-    return WorklistService(
-        store, watched.entries,
-        titles={ident.split(":", 1)[1]: title for ident, title in titles.items() if ident.startswith("procedure:")},
-        segments={segment.id: segment.name for segment in config.segments},
-        owners={owner: owner_label(config, owner) for owner in ("vendor", "partner", "shared", "tech-touch")},
-        own_accounts_only=config.customers.own_accounts_only, note_max_chars=config.customers.note_max_chars,
-        notes_per_case=config.customers.notes_per_case)

@@ -221,6 +221,11 @@ class AnalyticsSettings(Schema):
     """Addresses of reverse proxies whose ``X-Forwarded-For`` names the client (for the per-address limit); ``["*"]`` trusts any."""
 
     @property
+    def max_engaged_ms(self) -> int:
+        """``max_engaged_minutes`` in milliseconds, as the collector and the store count engaged time."""
+        return self.max_engaged_minutes * 60 * 1000
+
+    @property
     def collector_base(self) -> str | None:
         """The collector's address, where its other routes live: ``endpoint`` without its event route
         (``https://collect.example.com`` for ``https://collect.example.com/e``); None with no endpoint."""

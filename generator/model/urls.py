@@ -5,16 +5,24 @@ caller signs tokens and says what to do when the site has no collector."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from generator.model.config import SiteConfig
 from generator.model.content import SECTION_FOLDERS
 from generator.model.versions import Releases
 
+EVENT_ROUTE = "/e"
+"""The collector's event route: ``analytics.endpoint`` is the collector's address followed by it."""
 UNSUBSCRIBE_ROUTE = "/unsubscribe"
 """The collector's one-click unsubscribe route."""
 VERIFY_PAGE = "verify/"
 """The certificate verification page of every release (``verify/?id=…``)."""
+
+
+def collector_endpoint(collector: str) -> str:
+    """``analytics.endpoint`` of a collector served at ``collector`` (its address, without a route): the
+    inverse of ``analytics.collector_base``."""
+    return f"{collector}{EVENT_ROUTE}"
 
 
 def page_file(kind: str, ident: str) -> str:
@@ -65,6 +73,15 @@ class Urls:
     def verify(self, certificate: str, release: str | None = None) -> str:
         """The verify page of a certificate."""
         return self.page(VERIFY_PAGE, release) + f"?id={quote(certificate, safe='')}"
+
+    @property
+    def collector_origin(self) -> str:
+        """The collector's origin (``https://collect.example.com``; empty without a collector): the
+        pages it serves itself post from it."""
+        if self.collector is None:
+            return ""
+        parts = urlsplit(self.collector)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def collector_route(self, route: str) -> str | None:
         """The address of a collector route (``/e``, ``/unsubscribe``); None on a site without a collector."""

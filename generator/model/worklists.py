@@ -15,8 +15,18 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from generator.model.config import SiteConfig
 from generator.model.content import ALL_SEGMENTS, Owner, Procedure
 from generator.model.triggers import Condition, due_offset, holds, horizon, parse_trigger, step_when, trigger_day
+
+OWNERS = ("vendor", "partner", "shared", "tech-touch")
+"""Who a procedure's step may be owned by."""
+
+
+def owner_label(config: SiteConfig, owner: str) -> str:
+    """How worklists, e-mails and the collector name an owner (``vendor``: the vendor's name)."""
+    return {"vendor": config.vendor, "partner": "Partner", "shared": "Shared", "tech-touch": "Tech-touch"}.get(owner, owner)
+
 
 CASE_ID_CHARS = 20
 """Hex characters of a case id."""

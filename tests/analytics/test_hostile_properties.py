@@ -96,8 +96,9 @@ def client(make_store, tmp_path: Path):
     roster = Roster(tmp_path, tmp_path / "private/roster.csv", recheck_seconds=0)
     settings_ = CollectorSettings(INDEX, [ORIGIN], KEYS, roster=roster, rates=RateLimits(None, None), clock=Clock())
     exams = ExamService({("2.4", "sales-silver"): exam_key(EXAM, 365)}, store, roster)
-    exams.credentials = CredentialService(exams, CONFIG, Addresses("http://testserver"), {"k1": SIGNING})
-    routes = [*exam_routes(settings_, exams), *credential_routes(settings_, exams.credentials),
+    credentials = CredentialService(exams, CONFIG, Addresses("http://testserver"), {"k1": SIGNING})
+    exams.register_credentials(credentials)
+    routes = [*exam_routes(settings_, exams), *credential_routes(settings_, credentials),
               *worklist_routes(settings_, WorklistService(store, roster.entries)),
               *notification_routes(settings_, NotificationService(store, KEYS))]
     with TestClient(create_app(settings_, store, routes), raise_server_exceptions=True) as test_client:

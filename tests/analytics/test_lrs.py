@@ -66,7 +66,7 @@ def test_statements_arrive_exactly_once_across_an_lrs_outage(ralph, tmp_path: Pa
                        lrs_auth(LrsSettings(), {"PARTNERKIT_LRS_KEY": KEY}))
     with running_collector(settings, store, exams=exams) as collector:
         credentials = CredentialService(exams, CONFIG, Addresses(collector.url), {"k1": SIGNING})
-        exams.credentials = credentials
+        exams.register_credentials(credentials)
         assert post(collector.url, event(token=TOKEN)).status_code == 204
         settings.clock.advance(60)
         assert post(collector.url, event(type="leave", token=TOKEN, engaged_ms=42_000, scroll=80)).status_code == 204

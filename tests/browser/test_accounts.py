@@ -12,7 +12,8 @@ from generator.analytics.identity import Rep, Roster, sign
 from generator.analytics.store import SqliteStore
 from generator.collector.worklists import worklist_routes
 from generator.commands.build import build
-from generator.commands.worklists import worklist_service, worklists
+from generator.collector.worklists import worklist_service
+from generator.commands.worklists import worklists
 from generator.load.config import load_config
 from tests.analytics.conftest import KEYS, free_port, running_collector
 from tests.browser.screens import keep_screenshot
@@ -45,7 +46,7 @@ def test_a_rep_ticks_a_step_and_the_vendor_sees_the_tick_and_the_note(minimal: P
     store = SqliteStore(minimal / "private/events.sqlite")
     roster = Roster(minimal, minimal / "private/roster.csv")
     settings = CollectorSettings(read_content_index(minimal), [site_server.url.rstrip("/")], KEYS, roster=roster)
-    service = worklist_service(minimal, store, load_config(minimal), {}, roster)
+    service = worklist_service(store, load_config(minimal), {}, roster)
     rep_token = sign(Rep("acme", "rep-7", ISSUED), KEYS)
     vendor_token = sign(Rep("vendor", "val", ISSUED), KEYS)
     with running_collector(settings, store, port, routes=worklist_routes(settings, service)):

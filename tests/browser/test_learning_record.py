@@ -145,7 +145,8 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
     today = datetime.now(timezone.utc).date()
     (minimal / "private/customers.csv").write_text(  # the 60-day step (shared for mid-market) is due today
         f"customer_id,name,partner_id,segment,renewal_date\nc-1,Zephyrine Lumber Co,acme,mid-market,{today + timedelta(days=60)}\n")
-    from generator.commands.worklists import worklist_service, worklists
+    from generator.collector.worklists import worklist_service
+    from generator.commands.worklists import worklists
     from generator.collector.worklists import worklist_routes
     from generator.load.config import load_config
 
@@ -158,7 +159,7 @@ def test_a_pass_on_one_device_shows_on_the_others_home_with_the_certificate(mini
     settings = CollectorSettings(read_content_index(minimal), [site_server.url.rstrip("/")], KEYS, roster=roster)
     store = SqliteStore(minimal / "private/events.sqlite")
     exams = ExamService(read_exam_keys(minimal), store, roster.entries())
-    accounts = worklist_service(minimal, store, load_config(minimal), {}, roster)
+    accounts = worklist_service(store, load_config(minimal), {}, roster)
     routes = [*learning_routes(settings, LearningService(store, roster.entries, exams, accounts)), *exam_routes(settings, exams),
               *worklist_routes(settings, accounts)]
     base = site_server.url

@@ -38,7 +38,7 @@ def test_credential_buttons(minimal: Path, site_server, browser, tmp_path: Path)
     service, settings = verify_site(minimal, site_server, port)
     credentials = CredentialService(service, load_config(minimal), Addresses(f"http://127.0.0.1:{port}"),
                                     {"k1": Ed25519PrivateKey.generate()})
-    service.credentials = credentials
+    service.register_credentials(credentials)
     (minimal / "private").mkdir(exist_ok=True)
     database = minimal / "private" / "events.sqlite"
     context = browser.new_context(user_agent=REP_BROWSER, accept_downloads=True)

@@ -66,7 +66,7 @@ def issuing_collector(store, signing_keys: dict | None = None, clock: Clock | No
     port = free_port()
     service = ExamService({("2.4", "sales-silver"): exam_key(EXAM, 365)}, None, ROSTER, clock)  # type: ignore[arg-type]
     credentials = CredentialService(service, CONFIG, Addresses(f"http://127.0.0.1:{port}"), signing_keys or {"k1": SIGNING})
-    service.credentials = credentials
+    service.register_credentials(credentials)
     settings = CollectorSettings(INDEX, [ORIGIN], KEYS)
     with running_collector(settings, store, port, exams=service, routes=credential_routes(settings, credentials)) as running:
         running.clock = clock
@@ -319,11 +319,11 @@ def test_badge_image_is_baked_with_the_signed_credential(issuing) -> None:
 
 def test_rotation_keeps_old_credentials_verifiable(issuing) -> None:
     older = Ed25519PrivateKey.generate()
-    issuing.credentials.keys = {"k0": older}  # a key from before RS256: EdDSA
+    issuing.credentials.signing_keys = {"k0": older}  # a key from before RS256: EdDSA
     certificate = passed(issuing.url)
     old = httpx.get(f"{issuing.url}/credentials/{certificate}/credential.jwt").text
     assert jwt.get_unverified_header(old)["alg"] == "EdDSA"
-    issuing.credentials.keys = {"k1": SIGNING, "k0": older}  # the new key first: it signs from now on
+    issuing.credentials.signing_keys = {"k1": SIGNING, "k0": older}  # the new key first: it signs from now on
     listed = httpx.get(f"{issuing.url}/.well-known/jwks.json", headers={"Origin": "https://verifier.example"})
     assert listed.headers["access-control-allow-origin"] == "*", "any verifier's page may read the keys"
     jwks = listed.json()["keys"]
@@ -337,7 +337,7 @@ def test_rotation_keeps_old_credentials_verifiable(issuing) -> None:
     status_list = httpx.get(f"{issuing.url}/issuer/status/revocation").text
     assert jwt.get_unverified_header(status_list) == {"alg": "RS256", "kid": f"{issuing.url}/issuer/keys/k1", "typ": "JWT"}
     verified(status_list, issuing.clock.at)
-    issuing.credentials.keys = {"k1": SIGNING}  # k0 dropped: what it signed no longer verifies
+    issuing.credentials.signing_keys = {"k1": SIGNING}  # k0 dropped: what it signed no longer verifies
     with pytest.raises(KeyError):
         verified(old)
     assert httpx.get(f"{issuing.url}/issuer/keys/k0").status_code == 404
@@ -346,7 +346,7 @@ def test_rotation_keeps_old_credentials_verifiable(issuing) -> None:
 def test_without_keys_no_credentials_are_offered(make_store) -> None:
     service = ExamService({("2.4", "sales-silver"): exam_key(EXAM, 365)}, None, ROSTER, Clock())  # type: ignore[arg-type]
     credentials = CredentialService(service, CONFIG, Addresses("http://127.0.0.1:1"), {})
-    service.credentials = credentials
+    service.register_credentials(credentials)
     settings = CollectorSettings(INDEX, [ORIGIN], KEYS)
     with running_collector(settings, make_store(), exams=service, routes=credential_routes(settings, credentials)) as running:
         certificate = passed(running.url)

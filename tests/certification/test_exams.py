@@ -199,7 +199,7 @@ def test_an_open_attempt_past_its_deadline_counts_as_failed(exams) -> None:
 def test_a_material_exam_change_asks_earlier_holders_to_recertify(exams) -> None:
     drawn = start(exams.url).json()
     certificate = submit(exams.url, drawn["attempt"], answers_for(drawn, RIGHT)).json()["certificate"]
-    exams.service.keys[("2.5", "sales-silver")] = exam_key(
+    exams.service.answer_keys[("2.5", "sales-silver")] = exam_key(
         EXAM, 365, Recertification(releases=["2.4"], by=date(2027, 2, 20), changed_percent=50))
     assert exams.service.apply_recertification() == 1
     shown = httpx.get(f"{exams.url}/certificates/{certificate}").json()

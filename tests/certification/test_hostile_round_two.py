@@ -32,10 +32,11 @@ def test_a_rep_who_left_loses_a_valid_certificate_while_the_collector_runs(make_
     clock = Clock()
     port = free_port()
     service = ExamService({("2.4", "sales-silver"): exam_key(EXAM, 365)}, None, roster, clock)  # type: ignore[arg-type]
-    service.credentials = CredentialService(service, CONFIG, Addresses(f"http://127.0.0.1:{port}"), {"k1": SIGNING})
+    credentials = CredentialService(service, CONFIG, Addresses(f"http://127.0.0.1:{port}"), {"k1": SIGNING})
+    service.register_credentials(credentials)
     settings = CollectorSettings(INDEX, [ORIGIN], KEYS, roster=roster)
     with running_collector(settings, make_store(), port, exams=service,
-                           routes=credential_routes(settings, service.credentials)) as collector:
+                           routes=credential_routes(settings, credentials)) as collector:
         certificate = passed(collector.url)
         download = f"{collector.url}/credentials/{certificate}/credential.jwt"
         status = verified(httpx.get(download).text)["credentialStatus"]

@@ -16,7 +16,7 @@ from generator.collector.app import CollectorSettings
 from generator.analytics.identity import Rep, Roster, sign
 from generator.analytics.store import SqliteStore
 from generator.collector.worklists import worklist_routes
-from generator.commands.worklists import worklist_service
+from generator.collector.worklists import worklist_service
 from generator.load.config import load_config
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 from tests.analytics.test_collector import BROWSER
@@ -43,7 +43,7 @@ def served(project: Path):
         config = load_config(project)
         roster = Roster(project, project / "private/roster.csv")
         settings = CollectorSettings(INDEX, [ORIGIN], KEYS, roster=roster)
-        service = worklist_service(project, store, config, {"procedure:renewal-90-60-30": "Renewal at 90, 60 and 30 days"}, roster)
+        service = worklist_service(store, config, {"procedure:renewal-90-60-30": "Renewal at 90, 60 and 30 days"}, roster)
         service.own_accounts_only = own_accounts_only
         return running_collector(settings, store, routes=worklist_routes(settings, service))
 

@@ -37,7 +37,7 @@ def served_on(project: Path, make_store):
     from generator.analytics.identity import Roster
     from generator.collector.app import CollectorSettings
     from generator.collector.worklists import worklist_routes
-    from generator.commands.worklists import worklist_service
+    from generator.collector.worklists import worklist_service
     from generator.load.config import load_config
     from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
     from tests.worklists.test_collector_worklists import CUSTOMERS as GOOD_CUSTOMERS
@@ -49,7 +49,7 @@ def served_on(project: Path, make_store):
     assert made.returncode == 0, made.stderr
     roster = Roster(project, project / "private/roster.csv")
     settings = CollectorSettings(INDEX, [ORIGIN], KEYS, roster=roster)
-    service = worklist_service(project, store, load_config(project), {}, roster)
+    service = worklist_service(store, load_config(project), {}, roster)
     with running_collector(settings, store, routes=worklist_routes(settings, service)) as collector:
         yield collector
 
