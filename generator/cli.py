@@ -89,7 +89,7 @@ def path_type(**options) -> click.Path:
 
 def database(db: str | None) -> str | None:
     """``--db``: a URL stays as given; a file path (or ``sqlite:///path``) is made absolute like other paths."""
-    from generator.analytics.store import database_kind, sqlite_path
+    from generator.store.core import database_kind, sqlite_path
 
     if db is None or database_kind(db) != "sqlite":
         return db
@@ -271,7 +271,7 @@ def collect(project: Path, db: str | None, host: str, port: int, metrics: str | 
 @debug_option
 def invite(project: Path, roster: Path | None, output: Path | None, debug: bool) -> None:
     """Make one personal link per rep (signed with the key in PARTNERKIT_TOKEN_KEYS)."""
-    from generator.analytics.csvfile import csv_text, write_csv
+    from generator.csvfile import csv_text, write_csv
     from generator.commands.collect import DEFAULT_ROSTER, invites
 
     rows = run_operation(debug, invites, project, roster or project / DEFAULT_ROSTER)

@@ -177,8 +177,6 @@ def part(module: str) -> str:
     told apart from the rest of ``analytics/``: they are stages of their own in the house plan."""
     if is_store(module):
         return "store"
-    if module.startswith("generator.analytics.report"):
-        return "report"
     return stage(module)
 
 
@@ -215,7 +213,7 @@ def test_a_table_about_reps_is_emptied_by_forget():
     running ``MIGRATIONS`` on an empty SQLite database (the one test here that imports the package)."""
     import sqlite3
 
-    from generator.analytics.store import FORGOTTEN_TABLES, MIGRATIONS, SqliteStore
+    from generator.store.core import FORGOTTEN_TABLES, MIGRATIONS, SqliteStore
 
     database = sqlite3.connect(":memory:")
     for script in MIGRATIONS:
@@ -251,6 +249,6 @@ def test_the_check_sees_a_broken_rule():
     known = {"generator.render.site", "generator.render.strings", "generator.render", "generator.model.x"}
     assert imported("generator.model.x", tree, known, False) == {"generator.render.site"}
     assert SQL.search("SELECT id FROM t WHERE id = ?") and not SQL.search("Select the release to build")
-    assert [part(name) for name in ("generator.analytics.store_exams", "generator.analytics.report_output",
-                                    "generator.analytics.compliance", "generator.reporter")] == [
-        "store", "report", "analytics", "reporter"]
+    assert [part(name) for name in ("generator.store.exams", "generator.report.output",
+                                    "generator.report.compliance", "generator.reporter")] == [
+        "store", "report", "report", "reporter"]

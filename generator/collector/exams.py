@@ -38,9 +38,9 @@ from starlette.routing import Route
 from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, path_id,
                                      read_body, known_rep, stored_answer, validated)
 from generator.roster import ID_PATTERN, RosterEntry
-from generator.analytics.identity import Roster
-from generator.analytics.store import BatchingStore, Transaction
-from generator.analytics import store_exams
+from generator.identity import Roster
+from generator.store.core import BatchingStore, Transaction
+from generator.store import exams as store_exams
 from generator.certification.certificates import Certificate
 from generator.certification.grading import grade_attempt
 from generator.model.answer_keys import ExamKey

@@ -31,12 +31,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from generator.analytics import store_worklists as records
+from generator.store import worklists as records
 from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, path_id, read_body,
                                     known_rep, stored_answer, validated)
 from generator.roster import RosterEntry
 from generator.model.config import CustomerSettings
-from generator.analytics.store import BatchingStore, Transaction
+from generator.store.core import BatchingStore, Transaction
 
 NOTES_PAGE = 20
 """Notes per case a listing shows (the newest), and per page of older ones."""

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from generator.layout import EVENTS_DB, REPORTS_DIR, ROSTER_FILE, SALES_FILE
 from generator.collector.app import CollectorSettings, RateLimits, create_app
-from generator.analytics.events import CONTENT_INDEX, ContentIndex, read_content_index
-from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, signing_keys
+from generator.events import CONTENT_INDEX, ContentIndex, read_content_index
+from generator.identity import REVOKED_FILE, Roster, invite_links, read_revocations, signing_keys
 from generator.roster import read_roster
-from generator.analytics.store import BatchingStore, PostgresStore, daily_totals, open_project_store, quiz_totals
-from generator.analytics.store_credentials import revoked_certificates
-from generator.analytics.store_exams import all_certificates
+from generator.store.core import BatchingStore, PostgresStore, daily_totals, open_project_store, quiz_totals
+from generator.store.credentials import revoked_certificates
+from generator.store.exams import all_certificates
 from generator.collector.exams import ExamService, exam_routes
 from generator.certification.answer_key_files import EXAM_KEYS_DIR, read_exam_keys
 from generator.certification.signing_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys
@@ -56,7 +56,7 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
     settings = collector_settings(analytics, index, config.collector_origins, keys, roster)
     shared = ""
     if isinstance(store, PostgresStore):  # every collector on this database spends from the same buckets
-        from generator.analytics.store_rates import PostgresRateBuckets
+        from generator.store.rates import PostgresRateBuckets
 
         settings.rates.shared = PostgresRateBuckets(store.url, rate_secret(keys or _optional_keys()))
         shared = ", shared by every collector on this database"
@@ -131,7 +131,7 @@ def lrs_sender(config: SiteConfig, index: ContentIndex, exams: ExamService, stor
 
 def lrs_send(root: Path, db: str | None):
     """One round of delivering the xAPI outbox (``partnerkit lrs-send``), then what is still waiting."""
-    from generator.analytics.store_lrs import outbox_counts
+    from generator.store.lrs import outbox_counts
     from generator.collector.lrs import LrsSender, lrs_auth
 
     config = load_config(root)
@@ -221,8 +221,8 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
     """Write the partner-enablement report for ``month`` (default: the latest month that has events,
     else this month); return its HTML path. ``data`` holds the ``private/`` folder read and written
     (default: the project's; the demo's folder)."""
-    from generator.analytics.report import latest_month, parse_month, read_sales
-    from generator.analytics.report_output import ReportData, ReportOptions, write_report
+    from generator.report.tables import latest_month, parse_month, read_sales
+    from generator.report.output import ReportData, ReportOptions, write_report
 
     data = data or root
 
@@ -244,15 +244,15 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
         quizzes = quiz_totals(store)
         revoked = revoked_certificates(store)  # partnerkit revoke-certificate: no longer counted
         certificates = [certificate for certificate in all_certificates(store) if certificate.id not in revoked]
-        from generator.analytics import store_worklists
+        from generator.store import worklists as store_worklists
 
         worklist_steps, worklist_notes, worklist_cases = store.run(lambda db: (
             store_worklists.all_steps(db), store_worklists.notes(db), store_worklists.cases(db, open_only=False))).result()
-        from generator.analytics import store_signals
+        from generator.store import signals as store_signals
 
         raised, asked = store.run(lambda db: (store_signals.raised(db), store_signals.help_requests(db))).result()
 
-        from generator.analytics import store_learning
+        from generator.store import learning as store_learning
 
         records, record_quizzes = store_learning.all_modules(store), store_learning.all_quizzes(store)
     finally:
@@ -273,7 +273,7 @@ def report(root: Path, sales_file: Path, month: str | None, output: Path | None,
 
 def _funnel(root: Path, reps, totals, records, quizzes, certificates, today):
     """The learning funnel per partner and path, from the project's paths and the learner record."""
-    from generator.analytics.funnel import funnel, funnel_inputs, path_plans
+    from generator.report.funnel import funnel, funnel_inputs, path_plans
     from generator.load.content import load_project
 
     if not (root / "content").is_dir():  # a report-only project: no paths to follow
@@ -286,7 +286,7 @@ def _compliance(root: Path, month: str, today, steps, notes):
     """How partners follow the procedures (None without worklist cases)."""
     if not steps:
         return None
-    from generator.analytics.compliance import activities, compliance
+    from generator.report.compliance import activities, compliance
     from generator.load.content import load_project
 
     catalog = load_project(root)

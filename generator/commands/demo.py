@@ -23,8 +23,8 @@ from pathlib import Path
 
 from generator.layout import CACHE_DIR, CUSTOMERS_FILE, PRIVATE_DIR
 from generator.collector.app import CollectorSettings, create_app
-from generator.analytics.events import read_content_index, write_content_index
-from generator.analytics.identity import Roster, invite_links
+from generator.events import read_content_index, write_content_index
+from generator.identity import Roster, invite_links
 from generator.roster import RosterEntry, read_roster
 from generator.collector.exams import exam_routes
 from generator.collector.learning import learning_routes
@@ -40,7 +40,7 @@ from generator.render import RenderedSite
 from generator.reporter import NullReporter, Reporter
 from generator.model.catalog import Catalog
 from generator.model.config import SiteConfig
-from generator.analytics.store import open_project_store
+from generator.store.core import open_project_store
 
 DEMO_DIR = f"{CACHE_DIR}/demo"
 """Everything the demo keeps, under the project root."""

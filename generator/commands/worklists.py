@@ -1,7 +1,7 @@
 """``partnerkit worklists [--date D]``: run every procedure on every customer as of a day.
 
 Reads the content's procedures, the customer export (``customers.file``) and the roster; records the
-day's cases in the store (:mod:`generator.analytics.store_worklists`: new cases open, the others keep
+day's cases in the store (:mod:`generator.store.worklists`: new cases open, the others keep
 their ids, ticks and notes, cases whose trigger ended close); writes, per partner, the open cases as
 ``private/worklists/<day>/<partner>.csv`` and ``<partner>.html`` (for e-mailing), and the vendor's
 list (vendor-owned and shared steps of every partner) as ``@vendor.csv`` and ``@vendor.html`` (``@``
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.analytics import store_worklists as records
-from generator.analytics.csvfile import write_csv
+from generator.store import worklists as records
+from generator.csvfile import write_csv
 from generator.roster import read_roster
 from generator.errors import PartnerkitError
 from generator.load.content import load_project
@@ -24,7 +24,7 @@ from generator.model.config import SiteConfig
 from generator.model.content import Procedure
 from generator.model.urls import Urls
 from generator.model.worklists import triggered
-from generator.analytics.store import open_project_store
+from generator.store.core import open_project_store
 from generator.layout import ROSTER_FILE, WORKLISTS_DIR
 
 VENDOR_FILE = "@vendor"
@@ -147,7 +147,7 @@ def _write(folder: Path, name: str, title: str, cases: list[records.CaseRow], st
 def worklist_service(root: Path, store, config: SiteConfig, titles: dict[str, str], roster=None):
     """The collector's worklist rules for the project at ``root`` (``titles``: page titles by content id,
     from the content index; ``roster``: a watched :class:`Roster`, else one is made)."""
-    from generator.analytics.identity import Roster
+    from generator.identity import Roster
     from generator.collector.worklists import WorklistService
 
     watched = roster or Roster(root, root / ROSTER_FILE)

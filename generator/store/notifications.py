@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.analytics.store import Transaction
+from generator.store.core import Transaction
 
 SENDING, SENT, FAILED = "sending", "sent", "failed"
 """States of a sent-log row: claimed before SMTP, accepted by the server, refused by it for good."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.analytics.store import BatchingStore, Transaction
+from generator.store.core import BatchingStore, Transaction
 
 
 @dataclass(frozen=True)

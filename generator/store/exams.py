@@ -1,15 +1,15 @@
 """The store's exam tables: every SQL statement on ``exam_attempts`` and ``certificates`` and their
 row types (what the tables hold, and why: the store's module docstring, ``store.py``).
 
-Writes take the writer's open :class:`~generator.analytics.store.Transaction`; reads beside the writer
-take the :class:`~generator.analytics.store.BatchingStore`."""
+Writes take the writer's open :class:`~generator.store.core.Transaction`; reads beside the writer
+take the :class:`~generator.store.core.BatchingStore`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from generator.analytics.store import BatchingStore, Transaction
+from generator.store.core import BatchingStore, Transaction
 from generator.certification.certificates import Certificate
 
 CERTIFICATE_COLUMNS = "id, partner, rep, exam, title, role, level, version, issued, expires, recertify_by"

@@ -1,5 +1,5 @@
 """What the store keeps about certificates' verifiable credentials, and every statement that reads or
-writes it (operations take the writer's :class:`~generator.analytics.store.Transaction`).
+writes it (operations take the writer's :class:`~generator.store.core.Transaction`).
 
 - ``credential_status``: one row per index of the revocation list that was ever given out: the index,
   the certificate it belongs to, and when it was revoked (``partnerkit revoke-certificate``, or
@@ -14,8 +14,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from generator.analytics.store import BatchingStore, Transaction
-from generator.analytics.store_exams import CERTIFICATE_COLUMNS, certificate_from_row
+from generator.store.core import BatchingStore, Transaction
+from generator.store.exams import CERTIFICATE_COLUMNS, certificate_from_row
 from generator.certification.certificates import Certificate
 from generator.errors import PartnerkitError
 

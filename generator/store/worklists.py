@@ -1,6 +1,6 @@
 """The store's worklist tables: every SQL statement about cases, steps, ticks and notes, and their rows.
 
-What is stored, and why (schema: the worklists entry of ``MIGRATIONS`` in :mod:`generator.analytics.store`):
+What is stored, and why (schema: the worklists entry of ``MIGRATIONS`` in :mod:`generator.store.core`):
 
 - ``worklist_cases``: one row per case: its id, the customer's CRM id and name, partner id, segment,
   the id of the rep owning the account (from the CRM export, replaced at every run), procedure id,
@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from generator.analytics.store import Transaction
+from generator.store.core import Transaction
 from generator.model.worklists import Case
 
 FORGOTTEN = ("worklist_ticks", "worklist_notes")

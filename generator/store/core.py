@@ -21,23 +21,23 @@ transaction, are kept for good. What is stored, and why:
 - ``certificates``: one per rep and exam: its unguessable id, partner and rep ids, the exam's title,
   role and level, release, issue and expiry days and any recertification deadline.
 - ``worklist_*``: procedure cases on customer data, their steps, ticks and notes (see
-  :mod:`generator.analytics.store_worklists`).
+  :mod:`generator.store.worklists`).
 - ``credential_status``, ``credentials``: certificates' verifiable credentials (see
-  :mod:`generator.analytics.store_credentials`).
+  :mod:`generator.store.credentials`).
 - ``notifications_sent`` and ``notifications_unsubscribed``: the e-mail sent log and one-click
-  unsubscriptions (see :mod:`generator.analytics.store_notifications`).
+  unsubscriptions (see :mod:`generator.store.notifications`).
 - ``signals_raised`` and ``help_requests``: deal signals raised and reps' requests for help (see
-  :mod:`generator.analytics.store_signals`). Download events are ``events`` rows of type ``download``
+  :mod:`generator.store.signals`). Download events are ``events`` rows of type ``download``
   naming the resource (``target``, a digest of its file or address).
 - ``lrs_outbox``: xAPI statements for the vendor's LRS, each written in the transaction of what it
-  records, until (and after) it is delivered (see :mod:`generator.analytics.store_lrs`).
+  records, until (and after) it is delivered (see :mod:`generator.store.lrs`).
 - ``learning_modules`` and ``learning_quizzes``: each rep's learner record: modules marked done or
   undone (by stable module id, when, in which release) and each practice quiz's best score and when it
-  was first passed (see :mod:`generator.analytics.store_learning`).
+  was first passed (see :mod:`generator.store.learning`).
 - ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
 - ``rate_buckets``: with PostgreSQL, the rate limits every collector shares, named by keyed hashes of
   rep ids and client addresses, deleted once unused for two minutes (see
-  :mod:`generator.analytics.store_rates`).
+  :mod:`generator.store.rates`).
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ MIGRATIONS = [
         engaged_ms BIGINT NOT NULL
     ){without_rowid};
     """,
-    # worklists: cases, steps, ticks, notes (generator/analytics/store_worklists.py says what and why)
+    # worklists: cases, steps, ticks, notes (generator/store/worklists.py says what and why)
     """
     CREATE TABLE worklist_cases (
         id TEXT PRIMARY KEY,
@@ -199,7 +199,7 @@ MIGRATIONS = [
         PRIMARY KEY (customer, procedure)
     );
     """,
-    # credentials: status list entries and signed credentials (generator/analytics/store_credentials.py)
+    # credentials: status list entries and signed credentials (generator/store/credentials.py)
     """
     CREATE TABLE credential_status (
         status_index INTEGER PRIMARY KEY,
@@ -213,7 +213,7 @@ MIGRATIONS = [
         jwt TEXT NOT NULL
     );
     """,
-    # notifications: the sent log and one-click unsubscriptions (generator/analytics/store_notifications.py)
+    # notifications: the sent log and one-click unsubscriptions (generator/store/notifications.py)
     """
     CREATE TABLE notifications_sent (
         kind TEXT NOT NULL,
@@ -262,7 +262,7 @@ MIGRATIONS = [
     );
     CREATE INDEX help_requests_by_rep ON help_requests (partner, rep, day);
     """,
-    # xAPI statements for a Learning Record Store (generator/analytics/store_lrs.py)
+    # xAPI statements for a Learning Record Store (generator/store/lrs.py)
     """
     CREATE TABLE lrs_outbox (
         statement TEXT PRIMARY KEY,
@@ -278,7 +278,7 @@ MIGRATIONS = [
     CREATE INDEX lrs_outbox_due ON lrs_outbox (delivered_at, next_try_at);
     CREATE INDEX lrs_outbox_by_rep ON lrs_outbox (rep);
     """,
-    # rate limits shared by collector processes on PostgreSQL (generator/analytics/store_rates.py)
+    # rate limits shared by collector processes on PostgreSQL (generator/store/rates.py)
     """
     CREATE TABLE rate_buckets (
         bucket TEXT PRIMARY KEY,
@@ -286,7 +286,7 @@ MIGRATIONS = [
         at DOUBLE PRECISION NOT NULL
     );
     """,
-    # learner record: modules done per rep, practice-quiz best scores (generator/analytics/store_learning.py)
+    # learner record: modules done per rep, practice-quiz best scores (generator/store/learning.py)
     """
     CREATE TABLE learning_modules (
         partner TEXT NOT NULL,

@@ -1,5 +1,5 @@
 """The xAPI outbox: statements for the vendor's Learning Record Store, and every statement that reads or
-writes it (operations take the writer's :class:`~generator.analytics.store.Transaction`).
+writes it (operations take the writer's :class:`~generator.store.core.Transaction`).
 
 - ``lrs_outbox``: one row per statement: its id (a UUID), the rep id it is about, its kind (``page``,
   ``quiz``, ``exam``, ``certificate``), the statement (JSON), when it was recorded, how often sending
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.analytics.store import BatchingStore, Transaction
+from generator.store.core import BatchingStore, Transaction
 
 
 @dataclass(frozen=True)
