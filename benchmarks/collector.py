@@ -52,7 +52,7 @@ from pathlib import Path
 from generator.collector.app import CollectorSettings, create_app
 from generator.events import ContentIndex
 from generator.identity import Roster
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 roster = Path(sys.argv[3])
 settings = CollectorSettings(ContentIndex(content={"module:pricing", "home:index"}), ["https://partners.example.com"],
                              {"bench": b"benchmark-secret-0123456789"}, roster=Roster(roster.parent, roster))

@@ -46,7 +46,8 @@ from generator.events import (
 from generator.roster import ID_PATTERN
 from generator.storable import unstorable
 from generator.identity import Rep, Roster, token_refusal, verify
-from generator.store.core import BatchingStore, StoredEvent, migration_state, utc_today
+from generator.store.core import BatchingStore, StoredEvent, utc_today
+from generator.store.database import migration_state
 from generator.collector.metrics import CollectorMetrics, RequestMetrics, count_refused
 
 _EVENTS = TypeAdapter(list[Event])

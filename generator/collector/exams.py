@@ -208,8 +208,8 @@ class ExamService:
             ident = existing
         else:
             ident = secrets.token_urlsafe(18)
-            store_exams.add_certificate(db, ident, partner, rep, key.id, key.title, key.role, key.level, version,
-                                        today.isoformat(), expires)
+            store_exams.add_certificate(db, Certificate(ident, partner, rep, key.id, key.title, key.role, key.level, version,
+                                                        today, date.fromisoformat(expires)))
         signed = self.credentials.issue(db, key, ident) if self.credentials is not None else None
         if self.statements is not None:
             part = signed.split(".")[1] if signed else ""

@@ -40,7 +40,7 @@ from generator.render import RenderedSite
 from generator.reporter import NullReporter, Reporter
 from generator.model.catalog import Catalog
 from generator.model.config import SiteConfig
-from generator.store.core import open_project_store
+from generator.store.database import open_project_store
 
 DEMO_DIR = f"{CACHE_DIR}/demo"
 """Everything the demo keeps, under the project root."""

@@ -39,7 +39,8 @@ from generator.notifications.mail import usable_address, write_email
 from generator.notifications.messages import Inputs, Message, due_messages
 from generator.reporter import NullReporter, Reporter
 from generator.model.config import NotificationSettings
-from generator.store.core import daily_totals, open_project_store
+from generator.store.database import open_project_store
+from generator.store.views import daily_totals
 
 
 @dataclass

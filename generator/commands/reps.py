@@ -19,7 +19,7 @@ from generator.store.lrs import HeldByLrs, held_by_lrs
 from generator.store.credentials import revoke_rep
 from generator.store.worklists import ticks_of
 from generator.roster import RosterEntry, read_roster
-from generator.store.core import open_project_store
+from generator.store.database import open_project_store
 from generator.commands.collect import DEFAULT_ROSTER
 
 

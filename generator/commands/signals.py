@@ -10,7 +10,8 @@ from generator.store import signals as store_signals
 from generator.events import CONTENT_INDEX, read_content_index
 from generator.report.tables import read_sales
 from generator.report.signals import Signal, evaluate, lookback_days
-from generator.store.core import BatchingStore, Transaction, open_project_store
+from generator.store.core import BatchingStore, Transaction
+from generator.store.database import open_project_store
 from generator.commands.collect import DEFAULT_SALES
 from generator.load.config import load_config
 from generator.model.config import SiteConfig

@@ -24,7 +24,7 @@ from generator.model.config import SiteConfig
 from generator.model.content import Procedure
 from generator.model.urls import Urls
 from generator.model.worklists import triggered
-from generator.store.core import open_project_store
+from generator.store.database import open_project_store
 from generator.layout import ROSTER_FILE, WORKLISTS_DIR
 
 VENDOR_FILE = "@vendor"

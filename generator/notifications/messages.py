@@ -20,7 +20,7 @@ from generator.roster import RosterEntry
 from generator.store import worklists as records
 from generator.report.compliance import compliance
 from generator.report.tables import bands, next_tier_needs, quadrants, rep_activity, QUADRANTS
-from generator.store.core import DailyTotal
+from generator.store.views import DailyTotal
 from generator.store.notifications import LogKey
 from generator.report.signals import Signal
 from generator.store.signals import HelpRequest

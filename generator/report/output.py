@@ -21,7 +21,7 @@ from generator.report.tables import (METRICS, QUADRANTS, active_rates, bands, co
                                         months_until, next_tier_needs, not_after, page_name, quadrants,
                                         quiz_results, rep_activity, weeks_until)
 from generator.report.charts import charts, funnel_chart
-from generator.store.core import DailyTotal, QuizTotal
+from generator.store.views import DailyTotal, QuizTotal
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import (Reminder, TierOutlook, certification_table, expiry_reminders,
                                            tiers_now_and_at_risk)

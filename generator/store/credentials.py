@@ -18,6 +18,30 @@ from generator.store.core import BatchingStore, Transaction
 from generator.store.exams import CERTIFICATE_COLUMNS, certificate_from_row
 from generator.certification.certificates import Certificate
 from generator.errors import PartnerkitError
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="credentials",
+    migrations=(
+        Migration(6, """
+    CREATE TABLE credential_status (
+        status_index INTEGER PRIMARY KEY,
+        certificate TEXT UNIQUE,
+        revoked_at TEXT
+    );
+    CREATE TABLE credentials (
+        certificate TEXT PRIMARY KEY,
+        rep TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        jwt TEXT NOT NULL
+    );
+    """),
+    ),
+    forgotten_tables=("credentials",),
+)
+"""The store's certificates' status list entries and signed credentials: its tables, its steps of the one numbered migration list,
+and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

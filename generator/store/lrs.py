@@ -13,6 +13,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.store.core import BatchingStore, Transaction
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="lrs",
+    migrations=(
+        Migration(9, """
+    CREATE TABLE lrs_outbox (
+        statement TEXT PRIMARY KEY,
+        rep TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT NOT NULL,
+        delivered_at TEXT,
+        last_error TEXT
+    );
+    CREATE INDEX lrs_outbox_due ON lrs_outbox (delivered_at, next_try_at);
+    CREATE INDEX lrs_outbox_by_rep ON lrs_outbox (rep);
+    """),
+    ),
+    forgotten_tables=("lrs_outbox",),
+)
+"""The store's xAPI statements for a Learning Record Store: its tables, its steps of the one numbered migration list,
+and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

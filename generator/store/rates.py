@@ -14,6 +14,24 @@ import logging
 import threading
 import time
 from typing import Any
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="rates",
+    migrations=(
+        Migration(10, """
+    CREATE TABLE rate_buckets (
+        bucket TEXT PRIMARY KEY,
+        level DOUBLE PRECISION NOT NULL,
+        at DOUBLE PRECISION NOT NULL
+    );
+    """),
+    ),
+    forgotten_tables=(),
+)
+"""The store's rate limits shared by collector processes on PostgreSQL: its tables, its steps of the one numbered migration list,
+and the tables ``forget`` empties of a rep."""
 
 LOG = logging.getLogger("partnerkit.collector")
 

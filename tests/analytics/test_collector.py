@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from generator.identity import REVOKED_FILE, Rep, Roster, sign, verify
 from generator.collector.app import CollectorSettings
-from generator.store.core import PostgresStore, SqliteStore
+from generator.store.database import PostgresStore, SqliteStore
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 
 ISSUED = date.today() - timedelta(days=30)

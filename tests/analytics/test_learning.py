@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from generator.events import ContentIndex
 from generator.identity import Rep, Roster, sign
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.collector.app import CollectorSettings, RateLimits, create_app
 from generator.collector.exams import ExamService, exam_routes
 from generator.collector.learning import CHANGES_PER_MINUTE, MAX_CHANGES, LearningService, learning_routes

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.identity import Rep, sign
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.store.lrs import due_statements, held_by_lrs, record_statement
 from generator.certification.credentials import Addresses
 from generator.cli import cli

@@ -14,7 +14,7 @@ import pytest
 from prometheus_client import generate_latest
 
 from generator.identity import Rep, sign
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.collector.app import CollectorSettings, create_app
 from generator.collector.metrics import RefusalLog
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, Clock

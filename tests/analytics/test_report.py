@@ -17,7 +17,7 @@ from generator.events import write_content_index
 from generator.model.answer_keys import ExamKey, QuestionKey, Recertification
 from generator.certification.answer_key_files import write_exam_keys
 from generator.roster import read_roster
-from generator.store.core import DailyTotal
+from generator.store.views import DailyTotal
 from generator.report.tables import (
     active_rates,
     bands,
@@ -28,7 +28,8 @@ from generator.report.tables import (
     rep_activity,
     weeks_until,
 )
-from generator.store.core import SqliteStore, StoredEvent
+from generator.store.core import StoredEvent
+from generator.store.database import SqliteStore
 from generator.errors import ContentErrors
 
 ROSTER = """partner_id,partner_name,rep_id,name,email,role,joined,left

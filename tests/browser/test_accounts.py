@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.collector.app import CollectorSettings
 from generator.events import read_content_index
 from generator.identity import Rep, Roster, sign
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.collector.worklists import worklist_routes
 from generator.commands.build import build
 from generator.commands.worklists import worklist_service, worklists

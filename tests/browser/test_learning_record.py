@@ -12,7 +12,7 @@ import pytest
 
 from generator.events import read_content_index
 from generator.identity import Rep, Roster, sign
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.collector.app import CollectorSettings
 from generator.collector.learning import LearningService, learning_routes
 from generator.commands.build import build

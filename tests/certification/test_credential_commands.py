@@ -18,7 +18,7 @@ import pytest
 import httpx
 import jwt
 
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.store.exams import CERTIFICATE_COLUMNS
 from generator.commands.build import build
 from tests.analytics.conftest import free_port

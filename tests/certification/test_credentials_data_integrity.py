@@ -14,7 +14,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.store.credentials import revoke_certificate
 from generator.certification.credentials import STATUS_LIST_SIZE
 from generator.certification.data_integrity import BUNDLED_CONTEXTS, document_loader, proof_holds, with_proof

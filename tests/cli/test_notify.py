@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from generator.collector.app import CollectorSettings, create_app
 from generator.events import ContentIndex
 from generator.identity import signing_keys
-from generator.store.core import open_store
+from generator.store.database import open_store
 from generator.collector.notifications import NotificationService, notification_routes
 from generator.store.exams import CERTIFICATE_COLUMNS
 from tests.analytics.conftest import free_port

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from generator.events import ContentIndex, PageResource
 from generator.identity import Rep, sign
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.collector.app import CollectorSettings, create_app
 from tests.analytics.conftest import KEYS, ORIGIN, Clock
 

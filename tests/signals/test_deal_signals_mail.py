@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.commands.notify import notify
 from tests.cli.test_notify import Inbox, inbox  # noqa: F401  (the real SMTP server fixture)
 from tests.conftest import configure

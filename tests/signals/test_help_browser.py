@@ -70,7 +70,7 @@ def test_ask_for_help_reaches_the_digest(minimal: Path, site_server, browser, tm
 
 
 def _collector(settings: CollectorSettings, root: Path, port: int):
-    from generator.store.core import SqliteStore
+    from generator.store.database import SqliteStore
 
     store = SqliteStore(root / "private/events.sqlite")
     return running_collector(settings, store, port, routes=help_routes(settings, HelpService(store, HelpSettings(), KEYS)))

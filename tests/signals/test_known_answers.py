@@ -10,7 +10,8 @@ import pytest
 
 from generator.events import write_content_index
 from generator.report.signals import ReadItem
-from generator.store.core import SqliteStore, StoredEvent
+from generator.store.core import StoredEvent
+from generator.store.database import SqliteStore
 from generator.commands.signals import raise_signals
 from generator.model.config import SiteConfig
 

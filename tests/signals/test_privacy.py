@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.store import signals as store_signals
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 
 pytestmark = pytest.mark.unit
 

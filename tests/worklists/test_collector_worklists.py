@@ -14,7 +14,7 @@ import pytest
 from generator.store import worklists as records
 from generator.collector.app import CollectorSettings
 from generator.identity import Rep, Roster, sign
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.collector.worklists import worklist_routes
 from generator.commands.worklists import worklist_service
 from generator.load.config import load_config

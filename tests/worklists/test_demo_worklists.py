@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from generator.store import worklists as records
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.commands.demo import EXAMPLE_DAY, prepare_demo
 from generator.commands.worklists import worklists
 from tests.worklists.conftest import EXAMPLE

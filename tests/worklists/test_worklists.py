@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.store import worklists as records
-from generator.store.core import SqliteStore
+from generator.store.database import SqliteStore
 from generator.load.content import load_project
 from generator.load.customers import Customer
 from generator.model.worklists import case_id, triggered
