@@ -40,8 +40,7 @@ FEATURE = StoreFeature(
     ),
     forgotten_tables=("credentials",),
 )
-"""The store's certificates' status list entries and signed credentials: its tables, its steps of the one numbered migration list,
-and the tables ``forget`` empties of a rep."""
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

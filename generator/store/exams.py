@@ -51,8 +51,7 @@ FEATURE = StoreFeature(
     ),
     forgotten_tables=("exam_attempts", "certificates"),
 )
-"""The store's exam attempts and certificates: its tables, its steps of the one numbered migration list,
-and the tables ``forget`` empties of a rep."""
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 CERTIFICATE_COLUMNS = "id, partner, rep, exam, title, role, level, version, issued, expires, recertify_by"
 """Columns of the ``certificates`` table, in the order of :class:`Certificate`'s fields."""

@@ -44,8 +44,7 @@ FEATURE = StoreFeature(
     ),
     forgotten_tables=("learning_modules", "learning_quizzes"),
 )
-"""The store's each rep's learner record: modules done, practice-quiz best scores: its tables, its steps of the one numbered migration list,
-and the tables ``forget`` empties of a rep."""
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,7 @@ FEATURE = StoreFeature(
     ),
     forgotten_tables=("lrs_outbox",),
 )
-"""The store's xAPI statements for a Learning Record Store: its tables, its steps of the one numbered migration list,
-and the tables ``forget`` empties of a rep."""
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

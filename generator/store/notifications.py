@@ -50,8 +50,7 @@ FEATURE = StoreFeature(
     ),
     forgotten_tables=("notifications_sent", "notifications_unsubscribed"),
 )
-"""The store's the e-mail sent log and one-click unsubscriptions: its tables, its steps of the one numbered migration list,
-and the tables ``forget`` empties of a rep."""
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 SENDING, SENT, FAILED = "sending", "sent", "failed"
 """States of a sent-log row: claimed before SMTP, accepted by the server, refused by it for good."""

@@ -30,8 +30,7 @@ FEATURE = StoreFeature(
     ),
     forgotten_tables=(),
 )
-"""The store's rate limits shared by collector processes on PostgreSQL: its tables, its steps of the one numbered migration list,
-and the tables ``forget`` empties of a rep."""
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 LOG = logging.getLogger("partnerkit.collector")
 

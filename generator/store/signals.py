@@ -56,8 +56,7 @@ FEATURE = StoreFeature(
     ),
     forgotten_tables=("signals_raised", "help_requests"),
 )
-"""The store's download targets on events, deal signals raised and help requests: its tables, its steps of the one numbered migration list,
-and the tables ``forget`` empties of a rep."""
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

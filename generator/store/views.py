@@ -78,8 +78,7 @@ FEATURE = StoreFeature(
     ),
     forgotten_tables=("events", "views", "daily", "quiz_daily"),
 )
-"""The store's page views and events: raw events, views, daily totals, practice-quiz totals and refusal counts: its tables, its steps of the one numbered migration list,
-and the tables ``forget`` empties of a rep."""
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

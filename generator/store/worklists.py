@@ -86,8 +86,7 @@ FEATURE = StoreFeature(
     ),
     forgotten_tables=("worklist_ticks", "worklist_notes"),
 )
-"""The store's worklist cases, steps, ticks, notes and held procedures: its tables, its steps of the one numbered migration list,
-and the tables ``forget`` empties of a rep."""
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 FORGOTTEN = ("worklist_ticks", "worklist_notes")
 """Worklist tables with a ``rep`` column about the rep who wrote the row (``forget`` empties them of a rep)."""
