@@ -50,9 +50,9 @@ SERVER = r"""
 import sys, uvicorn
 from pathlib import Path
 from generator.collector.app import CollectorSettings, create_app
-from generator.analytics.events import ContentIndex
-from generator.analytics.identity import Roster
-from generator.analytics.store import SqliteStore
+from generator.events import ContentIndex
+from generator.identity import Roster
+from generator.store.database import SqliteStore
 roster = Path(sys.argv[3])
 settings = CollectorSettings(ContentIndex(content={"module:pricing", "home:index"}), ["https://partners.example.com"],
                              {"bench": b"benchmark-secret-0123456789"}, roster=Roster(roster.parent, roster))
@@ -80,7 +80,7 @@ def make_reps(work: Path, count: int) -> tuple[Path, list[str]]:
     """A roster of ``count`` reps and one fresh token each."""
     from datetime import datetime, timezone
 
-    from generator.analytics.identity import Rep, sign
+    from generator.identity import Rep, sign
 
     roster = work / "roster.csv"
     rows = [f"p{n % 40},Partner {n % 40},rep-{n},Rep {n},rep{n}@example.com,sales,2026-01-01," for n in range(count)]

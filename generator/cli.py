@@ -89,7 +89,7 @@ def path_type(**options) -> click.Path:
 
 def database(db: str | None) -> str | None:
     """``--db``: a URL stays as given; a file path (or ``sqlite:///path``) is made absolute like other paths."""
-    from generator.analytics.store import database_kind, sqlite_path
+    from generator.store.database import database_kind, sqlite_path
 
     if db is None or database_kind(db) != "sqlite":
         return db
@@ -271,7 +271,7 @@ def collect(project: Path, db: str | None, host: str, port: int, metrics: str | 
 @debug_option
 def invite(project: Path, roster: Path | None, output: Path | None, debug: bool) -> None:
     """Make one personal link per rep (signed with the key in PARTNERKIT_TOKEN_KEYS)."""
-    from generator.analytics.csvfile import csv_text, write_csv
+    from generator.csvfile import csv_text, write_csv
     from generator.commands.collect import DEFAULT_ROSTER, invites
 
     rows = run_operation(debug, invites, project, roster or project / DEFAULT_ROSTER)
@@ -305,7 +305,9 @@ def report(project: Path, sales_file: Path | None, month: str | None, roster: Pa
            db: str | None, demo: bool, by: str, activity_threshold: float | None, sales_threshold: float | None,
            debug: bool) -> None:
     """Who the key people are, how engagement spreads per partner, and what is read."""
-    from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES, report as report_operation
+    from generator.commands.collect import DEFAULT_DB, DEFAULT_ROSTER, DEFAULT_SALES
+    from generator.commands.report import ReportRequest, report as report_operation
+    from generator.report.output import ReportOptions
 
     data = project
     if demo:
@@ -316,8 +318,9 @@ def report(project: Path, sales_file: Path | None, month: str | None, roster: Pa
         data = run_operation(debug, demo_report_paths, project)
         month = month or date.today().strftime("%Y-%m")
         db = db or str(data / DEFAULT_DB)
-    path = run_operation(debug, report_operation, project, sales_file or data / DEFAULT_SALES, month, output,
-                         roster or data / DEFAULT_ROSTER, database(db), by, activity_threshold, sales_threshold, data)
+    request = ReportRequest(sales_file or data / DEFAULT_SALES, roster or data / DEFAULT_ROSTER, month, output, database(db), data,
+                            ReportOptions(by, activity_threshold, sales_threshold))
+    path = run_operation(debug, report_operation, project, request)
     click.echo(f"Report written to {shown(path)}")
 
 

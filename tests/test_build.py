@@ -81,7 +81,7 @@ def test_properdocs_is_a_one_key_switch(minimal: Path) -> None:
 
 
 def test_content_index_for_the_collector_only_with_analytics(minimal: Path) -> None:
-    from generator.analytics.events import read_content_index
+    from generator.events import read_content_index
 
     build(minimal, minimal / "site")
     assert not (minimal / "private").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.store import DailyTotal
+from generator.store.views import DailyTotal
 from generator.commands.worklists import procedure_url
 from generator.load.config import load_config
 from generator.notifications.messages import Inputs, due_messages

@@ -97,4 +97,4 @@ def test_one_module_sets_up_jinja() -> None:
             if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(("Environment", "SandboxedEnvironment")):
                 makers.add(module)
     assert makers <= {"generator.jinja_environment",
-                      "generator.analytics.report_output"}  # the report's own, unsandboxed: its templates are partnerkit's
+                      "generator.report.output"}  # the report's own, unsandboxed: its templates are partnerkit's

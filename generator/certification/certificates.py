@@ -1,5 +1,5 @@
 """Certificates as the collector issues them, and what follows from them: their status (the store's
-rows and SQL: ``analytics/store_exams.py``)."""
+rows and SQL: ``store/exams.py``)."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from generator.analytics.events import (
+from generator.events import (
     BODY_SECONDS,
     MAX_BODY_BYTES,
     MAX_CLOCK_SKEW_MS,
@@ -45,8 +45,9 @@ from generator.analytics.events import (
 )
 from generator.roster import ID_PATTERN
 from generator.storable import unstorable
-from generator.analytics.identity import Rep, Roster, token_refusal, verify
-from generator.analytics.store import BatchingStore, StoredEvent, migration_state, utc_today
+from generator.identity import Rep, Roster, token_refusal, verify
+from generator.store.core import BatchingStore, StoredEvent, utc_today
+from generator.store.database import migration_state
 from generator.collector.metrics import CollectorMetrics, RequestMetrics, count_refused
 from generator.model.config import AnalyticsSettings
 

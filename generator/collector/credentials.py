@@ -36,8 +36,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from generator.collector.app import CollectorSettings
-from generator.analytics.store import Transaction
-from generator.analytics.store_credentials import (
+from generator.store.core import Transaction
+from generator.store.credentials import (
     certificate_in,
     revoked_at,
     save_credential,

@@ -38,9 +38,9 @@ from starlette.routing import Route
 from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, path_id,
                                      read_body, known_rep, stored_answer, validated)
 from generator.roster import ID_PATTERN, RosterEntry
-from generator.analytics.identity import Roster
-from generator.analytics.store import BatchingStore, Transaction
-from generator.analytics import store_exams
+from generator.identity import Roster
+from generator.store.core import BatchingStore, Transaction
+from generator.store import exams as store_exams
 from generator.certification.certificates import Certificate
 from generator.certification.grading import grade_attempt
 from generator.model.answer_keys import ExamKey
@@ -227,8 +227,8 @@ class ExamService:
             ident = existing
         else:
             ident = secrets.token_urlsafe(18)
-            store_exams.add_certificate(db, ident, partner, rep, key.id, key.title, key.role, key.level, version,
-                                        today.isoformat(), expires)
+            store_exams.add_certificate(db, Certificate(ident, partner, rep, key.id, key.title, key.role, key.level, version,
+                                                        today, date.fromisoformat(expires)))
         signed = self.credentials.issue(db, key, ident) if self.credentials is not None else None
         if self.statements is not None:
             part = signed.split(".")[1] if signed else ""

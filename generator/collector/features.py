@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from generator.analytics.identity import Roster
-from generator.analytics.store import BatchingStore
+from generator.identity import Roster
+from generator.store.core import BatchingStore
 from generator.collector.app import CORE_PATHS, CollectorSettings, create_app
 from generator.errors import PartnerkitError
 from generator.layout import ROSTER_FILE

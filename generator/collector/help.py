@@ -27,8 +27,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from generator.analytics import store_signals
-from generator.analytics.store import BatchingStore
+from generator.store import signals as store_signals
+from generator.store.core import BatchingStore
 from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, known_rep, load_json,
                                      read_body, stored_answer, store_unavailable, validated)
 from generator.collector.notifications import html_page

@@ -30,9 +30,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from generator.analytics import store_learning
-from generator.analytics.events import MAX_CLOCK_SKEW_MS
-from generator.analytics.store import BatchingStore, Transaction
+from generator.store import learning as store_learning
+from generator.events import MAX_CLOCK_SKEW_MS
+from generator.store.core import BatchingStore, Transaction
 from generator.collector.app import (ANALYTICS, CollectorSettings, RateLimits, Refused, check_request, count_refusal, known_rep,
                                      load_json, read_body, stored_answer, validated)
 from generator.roster import RosterEntry

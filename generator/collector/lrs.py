@@ -23,8 +23,8 @@ from typing import Callable
 
 import httpx
 
-from generator.analytics.store import BatchingStore
-from generator.analytics.store_lrs import due_statements, mark_delivered, mark_failed
+from generator.store.core import BatchingStore
+from generator.store.lrs import due_statements, mark_delivered, mark_failed
 from generator.collector.xapi import XAPI_VERSION
 from generator.errors import PartnerkitError
 from generator.model.config import LrsSettings

@@ -81,7 +81,7 @@ class CollectorMetrics:
                                  registry=self.registry)
         self.log = RefusalLog(clock)
         if store is not None:
-            from generator.analytics.store_lrs import outbox_counts
+            from generator.store.lrs import outbox_counts
 
             self.store_queue.set_function(store.queue_length)
             self.lrs_waiting.set_function(lambda: outbox_counts(store)[1])

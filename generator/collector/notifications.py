@@ -20,9 +20,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from generator.analytics import store_notifications as log
+from generator.store import notifications as log
 from generator.collector.app import CollectorSettings, Refused, count_refusal, read_body, store_unavailable
-from generator.analytics.store import BatchingStore
+from generator.store.core import BatchingStore
 from generator.notifications.mail import UNSUBSCRIBE_ROUTE
 from generator.notifications.messages import KIND_WORDS, KINDS
 from generator.notifications.tokens import Unsubscribe, verify_unsubscribe

@@ -31,14 +31,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from generator.analytics import store_worklists as records
+from generator.store import worklists as records
 from generator.collector.app import (CollectorSettings, Refused, check_request, count_refusal, load_json, path_id, read_body,
                                     known_rep, stored_answer, validated)
-from generator.analytics.identity import Roster
+from generator.identity import Roster
 from generator.roster import RosterEntry
 from generator.model.config import CustomerSettings, SiteConfig
 from generator.model.worklists import OWNERS, owner_label
-from generator.analytics.store import BatchingStore, Transaction
+from generator.store.core import BatchingStore, Transaction
 
 NOTES_PAGE = 20
 """Notes per case a listing shows (the newest), and per page of older ones."""

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from generator.analytics.store import StoredEvent, Transaction
-from generator.analytics.store_lrs import record_statement
+from generator.store.core import StoredEvent, Transaction
+from generator.store.lrs import record_statement
 
 XAPI_VERSION = "1.0.3"
 VERBS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.analytics import store_backup
+from generator.store import backup as store_backup
 from generator.layout import EVENTS_DB
 
 

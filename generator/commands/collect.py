@@ -1,5 +1,5 @@
-"""``partnerkit collect``, ``invite`` and ``report``: the collector server, personal links and reports
-(``revoke`` and ``forget`` are in :mod:`generator.commands.reps`)."""
+"""``partnerkit collect`` and ``invite``: the collector server and personal links (``report`` is in
+:mod:`generator.commands.report`, ``revoke`` and ``forget`` in :mod:`generator.commands.reps`)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ import signal
 from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.layout import EVENTS_DB, REPORTS_DIR, ROSTER_FILE, SALES_FILE
+from generator.layout import EVENTS_DB, ROSTER_FILE, SALES_FILE
 from generator.collector.app import CollectorSettings
 from generator.collector.features import CollectorSetup, mount_collector
-from generator.analytics.events import CONTENT_INDEX, read_content_index
-from generator.analytics.identity import REVOKED_FILE, Roster, invite_links, read_revocations, signing_keys
+from generator.events import read_content_index
+from generator.identity import REVOKED_FILE, Roster, invite_links, read_revocations, signing_keys
 from generator.roster import read_roster
-from generator.analytics.store import PostgresStore, daily_totals, open_project_store, quiz_totals
-from generator.analytics.store_credentials import revoked_certificates
-from generator.analytics.store_exams import all_certificates
-from generator.collector.exams import ExamService
-from generator.certification.answer_key_files import read_exam_keys
+from generator.store.database import PostgresStore, open_project_store
 from generator.certification.signing_keys import credential_keys
 from generator.errors import PartnerkitError
 from generator.load.config import load_config
@@ -54,7 +50,7 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
     settings = CollectorSettings.of(analytics, index, config.collector_origins, keys, roster)
     shared = ""
     if isinstance(store, PostgresStore):  # every collector on this database spends from the same buckets
-        from generator.analytics.store_rates import PostgresRateBuckets
+        from generator.store.rates import PostgresRateBuckets
 
         settings.rates.shared = PostgresRateBuckets(store.url, rate_secret(keys or _optional_keys()))
         shared = ", shared by every collector on this database"
@@ -91,7 +87,7 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
 
 def lrs_send(root: Path, db: str | None):
     """One round of delivering the xAPI outbox (``partnerkit lrs-send``), then what is still waiting."""
-    from generator.analytics.store_lrs import outbox_counts
+    from generator.store.lrs import outbox_counts
     from generator.collector.lrs import LrsSender, lrs_auth
 
     config = load_config(root)
@@ -135,83 +131,3 @@ def invites(root: Path, roster: Path):
     if not config.site_url:
         raise PartnerkitError("site_url is not set in site_config.yml: personal links need the site's address")
     return invite_links(read_roster(root / roster, root), config.site_url, signing_keys(), datetime.now(timezone.utc))
-
-
-def report(root: Path, sales_file: Path, month: str | None, output: Path | None, roster: Path, db: str | None,
-           by: str = "views", activity_threshold: float | None = None, sales_threshold: float | None = None,
-           data: Path | None = None) -> Path:
-    """Write the partner-enablement report for ``month`` (default: the latest month that has events,
-    else this month); return its HTML path. ``data`` holds the ``private/`` folder read and written
-    (default: the project's; the demo's folder)."""
-    from generator.analytics.report import latest_month, parse_month, read_sales
-    from generator.analytics.report_output import ReportData, ReportOptions, write_report
-
-    data = data or root
-
-    today = datetime.now(timezone.utc).date()
-    if month is not None:
-        try:
-            parse_month(month)
-        except ValueError:
-            raise PartnerkitError(f"--month {month}: expected a month as YYYY-MM, e.g. 2026-10") from None
-    index = read_content_index(data) if (data / CONTENT_INDEX).is_file() else None
-    content_ids = set(index.content) if index else set()
-    config = load_config(root)
-    reps, sales = read_roster(root / roster, root, config.inputs), read_sales(root / sales_file, root, config.inputs)
-    store = open_project_store(root, db)
-    try:
-        # releases built since the collector started may ask holders to recertify: count that in
-        ExamService(read_exam_keys(data), store).apply_recertification()
-        totals = daily_totals(store)
-        quizzes = quiz_totals(store)
-        revoked = revoked_certificates(store)  # partnerkit revoke-certificate: no longer counted
-        certificates = [certificate for certificate in all_certificates(store) if certificate.id not in revoked]
-        from generator.analytics import store_worklists
-
-        worklist_steps, worklist_notes, worklist_cases = store.run(lambda db: (
-            store_worklists.all_steps(db), store_worklists.notes(db), store_worklists.cases(db, open_only=False))).result()
-        from generator.analytics import store_signals
-
-        raised, asked = store.run(lambda db: (store_signals.raised(db), store_signals.help_requests(db))).result()
-
-        from generator.analytics import store_learning
-
-        records, record_quizzes = store_learning.all_modules(store), store_learning.all_quizzes(store)
-    finally:
-        store.close()
-    if month is None:
-        month = latest_month([total.day for total in totals] + [total.day for total in quizzes]) or today.strftime("%Y-%m")
-    folder = output or data / REPORTS_DIR / month
-    data = ReportData(totals, reps, sales, content_ids, quizzes, certificates, dict(index.titles) if index else {},
-                      compliance=_compliance(root, month, today, worklist_steps, worklist_notes),
-                      signals_raised=raised, help_requests=asked,
-                      funnel=_funnel(root, reps, totals, records, record_quizzes, certificates, today),
-                      note_cases={case.id: (case.customer_name, case.procedure) for case in worklist_cases})
-    return write_report(folder, month, data, ReportOptions(by, activity_threshold, sales_threshold,
-                                                           certification=config.certification, today=today,
-                                                           role_names={role.id: role.name for role in config.roles},
-                                                           segment_names={segment.id: segment.name for segment in config.segments}))
-
-
-def _funnel(root: Path, reps, totals, records, quizzes, certificates, today):
-    """The learning funnel per partner and path, from the project's paths and the learner record."""
-    from generator.analytics.funnel import funnel, funnel_inputs, path_plans
-    from generator.load.content import load_project
-
-    if not (root / "content").is_dir():  # a report-only project: no paths to follow
-        return ()
-    catalog = load_project(root)
-    return funnel(reps, path_plans(catalog), *funnel_inputs(totals, records, quizzes), certificates, today)
-
-
-def _compliance(root: Path, month: str, today, steps, notes):
-    """How partners follow the procedures (None without worklist cases)."""
-    if not steps:
-        return None
-    from generator.analytics.compliance import activities, compliance
-    from generator.load.content import load_project
-
-    catalog = load_project(root)
-    procedures = catalog.documents.get("procedure", {})
-    return compliance(steps, month, today, activities(procedures.values(), catalog.documents.get("responsibilities", {}).values()),
-                      notes, titles={ident: procedure.title for ident, procedure in procedures.items()})

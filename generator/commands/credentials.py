@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from generator.analytics.store_credentials import revoke_certificate as revoke_entry
+from generator.store.credentials import revoke_certificate as revoke_entry
 from generator.certification.signing_keys import new_key_entry
 from generator.certification.credentials import STATUS_LIST_SIZE
 from generator.errors import PartnerkitError
-from generator.analytics.store import open_project_store
+from generator.store.database import open_project_store
 
 
 def revoke_certificate(root: Path, certificate: str, db: str | None) -> str:

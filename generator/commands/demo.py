@@ -24,8 +24,8 @@ from pathlib import Path
 from generator.layout import CACHE_DIR, CUSTOMERS_FILE, PRIVATE_DIR
 from generator.collector.app import CollectorSettings
 from generator.collector.features import CollectorSetup, MountedCollector, mount_collector
-from generator.analytics.events import read_content_index, write_content_index
-from generator.analytics.identity import Roster, invite_links
+from generator.events import read_content_index, write_content_index
+from generator.identity import Roster, invite_links
 from generator.roster import RosterEntry, read_roster
 from generator.certification.signing_keys import CREDENTIAL_KEYS_VARIABLE, credential_keys, new_key_entry
 from generator.model.answer_keys import exam_keys_of
@@ -38,7 +38,7 @@ from generator.reporter import NullReporter, Reporter
 from generator.model.catalog import Catalog
 from generator.model.config import LrsSettings, SiteConfig
 from generator.model.urls import collector_endpoint
-from generator.analytics.store import open_project_store
+from generator.store.database import open_project_store
 
 DEMO_DIR = f"{CACHE_DIR}/demo"
 """Everything the demo keeps, under the project root."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.analytics.events import BODY_SECONDS, MAX_BODY_BYTES
+from generator.events import BODY_SECONDS, MAX_BODY_BYTES
 from generator.errors import PartnerkitError
 from generator.layout import PRIVATE_DIR
 from generator.load.config import load_config

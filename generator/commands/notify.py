@@ -19,17 +19,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.analytics.identity import REVOKED_FILE, invite_links, read_revocations, signing_keys
+from generator.identity import REVOKED_FILE, invite_links, read_revocations, signing_keys
 from generator.roster import RosterEntry, read_roster
-from generator.analytics.report import read_sales
-from generator.analytics import store_notifications as log
-from generator.analytics import store_worklists
-from generator.analytics.store_credentials import revoked_certificates
-from generator.analytics.store_exams import all_certificates
+from generator.report.tables import read_sales
+from generator.store import notifications as log
+from generator.store import worklists as store_worklists
+from generator.store.credentials import revoked_certificates
+from generator.store.exams import all_certificates
 from generator.commands.collect import DEFAULT_ROSTER, DEFAULT_SALES
 from generator.commands.signals import raise_signals
-from generator.analytics import store_signals
-from generator.analytics.events import CONTENT_INDEX, read_content_index
+from generator.store import signals as store_signals
+from generator.events import CONTENT_INDEX, read_content_index
 from generator.collector.help import answered_link
 from generator.model.worklists import OWNERS, owner_label
 from generator.errors import PartnerkitError
@@ -39,7 +39,8 @@ from generator.notifications.mail import usable_address, write_email
 from generator.notifications.messages import Inputs, Message, due_messages
 from generator.reporter import NullReporter, Reporter
 from generator.model.config import NotificationSettings
-from generator.analytics.store import daily_totals, open_project_store
+from generator.store.database import open_project_store
+from generator.store.views import daily_totals
 
 
 @dataclass

@@ -9,17 +9,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from generator.layout import REPORTS_DIR, WORKLISTS_DIR
-from generator.analytics.identity import (
+from generator.identity import (
     REVOKED_FILE,
     read_revocations,
     revoke as revoke_links,
     write_revocations,
 )
-from generator.analytics.store_lrs import HeldByLrs, held_by_lrs
-from generator.analytics.store_credentials import revoke_rep
-from generator.analytics.store_worklists import ticks_of
+from generator.store.lrs import HeldByLrs, held_by_lrs
+from generator.store.credentials import revoke_rep
+from generator.store.worklists import ticks_of
 from generator.roster import RosterEntry, read_roster
-from generator.analytics.store import open_project_store
+from generator.store.database import open_project_store
 from generator.commands.collect import DEFAULT_ROSTER
 
 

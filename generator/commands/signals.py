@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.analytics import store_signals
-from generator.analytics.events import CONTENT_INDEX, read_content_index
-from generator.analytics.report import read_sales
-from generator.analytics.signals import Signal, evaluate, lookback_days
-from generator.analytics.store import BatchingStore, Transaction, open_project_store
+from generator.store import signals as store_signals
+from generator.events import CONTENT_INDEX, read_content_index
+from generator.report.tables import read_sales
+from generator.report.signals import Signal, evaluate, lookback_days
+from generator.store.core import BatchingStore, Transaction
+from generator.store.database import open_project_store
 from generator.commands.collect import DEFAULT_SALES
 from generator.load.config import load_config
 from generator.model.config import SiteConfig

@@ -1,7 +1,7 @@
 """``partnerkit worklists [--date D]``: run every procedure on every customer as of a day.
 
 Reads the content's procedures, the customer export (``customers.file``) and the roster; records the
-day's cases in the store (:mod:`generator.analytics.store_worklists`: new cases open, the others keep
+day's cases in the store (:mod:`generator.store.worklists`: new cases open, the others keep
 their ids, ticks and notes, cases whose trigger ended close); writes, per partner, the open cases as
 ``private/worklists/<day>/<partner>.csv`` and ``<partner>.html`` (for e-mailing), and the vendor's
 list (vendor-owned and shared steps of every partner) as ``@vendor.csv`` and ``@vendor.html`` (``@``
@@ -17,8 +17,8 @@ from typing import Callable
 
 import jinja2
 
-from generator.analytics import store_worklists as records
-from generator.analytics.csvfile import write_csv
+from generator.store import worklists as records
+from generator.csvfile import write_csv
 from generator.roster import read_roster
 from generator.errors import PartnerkitError
 from generator.jinja_environment import sandboxed_environment
@@ -28,7 +28,7 @@ from generator.model.config import SiteConfig
 from generator.model.content import Procedure
 from generator.model.urls import Urls
 from generator.model.worklists import owner_label, triggered
-from generator.analytics.store import open_project_store
+from generator.store.database import open_project_store
 from generator.layout import ROSTER_FILE, WORKLISTS_DIR
 
 VENDOR_FILE = "@vendor"

@@ -6,7 +6,7 @@ messages; a new kind is one more function and one template. Recipients come only
 (reps and managers who are current, not revoked, with an address) and from
 ``notifications.vendor_contacts``; a partner's manager only ever hears about their own partner, and a
 rep only of the worklist steps on the accounts My accounts shows them (the same rule:
-:func:`generator.analytics.store_worklists.rep_sees`)."""
+:func:`generator.store.worklists.rep_sees`)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from generator.roster import RosterEntry
-from generator.analytics import store_worklists as records
-from generator.analytics.compliance import compliance
-from generator.analytics.report import bands, next_tier_needs, quadrants, rep_activity, QUADRANTS
-from generator.analytics.store import DailyTotal
-from generator.analytics.store_notifications import LogKey
-from generator.analytics.signals import Signal
-from generator.analytics.store_signals import HelpRequest
+from generator.store import worklists as records
+from generator.report.compliance import compliance
+from generator.report.tables import bands, next_tier_needs, quadrants, rep_activity, QUADRANTS
+from generator.store.views import DailyTotal
+from generator.store.notifications import LogKey
+from generator.report.signals import Signal
+from generator.store.signals import HelpRequest
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import TierOutlook, expiry_reminders, tiers_now_and_at_risk
 from generator.model.config import Release, SiteConfig

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from generator.analytics.identity import seal, unseal
+from generator.identity import seal, unseal
 
 PURPOSE = "unsubscribe"
 
@@ -26,7 +26,7 @@ def sign_unsubscribe(partner: str, rep: str, kind: str, issued: datetime, keys: 
 
 
 def verify_unsubscribe(token: str, keys: dict[str, bytes]) -> Unsubscribe | None:
-    """What a token asks, or None if it is malformed (see :func:`generator.analytics.identity.unseal`),
+    """What a token asks, or None if it is malformed (see :func:`generator.identity.unseal`),
     signed by an unknown key or tampered with."""
     text = unseal(token, keys, f"{PURPOSE}.")
     if text is None:

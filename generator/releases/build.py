@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from generator.analytics.events import write_content_index
+from generator.events import write_content_index
 from generator.certification.answer_key_files import replace_exam_keys
 from generator.engine import EngineRuns, write_stage
 from generator.errors import ContentError, ContentErrors, PartnerkitError

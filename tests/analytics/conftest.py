@@ -21,8 +21,9 @@ import uvicorn
 from starlette.routing import BaseRoute
 
 from generator.collector.app import CollectorSettings, create_app
-from generator.analytics.events import ContentIndex
-from generator.analytics.store import BatchingStore, PostgresStore, SqliteStore
+from generator.events import ContentIndex
+from generator.store.core import BatchingStore
+from generator.store.database import PostgresStore, SqliteStore
 from generator.collector.exams import ExamService, exam_routes
 from tests.conftest import require_tool
 

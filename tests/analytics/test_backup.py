@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.store import PostgresStore
+from generator.store.database import PostgresStore
 from tests.analytics.collector_processes import ENVIRONMENT, Reps, collector, stored, write_project
 
 pytestmark = pytest.mark.integration

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from generator.analytics.identity import REVOKED_FILE, Rep, Roster, sign, verify
+from generator.identity import REVOKED_FILE, Rep, Roster, sign, verify
 from generator.collector.app import CollectorSettings
-from generator.analytics.store import PostgresStore, SqliteStore
+from generator.store.database import PostgresStore, SqliteStore
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, running_collector
 
 ISSUED = date.today() - timedelta(days=30)

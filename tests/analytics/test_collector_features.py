@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from generator.analytics.store import MAX_ENGAGED_MS, SqliteStore
+from generator.store.core import MAX_ENGAGED_MS
+from generator.store.database import SqliteStore
 from generator.collector.app import CORE_PATHS, CollectorSettings
 from generator.collector.features import FEATURES, CollectorSetup, mount_collector
 from generator.commands.collect import collect
 from generator.commands.demo import DemoCollector, prepare_demo
-from generator.analytics.events import ContentIndex, read_content_index, write_content_index
+from generator.events import ContentIndex, read_content_index, write_content_index
 from generator.collector.learning import LearningService
 from generator.model.config import AnalyticsSettings
 from generator.load.config import load_config

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from generator.analytics.events import write_content_index
-from generator.analytics.identity import RECHECK_SECONDS
+from generator.events import write_content_index
+from generator.identity import RECHECK_SECONDS
 from generator.commands.build import build
 from tests.analytics.conftest import free_port
 from tests.conftest import configure

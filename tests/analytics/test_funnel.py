@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from generator.analytics.funnel import PathPlan, funnel
+from generator.report.funnel import PathPlan, funnel
 from generator.certification.certificates import Certificate
 from generator.roster import RosterEntry
 

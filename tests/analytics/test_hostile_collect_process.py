@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generator.analytics.events import BODY_SECONDS, write_content_index
+from generator.events import BODY_SECONDS, write_content_index
 from tests.analytics.conftest import free_port
 from tests.analytics.test_commands import KEYS, ROSTER
 from tests.conftest import configure

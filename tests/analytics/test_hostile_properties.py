@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from starlette.testclient import TestClient
 
-from generator.analytics.identity import Roster
+from generator.identity import Roster
 from generator.certification.credentials import Addresses
 from generator.collector.app import CollectorSettings, RateLimits, create_app
 from generator.collector.credentials import CredentialService, credential_routes

@@ -16,9 +16,9 @@ from urllib.parse import quote
 import pytest
 from starlette.testclient import TestClient
 
-from generator.analytics import store_worklists as records
-from generator.analytics.identity import Rep, Roster, sign
-from generator.analytics.store import BatchingStore
+from generator.store import worklists as records
+from generator.identity import Rep, Roster, sign
+from generator.store.core import BatchingStore
 from generator.collector.app import CollectorSettings, create_app
 from generator.collector.exams import ExamService, exam_routes
 from generator.collector.notifications import NotificationService, notification_routes

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from generator.analytics.events import ContentIndex
-from generator.analytics.identity import Rep, Roster, sign
-from generator.analytics.store import SqliteStore
+from generator.events import ContentIndex
+from generator.identity import Rep, Roster, sign
+from generator.store.database import SqliteStore
 from generator.collector.app import CollectorSettings, RateLimits, create_app
 from generator.collector.exams import ExamService, exam_routes
 from generator.collector.learning import CHANGES_PER_MINUTE, MAX_CHANGES, LearningService, learning_routes
@@ -164,7 +164,7 @@ def test_forget_and_the_record_limit_remove_the_rows(collector, tmp_path: Path) 
     removed = collector.store.forget("ana")
     assert removed["learning_modules"] == 1 and removed["learning_quizzes"] == 1
     assert stored(collector) == [("acme", "bo", "m1", 1)]
-    from generator.analytics import store_learning
+    from generator.store import learning as store_learning
 
     assert collector.store.run(lambda db: store_learning.prune(db, now_ms())).result() == 1
     assert stored(collector) == []
@@ -172,7 +172,7 @@ def test_forget_and_the_record_limit_remove_the_rows(collector, tmp_path: Path) 
 
 def test_the_record_tables_on_both_databases(make_store) -> None:
     """The latest change wins, the best score stays, forget and pruning empty the rows: on SQLite and PostgreSQL."""
-    from generator.analytics import store_learning
+    from generator.store import learning as store_learning
 
     store = make_store()
 

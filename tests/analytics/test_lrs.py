@@ -16,9 +16,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from generator.analytics.identity import Rep, sign
-from generator.analytics.store import SqliteStore
-from generator.analytics.store_lrs import due_statements, held_by_lrs, record_statement
+from generator.identity import Rep, sign
+from generator.store.database import SqliteStore
+from generator.store.lrs import due_statements, held_by_lrs, record_statement
 from generator.certification.credentials import Addresses
 from generator.cli import cli
 from generator.collector.app import CollectorSettings

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generator.analytics.identity import Rep, sign
+from generator.identity import Rep, sign
 from generator.commands.build import build
 from generator.notifications.tokens import sign_unsubscribe
 from tests.analytics.collector_processes import BROWSER, ENVIRONMENT, start_collector, stop

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from prometheus_client import generate_latest
 
-from generator.analytics.identity import Rep, sign
-from generator.analytics.store import SqliteStore
+from generator.identity import Rep, sign
+from generator.store.database import SqliteStore
 from generator.collector.app import CollectorSettings, create_app
 from generator.collector.metrics import RefusalLog
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, Clock

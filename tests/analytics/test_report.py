@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.events import write_content_index
+from generator.events import write_content_index
 from generator.model.answer_keys import ExamKey, QuestionKey, Recertification
 from generator.certification.answer_key_files import write_exam_keys
 from generator.roster import read_roster
-from generator.analytics.store import DailyTotal
-from generator.analytics.report import (
+from generator.store.views import DailyTotal
+from generator.report.tables import (
     active_rates,
     bands,
     content_reads,
@@ -28,7 +28,8 @@ from generator.analytics.report import (
     rep_activity,
     weeks_until,
 )
-from generator.analytics.store import SqliteStore, StoredEvent
+from generator.store.core import StoredEvent
+from generator.store.database import SqliteStore
 from generator.errors import ContentErrors
 
 ROSTER = """partner_id,partner_name,rep_id,name,email,role,joined,left
@@ -267,7 +268,7 @@ HOSTILE = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+
 
 
 def test_text_cells_that_start_like_formulas_get_a_quote() -> None:
-    from generator.analytics.csvfile import csv_text
+    from generator.csvfile import csv_text
 
     text = csv_text(["name", "amount"], [[name, -1.5] for name in [*HOSTILE, "\tTAB", "\rCR", "Ana", "-"]] + [[None, 3]])
     assert list(csv.reader(text.splitlines(keepends=True))) == [["name", "amount"]] + [
@@ -275,7 +276,7 @@ def test_text_cells_that_start_like_formulas_get_a_quote() -> None:
 
 
 def test_no_report_table_carries_a_live_formula(tmp_path: Path) -> None:
-    from generator.analytics.report_output import ReportData, ReportOptions, write_report
+    from generator.report.output import ReportData, ReportOptions, write_report
     from generator.certification.certificates import Certificate
     from generator.model.config import CertificationSettings
 
@@ -346,7 +347,7 @@ def test_a_page_per_partner_holds_that_partner_only(tmp_path: Path) -> None:
 
 
 def test_no_week_or_month_after_today_is_reported(tmp_path: Path) -> None:
-    from generator.analytics.report_output import ReportData, ReportOptions, write_report
+    from generator.report.output import ReportData, ReportOptions, write_report
 
     folder = tmp_path / "report"
     write_report(folder, "2026-12", ReportData([DailyTotal("2026-12-02", "module:pricing", "2.4", "acme", "a1", 1, 60000)],
@@ -377,8 +378,8 @@ def test_engaged_time_is_what_the_beacon_sent(tmp_path: Path) -> None:
     import httpx
 
     from generator.collector.app import CollectorSettings
-    from generator.analytics.events import read_content_index
-    from generator.analytics.identity import Rep, sign
+    from generator.events import read_content_index
+    from generator.identity import Rep, sign
     from tests.analytics.conftest import KEYS, ORIGIN, Clock, running_collector
 
     project = make_project(tmp_path)
@@ -416,7 +417,7 @@ def test_engaged_time_is_what_the_beacon_sent(tmp_path: Path) -> None:
 
 
 def test_the_build_keeps_page_titles_in_the_content_index_and_the_collector_still_reads_it(minimal: Path, tmp_path: Path) -> None:
-    from generator.analytics.events import CONTENT_INDEX, read_content_index
+    from generator.events import CONTENT_INDEX, read_content_index
     from generator.commands.build import build
     from tests.conftest import configure
 
@@ -432,7 +433,7 @@ def test_the_build_keeps_page_titles_in_the_content_index_and_the_collector_stil
 
 
 def test_pages_without_a_title_are_named_in_words() -> None:
-    from generator.analytics.report import page_name
+    from generator.report.tables import page_name
 
     assert [page_name(ident, {}) for ident in ("path:sales-onboarding", "home:index", "whats-new:2.4", "module:index")] == [
         "Sales onboarding (path)", "Home page", "What's new in 2.4", "Module index"]
@@ -444,7 +445,7 @@ def test_a_rep_who_reads_a_page_for_40_seconds_in_chromium_shows_0_7_minutes(min
     leaves by following a link (instant navigation), as a rep does: headless Chromium sends the beacons
     of a page being unloaded with its own HeadlessChrome user agent, which the collector refuses as a bot."""
     from generator.collector.app import CollectorSettings
-    from generator.analytics.identity import Rep, sign
+    from generator.identity import Rep, sign
     from tests.analytics.conftest import KEYS, Clock, free_port, running_collector
     from tests.browser.test_beacon import REP_BROWSER, setup_site
 
@@ -487,7 +488,7 @@ def test_a_rep_who_reads_a_page_for_40_seconds_in_chromium_shows_0_7_minutes(min
 
 
 def test_a_versioned_build_keeps_page_titles_in_the_content_index(minimal: Path, tmp_path: Path) -> None:
-    from generator.analytics.events import read_content_index
+    from generator.events import read_content_index
     from generator.commands.build import build
     from tests.conftest import configure
 

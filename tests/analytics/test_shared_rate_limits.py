@@ -89,8 +89,8 @@ def test_four_collectors_behind_nginx_share_the_limits(tmp_path: Path, postgres_
 
 
 def test_shared_buckets_spend_from_both_or_neither_and_refill(postgres_database: str) -> None:
-    from generator.analytics.store import PostgresStore
-    from generator.analytics.store_rates import PostgresRateBuckets
+    from generator.store.database import PostgresStore
+    from generator.store.rates import PostgresRateBuckets
 
     PostgresStore(postgres_database).close()  # the schema
     one, other = PostgresRateBuckets(postgres_database, b"k" * 32), PostgresRateBuckets(postgres_database, b"k" * 32)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.identity import invite_links, verify
+from generator.identity import invite_links, verify
 from generator.roster import read_roster
-from generator.analytics.store import MIGRATIONS, StoredEvent
+from generator.store.core import StoredEvent
+from generator.store.database import MIGRATIONS
 from generator.errors import ContentErrors, PartnerkitError
 from tests.analytics.conftest import KEYS
 
@@ -59,16 +60,15 @@ def test_batches_from_many_threads_are_all_committed(make_store) -> None:
 def test_migrations_are_applied_once(make_store) -> None:
     make_store()
     again = make_store()  # the same database, opened a second time
-    from generator.analytics.store import MIGRATIONS
 
     assert again.query("SELECT version FROM schema_migrations ORDER BY version") == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
 
 
 def test_a_database_of_the_first_schema_is_upgraded_with_its_rows(make_store, monkeypatch) -> None:
-    from generator.analytics import store as store_module
+    from generator.store.database import FeatureStore
 
     with monkeypatch.context() as first_release:
-        first_release.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+        first_release.setattr(FeatureStore, "migrations", MIGRATIONS[:1])
         old = make_store()
     connection = old._connect()  # a row as the first release wrote it
     connection.execute(old._sql("INSERT INTO events (received_day, type, content, version, view, partner, rep, engaged_ms, scroll)"

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from generator.collector.app import CollectorSettings
-from generator.analytics.events import read_content_index
-from generator.analytics.identity import Rep, Roster, sign
-from generator.analytics.store import SqliteStore
+from generator.events import read_content_index
+from generator.identity import Rep, Roster, sign
+from generator.store.database import SqliteStore
 from generator.collector.worklists import worklist_routes
 from generator.commands.build import build
 from generator.collector.worklists import worklist_service

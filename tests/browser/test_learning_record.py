@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.events import read_content_index
-from generator.analytics.identity import Rep, Roster, sign
-from generator.analytics.store import SqliteStore
+from generator.events import read_content_index
+from generator.identity import Rep, Roster, sign
+from generator.store.database import SqliteStore
 from generator.collector.app import CollectorSettings
 from generator.collector.learning import LearningService, learning_routes
 from generator.commands.build import build

@@ -10,8 +10,8 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from generator.collector.app import CollectorSettings
-from generator.analytics.events import read_content_index
-from generator.analytics.identity import Rep, sign
+from generator.events import read_content_index
+from generator.identity import Rep, sign
 from generator.roster import RosterEntry
 from generator.collector.exams import ExamService
 from generator.certification.answer_key_files import read_exam_keys

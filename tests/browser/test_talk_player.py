@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from generator.collector.app import CollectorSettings
-from generator.analytics.events import read_content_index
-from generator.analytics.identity import Rep, sign
+from generator.events import read_content_index
+from generator.identity import Rep, sign
 from generator.commands.build import build
 from tests.analytics.conftest import KEYS, free_port, running_collector
 from tests.browser.test_beacon import REP_BROWSER, wait_for

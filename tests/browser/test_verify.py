@@ -11,9 +11,9 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from generator.collector.app import CollectorSettings
-from generator.analytics.events import read_content_index
+from generator.events import read_content_index
 from generator.roster import RosterEntry
-from generator.analytics.store_exams import CERTIFICATE_COLUMNS
+from generator.store.exams import CERTIFICATE_COLUMNS
 from generator.collector.exams import ExamService
 from generator.certification.answer_key_files import read_exam_keys
 from generator.commands.build import build

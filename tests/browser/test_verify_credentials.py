@@ -13,12 +13,12 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from lxml import etree
 
-from generator.analytics.store_exams import CERTIFICATE_COLUMNS
+from generator.store.exams import CERTIFICATE_COLUMNS
 from generator.certification.credentials import BADGE_NAMESPACE, Addresses
 from generator.collector.credentials import CredentialService, credential_routes
 from generator.commands.credentials import revoke_certificate
 from generator.load.config import load_config
-from generator.analytics.identity import Rep, sign
+from generator.identity import Rep, sign
 from tests.analytics.conftest import KEYS, free_port, running_collector
 from tests.browser.screens import keep_screenshot
 from tests.browser.test_beacon import REP_BROWSER

@@ -18,8 +18,8 @@ import pytest
 import httpx
 import jwt
 
-from generator.analytics.store import SqliteStore
-from generator.analytics.store_exams import CERTIFICATE_COLUMNS
+from generator.store.database import SqliteStore
+from generator.store.exams import CERTIFICATE_COLUMNS
 from generator.commands.build import build
 from tests.analytics.conftest import free_port
 from tests.browser.test_quiz import EXAM

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from lxml import etree
 
 from generator.collector.app import CollectorSettings
-from generator.analytics.store_credentials import revoke_certificate
+from generator.store.credentials import revoke_certificate
 from generator.certification.signing_keys import credential_keys, new_key_entry
 from generator.certification.credentials import (
     BADGE_NAMESPACE,
@@ -40,7 +40,7 @@ from generator.errors import PartnerkitError
 from generator.model.config import SiteConfig
 from tests.analytics.conftest import INDEX, KEYS, ORIGIN, free_port, running_collector
 from tests.certification.test_exams import EXAM, ISSUED, RIGHT, ROSTER, TOKEN, Clock, answers_for, start, submit
-from generator.analytics.identity import Rep, sign
+from generator.identity import Rep, sign
 
 CONFIG = SiteConfig.model_validate({
     "site_name": "Northwind Partner Academy", "vendor": "Northwind Analytics", "product": "Pulse",

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from generator.analytics.store import SqliteStore
-from generator.analytics.store_credentials import revoke_certificate
+from generator.store.database import SqliteStore
+from generator.store.credentials import revoke_certificate
 from generator.certification.credentials import STATUS_LIST_SIZE
 from generator.certification.data_integrity import BUNDLED_CONTEXTS, document_loader, proof_holds, with_proof
 from generator.errors import PartnerkitError

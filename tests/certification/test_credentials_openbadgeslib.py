@@ -18,8 +18,8 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from openbadgeslib.ob3.verifier import OB3Verifier, OB3VerificationError
 
-from generator.analytics.store import SqliteStore
-from generator.analytics.store_credentials import revoke_certificate
+from generator.store.database import SqliteStore
+from generator.store.credentials import revoke_certificate
 from generator.certification.credentials import STATUS_LIST_SIZE, badge_svg
 from tests.certification.test_credentials import issuing_collector, passed
 from tests.certification.test_exams import Clock

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from generator.collector.app import CollectorSettings
-from generator.analytics.identity import Rep, sign
+from generator.identity import Rep, sign
 from generator.roster import RosterEntry
 from generator.collector.exams import ExamService
 from generator.model.answer_keys import element_id, exam_key, quiz_page_data

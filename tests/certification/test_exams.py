@@ -9,7 +9,7 @@ import pytest
 import segno
 
 from generator.collector.app import CollectorSettings
-from generator.analytics.identity import Rep, sign
+from generator.identity import Rep, sign
 from generator.roster import RosterEntry
 from generator.collector.exams import ExamService
 from generator.model.answer_keys import Recertification, element_id, exam_key
@@ -209,7 +209,7 @@ def test_a_material_exam_change_asks_earlier_holders_to_recertify(exams) -> None
 
 
 def test_exam_routes_refuse_what_the_event_route_refuses(make_store, tmp_path) -> None:
-    from generator.analytics.identity import REVOKED_FILE, Roster
+    from generator.identity import REVOKED_FILE, Roster
 
     roster = tmp_path / "roster.csv"
     roster.write_text("partner_id,partner_name,rep_id,name,email,role,joined,left\n"

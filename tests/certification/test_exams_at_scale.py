@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generator.analytics.events import write_content_index
-from generator.analytics.identity import Rep, sign
+from generator.events import write_content_index
+from generator.identity import Rep, sign
 from generator.model.answer_keys import exam_key
 from generator.certification.answer_key_files import write_exam_keys
 from generator.model.content import Quiz

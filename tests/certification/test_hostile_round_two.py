@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generator.analytics.identity import Roster
+from generator.identity import Roster
 from generator.certification.credentials import Addresses
 from generator.collector.app import CollectorSettings
 from generator.collector.credentials import CredentialService, credential_routes

@@ -22,11 +22,11 @@ import uvicorn
 from aiosmtpd.controller import Controller
 
 from generator.collector.app import CollectorSettings, create_app
-from generator.analytics.events import ContentIndex
-from generator.analytics.identity import signing_keys
-from generator.analytics.store import open_store
+from generator.events import ContentIndex
+from generator.identity import signing_keys
+from generator.store.database import open_store
 from generator.collector.notifications import NotificationService, notification_routes
-from generator.analytics.store_exams import CERTIFICATE_COLUMNS
+from generator.store.exams import CERTIFICATE_COLUMNS
 from tests.analytics.conftest import free_port
 from tests.cli.conftest import PARTNERKIT, TOKEN_KEYS, copy_example, partnerkit, user_environment
 
@@ -430,7 +430,7 @@ def seed_worklists(project: Path) -> None:
     """The cases above, stored as ``partnerkit worklists`` stores them, and their ticks on the given days."""
     from datetime import date
 
-    from generator.analytics import store_worklists as records
+    from generator.store import worklists as records
     from generator.model.worklists import Case, CaseStep
 
     customers = {ident: records.CustomerInfo(name, partner, segment, rep)

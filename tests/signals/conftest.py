@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from generator.analytics.events import ContentIndex, PageResource
-from generator.analytics.identity import Rep, sign
-from generator.analytics.store import SqliteStore
+from generator.events import ContentIndex, PageResource
+from generator.identity import Rep, sign
+from generator.store.database import SqliteStore
 from generator.collector.app import CollectorSettings, create_app
 from tests.analytics.conftest import KEYS, ORIGIN, Clock
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics import store_signals
-from generator.analytics.report_output import ReportData, ReportOptions, write_report
+from generator.store import signals as store_signals
+from generator.report.output import ReportData, ReportOptions, write_report
 from generator.commands.signals import raise_signals
 from generator.roster import read_roster
 from tests.signals.test_deal_signals_mail import ROSTER

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.store import SqliteStore
+from generator.store.database import SqliteStore
 from generator.commands.notify import notify
 from tests.cli.test_notify import Inbox, inbox  # noqa: F401  (the real SMTP server fixture)
 from tests.conftest import configure
 from tests.signals.test_known_answers import ROI, SALES, histories
-from generator.analytics.events import write_content_index
+from generator.events import write_content_index
 
 pytestmark = pytest.mark.integration
 
@@ -91,7 +91,7 @@ def test_japanese_digest(project: Path, inbox: Inbox) -> None:  # noqa: F811
 
 
 def test_requests_for_help_reach_the_partners_contact_escaped(project: Path, inbox: Inbox) -> None:  # noqa: F811
-    from generator.analytics import store_signals
+    from generator.store import signals as store_signals
 
     store = SqliteStore(project / "private/events.sqlite")
     request = store_signals.HelpRequest("h1", "bolt", "cai", "module:pricing", "", "2026-11-09", "2026-11-09T10:00:00.000+00:00",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.events import read_content_index, write_content_index
+from generator.events import read_content_index, write_content_index
 from generator.load.content import load_project
 from generator.render.site import render_site
 from generator.model.content import Resource

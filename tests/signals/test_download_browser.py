@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.identity import Rep, sign
+from generator.identity import Rep, sign
 from generator.collector.app import CollectorSettings
 from tests.analytics.conftest import KEYS, free_port, running_collector
 from tests.browser.test_beacon import REP_BROWSER, setup_site, wait_for

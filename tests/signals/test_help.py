@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.analytics import store_signals
+from generator.store import signals as store_signals
 from generator.collector.help import HelpService, answered_link, help_routes
 from generator.model.config import HelpSettings
 from tests.analytics.conftest import KEYS

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.identity import Rep, sign
+from generator.identity import Rep, sign
 from generator.collector.app import CollectorSettings
 from generator.collector.help import HelpService, help_routes
 from generator.commands.notify import notify
@@ -70,7 +70,7 @@ def test_ask_for_help_reaches_the_digest(minimal: Path, site_server, browser, tm
 
 
 def _collector(settings: CollectorSettings, root: Path, port: int):
-    from generator.analytics.store import SqliteStore
+    from generator.store.database import SqliteStore
 
     store = SqliteStore(root / "private/events.sqlite")
     return running_collector(settings, store, port, routes=help_routes(settings, HelpService(store, HelpSettings(), KEYS)))

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.events import write_content_index
-from generator.analytics.signals import ReadItem
-from generator.analytics.store import SqliteStore, StoredEvent
+from generator.events import write_content_index
+from generator.report.signals import ReadItem
+from generator.store.core import StoredEvent
+from generator.store.database import SqliteStore
 from generator.commands.signals import raise_signals
 from generator.model.config import SiteConfig
 

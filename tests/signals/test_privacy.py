@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics import store_signals
-from generator.analytics.store import SqliteStore
+from generator.store import signals as store_signals
+from generator.store.database import SqliteStore
 
 pytestmark = pytest.mark.unit
 

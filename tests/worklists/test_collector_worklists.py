@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generator.analytics import store_worklists as records
+from generator.store import worklists as records
 from generator.collector.app import CollectorSettings
-from generator.analytics.identity import Rep, Roster, sign
-from generator.analytics.store import SqliteStore
+from generator.identity import Rep, Roster, sign
+from generator.store.database import SqliteStore
 from generator.collector.worklists import worklist_routes
 from generator.collector.worklists import worklist_service
 from generator.load.config import load_config

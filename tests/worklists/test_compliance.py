@@ -6,8 +6,8 @@ import pytest
 
 from datetime import date
 
-from generator.analytics.compliance import Tally, activities, compliance
-from generator.analytics.store_worklists import CaseRow, NoteRow, StepRow
+from generator.report.compliance import Tally, activities, compliance
+from generator.store.worklists import CaseRow, NoteRow, StepRow
 from generator.load.content import load_project
 from tests.worklists.conftest import EXAMPLE
 

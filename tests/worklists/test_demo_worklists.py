@@ -8,8 +8,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from generator.analytics import store_worklists as records
-from generator.analytics.store import SqliteStore
+from generator.store import worklists as records
+from generator.store.database import SqliteStore
 from generator.commands.demo import EXAMPLE_DAY, prepare_demo
 from generator.commands.worklists import worklists
 from tests.worklists.conftest import EXAMPLE

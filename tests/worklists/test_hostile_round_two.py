@@ -34,7 +34,7 @@ def test_a_nul_in_a_customer_name_is_a_located_error_on_every_store(project: Pat
 def served_on(project: Path, make_store):
     """The worklist collector (real uvicorn) over a store on SQLite, then PostgreSQL, filled by
     ``partnerkit worklists --db`` as users do."""
-    from generator.analytics.identity import Roster
+    from generator.identity import Roster
     from generator.collector.app import CollectorSettings
     from generator.collector.worklists import worklist_routes
     from generator.collector.worklists import worklist_service

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.analytics.identity import read_revocations
-from generator.analytics.report import read_sales
+from generator.identity import read_revocations
+from generator.report.tables import read_sales
 from generator.certification.answer_key_files import read_exam_keys
 from generator.cli import cli
 from generator.errors import ContentErrors
@@ -184,7 +184,7 @@ def test_links_inside_the_project_still_work(project: Path) -> None:
 
 
 def test_the_revocation_list_is_still_read_and_written(project: Path) -> None:
-    from generator.analytics.identity import write_revocations
+    from generator.identity import write_revocations
 
     moment = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
     write_revocations(project / "private/revoked.csv", {"ana": moment})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from generator.analytics import store_worklists as records
+from generator.store import worklists as records
 from generator.model.worklists import Case, CaseStep
 from tests.analytics.conftest import make_store, postgres_database, postgres_server  # noqa: F401
 

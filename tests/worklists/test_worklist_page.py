@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics.store_worklists import CaseRow, StepRow
+from generator.store.worklists import CaseRow, StepRow
 from generator.commands.worklists import WorklistFiles
 from generator.load.config import load_config
 from tests.worklists.conftest import EXAMPLE

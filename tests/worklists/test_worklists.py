@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.analytics import store_worklists as records
-from generator.analytics.store import SqliteStore
+from generator.store import worklists as records
+from generator.store.database import SqliteStore
 from generator.load.content import load_project
 from generator.load.customers import Customer
 from generator.model.worklists import case_id, triggered

@@ -1,5 +1,5 @@
 """The xAPI outbox: statements for the vendor's Learning Record Store, and every statement that reads or
-writes it (operations take the writer's :class:`~generator.analytics.store.Transaction`).
+writes it (operations take the writer's :class:`~generator.store.core.Transaction`).
 
 - ``lrs_outbox``: one row per statement: its id (a UUID), the rep id it is about, its kind (``page``,
   ``quiz``, ``exam``, ``certificate``), the statement (JSON), when it was recorded, how often sending
@@ -12,7 +12,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.analytics.store import BatchingStore, Transaction
+from generator.store.core import BatchingStore, Transaction
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="lrs",
+    migrations=(
+        Migration(9, """
+    CREATE TABLE lrs_outbox (
+        statement TEXT PRIMARY KEY,
+        rep TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT NOT NULL,
+        delivered_at TEXT,
+        last_error TEXT
+    );
+    CREATE INDEX lrs_outbox_due ON lrs_outbox (delivered_at, next_try_at);
+    CREATE INDEX lrs_outbox_by_rep ON lrs_outbox (rep);
+    """),
+    ),
+    forgotten_tables=("lrs_outbox",),
+)
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

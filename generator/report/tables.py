@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from generator.analytics.store import DailyTotal, QuizTotal
+from generator.store.views import DailyTotal, QuizTotal
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import _satisfies, counts_on
 from generator.errors import ContentErrors, PartnerkitError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import math
 
-from generator.analytics.report import METRICS, QUADRANTS, RepActivity
+from generator.report.tables import METRICS, QUADRANTS, RepActivity
 
 
 def svg(figure) -> str:
@@ -63,7 +63,7 @@ def funnel_chart(rows) -> str:
     matplotlib.use("svg")
     from matplotlib import pyplot
 
-    from generator.analytics.funnel import STAGE_NAMES, STAGES
+    from generator.report.funnel import STAGE_NAMES, STAGES
 
     pyplot.rcParams["svg.fonttype"] = "none"
     pyplot.rcParams["svg.hashsalt"] = "partnerkit"

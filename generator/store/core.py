@@ -1,328 +1,30 @@
-"""Where view events go: SQLite (the default) or PostgreSQL, with the same schema and migrations,
-each written by one batching writer thread.
+"""The store's core: one batching writer thread per database (SQLite or PostgreSQL, see
+:mod:`generator.store.database`), the migrations runner and the hot path of view events.
 
 An event is acknowledged only after the transaction holding it is committed, so a 2xx answer means
 it is on disk. Raw events are kept for the retention period; daily aggregates, updated in the same
-transaction, are kept for good. What is stored, and why:
-
-- ``events``: one row per accepted event: the day received (UTC), type, content id, release, the
-  beacon's random view id, partner and rep ids (empty for anonymous views), engaged milliseconds
-  credited and scroll depth, for quiz events the quiz id, score and whether it passed, and the time
-  the browser sent it (``sent_at``: with the view id and type, it recognises a retried event, stored
-  once). No IP address, no user agent, no page URL, no names or e-mail addresses.
-- ``views``: one row per view id: the day and time (milliseconds) it was first seen, partner and rep ids, and the
-  engaged milliseconds credited so far. A view counts once; its engaged time never exceeds the time
-  since it was first seen, nor the collector's maximum per view. Pruned with the raw events.
-- ``daily``: per day, content, release, partner and rep: views and engaged milliseconds (reports).
-- ``quiz_daily``: per day, quiz, release, partner and rep: practice-quiz attempts and passes.
-- ``exam_attempts``: every exam attempt: exam, release, partner and rep ids, when it started, its
-  deadline, the questions drawn, when it was submitted, the answers given, score and result (kept for
-  good, like certificates: they are the evidence behind a certificate; ``forget`` removes them).
-- ``certificates``: one per rep and exam: its unguessable id, partner and rep ids, the exam's title,
-  role and level, release, issue and expiry days and any recertification deadline.
-- ``worklist_*``: procedure cases on customer data, their steps, ticks and notes (see
-  :mod:`generator.analytics.store_worklists`).
-- ``credential_status``, ``credentials``: certificates' verifiable credentials (see
-  :mod:`generator.analytics.store_credentials`).
-- ``notifications_sent`` and ``notifications_unsubscribed``: the e-mail sent log and one-click
-  unsubscriptions (see :mod:`generator.analytics.store_notifications`).
-- ``signals_raised`` and ``help_requests``: deal signals raised and reps' requests for help (see
-  :mod:`generator.analytics.store_signals`). Download events are ``events`` rows of type ``download``
-  naming the resource (``target``, a digest of its file or address).
-- ``lrs_outbox``: xAPI statements for the vendor's LRS, each written in the transaction of what it
-  records, until (and after) it is delivered (see :mod:`generator.analytics.store_lrs`).
-- ``learning_modules`` and ``learning_quizzes``: each rep's learner record: modules marked done or
-  undone (by stable module id, when, in which release) and each practice quiz's best score and when it
-  was first passed (see :mod:`generator.analytics.store_learning`).
-- ``rejected``: per day and reason, how many requests were refused (forged tokens, bots, ...).
-- ``rate_buckets``: with PostgreSQL, the rate limits every collector shares, named by keyed hashes of
-  rep ids and client addresses, deleted once unused for two minutes (see
-  :mod:`generator.analytics.store_rates`).
-"""
+transaction, are kept for good. What each table holds, and why: :mod:`generator.store.database`."""
 
 from __future__ import annotations
 
 import queue
-import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Callable
 
 from generator.errors import PartnerkitError
-from generator.layout import EVENTS_DB
 from generator.model.config import AnalyticsSettings
 from generator.storable import UnstorableText, check_storable
-
-MIGRATIONS = [
-    """
-    CREATE TABLE events (
-        id {serial},
-        received_day TEXT NOT NULL,
-        type TEXT NOT NULL,
-        content TEXT NOT NULL,
-        version TEXT NOT NULL,
-        view TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        engaged_ms BIGINT NOT NULL,
-        scroll INTEGER NOT NULL
-    );
-    CREATE INDEX events_by_day ON events (received_day);
-    CREATE INDEX events_by_rep ON events (rep);
-    CREATE TABLE daily (
-        day TEXT NOT NULL,
-        content TEXT NOT NULL,
-        version TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        views BIGINT NOT NULL,
-        engaged_ms BIGINT NOT NULL,
-        PRIMARY KEY (day, content, version, partner, rep)
-    );
-    CREATE TABLE rejected (
-        day TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        count BIGINT NOT NULL,
-        PRIMARY KEY (day, reason)
-    );
-    """,
-    """
-    ALTER TABLE events ADD COLUMN quiz TEXT NOT NULL DEFAULT '';
-    ALTER TABLE events ADD COLUMN score INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE events ADD COLUMN passed INTEGER NOT NULL DEFAULT 0;
-    CREATE TABLE quiz_daily (
-        day TEXT NOT NULL,
-        quiz TEXT NOT NULL,
-        version TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        attempts BIGINT NOT NULL,
-        passes BIGINT NOT NULL,
-        PRIMARY KEY (day, quiz, version, partner, rep)
-    );
-    """,
-    """
-    CREATE TABLE exam_attempts (
-        id TEXT PRIMARY KEY,
-        exam TEXT NOT NULL,
-        version TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        started_at TEXT NOT NULL,
-        deadline TEXT,
-        questions TEXT NOT NULL,
-        submitted_at TEXT,
-        answers TEXT,
-        score INTEGER,
-        passed INTEGER
-    );
-    CREATE INDEX exam_attempts_by_rep ON exam_attempts (partner, rep, exam, started_at);
-    CREATE TABLE certificates (
-        id TEXT PRIMARY KEY,
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        exam TEXT NOT NULL,
-        title TEXT NOT NULL,
-        role TEXT NOT NULL,
-        level TEXT NOT NULL,
-        version TEXT NOT NULL,
-        issued TEXT NOT NULL,
-        expires TEXT NOT NULL,
-        recertify_by TEXT,
-        UNIQUE (partner, rep, exam)
-    );
-    """,
-    """
-    ALTER TABLE events ADD COLUMN sent_at BIGINT;
-    CREATE UNIQUE INDEX events_once ON events (view, type, sent_at) WHERE type <> 'view';
-    CREATE TABLE views (
-        view TEXT PRIMARY KEY,
-        day TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        started BIGINT NOT NULL,
-        engaged_ms BIGINT NOT NULL
-    ){without_rowid};
-    """,
-    # worklists: cases, steps, ticks, notes (generator/analytics/store_worklists.py says what and why)
-    """
-    CREATE TABLE worklist_cases (
-        id TEXT PRIMARY KEY,
-        customer TEXT NOT NULL,
-        customer_name TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        segment TEXT NOT NULL,
-        account_rep TEXT NOT NULL,
-        procedure TEXT NOT NULL,
-        trigger_day TEXT NOT NULL,
-        url TEXT NOT NULL,
-        opened_on TEXT NOT NULL,
-        seen_on TEXT NOT NULL,
-        closed_on TEXT,
-        closed_reason TEXT
-    );
-    CREATE INDEX worklist_cases_by_partner ON worklist_cases (partner, closed_on);
-    CREATE TABLE worklist_steps (
-        case_id TEXT NOT NULL,
-        step INTEGER NOT NULL,
-        action TEXT NOT NULL,
-        when_text TEXT NOT NULL,
-        due TEXT,
-        owner TEXT NOT NULL,
-        checklist TEXT NOT NULL,
-        PRIMARY KEY (case_id, step)
-    );
-    CREATE TABLE worklist_ticks (
-        case_id TEXT NOT NULL,
-        step INTEGER NOT NULL,
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        ticked_at TEXT NOT NULL,
-        PRIMARY KEY (case_id, step)
-    );
-    CREATE TABLE worklist_notes (
-        id {serial},
-        case_id TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        written_at TEXT NOT NULL,
-        text TEXT NOT NULL
-    );
-    CREATE INDEX worklist_notes_by_case ON worklist_notes (case_id);
-    CREATE TABLE worklist_held (
-        customer TEXT NOT NULL,
-        procedure TEXT NOT NULL,
-        since TEXT NOT NULL,
-        PRIMARY KEY (customer, procedure)
-    );
-    """,
-    # credentials: status list entries and signed credentials (generator/analytics/store_credentials.py)
-    """
-    CREATE TABLE credential_status (
-        status_index INTEGER PRIMARY KEY,
-        certificate TEXT UNIQUE,
-        revoked_at TEXT
-    );
-    CREATE TABLE credentials (
-        certificate TEXT PRIMARY KEY,
-        rep TEXT NOT NULL,
-        issued_at TEXT NOT NULL,
-        jwt TEXT NOT NULL
-    );
-    """,
-    # notifications: the sent log and one-click unsubscriptions (generator/analytics/store_notifications.py)
-    """
-    CREATE TABLE notifications_sent (
-        kind TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        recipient TEXT NOT NULL,
-        period TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        state TEXT NOT NULL,
-        claimed_at TEXT NOT NULL,
-        sent_at TEXT,
-        PRIMARY KEY (kind, subject, recipient, period)
-    );
-    CREATE INDEX notifications_sent_by_rep ON notifications_sent (rep);
-    CREATE TABLE notifications_unsubscribed (
-        rep TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        at TEXT NOT NULL,
-        PRIMARY KEY (rep, kind)
-    );
-    """,
-    # deal signals: download events name their resource; raised signals and help requests (store_signals.py)
-    """
-    ALTER TABLE events ADD COLUMN target TEXT NOT NULL DEFAULT '';
-    CREATE INDEX events_downloads ON events (view, target) WHERE type = 'download';
-    CREATE TABLE signals_raised (
-        rule TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        day TEXT NOT NULL,
-        window_ends TEXT NOT NULL,
-        evidence TEXT NOT NULL,
-        PRIMARY KEY (rule, partner, rep, day)
-    );
-    CREATE INDEX signals_raised_by_rep ON signals_raised (rep);
-    CREATE TABLE help_requests (
-        id TEXT PRIMARY KEY,
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        content TEXT NOT NULL,
-        version TEXT NOT NULL,
-        day TEXT NOT NULL,
-        asked_at TEXT NOT NULL,
-        text TEXT NOT NULL,
-        answered_at TEXT
-    );
-    CREATE INDEX help_requests_by_rep ON help_requests (partner, rep, day);
-    """,
-    # xAPI statements for a Learning Record Store (generator/analytics/store_lrs.py)
-    """
-    CREATE TABLE lrs_outbox (
-        statement TEXT PRIMARY KEY,
-        rep TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        body TEXT NOT NULL,
-        recorded_at TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_try_at TEXT NOT NULL,
-        delivered_at TEXT,
-        last_error TEXT
-    );
-    CREATE INDEX lrs_outbox_due ON lrs_outbox (delivered_at, next_try_at);
-    CREATE INDEX lrs_outbox_by_rep ON lrs_outbox (rep);
-    """,
-    # rate limits shared by collector processes on PostgreSQL (generator/analytics/store_rates.py)
-    """
-    CREATE TABLE rate_buckets (
-        bucket TEXT PRIMARY KEY,
-        level DOUBLE PRECISION NOT NULL,
-        at DOUBLE PRECISION NOT NULL
-    );
-    """,
-    # learner record: modules done per rep, practice-quiz best scores (generator/analytics/store_learning.py)
-    """
-    CREATE TABLE learning_modules (
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        module TEXT NOT NULL,
-        done INTEGER NOT NULL,
-        changed_at BIGINT NOT NULL,
-        version TEXT NOT NULL,
-        PRIMARY KEY (partner, rep, module)
-    );
-    CREATE TABLE learning_quizzes (
-        partner TEXT NOT NULL,
-        rep TEXT NOT NULL,
-        quiz TEXT NOT NULL,
-        best_score INTEGER NOT NULL,
-        passed_at BIGINT,
-        changed_at BIGINT NOT NULL,
-        PRIMARY KEY (partner, rep, quiz)
-    );
-    """,
-]
-"""Schema changes in order, for both databases (``{serial}`` is each one's auto-numbered key,
-``{without_rowid}`` stores a table in its primary key's tree where the database can); applied once each
-and recorded in ``schema_migrations``. A view event needs no ``events_once`` entry: ``views`` has its id."""
 
 BATCH_LIMIT = 500
 """Requests written in one transaction at most."""
 
 PRUNE_CHECK_SECONDS = 3600
 """How long an idle writer waits before checking whether the day's pruning is due."""
-
-FORGOTTEN_TABLES = ("events", "views", "daily", "quiz_daily", "exam_attempts", "certificates", "credentials", "worklist_ticks",
-                    "worklist_notes", "notifications_sent", "notifications_unsubscribed", "signals_raised", "help_requests",
-                    "lrs_outbox", "learning_modules", "learning_quizzes")
-"""Every table with rows about a rep (``forget`` empties them of that rep)."""
 
 MAX_ENGAGED_MS = AnalyticsSettings().max_engaged_ms
 """Engaged time one view is credited with at most, unless the collector says otherwise."""
@@ -418,6 +120,10 @@ class BatchingStore:
     """Appended to a SELECT whose rows the transaction goes on to update (a row lock where there are row locks)."""
     RETRIES = 3
     """Times a batch is tried when the database aborted it for a deadlock or a serialisation conflict."""
+    migrations: Sequence[str] = ()
+    """The schema's steps in order (step 1 first): every feature's, see :mod:`generator.store.database`."""
+    forgotten_tables: Sequence[str] = ()
+    """The tables ``forget`` empties of a rep, in the order it reports them."""
 
     on_commit: Callable[[float], None] | None = None
     """Told how many seconds each committed batch took (the collector's metrics)."""
@@ -451,7 +157,7 @@ class BatchingStore:
         self._lock(connection.cursor(), "partnerkit-migrations")  # collectors starting together migrate once
         self._run(connection, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
         done = {row[0] for row in self._run(connection, "SELECT version FROM schema_migrations").fetchall()}
-        for number, script in enumerate(MIGRATIONS, start=1):
+        for number, script in enumerate(self.migrations, start=1):
             if number not in done:
                 for statement in filter(str.strip, script.format(serial=self.serial, without_rowid=self.without_rowid).split(";")):
                     self._run(connection, statement)
@@ -577,7 +283,7 @@ class BatchingStore:
             return payload(Transaction(self, cursor))
         if kind == "forget":
             removed = {}
-            for table in FORGOTTEN_TABLES:
+            for table in self.forgotten_tables:
                 cursor.execute(self._sql(f"DELETE FROM {table} WHERE rep = ?"), (payload,))
                 removed[table] = cursor.rowcount
             return removed
@@ -686,137 +392,3 @@ class BatchingStore:
             self._closed = True
             self._queue.put(None)
             self._writer.join(timeout=10)
-
-
-class SqliteStore(BatchingStore):
-    """SQLite in WAL mode: readers run beside the one writer; a commit is synced to disk."""
-
-    def __init__(self, path: Path, retention_days: int | None = None, today: Callable[[], date] = utc_today):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        super().__init__(retention_days, today)
-
-    begin = "BEGIN IMMEDIATE"  # the write lock first: collectors in other processes wait, never interleave
-    without_rowid = " WITHOUT ROWID"
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")  # an acknowledged event survives a power cut too
-        connection.execute("PRAGMA busy_timeout=5000")
-        connection.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten with zeros, not left in free space
-        return connection
-
-    def _after_forget(self) -> None:
-        """Copy the WAL into the database and empty it, rebuild the file without free pages, empty the WAL again."""
-        for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
-            row = self._connection.execute(statement).fetchone()
-            if row is not None and row[0]:
-                raise PartnerkitError("another connection is using the database")
-
-
-class PostgresStore(BatchingStore):
-    """PostgreSQL through psycopg 3, for vendors whose collectors outgrow one machine."""
-
-    placeholder = "%s"
-    serial = "BIGSERIAL PRIMARY KEY"
-    for_update = " FOR UPDATE"
-
-    def _lock(self, cursor: Any, name: str) -> None:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (name,))
-
-    def _transient(self, error: Exception) -> bool:
-        import psycopg
-
-        return isinstance(error, (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure))
-
-    def __init__(self, url: str, retention_days: int | None = None, today: Callable[[], date] = utc_today):
-        self.url = url
-        super().__init__(retention_days, today)
-
-    def _connect(self) -> Any:
-        import psycopg
-
-        try:
-            return psycopg.connect(self.url, autocommit=True)
-        except psycopg.OperationalError as exc:
-            raise PartnerkitError(f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}") from None
-
-
-def migration_state(db: Transaction) -> str | None:
-    """None if the database's schema is this version's; else what differs (``/ready`` says it)."""
-    done = {row[0] for row in db.rows("SELECT version FROM schema_migrations")}
-    if any(version > len(MIGRATIONS) for version in done):
-        return "schema newer than this partnerkit"
-    if len(done) < len(MIGRATIONS):
-        return "migrations pending"
-    return None
-
-
-def database_kind(location: str) -> str:
-    """What a ``--db`` value names, read once here: ``postgresql`` (a ``postgresql://`` or
-    ``postgres://`` URL), ``sqlite`` (``sqlite:///path`` or a file path) or ``unknown`` (another URL)."""
-    if location.startswith(("postgresql://", "postgres://")):
-        return "postgresql"
-    return "sqlite" if location.startswith("sqlite:///") or "://" not in location else "unknown"
-
-
-def sqlite_path(location: str) -> Path:
-    """The file of a ``sqlite`` location (``sqlite:///path`` or a path), as written."""
-    return Path(location.removeprefix("sqlite:///"))
-
-
-def open_store(location: str, retention_days: int | None = None) -> BatchingStore:
-    """``postgresql://…`` opens PostgreSQL; anything else is a SQLite file path."""
-    if database_kind(location) == "postgresql":
-        return PostgresStore(location, retention_days)
-    return SqliteStore(sqlite_path(location), retention_days)
-
-
-@dataclass(frozen=True)
-class DailyTotal:
-    """One row of ``daily``: a rep's (or the anonymous readers') views and engaged time on one page and day."""
-
-    day: str
-    content: str
-    version: str
-    partner: str
-    rep: str
-    views: int
-    engaged_ms: int
-
-
-@dataclass(frozen=True)
-class QuizTotal:
-    """One row of ``quiz_daily``: a rep's practice-quiz attempts and passes on one day."""
-
-    day: str
-    quiz: str
-    version: str
-    partner: str
-    rep: str
-    attempts: int
-    passes: int
-
-
-def daily_totals(store: BatchingStore, since: str = "", until: str = "9999-12-31") -> list[DailyTotal]:
-    """The rows of ``daily`` from day ``since`` to day ``until`` (``YYYY-MM-DD``, both included; default: all)."""
-    return [DailyTotal(*row) for row in store.query(
-        "SELECT day, content, version, partner, rep, views, engaged_ms FROM daily WHERE day >= ? AND day <= ?",
-        (since, until))]
-
-
-def quiz_totals(store: BatchingStore) -> list[QuizTotal]:
-    """Every row of ``quiz_daily``."""
-    return [QuizTotal(*row) for row in store.query(
-        "SELECT day, quiz, version, partner, rep, attempts, passes FROM quiz_daily")]
-
-
-def open_project_store(root: Path, db: str | None, retention_days: int | None = None) -> BatchingStore:
-    """The store of the project at ``root`` for ``--db``: ``postgresql://user@host/db``, ``sqlite:///path``, a file path, or the default SQLite file."""
-    if db is not None and database_kind(db) == "postgresql":
-        return open_store(db, retention_days)
-    if db is not None and database_kind(db) == "unknown":
-        raise PartnerkitError(f"--db {db}: give postgresql://…, sqlite:///path or a file path")
-    location = sqlite_path(db) if db else root / EVENTS_DB
-    return open_store(str(location if location.is_absolute() else root / location), retention_days)

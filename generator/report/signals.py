@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from generator.analytics.events import ContentIndex
-from generator.analytics.store_signals import RaisedRow, Reading
+from generator.events import ContentIndex
+from generator.store.signals import RaisedRow, Reading
 from generator.model.config import SignalRule
 
 RETURN_LOOKBACK_DAYS = 365

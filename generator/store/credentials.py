@@ -1,5 +1,5 @@
 """What the store keeps about certificates' verifiable credentials, and every statement that reads or
-writes it (operations take the writer's :class:`~generator.analytics.store.Transaction`).
+writes it (operations take the writer's :class:`~generator.store.core.Transaction`).
 
 - ``credential_status``: one row per index of the revocation list that was ever given out: the index,
   the certificate it belongs to, and when it was revoked (``partnerkit revoke-certificate``, or
@@ -14,10 +14,33 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from generator.analytics.store import BatchingStore, Transaction
-from generator.analytics.store_exams import CERTIFICATE_COLUMNS, certificate_from_row
+from generator.store.core import BatchingStore, Transaction
+from generator.store.exams import CERTIFICATE_COLUMNS, certificate_from_row
 from generator.certification.certificates import Certificate
 from generator.errors import PartnerkitError
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="credentials",
+    migrations=(
+        Migration(6, """
+    CREATE TABLE credential_status (
+        status_index INTEGER PRIMARY KEY,
+        certificate TEXT UNIQUE,
+        revoked_at TEXT
+    );
+    CREATE TABLE credentials (
+        certificate TEXT PRIMARY KEY,
+        rep TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        jwt TEXT NOT NULL
+    );
+    """),
+    ),
+    forgotten_tables=("credentials",),
+)
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from generator.analytics.store import MIGRATIONS, database_kind, sqlite_path
+from generator.store.database import MIGRATIONS, database_kind, sqlite_path
 from generator.errors import PartnerkitError
 
 COUNTED = ("events", "exam_attempts", "certificates")

@@ -1,6 +1,6 @@
 """The store's worklist tables: every SQL statement about cases, steps, ticks and notes, and their rows.
 
-What is stored, and why (schema: the worklists entry of ``MIGRATIONS`` in :mod:`generator.analytics.store`):
+What is stored, and why (schema: ``FEATURE`` below):
 
 - ``worklist_cases``: one row per case: its id, the customer's CRM id and name, partner id, segment,
   the id of the rep owning the account (from the CRM export, replaced at every run), procedure id,
@@ -24,8 +24,69 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from generator.analytics.store import Transaction
+from generator.store.core import Transaction
 from generator.model.worklists import Case
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="worklists",
+    migrations=(
+        Migration(5, """
+    CREATE TABLE worklist_cases (
+        id TEXT PRIMARY KEY,
+        customer TEXT NOT NULL,
+        customer_name TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        segment TEXT NOT NULL,
+        account_rep TEXT NOT NULL,
+        procedure TEXT NOT NULL,
+        trigger_day TEXT NOT NULL,
+        url TEXT NOT NULL,
+        opened_on TEXT NOT NULL,
+        seen_on TEXT NOT NULL,
+        closed_on TEXT,
+        closed_reason TEXT
+    );
+    CREATE INDEX worklist_cases_by_partner ON worklist_cases (partner, closed_on);
+    CREATE TABLE worklist_steps (
+        case_id TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        when_text TEXT NOT NULL,
+        due TEXT,
+        owner TEXT NOT NULL,
+        checklist TEXT NOT NULL,
+        PRIMARY KEY (case_id, step)
+    );
+    CREATE TABLE worklist_ticks (
+        case_id TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        ticked_at TEXT NOT NULL,
+        PRIMARY KEY (case_id, step)
+    );
+    CREATE TABLE worklist_notes (
+        id {serial},
+        case_id TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        written_at TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX worklist_notes_by_case ON worklist_notes (case_id);
+    CREATE TABLE worklist_held (
+        customer TEXT NOT NULL,
+        procedure TEXT NOT NULL,
+        since TEXT NOT NULL,
+        PRIMARY KEY (customer, procedure)
+    );
+    """),
+    ),
+    forgotten_tables=("worklist_ticks", "worklist_notes"),
+)
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 FORGOTTEN = ("worklist_ticks", "worklist_notes")
 """Worklist tables with a ``rep`` column about the rep who wrote the row (``forget`` empties them of a rep)."""

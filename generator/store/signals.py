@@ -20,7 +20,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.analytics.store import BatchingStore, Transaction
+from generator.store.core import BatchingStore, Transaction
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="signals",
+    migrations=(
+        Migration(8, """
+    ALTER TABLE events ADD COLUMN target TEXT NOT NULL DEFAULT '';
+    CREATE INDEX events_downloads ON events (view, target) WHERE type = 'download';
+    CREATE TABLE signals_raised (
+        rule TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        day TEXT NOT NULL,
+        window_ends TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        PRIMARY KEY (rule, partner, rep, day)
+    );
+    CREATE INDEX signals_raised_by_rep ON signals_raised (rep);
+    CREATE TABLE help_requests (
+        id TEXT PRIMARY KEY,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        content TEXT NOT NULL,
+        version TEXT NOT NULL,
+        day TEXT NOT NULL,
+        asked_at TEXT NOT NULL,
+        text TEXT NOT NULL,
+        answered_at TEXT
+    );
+    CREATE INDEX help_requests_by_rep ON help_requests (partner, rep, day);
+    """),
+    ),
+    forgotten_tables=("signals_raised", "help_requests"),
+)
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

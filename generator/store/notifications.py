@@ -19,7 +19,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.analytics.store import Transaction
+from generator.store.core import Transaction
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="notifications",
+    migrations=(
+        Migration(7, """
+    CREATE TABLE notifications_sent (
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        period TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        state TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        sent_at TEXT,
+        PRIMARY KEY (kind, subject, recipient, period)
+    );
+    CREATE INDEX notifications_sent_by_rep ON notifications_sent (rep);
+    CREATE TABLE notifications_unsubscribed (
+        rep TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (rep, kind)
+    );
+    """),
+    ),
+    forgotten_tables=("notifications_sent", "notifications_unsubscribed"),
+)
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 SENDING, SENT, FAILED = "sending", "sent", "failed"
 """States of a sent-log row: claimed before SMTP, accepted by the server, refused by it for good."""

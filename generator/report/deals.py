@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.analytics.report import _month_bounds, months_until, on_roster
-from generator.analytics.store_signals import HelpRequest, RaisedRow
+from generator.report.tables import _month_bounds, months_until, on_roster
+from generator.store.signals import HelpRequest, RaisedRow
 from generator.roster import RosterEntry
 
 

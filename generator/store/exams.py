@@ -1,16 +1,57 @@
 """The store's exam tables: every SQL statement on ``exam_attempts`` and ``certificates`` and their
-row types (what the tables hold, and why: the store's module docstring, ``store.py``).
+row types (what the tables hold, and why: :mod:`generator.store.database`).
 
-Writes take the writer's open :class:`~generator.analytics.store.Transaction`; reads beside the writer
-take the :class:`~generator.analytics.store.BatchingStore`."""
+Writes take the writer's open :class:`~generator.store.core.Transaction`; reads beside the writer
+take the :class:`~generator.store.core.BatchingStore`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from generator.analytics.store import BatchingStore, Transaction
+from generator.store.core import BatchingStore, Transaction
 from generator.certification.certificates import Certificate
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="exams",
+    migrations=(
+        Migration(3, """
+    CREATE TABLE exam_attempts (
+        id TEXT PRIMARY KEY,
+        exam TEXT NOT NULL,
+        version TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        deadline TEXT,
+        questions TEXT NOT NULL,
+        submitted_at TEXT,
+        answers TEXT,
+        score INTEGER,
+        passed INTEGER
+    );
+    CREATE INDEX exam_attempts_by_rep ON exam_attempts (partner, rep, exam, started_at);
+    CREATE TABLE certificates (
+        id TEXT PRIMARY KEY,
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        exam TEXT NOT NULL,
+        title TEXT NOT NULL,
+        role TEXT NOT NULL,
+        level TEXT NOT NULL,
+        version TEXT NOT NULL,
+        issued TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        recertify_by TEXT,
+        UNIQUE (partner, rep, exam)
+    );
+    """),
+    ),
+    forgotten_tables=("exam_attempts", "certificates"),
+)
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 CERTIFICATE_COLUMNS = "id, partner, rep, exam, title, role, level, version, issued, expires, recertify_by"
 """Columns of the ``certificates`` table, in the order of :class:`Certificate`'s fields."""
@@ -88,10 +129,12 @@ def renew_certificate(db: Transaction, ident: str, title: str, role: str, level:
                " recertify_by = NULL WHERE id = ?", (title, role, level, version, issued, expires, ident))
 
 
-def add_certificate(db: Transaction, ident: str, partner: str, rep: str, exam: str, title: str, role: str, level: str,
-                    version: str, issued: str, expires: str) -> None:
-    db.execute(f"INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-               (ident, partner, rep, exam, title, role, level, version, issued, expires))
+def add_certificate(db: Transaction, certificate: Certificate) -> None:
+    """Store a newly issued certificate (a rep's first for its exam)."""
+    db.execute(f"INSERT INTO certificates ({CERTIFICATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (certificate.id, certificate.partner, certificate.rep, certificate.exam, certificate.title, certificate.role,
+                certificate.level, certificate.version, certificate.issued.isoformat(), certificate.expires.isoformat(),
+                certificate.recertify_by.isoformat() if certificate.recertify_by else None))
 
 
 def mark_recertification(db: Transaction, exam: str, release: str, by: str) -> int:

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import jinja2
 
-from generator.analytics.compliance import Compliance, table_rows as compliance_rows
-from generator.analytics.csvfile import write_dicts
-from generator.analytics.deal_report import deal_signals_section
-from generator.analytics.store_signals import HelpRequest, RaisedRow
-from generator.analytics.funnel import STAGE_NAMES, STAGES, FunnelRow
-from generator.analytics.report import (METRICS, QUADRANTS, active_rates, bands, content_reads, month_of,
+from generator.report.compliance import Compliance, table_rows as compliance_rows
+from generator.csvfile import write_dicts
+from generator.report.deals import deal_signals_section
+from generator.store.signals import HelpRequest, RaisedRow
+from generator.report.funnel import STAGE_NAMES, STAGES, FunnelRow
+from generator.report.tables import (METRICS, QUADRANTS, active_rates, bands, content_reads, month_of,
                                         months_until, next_tier_needs, not_after, page_name, quadrants,
                                         quiz_results, rep_activity, weeks_until)
-from generator.analytics.report_charts import charts, funnel_chart
-from generator.analytics.store import DailyTotal, QuizTotal
+from generator.report.charts import charts, funnel_chart
+from generator.store.views import DailyTotal, QuizTotal
 from generator.certification.certificates import Certificate
 from generator.certification.tiers import (Reminder, TierOutlook, certification_table, expiry_reminders,
                                            tiers_now_and_at_risk)

@@ -14,7 +14,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.analytics.store import BatchingStore, Transaction
+from generator.store.core import BatchingStore, Transaction
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="learning",
+    migrations=(
+        Migration(11, """
+    CREATE TABLE learning_modules (
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        module TEXT NOT NULL,
+        done INTEGER NOT NULL,
+        changed_at BIGINT NOT NULL,
+        version TEXT NOT NULL,
+        PRIMARY KEY (partner, rep, module)
+    );
+    CREATE TABLE learning_quizzes (
+        partner TEXT NOT NULL,
+        rep TEXT NOT NULL,
+        quiz TEXT NOT NULL,
+        best_score INTEGER NOT NULL,
+        passed_at BIGINT,
+        changed_at BIGINT NOT NULL,
+        PRIMARY KEY (partner, rep, quiz)
+    );
+    """),
+    ),
+    forgotten_tables=("learning_modules", "learning_quizzes"),
+)
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 
 @dataclass(frozen=True)

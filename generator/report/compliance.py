@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from generator.analytics.store_worklists import CaseRow, NoteRow, StepRow
+from generator.store.worklists import CaseRow, NoteRow, StepRow
 
 
 @dataclass

@@ -168,7 +168,7 @@ def read_revocations(path: Path, root: Path) -> dict[str, datetime]:
 
 def write_revocations(path: Path, revoked: dict[str, datetime]) -> Path:
     """Write the revocation list (times in UTC, to the millisecond)."""
-    from generator.analytics.csvfile import write_csv
+    from generator.csvfile import write_csv
 
     return write_csv(path, REVOKED_COLUMNS, [
         (rep, moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"))

@@ -14,6 +14,23 @@ import logging
 import threading
 import time
 from typing import Any
+from generator.store.feature import Migration, StoreFeature
+
+
+FEATURE = StoreFeature(
+    name="rates",
+    migrations=(
+        Migration(10, """
+    CREATE TABLE rate_buckets (
+        bucket TEXT PRIMARY KEY,
+        level DOUBLE PRECISION NOT NULL,
+        at DOUBLE PRECISION NOT NULL
+    );
+    """),
+    ),
+    forgotten_tables=(),
+)
+"""This feature's migrations (steps of the one numbered list) and the tables ``forget`` empties of a rep."""
 
 LOG = logging.getLogger("partnerkit.collector")
 
