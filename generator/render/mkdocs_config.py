@@ -28,6 +28,8 @@ STYLESHEETS = ["partnerkit.css"]
 """Loaded on every page (the mark-as-done control, link and header colours, print layout)."""
 LANGUAGE_STYLESHEETS = {"ja": "ja.css"}
 """Loaded on every page of a site in that language (Japanese line breaking and digits)."""
+VERSIONS_STYLESHEET = "versions.css"
+"""Loaded on every page of a versioned site (the release selector in a phone's header)."""
 
 PAGE_ASSETS: dict[str, tuple[str, ...]] = {
     "progress.js": ("pk-done", "pk-path-progress", "pk-module-state"),
@@ -82,14 +84,15 @@ BEACON = "beacon.js"
 """Loaded only on sites with ``analytics.endpoint`` set."""
 
 
-def stylesheets(config: SiteConfig) -> list[str]:
-    """The stylesheets in the head of every page."""
-    return [*STYLESHEETS, *([LANGUAGE_STYLESHEETS[config.language]] if config.language in LANGUAGE_STYLESHEETS else [])]
+def stylesheets(config: SiteConfig, versioned: bool = False) -> list[str]:
+    """The stylesheets in the head of every page (``versioned``: of a release of a versioned site)."""
+    return [*STYLESHEETS, *([LANGUAGE_STYLESHEETS[config.language]] if config.language in LANGUAGE_STYLESHEETS else []),
+            *([VERSIONS_STYLESHEET] if versioned else [])]
 
 
 def assets(config: SiteConfig) -> list[str]:
     """Every script and stylesheet a site can load (copied, minified, to the docs folder)."""
-    return [*SCRIPTS, *([BEACON] if config.analytics.endpoint else []), *stylesheets(config),
+    return [*SCRIPTS, *([BEACON] if config.analytics.endpoint else []), *stylesheets(config, versioned=True),
             *(name for name in PAGE_ASSETS if name.endswith(".css"))]
 
 
@@ -177,7 +180,7 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
             *(MARKDOWN_EXTENSIONS if config.content_html == "trusted" else [*MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION]),
             *([PHRASES_EXTENSION] if config.language == "ja" else []),
         ],
-        "extra_css": [f"{ASSET_DIR}/{name}" for name in stylesheets(config)],
+        "extra_css": [f"{ASSET_DIR}/{name}" for name in stylesheets(config, versioned=release is not None)],
         "extra": {"generator": False, "partnerkit": {"version": None}},
         "nav": nav,
     })

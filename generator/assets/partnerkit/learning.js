@@ -150,7 +150,7 @@
       if (!queue.modules[id]) { setLocal(id, json.modules[id].done); }
     });
     paintAll(document);
-    if (k.progress) { k.progress.paint(document); }
+    window.dispatchEvent(new StorageEvent("storage", { key: RECORD }));  /* progress.js repaints, as for another tab's change */
     listeners.forEach(function (listener) { listener(json); });
   }
 

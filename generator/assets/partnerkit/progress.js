@@ -2,71 +2,73 @@
  * learning paths and the home page, a tick beside each module of a path (procedure checklists are
  * checklist.js). State lives in localStorage under stable module ids (never URLs), so it survives
  * releases, aliases and moved pages: all there is for an anonymous reader. A signed-in rep's learner
- * record (learning.js, loaded for them only) runs first, sends each change with partnerkit.learning.changed
- * and repaints with partnerkit.progress.paint. Re-applied on every page instant navigation brings and
- * when another tab changes the state. (README: Progress and the learner record) */
+ * record (learning.js, loaded for them only) runs first, sends each change (partnerkit.learning.changed)
+ * and repaints by a storage event, as another tab would. Re-applied on every page instant navigation brings and
+ * when another tab changes the state. (README: Progress and the learner record)
+ * Every module page loads it, so it is written small: k partnerkit, d document, P the localStorage
+ * prefix; done(id), set(id, done), all(root, selector, paint), data(node, name) reads data-pk-<name>,
+ * link(href, text), paint(root). */
 /* Queued for pages.js, which runs it once per window (for a signed-in rep after learning.js). */
 (window.partnerkitQueue = window.partnerkitQueue || []).push(["progress", ["learning?"], function () {
-  var k = window.partnerkit, d = document, PREFIX = "partnerkit:done:";
+  var k = window.partnerkit, d = document, P = "partnerkit:done:";
 
-  function isDone(id) { try { return localStorage.getItem(PREFIX + id) == "1"; } catch (e) { return false; } }
-  function setDone(id, done) {
-    try { done ? localStorage.setItem(PREFIX + id, "1") : localStorage.removeItem(PREFIX + id); }
+  function done(a) { try { return localStorage[P + a] == "1"; } catch (e) {} }
+  function set(a, b) {
+    try { b ? localStorage[P + a] = "1" : localStorage.removeItem(P + a); }
     catch (e) { /* storage disabled: the control still toggles for this page view */ }
   }
-  function each(root, selector, paint) { root.querySelectorAll(selector).forEach(paint); }
-  function data(node, name) { return node.getAttribute("data-pk-" + name); }
-  function link(href, text) {
-    var a = d.createElement("a");
-    a.href = href;
-    a.textContent = text;
-    return a;
+  function all(a, b, c) { a.querySelectorAll(b).forEach(c); }
+  function data(a, b) { return a.getAttribute("data-pk-" + b); }
+  function link(a, b, c) {
+    c = d.createElement("a");
+    c.href = a;
+    c.textContent = b;
+    return c;
   }
 
   function paint(root) {
     /* The control, and after "Mark as done" the next module of the path, or the path's exam once every module is done. */
-    each(root, ".pk-done[data-pk-module]", function (box) {
-      var button = box.querySelector("button"), next = box.querySelector(".pk-next-step"), done = isDone(data(box, "module")),
-          modules = (data(box, "path-modules") || "").split(" ").filter(Boolean), complete = modules[0] && modules.every(isDone);
-      button.textContent = data(box, done ? "label-done" : "label");
-      button.setAttribute("aria-pressed", done);
-      button.classList.toggle("md-button--primary", done);
-      next.textContent = "";
-      if (!done) { return; }
-      if (complete && data(box, "exam-href")) { next.appendChild(link(data(box, "exam-href"), data(box, "label-exam"))); }
-      else if (complete) { next.textContent = data(box, "label-complete"); }
-      else if (data(box, "next-href")) {
-        next.appendChild(link(data(box, "next-href"), data(box, "label-next").replace("{title}", data(box, "next-title"))));
-      }
+    all(root, ".pk-done[data-pk-module]", function (a, b, c, e) {
+      b = a.querySelector("button");
+      c = a.querySelector(".pk-next-step");
+      e = !!done(data(a, "module"));
+      b.textContent = data(a, e ? "label-done" : "label");
+      b.setAttribute("aria-pressed", e);
+      b.classList.toggle("md-button--primary", e);
+      c.textContent = "";
+      e = e && (data(a, "path-modules") || "").split(" ").filter(Boolean);
+      !e ? 0
+        : e[0] && e.every(done) ? data(a, "exam-href") ? c.appendChild(link(data(a, "exam-href"), data(a, "label-exam")))
+          : c.textContent = data(a, "label-complete")
+        : data(a, "next-href") && c.appendChild(link(data(a, "next-href"), data(a, "label-next").replace("{title}", data(a, "next-title"))));
     });
-    each(root, ".pk-path-progress[data-pk-modules]", function (box) {
-      var ids = data(box, "modules").split(" ").filter(Boolean), done = ids.filter(isDone).length;
-      box.querySelector("progress").value = done;
-      box.querySelector(".pk-path-progress__label").textContent = data(box, "label").replace("{done}", done).replace("{total}", ids.length);
-      box.classList.toggle("pk-path-progress--complete", done == ids.length);
+    all(root, ".pk-path-progress[data-pk-modules]", function (a, b, c) {
+      b = data(a, "modules").split(" ").filter(Boolean);
+      c = b.filter(done).length;
+      a.querySelector("progress").value = c;
+      a.querySelector(".pk-path-progress__label").textContent = data(a, "label").replace("{done}", c).replace("{total}", b.length);
+      a.classList.toggle("pk-path-progress--complete", c == b.length);
     });
-    each(root, ".pk-module-state[data-pk-module]", function (mark) {
-      var done = isDone(data(mark, "module"));
-      mark.textContent = done ? "✓" : "";
-      mark.classList.toggle("pk-module-state--done", done);
+    all(root, ".pk-module-state[data-pk-module]", function (a, b) {
+      b = !!done(data(a, "module"));
+      a.textContent = b ? "✓" : "";
+      a.classList.toggle("pk-module-state--done", b);
     });
   }
 
-  k.progress = { isDone: isDone, setDone: setDone, paint: paint };
   k.onEveryPage(function (root) {
-    each(root, ".pk-done[data-pk-module]", function (box) {
-      var button = box.querySelector("button"), id = data(box, "module");
-      button.disabled = false;
-      button.addEventListener("click", function () {
-        var done = !isDone(id);
-        setDone(id, done);
-        k.learning && k.learning.changed(id, done);
+    all(root, ".pk-done[data-pk-module]", function (a, b, c) {
+      b = a.querySelector("button");
+      c = data(a, "module");
+      b.disabled = false;
+      b.addEventListener("click", function (e) {
+        e = !done(c);
+        set(c, e);
+        k.learning && k.learning.changed(c, e);
         paint(d);
       });
     });
     paint(root);
   });
-  window.addEventListener("storage", function (event) {
-    (event.key === null || !event.key.indexOf(PREFIX)) && paint(d);
-  });
+  addEventListener("storage", function () { paint(d); });  /* another tab, or the learner record, changed the state */
 }]);
