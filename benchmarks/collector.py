@@ -14,7 +14,8 @@ a user would start it. Then:
    wrk cannot say which events were acknowledged, so no loss is claimed from these counts;
 2. a Python client (which knows each event it had acknowledged) loads the collector, which is killed
    with SIGKILL after 3 s and restarted: every event acknowledged with a 2xx must be in the database.
-Also prints the gzipped size of the beacon as the site ships it (minified).
+Also prints, first and with or without wrk, the gzipped size of the beacon as the site ships it
+(minified) against its goal (Plausible's 723 bytes), and with pages.js, which it needs.
 
 Needs wrk: benchmarks/setup-collector installs it (apt-get install wrk). A Python client cannot load
 the server fully (it measures itself), so without wrk this benchmark refuses to run.
