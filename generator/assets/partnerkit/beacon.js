@@ -9,7 +9,7 @@
  * at all when the collector is not reachable from this copy of the site (partnerkit.endpoint), with Do
  * Not Track where the site respects it, or before the rep accepts view statistics where the site asks
  * for consent (the theme's consent banner). Needs pages.js.
- * Written small (Plausible's script is 723 bytes gzipped; benchmarks/collector.py checks), so its
+ * Written small (Plausible's script is 723 bytes gzipped; tests/test_page_assets.py checks), so its
  * names are letters: w window, d document, n navigator, k partnerkit, m meta, u endpoint, g consent
  * choice, t token, p the view open now (null: none), e engaged ms since the last leave, s deepest
  * scroll, r the scroll the last leave sent, o when the engaged stretch began (0: not engaged);
@@ -47,17 +47,17 @@
       b(a);
       c();
     });
-    w.addEventListener("click", function (a) {  /* capture: seen before any handler of the page stops it */
+    addEventListener("click", function (a) {  /* capture: seen before any handler of the page stops it */
       a = a.target.closest("a[data-pk-r]");
       a && k.track({ type: "download", target: a.dataset.pkR });
     }, 1);
-    w.addEventListener("scroll", function (a) {
-      a = d.documentElement.scrollHeight - w.innerHeight;
-      s = Math.max(s, Math.min(100, a > 0 ? Math.round(w.scrollY / a * 100) : 100));
+    addEventListener("scroll", function (a) {
+      a = d.documentElement.scrollHeight - innerHeight;
+      s = Math.max(s, Math.min(100, a > 0 ? Math.round(scrollY / a * 100) : 100));
     });
-    w.addEventListener("focus", c);
-    w.addEventListener("blur", c);
-    w.addEventListener("visibilitychange", function () { d.hidden ? b(l([])) : c(); });  /* bubbles up from document */
-    w.addEventListener("pagehide", function () { b(l([])); });
+    addEventListener("focus", c);
+    addEventListener("blur", c);
+    addEventListener("visibilitychange", function () { d.hidden ? b(l([])) : c(); });  /* bubbles up from document */
+    addEventListener("pagehide", function () { b(l([])); });
   }
 }]);
