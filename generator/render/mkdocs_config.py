@@ -22,22 +22,26 @@ ASSET_DIR = "assets/partnerkit"
 """Where partnerkit's own JavaScript and CSS land inside the docs folder."""
 
 SCRIPTS = ["pages.js", "progress.js", "checklist.js", "player.js", "widgets.js", "quiz.js", "practice.js", "exam.js",
-           "verify.js", "accounts.js", "help.js"]
+           "verify.js", "accounts.js", "learning.js", "help.js"]
 """Every script partnerkit ships (the beacon besides); pages.js defines the helper the others use."""
 STYLESHEETS = ["partnerkit.css"]
-"""Loaded on every page (progress controls, start cards, link and header colours, print layout)."""
+"""Loaded on every page (the mark-as-done control, link and header colours, print layout)."""
+LANGUAGE_STYLESHEETS = {"ja": "ja.css"}
+"""Loaded on every page of a site in that language (Japanese line breaking and digits)."""
+VERSIONS_STYLESHEET = "versions.css"
+"""Loaded on every page of a versioned site (the release selector in a phone's header)."""
 
 PAGE_ASSETS: dict[str, tuple[str, ...]] = {
-    "progress.js": ("pk-done", "pk-path-progress", "pk-module-state", "pk-quiz", "pk-learning"),
+    "progress.js": ("pk-done", "pk-path-progress", "pk-module-state"),
     "checklist.js": ("pk-check",),
     "player.js": ("pk-player",),
-    "widgets.js": ("pk-quiz", "pk-verify", "pk-accounts", "pk-help"),
+    "widgets.js": ("pk-quiz", "pk-verify", "pk-accounts"),
     "quiz.js": ("pk-quiz",),
     "practice.js": ("pk-quiz--practice",),
     "exam.js": ("pk-quiz--exam",),
     "verify.js": ("pk-verify",),
     "accounts.js": ("pk-accounts",),
-    "help.js": ("pk-help",),
+    "progress.css": ("pk-path-progress", "pk-module-state", "pk-start", "pk-learning"),
     "procedure.css": ("pk-timeline", "pk-owner", "pk-checklist"),
     "talk.css": ("pk-player", "pk-transcript"),
     "quiz.css": ("pk-quiz",),
@@ -49,15 +53,29 @@ they set up), in this order: module and path pages get progress.js, procedure pa
 procedure.css, a talk page player.js, a practice quiz quiz.js and practice.js, an exam quiz.js and
 exam.js, the verification page verify.js, My accounts accounts.js."""
 
+SIGNED_IN_ASSETS: dict[str, tuple[str, ...]] = {
+    "learning.js": ("pk-done", "pk-path-progress", "pk-module-state", "pk-quiz", "pk-learning", "pk-exam-todo", "pk-anonymous-only"),
+    "widgets.js": ("pk-help",),
+    "help.js": ("pk-help",),
+}
+"""Scripts only a signed-in rep uses (a personal link and a reachable collector), on a site with
+analytics: the learner record, where progress or a quiz is; "Ask for help" on deal-stage modules. The
+page names them (front matter ``partnerkit_signed_in``) and pages.js loads them for that rep only,
+so an anonymous reader's page stays light."""
+
 _WIDGET_CLASS = re.compile(
-    r"(?<![\w-])(" + "|".join(sorted({re.escape(name) for classes in PAGE_ASSETS.values() for name in classes}, key=len, reverse=True))
+    r"(?<![\w-])(" + "|".join(sorted({re.escape(name) for table in (PAGE_ASSETS, SIGNED_IN_ASSETS) for classes in table.values()
+                                      for name in classes}, key=len, reverse=True))
     + r")(?![\w-])")
-"""Any class name of :data:`PAGE_ASSETS`, whole (``pk-quiz`` is not found in ``pk-quiz--exam``)."""
+"""Any class name of :data:`PAGE_ASSETS` and :data:`SIGNED_IN_ASSETS`, whole (``pk-quiz`` is not found in ``pk-quiz--exam``)."""
 
 ASSETS_KEY = "partnerkit_assets"
 """Front-matter key listing the scripts and stylesheets of a page; overrides/main.html adds them inside
 the page content, where the theme's instant navigation runs them when a rep moves to the page (not in
 ``extra_javascript``, which every page would load)."""
+SIGNED_IN_KEY = "partnerkit_signed_in"
+"""Front-matter key listing the scripts of a page that only a signed-in rep loads (:data:`SIGNED_IN_ASSETS`);
+overrides/main.html names them for pages.js."""
 
 CONSENT_NAME = "partnerkit"
 """The choice in the theme's consent banner that allows view statistics."""
@@ -66,9 +84,15 @@ BEACON = "beacon.js"
 """Loaded only on sites with ``analytics.endpoint`` set."""
 
 
+def stylesheets(config: SiteConfig, versioned: bool = False) -> list[str]:
+    """The stylesheets in the head of every page (``versioned``: of a release of a versioned site)."""
+    return [*STYLESHEETS, *([LANGUAGE_STYLESHEETS[config.language]] if config.language in LANGUAGE_STYLESHEETS else []),
+            *([VERSIONS_STYLESHEET] if versioned else [])]
+
+
 def assets(config: SiteConfig) -> list[str]:
     """Every script and stylesheet a site can load (copied, minified, to the docs folder)."""
-    return [*SCRIPTS, *([BEACON] if config.analytics.endpoint else []), *STYLESHEETS,
+    return [*SCRIPTS, *([BEACON] if config.analytics.endpoint else []), *stylesheets(config, versioned=True),
             *(name for name in PAGE_ASSETS if name.endswith(".css"))]
 
 
@@ -79,6 +103,15 @@ def page_assets(config: SiteConfig, markdown: str) -> list[str]:
     wanted = [BEACON] if config.analytics.endpoint else []
     wanted += [name for name, classes in PAGE_ASSETS.items() if present.intersection(classes)]
     return ["pages.js", *wanted] if any(name.endswith(".js") for name in wanted) else wanted
+
+
+def signed_in_assets(config: SiteConfig, markdown: str) -> list[str]:
+    """The scripts of one page that only a signed-in rep loads: none without analytics (no collector),
+    none the page loads anyway."""
+    if not config.analytics.endpoint:
+        return []
+    present, loaded = set(_WIDGET_CLASS.findall(markdown)), page_assets(config, markdown)
+    return [name for name, classes in SIGNED_IN_ASSETS.items() if present.intersection(classes) and name not in loaded]
 
 
 LOGO_DIR = "assets/logo"
@@ -147,7 +180,7 @@ def mkdocs_config(config: SiteConfig, nav: list[Any], release: "ReleaseContext |
             *(MARKDOWN_EXTENSIONS if config.content_html == "trusted" else [*MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION]),
             *([PHRASES_EXTENSION] if config.language == "ja" else []),
         ],
-        "extra_css": [f"{ASSET_DIR}/{name}" for name in STYLESHEETS],
+        "extra_css": [f"{ASSET_DIR}/{name}" for name in stylesheets(config, versioned=release is not None)],
         "extra": {"generator": False, "partnerkit": {"version": None}},
         "nav": nav,
     })

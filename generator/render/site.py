@@ -22,8 +22,8 @@ from generator.errors import ContentError, ContentErrors
 from generator.jinja_environment import sandboxed_environment
 from generator.render.context import ReleaseContext
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
-from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, assets, logo_copy, mkdocs_config,
-                                            page_assets, STYLESHEETS)
+from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, SIGNED_IN_KEY, assets, logo_copy, mkdocs_config,
+                                            page_assets, signed_in_assets, STYLESHEETS)
 from generator.render.sanitize import mark_body
 from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
@@ -307,13 +307,15 @@ def with_page_title(text: str, title: str) -> str:
     return f"---\n{found.group(1) or ''}{line}---\n{text[found.end():]}"
 
 
-def with_assets(text: str, names: list[str]) -> str:
-    """``text`` (with front matter) listing the partnerkit scripts and stylesheets its page loads."""
-    if not names:
+def with_assets(text: str, names: list[str], signed_in: list[str] = ()) -> str:
+    """``text`` (with front matter) listing the partnerkit scripts and stylesheets its page loads, and
+    those it loads for a signed-in rep only."""
+    if not names and not signed_in:
         return text
     found = _FRONT_MATTER.match(text)
     assert found is not None, "with_page_title wrote the front matter"
-    return f"---\n{found.group(1) or ''}{ASSETS_KEY}: [{', '.join(names)}]\n---\n{text[found.end():]}"
+    lines = (f"{ASSETS_KEY}: [{', '.join(names)}]\n" if names else "") + (f"{SIGNED_IN_KEY}: [{', '.join(signed_in)}]\n" if signed_in else "")
+    return f"---\n{found.group(1) or ''}{lines}---\n{text[found.end():]}"
 
 
 def minified(name: str, text: str) -> str:
@@ -395,7 +397,7 @@ def render_site(
                 config=config, catalog=catalog, t=t, link=link, link_file=link_file, href=href, page_href=page_href, release=release,
                 **context
             ), title)
-            pages[f"docs/{here}"] = with_assets(text, page_assets(config, text))
+            pages[f"docs/{here}"] = with_assets(text, page_assets(config, text), signed_in_assets(config, text))
             named = page_content_id(text)
             if named is not None:
                 content_ids[named[0]] = named[1]

@@ -61,6 +61,7 @@ def test_module_to_quiz_and_back_by_instant_navigation(minimal: Path, site_serve
 
 
 LOADS = re.compile(r'(?:src|href)="[^"]*assets/partnerkit/([\w.-]+)"')
+SIGNED_IN = re.compile(r'data-pk-signed-in="([^"]*)"')
 
 
 def test_each_page_type_names_only_its_files_and_they_are_minified(minimal: Path, tmp_path: Path) -> None:
@@ -72,22 +73,31 @@ def test_each_page_type_names_only_its_files_and_they_are_minified(minimal: Path
     def loads(page: str) -> list[str]:
         return LOADS.findall((site / page / "index.html").read_text(encoding="utf-8"))
 
+    def signed_in(page: str) -> list[str]:
+        """The scripts pages.js loads for a signed-in rep only."""
+        found = SIGNED_IN.search((site / page / "index.html").read_text(encoding="utf-8"))
+        return found.group(1).split() if found else []
+
     common = ["partnerkit.css"]  # in the head of every page
-    assert loads(".") == [*common, "pages.js", "beacon.js", "progress.js"]  # the home page's path cards show progress
+    assert loads(".") == [*common, "pages.js", "beacon.js", "progress.js", "progress.css"]  # the home page's path cards show progress
+    assert signed_in(".") == ["learning.js"], "My learning, the certificates held"
     assert loads("modules/product-basics") == [*common, "pages.js", "beacon.js", "progress.js"]
-    assert loads("paths/sales-start") == [*common, "pages.js", "beacon.js", "progress.js"]
-    assert loads("quizzes/retention-check") == [*common, "pages.js", "beacon.js", "progress.js", "widgets.js", "quiz.js", "practice.js",
-                                                "quiz.css"]  # progress.js: the learner record
+    assert signed_in("modules/product-basics") == ["learning.js"]
+    assert loads("paths/sales-start") == [*common, "pages.js", "beacon.js", "progress.js", "progress.css"]
+    assert loads("quizzes/retention-check") == [*common, "pages.js", "beacon.js", "widgets.js", "quiz.js", "practice.js", "quiz.css"]
+    assert signed_in("quizzes/retention-check") == ["learning.js"], "a signed-in rep's result joins their learner record"
     assert loads("procedures/renewal") == [*common, "pages.js", "beacon.js", "procedure.css"], "checklists are ticked on My accounts"
     assert loads("quizzes") == [*common, "pages.js", "beacon.js"]
+    assert signed_in("quizzes") == []
 
     configure(minimal, analytics=None)
     build(minimal, site)
     assert loads("quizzes") == common, "no analytics, no widget: no script at all"
     assert loads("modules/product-basics") == [*common, "pages.js", "progress.js"]
+    assert signed_in("modules/product-basics") == [], "no collector, no one signed in"
     assert "checklist.js" in loads("procedures/renewal"), "no My accounts: the procedure's own checkboxes"
-    for name in ("pages.js", "progress.js", "quiz.js", "practice.js", "exam.js", "checklist.js", "partnerkit.css", "quiz.css",
-                 "procedure.css"):
+    for name in ("pages.js", "progress.js", "learning.js", "quiz.js", "practice.js", "exam.js", "checklist.js", "partnerkit.css",
+                 "progress.css", "quiz.css", "procedure.css"):
         source = (PACKAGE_ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8")
         served = (site / "assets/partnerkit" / name).read_text(encoding="utf-8")
         assert source.startswith("/*") and not served.startswith("/*"), f"{name}: comments stay in the source only"

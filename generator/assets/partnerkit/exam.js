@@ -1,7 +1,7 @@
 /* partnerkit exams: graded by the collector, which sends each attempt its questions (an exam page
  * holds only its rules), keeps the clock and issues the certificate. Needs quiz.js. */
-/* Queued for pages.js, which runs it once per window, after quiz.js. */
-(window.partnerkitQueue = window.partnerkitQueue || []).push(["exam", ["quiz"], function () {
+/* Queued for pages.js, which runs it once per window, after quiz.js (and for a signed-in rep after learning.js). */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["exam", ["quiz", "learning?"], function () {
   "use strict";
   var w = window.partnerkit.widgets, el = w.el, format = w.format, say = w.say, reachable = w.reachable, token = w.token, post = w.post;
   var questionView = window.partnerkit.quiz.questionView, unansweredCheck = window.partnerkit.quiz.unansweredCheck;

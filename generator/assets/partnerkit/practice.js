@@ -1,7 +1,7 @@
 /* partnerkit practice quizzes: graded on the page, with the same rules as
  * generator/certification/grading.py; the last result kept in localStorage. Needs quiz.js. */
-/* Queued for pages.js, which runs it once per window, after quiz.js. */
-(window.partnerkitQueue = window.partnerkitQueue || []).push(["practice", ["quiz"], function () {
+/* Queued for pages.js, which runs it once per window, after quiz.js (and for a signed-in rep after learning.js). */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["practice", ["quiz", "learning?"], function () {
   "use strict";
   var STORE = "partnerkit_quiz:";
   var w = window.partnerkit.widgets, el = w.el, format = w.format;

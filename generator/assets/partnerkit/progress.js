@@ -1,374 +1,74 @@
-/* partnerkit progress: "mark as done" on module pages, progress bars on learning paths and the
- * home page (procedure checklists are checklist.js), and the learner record (README: Progress and
- * the learner record).
- * State lives in localStorage under stable module ids (never URLs), so it survives releases, aliases
- * and moved pages: the instant store, and all there is for an anonymous reader. With a personal link
- * (?pk=, kept) and a reachable collector, every change is also queued and sent to the collector's
- * POST /learning, which answers the rep's whole record; the page then takes the record's state for
- * every module with no change of its own still waiting (per module, the latest change wins, on the
- * collector too), so two devices converge. Unsent changes stay queued and go with the next sync (the
- * next page, the browser coming back online). Re-applied on every Material instant-navigation page
- * change through document$. */
-/* Queued for pages.js, which runs it once per window. */
-(window.partnerkitQueue = window.partnerkitQueue || []).push(["progress", [], function () {
-  "use strict";
-  var PREFIX = "partnerkit:done:", PENDING = "partnerkit:pending", RECORD = "partnerkit:record", OWNER = "partnerkit:owner";
-  var BATCH = 100, listeners = [], syncing = null, again = false;
+/* partnerkit progress: "mark as done" on module pages (and the next step after it), progress bars on
+ * learning paths and the home page, a tick beside each module of a path (procedure checklists are
+ * checklist.js). State lives in localStorage under stable module ids (never URLs), so it survives
+ * releases, aliases and moved pages: all there is for an anonymous reader. A signed-in rep's learner
+ * record (learning.js, loaded for them only) runs first, sends each change (partnerkit.learning.changed)
+ * and repaints by a storage event, as another tab would. Re-applied on every page instant navigation brings and
+ * when another tab changes the state. (README: Progress and the learner record)
+ * Every module page loads it, so it is written small: k partnerkit, d document, P the localStorage
+ * prefix; done(id), set(id, done), all(root, selector, paint), data(node, name) reads data-pk-<name>,
+ * link(href, text), paint(root). */
+/* Queued for pages.js, which runs it once per window (for a signed-in rep after learning.js). */
+(window.partnerkitQueue = window.partnerkitQueue || []).push(["progress", ["learning?"], function () {
+  var k = window.partnerkit, d = document, P = "partnerkit:done:";
 
-  function read(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
-  function write(key, value) {
-    try {
-      if (value === null) { window.localStorage.removeItem(key); } else { window.localStorage.setItem(key, value); }
-    } catch (e) { /* storage disabled: the control still toggles for this page view */ }
+  function done(a) { try { return localStorage[P + a] == "1"; } catch (e) {} }
+  function set(a, b) {
+    try { b ? localStorage[P + a] = "1" : localStorage.removeItem(P + a); }
+    catch (e) { /* storage disabled: the control still toggles for this page view */ }
   }
-  function readJson(key, empty) { try { return JSON.parse(read(key)) || empty; } catch (e) { return empty; } }
-
-  function meta(name) {
-    var tag = document.querySelector('meta[name="partnerkit:' + name + '"]');
-    return tag ? tag.content : null;
+  function all(a, b, c) { a.querySelectorAll(b).forEach(c); }
+  function data(a, b) { return a.getAttribute("data-pk-" + b); }
+  function link(a, b, c) {
+    c = d.createElement("a");
+    c.href = a;
+    c.textContent = b;
+    return c;
   }
 
-  /* The personal link's token: from ?pk= (kept for later pages), else the one kept. */
-  function token() {
-    var given = new URLSearchParams(location.search).get("pk");
-    if (given) { write("partnerkit_pk", given); }
-    return given || read("partnerkit_pk");
-  }
-
-  function collector() {
-    var endpoint = meta("analytics-endpoint");
-    if (!endpoint || !window.partnerkit.collectorReachable(endpoint)) { return null; }
-    return endpoint.replace(/\/[^\/]*$/, "");
-  }
-
-  /* "partner/rep" the token names (its payload is base64url "partner|rep|issued"), or null. */
-  function owner(pk) {
-    try { return atob(pk.split(".")[0].replace(/-/g, "+").replace(/_/g, "/")).split("|").slice(0, 2).join("/"); }
-    catch (e) { return null; }
-  }
-
-  function signedIn() { return Boolean(token() && collector()); }
-
-  /* A browser first used with another rep's link (or none) starts that rep from their record. */
-  function claim() {
-    var pk = token(), who = pk && owner(pk), kept = read(OWNER);
-    if (!who || kept === who) { return; }
-    if (kept !== null) {
-      try {
-        Object.keys(window.localStorage).forEach(function (key) {
-          if (key.indexOf(PREFIX) === 0 || key.indexOf("partnerkit_quiz:") === 0) { window.localStorage.removeItem(key); }
-        });
-      } catch (e) {}
-      write(PENDING, null);
-      write(RECORD, null);
-    }
-    write(OWNER, who);
-  }
-
-  function isDone(id) { return read(PREFIX + id) === "1"; }
-
-  function setLocal(id, done) { write(PREFIX + id, done ? "1" : null); }
-
-  function pending() { return readJson(PENDING, { modules: {}, quizzes: {} }); }
-
-  function setDone(id, done) {
-    setLocal(id, done);
-    if (!signedIn()) { return; }
-    var queue = pending();
-    queue.modules[id] = { done: done, at: Date.now() };
-    write(PENDING, JSON.stringify(queue));
-    sync();
-  }
-
-  function quizResult(id, score, passed) {
-    if (!signedIn()) { return; }
-    var queue = pending(), before = queue.quizzes[id];
-    if (!before || before.score < score) { queue.quizzes[id] = { score: score, passed: passed, at: Date.now() }; }
-    write(PENDING, JSON.stringify(queue));
-    sync();
-  }
-
-  function record() { return signedIn() ? readJson(RECORD, null) : null; }
-
-  function post(base, body) {
-    return fetch(base + "/learning", { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify(body),
-                                       credentials: "omit" })
-      .then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (json) { return { status: response.status, json: json }; });
-      });
-  }
-
-  /* Send the waiting changes (a batch at a time; a batch the collector refuses as naming what this
-   * release lacks is tried one change at a time, and the refused ones dropped), take the record. */
-  function sendFrom(base, pk, first) {
-    var queue = pending(), ids = Object.keys(queue.modules).slice(0, BATCH), quizzes = Object.keys(queue.quizzes).slice(0, 20);
-    if (first) {  /* progress made before the link was used (or on this browser only) joins the record */
-      var known = (readJson(RECORD, null) || { modules: {} }).modules;
-      try {
-        Object.keys(window.localStorage).forEach(function (key) {
-          var id = key.slice(PREFIX.length);
-          if (key.indexOf(PREFIX) === 0 && !known[id] && !queue.modules[id] && ids.length < BATCH) {
-            queue.modules[id] = { done: true, at: Date.now() };
-            ids.push(id);
-          }
-        });
-      } catch (e) {}
-      write(PENDING, JSON.stringify(queue));
-    }
-    var body = { token: pk, version: meta("version") || null,
-                 modules: ids.map(function (id) { return { module: id, done: queue.modules[id].done, at: queue.modules[id].at }; }),
-                 quizzes: quizzes.map(function (id) { var q = queue.quizzes[id]; return { quiz: id, score: q.score, passed: q.passed, at: q.at }; }) };
-    return post(base, body).then(function (reply) {
-      var now = pending();
-      function settle() {  /* sent and not changed since: done */
-        ids.forEach(function (id) { if (now.modules[id] && now.modules[id].at === queue.modules[id].at) { delete now.modules[id]; } });
-        quizzes.forEach(function (id) { if (now.quizzes[id] && now.quizzes[id].at === queue.quizzes[id].at) { delete now.quizzes[id]; } });
-        write(PENDING, JSON.stringify(now));
-      }
-      if (reply.status === 422 && ids.length + quizzes.length > 1) {
-        return ids.reduce(function (chain, id) {
-          return chain.then(function () {
-            return post(base, { token: pk, version: body.version, modules: [{ module: id, done: queue.modules[id].done, at: queue.modules[id].at }] })
-              .then(function (single) {
-                if (single.status === 200 || single.status === 422) {
-                  var left = pending();
-                  if (left.modules[id] && left.modules[id].at === queue.modules[id].at) { delete left.modules[id]; }
-                  write(PENDING, JSON.stringify(left));
-                }
-                if (single.status === 200) { take(single.json); }
-              });
-          });
-        }, Promise.resolve()).then(function () {
-          var left = pending();
-          quizzes.forEach(function (id) { delete left.quizzes[id]; });
-          write(PENDING, JSON.stringify(left));
-        });
-      }
-      if (reply.status === 422) { settle(); return null; }
-      if (reply.status === 403) { return null; }  /* a link no longer accepted: local progress only */
-      if (reply.status !== 200) { return null; }  /* rate limit, store down: the changes wait */
-      settle();
-      take(reply.json);
-      var left = pending();
-      if (Object.keys(left.modules).length && ids.length === BATCH) { return sendFrom(base, pk, false); }
-      return null;
+  function paint(root) {
+    /* The control, and after "Mark as done" the next module of the path, or the path's exam once every module is done. */
+    all(root, ".pk-done[data-pk-module]", function (a, b, c, e) {
+      b = a.querySelector("button");
+      c = a.querySelector(".pk-next-step");
+      e = !!done(data(a, "module"));
+      b.textContent = data(a, e ? "label-done" : "label");
+      b.setAttribute("aria-pressed", e);
+      b.classList.toggle("md-button--primary", e);
+      c.textContent = "";
+      e = e && (data(a, "path-modules") || "").split(" ").filter(Boolean);
+      !e ? 0
+        : e[0] && e.every(done) ? data(a, "exam-href") ? c.appendChild(link(data(a, "exam-href"), data(a, "label-exam")))
+          : c.textContent = data(a, "label-complete")
+        : data(a, "next-href") && c.appendChild(link(data(a, "next-href"), data(a, "label-next").replace("{title}", data(a, "next-title"))));
+    });
+    all(root, ".pk-path-progress[data-pk-modules]", function (a, b, c) {
+      b = data(a, "modules").split(" ").filter(Boolean);
+      c = b.filter(done).length;
+      a.querySelector("progress").value = c;
+      a.querySelector(".pk-path-progress__label").textContent = data(a, "label").replace("{done}", c).replace("{total}", b.length);
+      a.classList.toggle("pk-path-progress--complete", c == b.length);
+    });
+    all(root, ".pk-module-state[data-pk-module]", function (a, b) {
+      b = !!done(data(a, "module"));
+      a.textContent = b ? "✓" : "";
+      a.classList.toggle("pk-module-state--done", b);
     });
   }
 
-  /* The collector's record: kept for the next page, its state taken for every module with no change waiting. */
-  function take(json) {
-    var queue = pending();
-    write(RECORD, JSON.stringify(json));
-    Object.keys(json.modules || {}).forEach(function (id) {
-      if (!queue.modules[id]) { setLocal(id, json.modules[id].done); }
-    });
-    paintAll(document);
-    listeners.forEach(function (listener) { listener(json); });
-  }
-
-  function sync() {
-    var base = collector(), pk = token();
-    if (!base || !pk) { return Promise.resolve(null); }
-    if (syncing) { again = true; return syncing; }
-    syncing = sendFrom(base, pk, !read(RECORD)).catch(function () { return null; /* unreachable: the changes wait */ })
-      .then(function () {
-        syncing = null;
-        if (again) { again = false; return sync(); }
-        return null;
-      });
-    return syncing;
-  }
-
-  /* Calls ``listener(record)`` with the record kept (if any) now and with every record the collector sends. */
-  function onRecord(listener) {
-    listeners.push(listener);
-    var kept = record();
-    if (kept) { listener(kept); }
-  }
-
-  function paintControl(box) {
-    var button = box.querySelector("button");
-    var done = isDone(box.getAttribute("data-pk-module"));
-    button.textContent = box.getAttribute(done ? "data-pk-label-done" : "data-pk-label");
-    button.setAttribute("aria-pressed", done ? "true" : "false");
-    button.classList.toggle("md-button--primary", done);
-  }
-
-  /* After "Mark as done": the next module of the path, or the path's exam once every module is done. */
-  function paintNext(box) {
-    var next = box.querySelector(".pk-next-step");
-    if (!next) { return; }
-    var done = isDone(box.getAttribute("data-pk-module")), modules = (box.getAttribute("data-pk-path-modules") || "").split(" ").filter(Boolean);
-    var complete = modules.length && modules.every(isDone), link = null;
-    next.textContent = "";
-    if (!done) { return; }
-    if (complete && box.getAttribute("data-pk-exam-href")) {
-      link = document.createElement("a");
-      link.href = box.getAttribute("data-pk-exam-href");
-      link.textContent = box.getAttribute("data-pk-label-exam");
-    } else if (complete) {
-      next.textContent = box.getAttribute("data-pk-label-complete");
-    } else if (box.getAttribute("data-pk-next-href")) {
-      link = document.createElement("a");
-      link.href = box.getAttribute("data-pk-next-href");
-      link.textContent = box.getAttribute("data-pk-label-next").replace("{title}", box.getAttribute("data-pk-next-title"));
-    }
-    if (link) { next.appendChild(link); }
-  }
-
-  function paintPath(box) {
-    var ids = box.getAttribute("data-pk-modules").split(" ").filter(Boolean);
-    var done = ids.filter(isDone).length;
-    box.querySelector("progress").value = done;
-    box.querySelector(".pk-path-progress__label").textContent = box
-      .getAttribute("data-pk-label")
-      .replace("{done}", String(done))
-      .replace("{total}", String(ids.length));
-    box.classList.toggle("pk-path-progress--complete", done === ids.length);
-  }
-
-  function paintState(mark) {
-    var done = isDone(mark.getAttribute("data-pk-module"));
-    mark.textContent = done ? "✓" : "";
-    mark.classList.toggle("pk-module-state--done", done);
-  }
-
-  /* "Exam to pass" becomes "Passed · your certificate" for a rep whose record holds a valid certificate. */
-  function paintExam(line) {
-    var kept = record(), exam = kept && kept.exams && kept.exams[line.getAttribute("data-pk-exam")];
-    var certificate = exam && exam.certificate, passed = line.querySelector(".pk-exam-passed");
-    if (!passed) { return; }
-    var held = certificate && certificate.status !== "expired";
-    passed.hidden = !held;
-    line.querySelector(".pk-exam-todo").hidden = Boolean(held);
-    if (held) { passed.querySelector("a").href = line.getAttribute("data-pk-verify") + "?id=" + encodeURIComponent(certificate.id); }
-  }
-
-  function paintAll(root) {
-    root.querySelectorAll(".pk-anonymous-only").forEach(function (line) { line.hidden = signedIn(); });
-    root.querySelectorAll(".pk-done[data-pk-module]").forEach(function (box) { paintControl(box); paintNext(box); });
-    root.querySelectorAll(".pk-path-progress[data-pk-modules]").forEach(paintPath);
-    root.querySelectorAll(".pk-module-state[data-pk-module]").forEach(paintState);
-    root.querySelectorAll("[data-pk-exam][data-pk-verify]").forEach(paintExam);
-  }
-
-  function setUp(root) {
-    claim();
-    setUpLearning(root);
-    root.querySelectorAll(".pk-done[data-pk-module]").forEach(function (box) {
-      var button = box.querySelector("button");
-      button.disabled = false;
-      button.addEventListener("click", function () {
-        var id = box.getAttribute("data-pk-module");
-        setDone(id, !isDone(id));
-        paintAll(document);
+  k.onEveryPage(function (root) {
+    all(root, ".pk-done[data-pk-module]", function (a, b, c) {
+      b = a.querySelector("button");
+      c = data(a, "module");
+      b.disabled = false;
+      b.addEventListener("click", function (e) {
+        e = !done(c);
+        set(c, e);
+        k.learning && k.learning.changed(c, e);
+        paint(d);
       });
     });
-    paintAll(root);
-    sync();
-  }
-
-  /* "My learning" on the home page, for a signed-in rep: who, where to continue, the paths of their
-   * role first, each path's progress, their certificates. Hidden (the page as before) for anyone else. */
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      if (name === "text") { node.textContent = attrs[name]; } else { node.setAttribute(name, attrs[name]); }
-    });
-    (children || []).forEach(function (child) { if (child) { node.appendChild(typeof child === "string" ? document.createTextNode(child) : child); } });
-    return node;
-  }
-  function fill(template, values) { return template.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; }); }
-
-  function myLearning(box, data, json) {
-    var t = data.strings, role = json.rep.role, day = function (text) { return text; };  /* ISO days, as My accounts writes them */
-    var mine = data.paths.filter(function (path) { return path.role === role; });
-    var others = data.paths.filter(function (path) { return path.role !== role; });
-    var latest = null;
-    Object.keys(json.modules).forEach(function (id) { if (!latest || json.modules[id].at > json.modules[latest].at) { latest = id; } });
-    var current = data.paths.filter(function (path) { return latest && path.modules.some(function (m) { return m.id === latest; }); })
-      .concat(mine, data.paths).filter(function (path) { return path.modules.some(function (m) { return !isDone(m.id); }); })[0];
-    var nextModule = current && current.modules.filter(function (m) { return !isDone(m.id); })[0];
-    box.textContent = "";
-    box.appendChild(el("h2", { id: "pk-my-learning", text: t.title }));
-    box.appendChild(el("p", { "class": "pk-learning__who", text: fill(t.signed_in, { name: json.rep.name, partner: json.rep.partner }) }));
-    if (nextModule) {
-      box.appendChild(el("p", {}, [el("a", { "class": "md-button md-button--primary", href: nextModule.url, text: fill(t["continue"], { title: nextModule.title }) })]));
-    }
-    function list(paths) {
-      return el("ul", { "class": "pk-learning__paths" }, paths.map(function (path) {
-        var done = path.modules.filter(function (m) { return isDone(m.id); }).length;
-        var bar = el("progress", { max: String(path.modules.length) });
-        bar.value = done;
-        return el("li", {}, [el("a", { href: path.url, text: path.title }), " ", bar, " ",
-                             el("span", { "class": "pk-path-progress__label", text: fill(t.progress, { done: done, total: path.modules.length }) })]);
-      }));
-    }
-    if (mine.length) {
-      box.appendChild(el("h3", { text: fill(t.your_paths, { role: data.roles[role] || role }) }));
-      box.appendChild(list(mine));
-    }
-    if (others.length) {
-      box.appendChild(el("h3", { text: mine.length ? t.other_paths : t.title }));
-      box.appendChild(list(others));
-    }
-    var held = Object.keys(json.exams || {}).filter(function (id) { return json.exams[id].certificate; });
-    if (held.length && data.verify) {
-      box.appendChild(el("h3", { text: t.certificates }));
-      box.appendChild(el("ul", { "class": "pk-learning__certificates" }, held.map(function (id) {
-        var c = json.exams[id].certificate, exam = data.exams[id] || { title: json.exams[id].title, url: "#" };
-        var state = c.status === "expired" ? fill(t.expired, { date: day(c.valid_until) })
-          : c.recertify_by ? fill(t.recertify_by, { date: day(c.recertify_by) }) : fill(t.valid_until, { date: day(c.valid_until) });
-        return el("li", {}, [el("strong", { text: exam.title }), " · " + state + " · ",
-                             el("a", { href: data.verify + "?id=" + encodeURIComponent(c.id), text: t.certificate }), " · ",
-                             el("a", { href: exam.url, text: t.exam })]);
-      })));
-    }
-    var updated = Object.keys(data.changed || {}).filter(function (id) {
-      var state = json.modules[id];
-      return state && state.done && state.version !== data.release;
-    });
-    if (updated.length) {
-      box.appendChild(el("h3", { text: t.updated }));
-      box.appendChild(el("ul", { "class": "pk-learning__updated" }, updated.map(function (id) {
-        var module = data.changed[id];
-        return el("li", {}, [el("a", { href: module.url, text: module.title }), " · ",
-                             el("a", { href: module.whats_new, text: fill(t.whats_new, { release: data.release }) })]);
-      })));
-    }
-    if (data.accounts) { dueOnAccounts(box, data, json); }
-    box.hidden = false;
-  }
-
-  /* "Due on your accounts": the rep's worklist steps due by Sunday (or overdue) and not done, as the
-   * record lists them; nothing shown when there are none. */
-  function dueOnAccounts(box, data, json) {
-    var t = data.strings;
-    if (!json.due || !json.due.length) { return; }
-    box.appendChild(el("h3", { text: t.due_title }));
-    box.appendChild(el("ul", { "class": "pk-learning__due" }, json.due.map(function (step) {
-      return el("li", { "class": step.overdue ? "pk-overdue" : "" },
-                [fill(step.overdue ? t.overdue : t.due, { date: step.due }) + " · " + step.customer + ": " + step.action]);
-    })));
-    box.appendChild(el("p", {}, [el("a", { href: data.accounts, text: t.accounts })]));
-  }
-
-  function setUpLearning(root) {
-    root.querySelectorAll(".pk-learning[data-pk-data]").forEach(function (box) {
-      if (box.getAttribute("data-pk-ready")) { return; }
-      box.setAttribute("data-pk-ready", "1");
-      var data = JSON.parse(box.getAttribute("data-pk-data"));
-      if (!signedIn()) { return; }
-      onRecord(function (json) { if (document.contains(box)) { myLearning(box, data, json); } });
-    });
-  }
-
-  window.addEventListener("storage", function (event) {
-    if (event.key === null || event.key.indexOf(PREFIX) === 0 || event.key === RECORD) { paintAll(document); }
+    paint(root);
   });
-  window.addEventListener("online", function () { sync(); });
-
-  window.partnerkit.learning = { signedIn: signedIn, record: record, onRecord: onRecord, sync: sync, quizResult: quizResult,
-                                 isDone: isDone, token: token };
-  window.partnerkit.onEveryPage(setUp);
+  addEventListener("storage", function () { paint(d); });  /* another tab, or the learner record, changed the state */
 }]);

@@ -35,15 +35,6 @@
     return window.partnerkit.collectorReachable(base);
   }
 
-  /* The rep's personal-link token: from ``?pk=`` (kept for later pages), else the one kept. */
-  function token() {
-    var given = new URLSearchParams(location.search).get("pk");
-    try {
-      if (given) { localStorage.partnerkit_pk = given; }
-      return given || localStorage.partnerkit_pk || null;
-    } catch (error) { return given; }
-  }
-
   /* POST ``body`` as JSON text (a simple CORS request, no cookies) to the collector: {status, json}. */
   function post(url, body) {
     return fetch(url, { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify(body), credentials: "omit" })
@@ -63,5 +54,5 @@
     });
   }
 
-  window.partnerkit.widgets = { el: el, format: format, say: say, reachable: reachable, each: each, token: token, post: post };
+  window.partnerkit.widgets = { el: el, format: format, say: say, reachable: reachable, each: each, token: window.partnerkit.token, post: post };
 }]);
