@@ -63,8 +63,8 @@ started = time.perf_counter()
 if run == "unchunked":
     from faster_whisper import WhisperModel
     from generator.transcripts.bundled_model import bundled_model
-    engine = WhisperModel(str(bundled_model()), device="cpu", compute_type=compute, local_files_only=True)
-    segments, _ = engine.transcribe(str(media), vad_filter=False, condition_on_previous_text=False, beam_size=beam)
+    whisper_model = WhisperModel(str(bundled_model()), device="cpu", compute_type=compute, local_files_only=True)
+    segments, _ = whisper_model.transcribe(str(media), vad_filter=False, condition_on_previous_text=False, beam_size=beam)
     texts = [segment.text for segment in segments]
 else:
     backend, fallback = run.split("/")
