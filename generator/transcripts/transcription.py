@@ -86,8 +86,8 @@ def speech_clips(audio: Any) -> list[float]:
 
 MISSED_SPEECH_SECONDS = 3.0
 """Speech that voice activity detection found and Whisper gave no text for, this long or longer, is
-transcribed again on its own. Whisper sometimes ends a 30-second window early (it reads a pause as
-the end of the talk) and skips the rest of the window: on the benchmark's kick-off call that lost the
+transcribed again on its own. Whisper sometimes ends a 30-second window early, as if no speech
+followed, and decoding moves on past the rest of it: on the benchmark's kick-off call that lost the
 30 seconds after its 6-second pause (22 % of words wrong, against 18 % for one unchunked pass)."""
 MISSED_SPEECH_MARGIN = 0.5
 """Seconds of audio kept on each side of missed speech when it is transcribed again."""
