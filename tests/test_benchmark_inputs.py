@@ -1,5 +1,5 @@
 """The benchmarks' inputs are what they claim (never their timings): the corpora load (and the nav
-benchmark's modules differ from one another); the transcription talk has several speakers, each with a voice."""
+benchmark's modules differ from one another); the transcription talks have several speakers, each with a voice of its own."""
 
 from __future__ import annotations
 
@@ -35,8 +35,12 @@ def test_the_overhead_and_versions_corpus_loads(tmp_path: Path) -> None:
     assert len(catalog.modules) == 30 and len(catalog.procedures) == 20
 
 
-def test_the_talk_has_four_voiced_speakers_and_many_paragraphs() -> None:
-    script = transcribe.script()
-    assert len(script) >= 25
-    assert {speaker for speaker, _ in script} == set(transcribe.VOICES)
-    assert len({text for _, text in script}) == len(script)
+def test_the_talks_have_voiced_speakers_and_many_paragraphs_and_share_no_voice() -> None:
+    scripts = [transcribe.script(talk) for talk in transcribe.TALKS]
+    assert len(scripts) >= 2 and [len(script) >= 15 for script in scripts] == [True] * len(scripts)
+    for talk, script in zip(transcribe.TALKS, scripts):
+        assert {speaker for speaker, _ in script} == set(talk.voices) and len(talk.voices) >= 3
+        assert len({text for _, text in script}) == len(script)
+    voices = [voice for talk in transcribe.TALKS for voice, _ in talk.voices.values()]
+    assert len(set(voices)) == len(voices)
+    assert not {text for _, text in scripts[0]} & {text for _, text in scripts[1]}

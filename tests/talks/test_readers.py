@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.model.talk import ChapterMark, Cue
 from generator.load.transcript_readers import read_markdown, read_srt, read_transcript, read_txt, read_vtt
 from generator.transcripts.step import vtt_text
-from generator.transcripts.transcription import Segment, Transcript
+from generator.transcripts.transcription import TimedText, Transcript
 
 pytestmark = pytest.mark.unit
 
@@ -48,7 +48,7 @@ def test_a_colon_once_is_not_a_speaker() -> None:
 
 
 def test_written_vtt_reads_back_the_same() -> None:
-    transcript = Transcript([Segment(0.5, 2.25, "First words."), Segment(3661.0, 3662.5, "An hour later.")], "en", "b", "m")
+    transcript = Transcript([TimedText(0.5, 2.25, "First words."), TimedText(3661.0, 3662.5, "An hour later.")], "en", "b", "m")
     text, errors = read_vtt("t.vtt", vtt_text(transcript))
     assert errors == []
     assert text.cues == [Cue(0.5, 2.25, "First words."), Cue(3661.0, 3662.5, "An hour later.")]
@@ -56,7 +56,7 @@ def test_written_vtt_reads_back_the_same() -> None:
 
 def test_markup_characters_in_a_transcript_read_back_as_written() -> None:
     """One WebVTT writer for transcripts and captions: ``<`` and ``&`` are escaped, never lost as a tag."""
-    transcript = Transcript([Segment(0.0, 2.0, "Q&A: seats <10 & >5")], "en", "b", "m")
+    transcript = Transcript([TimedText(0.0, 2.0, "Q&A: seats <10 & >5")], "en", "b", "m")
     text, errors = read_vtt("t.vtt", vtt_text(transcript))
     assert errors == [] and text.cues == [Cue(0.0, 2.0, "Q&A: seats <10 & >5")]
 
