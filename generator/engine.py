@@ -19,8 +19,7 @@ from pathlib import Path
 
 from generator.errors import PartnerkitError
 from generator.render import RenderedSite
-from generator.render.mkdocs_config import MARKDOWN_EXTENSIONS, ZENSICAL_SITE_DIR
-from generator.render.sanitize import EXTENSION as SANITIZE_EXTENSION
+from generator.render.mkdocs_config import MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION, ZENSICAL_SITE_DIR
 
 
 class EngineError(PartnerkitError):

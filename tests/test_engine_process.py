@@ -78,4 +78,4 @@ def test_the_sanitising_extension_loads_without_the_render_stage() -> None:
         [sys.executable, "-c", "import sys, generator.render.sanitize; "
                                "print(sorted(name for name in sys.modules if name.startswith('generator')))"],
         capture_output=True, text=True, check=True).stdout
-    assert loaded.strip() == "['generator', 'generator.render', 'generator.render.sanitize']"
+    assert loaded.strip() == "['generator', 'generator.render', 'generator.render.body_marks', 'generator.render.sanitize']"

@@ -20,7 +20,7 @@ from generator.load.yaml_source import parse_yaml
 from generator.releases.sources import git_tree
 from generator.releases.trash import Trash
 from generator.render import RenderedSite
-from generator.render import escape as escape_module, sanitize as sanitize_module
+from generator.render import body_marks as body_marks_module, escape as escape_module, sanitize as sanitize_module
 from generator.render.site import PACKAGE_ASSETS_DIR, TEMPLATE_DIR
 from generator.model.catalog import Catalog
 from generator.model.config import Release, SiteConfig
@@ -71,7 +71,7 @@ def tool_fingerprint(engine: str) -> bytes:
     digest.update(f"generator={__version__}\n".encode())
     _hash_files(digest, TEMPLATE_DIR, TEMPLATE_DIR.parent)
     _hash_files(digest, PACKAGE_ASSETS_DIR, PACKAGE_ASSETS_DIR.parent)
-    for module in (escape_module, sanitize_module):
+    for module in (escape_module, body_marks_module, sanitize_module):
         _hash_files(digest, Path(module.__file__), PACKAGE_ASSETS_DIR.parent)
     return digest.digest()
 
