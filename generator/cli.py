@@ -164,9 +164,15 @@ def cli() -> None:
 @debug_option
 def build(project: Path, site_dir: Path | None, jobs: int | None, only: str | None, quiet: bool, debug: bool) -> None:
     """Build the static site into site/ (one folder per release when versions are declared)."""
-    from generator.commands.build import build as build_operation
+    from generator.engine import start_early, stop_early
 
-    run_operation(debug, build_operation, project, site_dir or project / "site", TerminalReporter(quiet), jobs, only)
+    start_early(project, rebuild=only is not None)  # the engine's code loads while partnerkit's does
+    try:
+        from generator.commands.build import build as build_operation
+
+        run_operation(debug, build_operation, project, site_dir or project / "site", TerminalReporter(quiet), jobs, only)
+    finally:
+        stop_early()
 
 
 @cli.command()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.certification.answer_key_files import EXAM_KEYS_DIR, exam_keys_path, write_exam_keys
-from generator.layout import CACHE_DIR as PROJECT_CACHE, INPUT_FOLDERS
+from generator.layout import INPUT_FOLDERS, RELEASE_CACHE_DIR
 from generator.load.config import CONFIG_FILE
 from generator.load.yaml_source import parse_yaml
 from generator.releases.sources import git_tree
@@ -25,7 +25,7 @@ from generator.model.catalog import Catalog
 from generator.model.config import Release, SiteConfig
 from generator.model.answer_keys import ExamKey, ExamKeyFile
 
-CACHE_DIR = f"{PROJECT_CACHE}/releases"
+CACHE_DIR = RELEASE_CACHE_DIR
 """Built releases by input hash, under the project root."""
 
 

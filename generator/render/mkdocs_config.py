@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from generator.render.escape import theme_text
 from generator.render.strings import STRINGS
-from generator.model.config import SiteConfig
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only named here: the engine module reads this one's settings without loading the model
+    from generator.model.config import SiteConfig
     from generator.render.context import ReleaseContext
 
 SANITIZE_EXTENSION = "generator.render.sanitize"
