@@ -5,6 +5,7 @@ This is the only module that writes to the terminal.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -608,6 +609,9 @@ extra to install instead of failing with a traceback."""
 
 
 def main() -> None:
+    # partnerkit's models use no pydantic plugin: the first model built need not search every installed
+    # package's entry points for one (a user who sets the variable, even empty, decides instead)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli()
     except ModuleNotFoundError as exc:
