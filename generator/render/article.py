@@ -182,14 +182,17 @@ def summarize(paragraphs: list[Paragraph], count: int = SUMMARY_SENTENCES) -> li
 
     def terms(sentence: str) -> list[str]:
         latin = [word.lower() for word in _WORD.findall(sentence) if word.lower() not in STOPWORDS]
+        if sentence.isascii():  # no kana or kanji: no character pairs to count
+            return latin
         pairs = (sentence[i:i + 2] for i in range(len(sentence) - 1))
         cjk = [pair for pair in pairs if _CJK.fullmatch(pair[0]) and _CJK.match(pair[1]) and _CONTENT.search(pair)]
         return latin + cjk
 
-    frequency = Counter(term for sentence in all_sentences for term in set(terms(sentence)))
+    terms_of = {sentence: terms(sentence) for sentence in all_sentences}
+    frequency = Counter(term for sentence in all_sentences for term in set(terms_of[sentence]))
     scored = [
-        (sum(frequency[term] for term in set(terms(sentence))) / (len(terms(sentence)) ** 0.5 or 1), index)
-        for index, sentence in enumerate(all_sentences) if len(terms(sentence)) >= 4
+        (sum(frequency[term] for term in set(terms_of[sentence])) / (len(terms_of[sentence]) ** 0.5 or 1), index)
+        for index, sentence in enumerate(all_sentences) if len(terms_of[sentence]) >= 4
     ]
     best = sorted(index for _, index in sorted(scored, reverse=True)[:count])
     return [all_sentences[index] for index in best]
