@@ -5,6 +5,7 @@ This is the only module that writes to the terminal.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -164,9 +165,15 @@ def cli() -> None:
 @debug_option
 def build(project: Path, site_dir: Path | None, jobs: int | None, only: str | None, quiet: bool, debug: bool) -> None:
     """Build the static site into site/ (one folder per release when versions are declared)."""
-    from generator.commands.build import build as build_operation
+    from generator.engine import start_early, stop_early
 
-    run_operation(debug, build_operation, project, site_dir or project / "site", TerminalReporter(quiet), jobs, only)
+    start_early(project, rebuild=only is not None)  # the engine's code loads while partnerkit's does
+    try:
+        from generator.commands.build import build as build_operation
+
+        run_operation(debug, build_operation, project, site_dir or project / "site", TerminalReporter(quiet), jobs, only)
+    finally:
+        stop_early()
 
 
 @cli.command()
@@ -605,6 +612,9 @@ extra to install instead of failing with a traceback."""
 
 
 def main() -> None:
+    # partnerkit's models use no pydantic plugin: the first model built need not search every installed
+    # package's entry points for one (a user who sets the variable, even empty, decides instead)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli()
     except ModuleNotFoundError as exc:

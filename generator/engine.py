@@ -16,11 +16,14 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import PartnerkitError
-from generator.render import RenderedSite
-from generator.render.mkdocs_config import MARKDOWN_EXTENSIONS, ZENSICAL_SITE_DIR
-from generator.render.sanitize import EXTENSION as SANITIZE_EXTENSION
+from generator.layout import CONFIG_FILE, RELEASE_CACHE_DIR
+from generator.render.mkdocs_config import MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION, ZENSICAL_SITE_DIR
+
+if TYPE_CHECKING:  # named only: ``partnerkit build`` starts an engine before it loads the render stage
+    from generator.render import RenderedSite
 
 
 class EngineError(PartnerkitError):
@@ -146,6 +149,52 @@ class EngineRun:
         if self._process.returncode is None:
             self._process.communicate("")
 
+    def stop(self) -> None:
+        """End the process at once, built nothing (it may still be loading the engine's code)."""
+        if self._process.returncode is None:
+            self._process.kill()
+            self._process.communicate()
+
+
+DEFAULT_ENGINE = "mkdocs"
+"""The engine a ``site_config.yml`` without ``engine:`` builds with, as :func:`start_early` guesses it
+(``SiteConfig.engine``'s default; a test keeps the two equal)."""
+
+_CONFIGURED_ENGINE = re.compile(r"^engine:[ \t]*[\"']?([A-Za-z]+)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+_EARLY: dict[str, EngineRun] = {}
+"""The engine process :func:`start_early` started, by engine, until a build takes it."""
+
+
+def start_early(project: Path, rebuild: bool = False) -> None:
+    """Start an engine process for ``partnerkit build`` before partnerkit loads its own code, so the two load
+    at once, when the build is sure to run the engine: nothing was built in the project yet (no release in
+    its cache) or ``rebuild`` (``--only``). The engine is the one ``site_config.yml`` names at its top level,
+    read from the text; where the validated settings name another, the build starts its own and
+    :func:`stop_early` ends this one."""
+    cache = project / RELEASE_CACHE_DIR
+    built = cache.is_dir() and any(not entry.name.startswith(".") for entry in cache.iterdir())
+    if built and not rebuild:
+        return
+    try:
+        named = _CONFIGURED_ENGINE.search((project / CONFIG_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return
+    engine = named.group(1) if named else DEFAULT_ENGINE
+    if engine in WARM_IMPORTS and engine not in _EARLY:
+        _EARLY[engine] = EngineRun(engine)
+
+
+def _started(engine: str) -> EngineRun:
+    """The process :func:`start_early` started for ``engine``, else a new one."""
+    return _EARLY.pop(engine, None) or EngineRun(engine)
+
+
+def stop_early() -> None:
+    """End the processes :func:`start_early` started that no build took."""
+    while _EARLY:
+        _EARLY.popitem()[1].stop()
+
 
 class EngineRuns:
     """Engine processes started ahead for ``count`` builds, at most ``ahead`` at a time: :meth:`take`
@@ -161,12 +210,12 @@ class EngineRuns:
             self._start()
 
     def _start(self) -> None:
-        self._ready.append(EngineRun(self.engine))
+        self._ready.append(_started(self.engine))
         self._left -= 1
 
     def take(self) -> EngineRun:
         with self._lock:
-            run = self._ready.pop(0) if self._ready else EngineRun(self.engine)
+            run = self._ready.pop(0) if self._ready else _started(self.engine)
             if self._left > 0:
                 self._start()
             return run

@@ -44,6 +44,9 @@ OUTBOX_DIR = f"{PRIVATE_DIR}/outbox"
 CACHE_DIR = ".partnerkit-cache"
 """Built releases kept by input hash."""
 
+RELEASE_CACHE_DIR = f"{CACHE_DIR}/releases"
+"""Built releases by input hash (``generator.releases.cache``)."""
+
 
 def user_cache(*parts: str) -> Path:
     """A folder of the user's cache, outside every project: ``$XDG_CACHE_HOME`` (unset or empty:

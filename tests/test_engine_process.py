@@ -78,4 +78,69 @@ def test_the_sanitising_extension_loads_without_the_render_stage() -> None:
         [sys.executable, "-c", "import sys, generator.render.sanitize; "
                                "print(sorted(name for name in sys.modules if name.startswith('generator')))"],
         capture_output=True, text=True, check=True).stdout
-    assert loaded.strip() == "['generator', 'generator.render', 'generator.render.sanitize']"
+    assert loaded.strip() == "['generator', 'generator.render', 'generator.render.body_marks', 'generator.render.sanitize']"
+
+
+def test_a_first_build_starts_its_engine_before_partnerkit_loads_and_takes_it(minimal: Path) -> None:
+    from generator.engine import _EARLY, start_early
+
+    before = children()
+    start_early(minimal)
+    early = children() - before
+    assert list(_EARLY) == ["mkdocs"] and len(early) == 1
+    build(minimal, minimal / "site")
+    assert _EARLY == {} and children() == before  # taken by the build, which ran it to its end
+    assert (minimal / "site/modules/pricing/index.html").is_file()
+
+
+def test_no_engine_starts_early_once_a_release_is_built_unless_one_is_rebuilt(minimal: Path) -> None:
+    from generator.engine import _EARLY, start_early, stop_early
+
+    build(minimal, minimal / "site")
+    before = children()
+    start_early(minimal)
+    assert _EARLY == {} and children() == before  # an unchanged build may need no engine at all
+    start_early(minimal, rebuild=True)
+    assert list(_EARLY) == ["mkdocs"]
+    stop_early()
+    assert _EARLY == {} and children() == before
+
+
+def test_an_engine_started_early_and_not_taken_is_ended(minimal: Path) -> None:
+    """The site_config names another engine than its text seemed to, or the build stopped at a content
+    error: the process started early is ended, never left behind."""
+    from generator.engine import _EARLY, start_early, stop_early
+
+    config = minimal / "site_config.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "engine: properdocs  # the fork\n", encoding="utf-8")
+    before = children()
+    start_early(minimal)
+    assert list(_EARLY) == ["properdocs"]
+    (minimal / "content/bad.yml").write_text("kind: modul\n")
+    with pytest.raises(ContentErrors):
+        build(minimal, minimal / "site")
+    stop_early()
+    assert _EARLY == {} and children() == before
+
+
+def test_the_engine_guessed_from_the_text_defaults_as_the_settings_do() -> None:
+    from generator.engine import DEFAULT_ENGINE
+    from generator.model.config import SiteConfig
+
+    assert SiteConfig.model_fields["engine"].default == DEFAULT_ENGINE
+
+
+def test_the_build_command_leaves_no_engine_running(minimal: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    before = children()
+    (minimal / "content/bad.yml").write_text("kind: modul\n")
+    result = CliRunner().invoke(cli, ["build", "--project", str(minimal), "--quiet"])
+    assert result.exit_code == 1 and "Aborted with 1 error" in result.output
+    assert children() == before
+    (minimal / "content/bad.yml").unlink()
+    result = CliRunner().invoke(cli, ["build", "--project", str(minimal), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert children() == before and (minimal / "site/modules/pricing/index.html").is_file()

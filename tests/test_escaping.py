@@ -17,7 +17,8 @@ from generator.render.escape import (
     finalize, html_text, md_cell, md_code, md_code_block, md_text, md_url, theme_text, yaml_text,
 )
 from generator.render.mkdocs_config import MARKDOWN_EXTENSIONS
-from generator.render.sanitize import SanitizeExtension, clean, clean_marked, end_mark, mark_body
+from generator.render.body_marks import end_mark, mark_body
+from generator.render.sanitize import SanitizeExtension, clean, clean_marked
 from tests.conftest import configure, content_errors
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 import yaml.events as ev
@@ -52,8 +52,9 @@ class Number(str):
     __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
+    """Where a key or value is written: line and column, from 1 (one is recorded per value: kept light)."""
+
     line: int
     col: int
 
@@ -163,17 +164,15 @@ class _Builder:
 
     def build(self) -> SourceDocument:
         """Read events up to the end of the document; the document's start event is already read."""
-        while not self.parser.check_event(ev.DocumentEndEvent):
-            event = self.parser.get_event()
-            parent = self.stack[-1] if self.stack else None
+        get_event, stack = self.parser.get_event, self.stack
+        while not isinstance(event := get_event(), ev.DocumentEndEvent):
+            parent = stack[-1] if stack else None
             if isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
                 self.close(event)
-            elif isinstance(parent, _Collection) and isinstance(parent.value, dict) and parent.key is None \
-                    and not parent.skip_key:
+            elif parent is not None and parent.key is None and not parent.skip_key and isinstance(parent.value, dict):
                 self.read_key(parent, event)
             else:
                 self.read_value(parent, event)
-        self.parser.get_event()
         return self.document
 
     def next_loc(self, parent: _Collection | None) -> Loc:

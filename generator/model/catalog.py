@@ -15,7 +15,12 @@ from generator.model.content import (
 )
 from generator.model.talk import Talk
 
-_TALKS = TypeAdapter(dict[str, Talk])
+
+
+@functools.cache
+def _talks_adapter() -> TypeAdapter[dict[str, Talk]]:
+    """Talks by id as JSON and back: built on first use (only the release cache reads and writes catalogs)."""
+    return TypeAdapter(dict[str, Talk])
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ class Catalog:
             "config": self.config.model_dump(mode="json"),
             "documents": {kind: {ident: document.model_dump(mode="json") for ident, document in by_id.items()}
                           for kind, by_id in self.documents.items()},
-            "talks": _TALKS.dump_python(self.talks, mode="json"),
+            "talks": _talks_adapter().dump_python(self.talks, mode="json"),
             "sources": self.sources,
         }, ensure_ascii=False)
 
@@ -119,6 +124,6 @@ class Catalog:
             config=SiteConfig.model_validate(data["config"]),
             documents={kind: {ident: CONTENT_KINDS[kind].model_validate(document) for ident, document in by_id.items()}
                        for kind, by_id in data["documents"].items()},
-            talks=_TALKS.validate_python(data["talks"]),
+            talks=_talks_adapter().validate_python(data["talks"]),
             sources=data["sources"],
         )

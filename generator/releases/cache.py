@@ -14,20 +14,19 @@ from pathlib import Path
 
 from generator import __version__
 from generator.certification.answer_key_files import EXAM_KEYS_DIR, exam_keys_path, write_exam_keys
-from generator.layout import CACHE_DIR as PROJECT_CACHE, INPUT_FOLDERS
+from generator.layout import INPUT_FOLDERS, RELEASE_CACHE_DIR
 from generator.load.config import CONFIG_FILE
 from generator.load.yaml_source import parse_yaml
 from generator.releases.sources import git_tree
 from generator.releases.trash import Trash
 from generator.render import RenderedSite
-from generator.render import escape as escape_module, sanitize as sanitize_module
 from generator.jinja_environment import TEMPLATE_DIR
 from generator.render.site import PACKAGE_ASSETS_DIR
 from generator.model.catalog import Catalog
 from generator.model.config import Release, SiteConfig
 from generator.model.answer_keys import ExamKey, ExamKeyFile
 
-CACHE_DIR = f"{PROJECT_CACHE}/releases"
+CACHE_DIR = RELEASE_CACHE_DIR
 """Built releases by input hash, under the project root."""
 
 
@@ -60,6 +59,11 @@ def _hash_links_target(digest, link: Path, relative_to: Path) -> None:
             digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
 
 
+OUTPUT_MODULES = ("render/escape.py", "render/body_marks.py", "render/sanitize.py")
+"""partnerkit's modules, under the package folder, whose code decides the built pages' bytes beside the
+templates and assets: escaping, and the marks and sanitising of Markdown bodies."""
+
+
 def tool_fingerprint(engine: str) -> bytes:
     """partnerkit's version, templates, assets and escaping/sanitising code, and the versions of the engine,
     the theme and the sanitiser."""
@@ -72,8 +76,8 @@ def tool_fingerprint(engine: str) -> bytes:
     digest.update(f"generator={__version__}\n".encode())
     _hash_files(digest, TEMPLATE_DIR, TEMPLATE_DIR.parent)
     _hash_files(digest, PACKAGE_ASSETS_DIR, PACKAGE_ASSETS_DIR.parent)
-    for module in (escape_module, sanitize_module):
-        _hash_files(digest, Path(module.__file__), PACKAGE_ASSETS_DIR.parent)
+    for module in OUTPUT_MODULES:  # by file, not imported: the sanitiser's Markdown extension runs in the engine only
+        _hash_files(digest, PACKAGE_ASSETS_DIR.parent / module, PACKAGE_ASSETS_DIR.parent)
     return digest.digest()
 
 

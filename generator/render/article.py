@@ -7,6 +7,7 @@ scores sentences by character pairs holding kanji or katakana instead of by spac
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -26,16 +27,36 @@ SUMMARY_SENTENCES = 3
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+|[0-9]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u309f]")
 """Hiragana: particles and endings, which close a phrase when kanji, katakana or Latin follow."""
-_CONTENT = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff]")
-"""Kanji and katakana: where Japanese content words are."""
 _SENTENCE_CLOSE = tuple("。！？!?.")
 _PHRASE_CLOSE = tuple("。！？、，」』）!?.,")
-_PAUSE_SPACE = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3040-\u30ff\u3400-\u9fff])")
-"""A space between Japanese characters: Whisper writes one where the speaker paused, in place of
-punctuation (and cues are joined with one); it ends a sentence."""
+
+# The patterns below span thousands of code points and take milliseconds each to compile: they are
+# compiled on first use, and text in ASCII, which holds no kana or kanji, never needs them.
+
+
+@functools.cache
+def _cjk() -> re.Pattern[str]:
+    """Kana, kanji and katakana."""
+    return re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+@functools.cache
+def _content() -> re.Pattern[str]:
+    """Kanji and katakana: where Japanese content words are."""
+    return re.compile(r"[\u30a0-\u30ff\u3400-\u9fff]")
+
+
+@functools.cache
+def _pause_space() -> re.Pattern[str]:
+    """A space between Japanese characters: Whisper writes one where the speaker paused, in place of
+    punctuation (and cues are joined with one); it ends a sentence."""
+    return re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3040-\u30ff\u3400-\u9fff])")
+
+
+def _has_cjk(text: str) -> bool:
+    return not text.isascii() and _cjk().search(text) is not None
 STOPWORDS = frozenset(
     "a an and are as at be but by can do for from has have i if in is it its just me my not of on or our so "
     "that the their them then there these they this to was we were what when which who will with you your "
@@ -68,7 +89,7 @@ class Article:
 
 
 def _words(text: str) -> int:
-    return len(text.split()) + len(_CJK.findall(text)) // 2
+    return len(text.split()) + (0 if text.isascii() else len(_cjk().findall(text)) // 2)
 
 
 def _long_enough(cues: list[Cue], punctuated: bool) -> bool:
@@ -79,13 +100,13 @@ def _long_enough(cues: list[Cue], punctuated: bool) -> bool:
     if words < PARAGRAPH_WORDS:
         return False
     last = cues[-1].text.rstrip()
-    return not _CJK.search(last) or not punctuated or last.endswith(_SENTENCE_CLOSE) or words >= 2 * PARAGRAPH_WORDS
+    return not _has_cjk(last) or not punctuated or last.endswith(_SENTENCE_CLOSE) or words >= 2 * PARAGRAPH_WORDS
 
 
 def _join(cues: list[Cue], punctuated: bool) -> str:
     """Cue texts joined with a space; in Japanese with none, except a space where a transcript without
     punctuation (Whisper's) changes cue at a pause."""
-    if not all(_CJK.search(cue.text) for cue in cues):
+    if not all(_has_cjk(cue.text) for cue in cues):
         return " ".join(cue.text for cue in cues)
     text = cues[0].text
     for cue in cues[1:]:
@@ -119,12 +140,12 @@ def to_paragraphs(cues: list[Cue]) -> list[Paragraph]:
 
 def sentences(text: str) -> list[str]:
     """Sentences of a paragraph: after . ! ? 。！？, and at a pause in Japanese (a space between its characters)."""
-    return [part.strip() for chunk in _SENTENCE_END.split(text) for part in _PAUSE_SPACE.split(chunk) if part.strip()]
+    return [part.strip() for chunk in _SENTENCE_END.split(text) for part in ([chunk] if chunk.isascii() else _pause_space().split(chunk)) if part.strip()]
 
 
 def _title(paragraphs: list[Paragraph]) -> str:
     first = sentences(paragraphs[0].text)[0] if paragraphs else ""
-    if _CJK.search(first):
+    if _has_cjk(first):
         return _phrase_title(first)
     words = first.rstrip(".!?").split()
     return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
@@ -182,14 +203,17 @@ def summarize(paragraphs: list[Paragraph], count: int = SUMMARY_SENTENCES) -> li
 
     def terms(sentence: str) -> list[str]:
         latin = [word.lower() for word in _WORD.findall(sentence) if word.lower() not in STOPWORDS]
+        if sentence.isascii():  # no kana or kanji: no character pairs to count
+            return latin
         pairs = (sentence[i:i + 2] for i in range(len(sentence) - 1))
-        cjk = [pair for pair in pairs if _CJK.fullmatch(pair[0]) and _CJK.match(pair[1]) and _CONTENT.search(pair)]
+        cjk = [pair for pair in pairs if _cjk().fullmatch(pair[0]) and _cjk().match(pair[1]) and _content().search(pair)]
         return latin + cjk
 
-    frequency = Counter(term for sentence in all_sentences for term in set(terms(sentence)))
+    terms_of = {sentence: terms(sentence) for sentence in all_sentences}
+    frequency = Counter(term for sentence in all_sentences for term in set(terms_of[sentence]))
     scored = [
-        (sum(frequency[term] for term in set(terms(sentence))) / (len(terms(sentence)) ** 0.5 or 1), index)
-        for index, sentence in enumerate(all_sentences) if len(terms(sentence)) >= 4
+        (sum(frequency[term] for term in set(terms_of[sentence])) / (len(terms_of[sentence]) ** 0.5 or 1), index)
+        for index, sentence in enumerate(all_sentences) if len(terms_of[sentence]) >= 4
     ]
     best = sorted(index for _, index in sorted(scored, reverse=True)[:count])
     return [all_sentences[index] for index in best]

@@ -4,8 +4,10 @@ page renderer and the ``mkdocs.yml`` builder."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from generator.model.changes import ReleaseChanges
+if TYPE_CHECKING:  # named only: a site without releases never loads the comparison of releases
+    from generator.model.changes import ReleaseChanges
 
 
 @dataclass(frozen=True)

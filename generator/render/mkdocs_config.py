@@ -7,13 +7,16 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from generator.render.escape import theme_text
-from generator.render.phrases import EXTENSION as PHRASES_EXTENSION
-from generator.render.sanitize import EXTENSION as SANITIZE_EXTENSION
 from generator.render.strings import STRINGS
-from generator.model.config import SiteConfig
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only named here: the engine module reads this one's settings without loading the model
+    from generator.model.config import SiteConfig
     from generator.render.context import ReleaseContext
+
+SANITIZE_EXTENSION = "generator.render.sanitize"
+"""How ``mkdocs.yml`` names partnerkit's sanitising Markdown extension (the module, which only the engine imports)."""
+PHRASES_EXTENSION = "generator.render.phrases"
+"""How ``mkdocs.yml`` names the extension that breaks Japanese headings between phrases (only the engine imports it)."""
 
 ZENSICAL_SITE_DIR = "site"
 """Where Zensical writes a build inside the stage (the engine moves it to the output)."""

@@ -14,9 +14,6 @@ from typing import Any
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
-EXTENSION = "generator.render.phrases"
-"""How ``mkdocs.yml`` names the extension."""
-
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 

@@ -1,9 +1,9 @@
 """Markdown bodies are sanitised: the HTML they turn into keeps only what Markdown and the theme need.
 
 Bodies (module sections) stay Markdown in the generated pages, so the engine links, checks, indexes
-and lists them in the table of contents as usual. :func:`mark_body` puts each body between two HTML
-comments naming a digest of the body's own text; :class:`SanitizeExtension`, a Python-Markdown
-extension the engine loads (see ``mkdocs_config``), cleans everything between a pair of marks with
+and lists them in the table of contents as usual. ``body_marks.mark_body`` puts each body between two
+HTML comments naming a digest of the body's own text (the render stage imports that module, not this
+one); :class:`SanitizeExtension`, a Python-Markdown extension the engine loads (see ``mkdocs_config``), cleans everything between a pair of marks with
 ``nh3`` (the Rust ammonia sanitiser) after the page is converted. A body cannot forge its own end
 mark: it would have to contain the digest of itself. A start mark without its end (a body that
 leaves a code fence open swallows it) is cleaned to the end of the page.
@@ -16,7 +16,6 @@ With ``content_html: trusted`` bodies are not marked and the extension is not lo
 
 from __future__ import annotations
 
-import hashlib
 import re
 import xml.etree.ElementTree as etree
 from typing import Any
@@ -25,10 +24,7 @@ import nh3
 from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup
-
-EXTENSION = "generator.render.sanitize"
-"""How ``mkdocs.yml`` names the extension."""
+from generator.render.body_marks import end_mark
 
 TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
@@ -84,24 +80,6 @@ def clean(html: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
-
-
-def _digest(body: str) -> str:
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
-
-
-def start_mark(digest: str) -> str:
-    return f"<!--pk-body:{digest}-->"
-
-
-def end_mark(digest: str) -> str:
-    return f"<!--/pk-body:{digest}-->"
-
-
-def mark_body(body: str) -> Markup:
-    """A Markdown body, between the marks that tell the engine to sanitise what it becomes."""
-    digest = _digest(body)
-    return Markup(f"{start_mark(digest)}\n\n{body}\n\n{end_mark(digest)}")
 
 
 _START = re.compile(r"<!--pk-body:([0-9a-f]{32})-->")

@@ -22,9 +22,9 @@ from generator.errors import ContentError, ContentErrors
 from generator.jinja_environment import sandboxed_environment
 from generator.render.context import ReleaseContext
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
-from generator.render.mkdocs_config import (ASSET_DIR, LOGO_DIR, ASSETS_KEY, SIGNED_IN_KEY, assets, logo_copy, mkdocs_config,
+from generator.render.mkdocs_config import (ASSET_DIR, ASSETS_KEY, SIGNED_IN_KEY, assets, logo_copy, mkdocs_config,
                                             page_assets, signed_in_assets, STYLESHEETS)
-from generator.render.sanitize import mark_body
+from generator.render.body_marks import mark_body
 from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
 from generator.model.catalog import Catalog
