@@ -87,16 +87,20 @@ class RateLimits:
     def take(self, rep: str, address: str, count: int, now: float | None = None) -> bool:
         """Spend ``count`` events from the rep's (if any) and the address's buckets, or neither and False."""
         now = self.clock() if now is None else now
-        wanted = [(key, rate) for key, rate in ((("rep", rep), self.per_rep), (("address", address), self.per_address))
-                  if rate is not None and key[1]]
+        wanted = []
+        if self.per_rep is not None and rep:
+            wanted.append((("rep", rep), self.per_rep))
+        if self.per_address is not None and address:
+            wanted.append((("address", address), self.per_address))
         if self.shared is not None:
             return self.shared.take([(":".join(key), rate) for key, rate in wanted], count)
-        levels = [(key, rate, self._level(key, rate, now)) for key, rate in wanted]
-        if any(level < count for _, _, level in levels):
-            return False
+        levels = [(key, self._level(key, rate, now)) for key, rate in wanted]
+        for _, level in levels:
+            if level < count:
+                return False
         if len(self._buckets) > self.SWEEP_AT:  # a bucket untouched for a minute is full again: forget it
             self._buckets = {key: value for key, value in self._buckets.items() if now - value[1] < 60}
-        for key, _, level in levels:
+        for key, level in levels:
             self._buckets[key] = (level - count, now)
         return True
 
