@@ -43,12 +43,13 @@ transaction, are kept for good. What is stored, and why:
 from __future__ import annotations
 
 import asyncio
+import operator
 import queue
 import sqlite3
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -372,6 +373,10 @@ class StoredEvent:
     """Download events: the resource's event id."""
 
 
+_event_fields = operator.attrgetter(*(field.name for field in fields(StoredEvent)))
+"""A stored event's fields, as a tuple."""
+
+
 def utc_today() -> date:
     return datetime.now(timezone.utc).date()
 
@@ -674,7 +679,7 @@ class BatchingStore:
     def _submit_events(self, events: list[StoredEvent], max_engaged_ms: int, future: Any) -> Any:
         try:
             for event in events:
-                check_storable(vars(event).values())  # its fields, uncopied (astuple deep-copies each)
+                check_storable(_event_fields(event))  # its fields, uncopied (astuple deep-copies each)
         except UnstorableText as refused:
             future.set_exception(refused)
             return future

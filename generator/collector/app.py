@@ -149,31 +149,30 @@ class _BodyDeadlines:
 
     TICK = 0.25
 
-    def __init__(self, loop: asyncio.AbstractEventLoop):
-        self.loop = loop
+    def __init__(self) -> None:
         self.waiting: dict[asyncio.Task, float] = {}
         self.expired: set[asyncio.Task] = set()
         self.ticking = False
 
-    def watch(self, task: asyncio.Task, seconds: float) -> None:
-        self.waiting[task] = self.loop.time() + seconds
+    def watch(self, loop: asyncio.AbstractEventLoop, task: asyncio.Task, seconds: float) -> None:
+        self.waiting[task] = loop.time() + seconds
         if not self.ticking:
             self.ticking = True
-            self.loop.call_later(self.TICK, self._tick)
+            loop.call_later(self.TICK, self._tick, loop)
 
     def forget(self, task: asyncio.Task) -> None:
         self.waiting.pop(task, None)
         self.expired.discard(task)
 
-    def _tick(self) -> None:
-        now = self.loop.time()
+    def _tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
         for task in [task for task, deadline in self.waiting.items() if deadline <= now]:
             del self.waiting[task]
             self.expired.add(task)
             task.cancel()
         self.ticking = bool(self.waiting)
         if self.ticking:
-            self.loop.call_later(self.TICK, self._tick)
+            loop.call_later(self.TICK, self._tick, loop)
 
 
 _DEADLINES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _BodyDeadlines] = weakref.WeakKeyDictionary()
@@ -186,10 +185,10 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES, seconds: floa
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
         raise Refused(413, "too large")
     loop = asyncio.get_running_loop()
-    deadlines = _DEADLINES.get(loop) or _DEADLINES.setdefault(loop, _BodyDeadlines(loop))
+    deadlines = _DEADLINES.get(loop) or _DEADLINES.setdefault(loop, _BodyDeadlines())
     task = asyncio.current_task()
     assert task is not None
-    deadlines.watch(task, seconds)
+    deadlines.watch(loop, task, seconds)
     body = b""
     try:
         while True:  # the ASGI messages themselves (as Request.stream reads them, without its generator)
