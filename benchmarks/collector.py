@@ -89,6 +89,12 @@ def make_reps(work: Path, count: int) -> tuple[Path, list[str]]:
     return roster, [sign(Rep(f"p{n % 40}", f"rep-{n}", now), KEYS) for n in range(count)]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system, every thread) a process has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -255,13 +261,15 @@ def main() -> None:
             sides = [("collector", SERVER, collector_runs), ("bare", BARE, bare_runs)]
             for name, code, into in sides if round_number % 2 == 0 else reversed(sides):
                 server = start(database, port, roster, code)
+                cpu_before = cpu_seconds(server.pid)
                 try:
                     accepted, duration, p50, p99, failures = wrk_load(port, options.seconds, options.clients, Path(work), tokens,
                                                                    run=f"r{round_number}")
+                    cpu = cpu_seconds(server.pid) - cpu_before
                 finally:
                     server.terminate()
                     server.wait()
-                into.append((accepted / duration, p50, p99, failures))
+                into.append((accepted / duration, p50, p99, failures, cpu / max(accepted, 1) * 1e6))
                 if name == "collector":
                     acknowledged_total += accepted
         stored = len(stored_views(database))
@@ -272,11 +280,14 @@ def main() -> None:
         print(f"wrk, {options.clients} connections, {options.seconds:.0f} s per run, {options.rounds} rounds interleaved; medians")
         for name, runs in (("collector", collector_runs), ("bare Starlette, same uvicorn", bare_runs)):
             print(f"{name:<29} {median(runs, 0):>9,.0f} events/s  p50 {median(runs, 1):5.1f} ms  p99 {median(runs, 2):5.1f} ms  "
-                  f"({sum(run[3] for run in runs)} refused or failed)")
+                  f"CPU {median(runs, 4):4.0f} µs/event  ({sum(run[3] for run in runs)} refused or failed)")
         shares = [ours[0] / bare[0] for ours, bare in zip(collector_runs, bare_runs)]
         print("collector / bare endpoint, round by round: " + ", ".join(f"{share:.2f}x" for share in shares)
               + f"; load average {os.getloadavg()[0]:.1f} now ({os.cpu_count()} cores, shared with whatever else runs)")
         share = statistics.median(shares)
+        print(f"CPU per event, bare endpoint / collector (the share of the bare throughput a collector limited by its CPU "
+              f"alone would reach; steadier than throughput on a busy machine): "
+              f"{statistics.median(bare[4] / ours[4] for ours, bare in zip(collector_runs, bare_runs)):.2f}x")
         print(f"goal: collector throughput >= 0.5x the bare endpoint's: {share:.2f}x: {'met' if share >= 0.5 else 'not met'}")
         p99 = median(collector_runs, 2)
         print(f"goal: collector p99 <= 10 ms at {options.clients} connections: {p99:.1f} ms: {'met' if p99 <= 10 else 'not met'}")
