@@ -90,6 +90,12 @@ def make_reps(work: Path, count: int) -> tuple[Path, list[str]]:
     return roster, [sign(Rep(f"p{n % 40}", f"rep-{n}", now), KEYS) for n in range(count)]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system, every thread) a process has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -198,6 +204,28 @@ def stored_views(database: Path) -> set[str]:
         connection.close()
 
 
+def commit_seconds(folder: Path, commits: int = 200) -> list[float]:
+    """How long one small commit takes on this disk with the collector's SQLite settings (WAL, synchronous
+    FULL: each commit waits for its fsync), sorted. An event is acknowledged only once committed, so at
+    most ``connections`` events share one commit: ``connections / commit time`` caps the collector."""
+    path = folder / "commit-probe.sqlite"
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("CREATE TABLE probe (n INTEGER)")
+        took = []
+        for number in range(commits):
+            started = time.perf_counter()
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("INSERT INTO probe VALUES (?)", (number,))
+            connection.execute("COMMIT")
+            took.append(time.perf_counter() - started)
+        return sorted(took)
+    finally:
+        connection.close()
+
+
 def shipped_beacon() -> bytes:
     """The beacon as the site serves it (minified by the build)."""
     from generator.render.site import minified
@@ -237,19 +265,26 @@ def main() -> None:
         database = Path(work) / "events.sqlite"
         roster, tokens = make_reps(Path(work), options.reps)
         port = free_port()
+        commits = commit_seconds(Path(work))
+        commit = statistics.median(commits)
+        print(f"one commit on this disk (WAL, synchronous FULL): median {commit * 1000:.2f} ms, "
+              f"p99 {commits[int(len(commits) * 0.99)] * 1000:.2f} ms: at most {options.clients / commit:,.0f} events/s "
+              f"at {options.clients} connections, each acknowledged after its commit")
         collector_runs, bare_runs = [], []
         acknowledged_total = 0
         for round_number in range(options.rounds):
             sides = [("collector", SERVER, collector_runs), ("bare", BARE, bare_runs)]
             for name, code, into in sides if round_number % 2 == 0 else reversed(sides):
                 server = start(database, port, roster, code)
+                cpu_before = cpu_seconds(server.pid)
                 try:
                     accepted, duration, p50, p99, failures = wrk_load(port, options.seconds, options.clients, Path(work), tokens,
                                                                    run=f"r{round_number}")
+                    cpu = cpu_seconds(server.pid) - cpu_before
                 finally:
                     server.terminate()
                     server.wait()
-                into.append((accepted / duration, p50, p99, failures))
+                into.append((accepted / duration, p50, p99, failures, cpu / max(accepted, 1) * 1e6))
                 if name == "collector":
                     acknowledged_total += accepted
         stored = len(stored_views(database))
@@ -260,8 +295,14 @@ def main() -> None:
         print(f"wrk, {options.clients} connections, {options.seconds:.0f} s per run, {options.rounds} rounds interleaved; medians")
         for name, runs in (("collector", collector_runs), ("bare Starlette, same uvicorn", bare_runs)):
             print(f"{name:<29} {median(runs, 0):>9,.0f} events/s  p50 {median(runs, 1):5.1f} ms  p99 {median(runs, 2):5.1f} ms  "
-                  f"({sum(run[3] for run in runs)} refused or failed)")
-        share = statistics.median(ours[0] / bare[0] for ours, bare in zip(collector_runs, bare_runs))
+                  f"CPU {median(runs, 4):4.0f} µs/event  ({sum(run[3] for run in runs)} refused or failed)")
+        shares = [ours[0] / bare[0] for ours, bare in zip(collector_runs, bare_runs)]
+        print("collector / bare endpoint, round by round: " + ", ".join(f"{share:.2f}x" for share in shares)
+              + f"; load average {os.getloadavg()[0]:.1f} now ({os.cpu_count()} cores, shared with whatever else runs)")
+        share = statistics.median(shares)
+        print(f"CPU per event, bare endpoint / collector (the share of the bare throughput a collector limited by its CPU "
+              f"alone would reach; steadier than throughput on a busy machine): "
+              f"{statistics.median(bare[4] / ours[4] for ours, bare in zip(collector_runs, bare_runs)):.2f}x")
         print(f"goal: collector throughput >= 0.5x the bare endpoint's: {share:.2f}x: {'met' if share >= 0.5 else 'not met'}")
         p99 = median(collector_runs, 2)
         print(f"goal: collector p99 <= 10 ms at {options.clients} connections: {p99:.1f} ms: {'met' if p99 <= 10 else 'not met'}")

@@ -10,6 +10,7 @@ text``; an input file: a located error), and by the store itself for any that ge
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -27,7 +28,7 @@ def unstorable(text: str) -> str | None:
     return f"contains {what} (character {found.start() + 1}), which no store can hold"
 
 
-def check_storable(values: tuple) -> None:
+def check_storable(values: Iterable[object]) -> None:
     """Raise :class:`UnstorableText` if any text among ``values`` (SQL parameters) cannot be stored."""
     for value in values:
         if isinstance(value, str):

@@ -113,14 +113,25 @@ class RequestMetrics:
     """ASGI middleware counting each HTTP request by route template and status; refusals counted while
     it runs (:func:`count_refused`) are labelled with its route."""
 
+    TEMPLATES_KEPT = 1024
+    """Paths whose route template is remembered (all are forgotten when there are more: clients may invent paths)."""
+
     def __init__(self, app: Any, metrics: CollectorMetrics, routes: Sequence[BaseRoute]):
         self.app, self.metrics, self.routes = app, metrics, routes
+        self._templates: dict[tuple[str, str], str] = {}
+        self._counters: dict[tuple[str, int], Any] = {}
+        """The request counter of each route template and status (``labels`` looks it up on each call)."""
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        route = route_template(self.routes, scope)
+        path = (scope.get("root_path", ""), scope["path"])
+        route = self._templates.get(path)
+        if route is None:
+            if len(self._templates) >= self.TEMPLATES_KEPT:
+                self._templates.clear()
+            route = self._templates[path] = route_template(self.routes, scope)
         status = 500
         token = _CURRENT.set((self.metrics, route))
 
@@ -134,4 +145,7 @@ class RequestMetrics:
             await self.app(scope, receive, sending)
         finally:
             _CURRENT.reset(token)
-            self.metrics.requests.labels(route, str(status)).inc()
+            counter = self._counters.get((route, status))
+            if counter is None:
+                counter = self._counters[route, status] = self.metrics.requests.labels(route, str(status))
+            counter.inc()

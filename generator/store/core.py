@@ -7,12 +7,14 @@ transaction, are kept for good. What each table holds, and why: :mod:`generator.
 
 from __future__ import annotations
 
+import asyncio
+import operator
 import queue
 import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -72,6 +74,10 @@ class StoredEvent:
     """When the collector received it, milliseconds since 1970 (UTC): the wall time a view's engaged time is capped by."""
     target: str = ""
     """Download events: the resource's event id."""
+
+
+_event_fields = operator.attrgetter(*(field.name for field in fields(StoredEvent)))
+"""A stored event's fields, as a tuple."""
 
 
 def utc_today() -> date:
@@ -142,7 +148,7 @@ class BatchingStore:
             setup.close()
         self._connection: Any = None
         self._closed = False
-        self._queue: queue.Queue[tuple[str, Any, Future] | None] = queue.Queue()
+        self._queue: queue.SimpleQueue[tuple[str, Any, Future] | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_loop, name="partnerkit-store-writer", daemon=True)
         self._writer.start()
 
@@ -227,21 +233,39 @@ class BatchingStore:
                     if attempt and len(batch) > 1:  # conflicting twice: one transaction per request holds fewer locks
                         return all([self._commit([item]) for item in batch])
                     continue
-                for _, _, future in batch:  # every waiting request learns it
-                    future.set_exception(exc)
+                self._settle([(future, False, exc) for _, _, future in batch])  # every waiting request learns it
                 return False
+        failure = None
         if any(kind == "forget" for kind, _, _ in batch):
             try:
                 self._after_forget()
             except Exception as exc:  # the rows are gone, but copies may remain in the files: say so
                 failure = PartnerkitError(f"the rows are deleted, but the database files could not be compacted ({exc}): run forget again")
-                for kind, _, future in batch:
-                    if kind == "forget":
-                        future.set_exception(failure)
-        for (kind, _, future), result in zip(batch, results):
-            if not future.done():
-                future.set_result(result)
+        self._settle([(future, False, failure) if failure is not None and kind == "forget" else (future, True, result)
+                for (kind, _, future), result in zip(batch, results)])
         return True
+
+    @staticmethod
+    def _settle(outcomes: list[tuple[Any, bool, Any]]) -> None:
+        """Complete each future with its result (True) or exception (False): a ``concurrent.futures``
+        one here, an event loop's in that loop, all of one loop's at once (one wake-up, not one each)."""
+        here: list[tuple[Any, bool, Any]] = []
+        in_loops: dict[asyncio.AbstractEventLoop, list[tuple[Any, bool, Any]]] = {}
+        for outcome in outcomes:
+            future = outcome[0]
+            (in_loops.setdefault(future.get_loop(), []) if isinstance(future, asyncio.Future) else here).append(outcome)
+        BatchingStore._complete(here)
+        for loop, completed in in_loops.items():
+            try:
+                loop.call_soon_threadsafe(BatchingStore._complete, completed)
+            except RuntimeError:  # that loop is closed: no one waits there any more
+                pass
+
+    @staticmethod
+    def _complete(outcomes: list[tuple[Any, bool, Any]]) -> None:
+        for future, ok, value in outcomes:
+            if not future.done():  # (an event loop's future is cancelled if its request was)
+                future.set_result(value) if ok else future.set_exception(value)
 
     @staticmethod
     def _lock_order(item: tuple[str, Any, Future]) -> tuple[int, Any]:
@@ -334,8 +358,8 @@ class BatchingStore:
             record(Transaction(self, cursor), event, credited)
         return 1
 
-    def _submit(self, kind: str, payload: Any) -> Future:
-        future: Future = Future()
+    def _submit(self, kind: str, payload: Any, future: Future | asyncio.Future | None = None) -> Any:
+        future = Future() if future is None else future
         if self._closed:
             future.set_exception(PartnerkitError("the event store is closed"))
         else:
@@ -352,14 +376,21 @@ class BatchingStore:
         """Store events (each at most once; engaged time capped per view, see :meth:`_store_event`); the
         future completes with how many were new once they are committed (or fails if they were not, or
         with :class:`UnstorableText` at once if one holds text no store can)."""
+        return self._submit_events(events, max_engaged_ms, Future())
+
+    def written(self, events: list[StoredEvent], max_engaged_ms: int = MAX_ENGAGED_MS) -> asyncio.Future:
+        """:meth:`write` for a caller on an event loop: a future of that loop, completed in it (the
+        writer wakes each loop once per batch it committed, not once per request)."""
+        return self._submit_events(events, max_engaged_ms, asyncio.get_running_loop().create_future())
+
+    def _submit_events(self, events: list[StoredEvent], max_engaged_ms: int, future: Any) -> Any:
         try:
             for event in events:
-                check_storable(astuple(event))
+                check_storable(_event_fields(event))  # its fields, uncopied (astuple deep-copies each)
         except UnstorableText as refused:
-            failed: Future = Future()
-            failed.set_exception(refused)
-            return failed
-        return self._submit("events", (events, max_engaged_ms))
+            future.set_exception(refused)
+            return future
+        return self._submit("events", (events, max_engaged_ms), future)
 
     def count_rejected(self, day: str, reason: str) -> Future:
         return self._submit("rejected", (day, reason))
