@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from starlette.requests import Request
 
-from generator.analytics.store import SqliteStore, StoredEvent
+from generator.store.core import StoredEvent
+from generator.store.database import SqliteStore
 from generator.collector import app as collector
 from generator.collector.app import Refused, load_json, read_body
 
