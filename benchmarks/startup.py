@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from paired import command, compare, copy_example, goal, interleaved, print_load_note, ratio, run_command  # noqa: E402
 from rebuild import edit_module  # noqa: E402
 
-from generator.commands.build import render_project  # noqa: E402
+from generator.pipeline import render_project  # noqa: E402
 from generator.engine import engine_command, engine_environment, write_stage  # noqa: E402
 
 

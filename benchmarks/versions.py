@@ -43,6 +43,7 @@ from paired import command, print_load_note, run_command  # noqa: E402
 from rebuild import edit_module  # noqa: E402
 
 from generator.engine import EngineRuns, run_engine, write_stage  # noqa: E402
+from generator.load.config import load_config  # noqa: E402
 from generator.releases.build import default_jobs, plan_releases, render_needed  # noqa: E402
 
 
@@ -82,7 +83,7 @@ def main() -> None:
 
         workers = options.jobs or default_jobs()
         stages = root.parent / "stages"
-        plan = plan_releases(root, stages)  # an empty cache: every release is needed
+        plan = plan_releases(root, stages, load_config(root))  # an empty cache: every release is needed
         engine = plan.config.engine
         for planned in render_needed(plan, root, stages):
             write_stage(planned.rendered, stages / planned.release.version, planned.project)
@@ -141,7 +142,7 @@ def main() -> None:
 
         def one_engine_run() -> float:
             with tempfile.TemporaryDirectory(dir=root / ".partnerkit-cache") as anchor_dir:
-                plan = plan_releases(root, Path(anchor_dir))
+                plan = plan_releases(root, Path(anchor_dir), load_config(root))
                 plan = dataclasses.replace(plan, needed=[release for release in plan.releases if release.version == "dev"])
                 (planned,) = render_needed(plan, root, Path(anchor_dir))
                 write_stage(planned.rendered, Path(anchor_dir) / "stage", planned.project)

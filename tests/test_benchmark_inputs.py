@@ -44,3 +44,19 @@ def test_the_talks_have_voiced_speakers_and_many_paragraphs_and_share_no_voice()
     voices = [voice for talk in transcribe.TALKS for voice, _ in talk.voices.values()]
     assert len(set(voices)) == len(voices)
     assert not {text for _, text in scripts[0]} & {text for _, text in scripts[1]}
+
+
+def test_every_name_a_benchmark_imports_from_the_package_exists() -> None:
+    """A benchmark that no longer starts after a move is caught here, not by a user running it."""
+    import ast
+    import importlib
+
+    missing = []
+    for script in sorted(BENCHMARKS.glob("*.py")):
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("generator"):
+                module = importlib.import_module(node.module)
+                missing += [f"{script.name}: {node.module}.{alias.name}" for alias in node.names
+                            if not hasattr(module, alias.name)
+                            and importlib.util.find_spec(f"{node.module}.{alias.name}") is None]
+    assert missing == []
