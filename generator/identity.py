@@ -59,7 +59,7 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def signing_keys(environment: dict[str, str] | None = None) -> dict[str, bytes]:
+def link_keys(environment: dict[str, str] | None = None) -> dict[str, bytes]:
     """Keys by id, in order (the first signs), from ``PARTNERKIT_TOKEN_KEYS``."""
     text = (environment if environment is not None else os.environ).get(KEYS_VARIABLE, "").strip()
     keys: dict[str, bytes] = {}

@@ -117,8 +117,8 @@ class CollectorSettings:
     """Content ids and releases events may name (``private/content-index.json``)."""
     origins: list[str]
     """Site origins allowed to post (CORS); requests from any other origin are refused."""
-    keys: dict[str, bytes] = field(default_factory=dict)
-    """Token keys by key id (``PARTNERKIT_TOKEN_KEYS``); every one verifies."""
+    link_keys: dict[str, bytes] = field(default_factory=dict)
+    """Keys of personal links (tokens) by key id (``PARTNERKIT_TOKEN_KEYS``); every one verifies."""
     identity: str = ANALYTICS.identity
     """``token``: the rep is named by the signed token in events; ``header``: by ``identity_header``."""
     identity_header: str = ANALYTICS.identity_header
@@ -144,14 +144,14 @@ class CollectorSettings:
         if token not in self.verified:
             if len(self.verified) >= self.VERIFIED_KEPT:
                 self.verified.clear()
-            self.verified[token] = verify(token, self.keys)
+            self.verified[token] = verify(token, self.link_keys)
         return self.verified[token]
 
     @classmethod
-    def of(cls, analytics: AnalyticsSettings, index: ContentIndex, origins: list[str], keys: dict[str, bytes],
+    def of(cls, analytics: AnalyticsSettings, index: ContentIndex, origins: list[str], link_keys: dict[str, bytes],
            roster: Roster | None) -> CollectorSettings:
         """The collector's settings from ``analytics:`` in site_config.yml."""
-        return cls(index, origins, keys, analytics.identity, analytics.identity_header, roster=roster,
+        return cls(index, origins, link_keys, analytics.identity, analytics.identity_header, roster=roster,
                    token_max_age_days=analytics.token_max_age_days,
                    rates=RateLimits(analytics.rate_limit_per_rep, analytics.rate_limit_per_address),
                    max_engaged_ms=analytics.max_engaged_ms)
@@ -420,7 +420,7 @@ READY_SECONDS = 5
 async def readiness(settings: CollectorSettings, store: BatchingStore) -> str | None:
     """Why the collector cannot serve yet (None: ready): no token keys to check links with, a store
     that does not answer within :data:`READY_SECONDS`, or a schema that is not this version's."""
-    if settings.identity == "token" and not settings.keys:
+    if settings.identity == "token" and not settings.link_keys:
         return "no token keys"
     try:
         async with asyncio.timeout(READY_SECONDS):

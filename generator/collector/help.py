@@ -66,7 +66,7 @@ def answered_link(collector_base: str, request: store_signals.HelpRequest, keys:
 class HelpService:
     store: BatchingStore
     settings: HelpSettings
-    keys: dict[str, bytes]
+    link_keys: dict[str, bytes]
     """``PARTNERKIT_TOKEN_KEYS``: the keys answered links are signed with."""
     language: str = "en"
 
@@ -110,7 +110,7 @@ def help_routes(settings: CollectorSettings, service: HelpService) -> list[Route
         return await stored_answer(store, add)
 
     def token_of(request: Request):
-        wanted = verify_unsubscribe(request.query_params.get("t", ""), service.keys)
+        wanted = verify_unsubscribe(request.query_params.get("t", ""), service.link_keys)
         if wanted is None or wanted.kind != ANSWERED_KIND:
             raise Refused(403, "forged token")
         return wanted

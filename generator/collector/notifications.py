@@ -35,7 +35,7 @@ ONE_CLICK = b"List-Unsubscribe=One-Click"
 @dataclass
 class NotificationService:
     store: BatchingStore
-    keys: dict[str, bytes]
+    link_keys: dict[str, bytes]
     """``PARTNERKIT_TOKEN_KEYS``: the keys ``notify`` signs unsubscribe links with."""
     origin: str = ""
     """The collector's own origin (the button's form posts from it)."""
@@ -59,7 +59,7 @@ def notification_routes(settings: CollectorSettings, service: NotificationServic
     store = service.store
 
     def token_of(request: Request) -> Unsubscribe:
-        wanted = verify_unsubscribe(request.query_params.get("t", ""), service.keys)
+        wanted = verify_unsubscribe(request.query_params.get("t", ""), service.link_keys)
         if wanted is None or wanted.kind not in KINDS:
             raise Refused(403, "forged token")
         now = datetime.fromtimestamp(settings.clock(), timezone.utc)

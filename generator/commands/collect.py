@@ -11,7 +11,7 @@ from generator.layout import EVENTS_DB, ROSTER_FILE, SALES_FILE
 from generator.collector.app import CollectorSettings
 from generator.collector.features import CollectorSetup, mount_collector
 from generator.events import read_content_index
-from generator.identity import REVOKED_FILE, Roster, invite_links, read_revocations, signing_keys
+from generator.identity import REVOKED_FILE, Roster, invite_links, read_revocations, link_keys
 from generator.roster import read_roster
 from generator.store.database import PostgresStore, open_project_store
 from generator.certification.signing_keys import credential_keys
@@ -38,7 +38,7 @@ def collect(root: Path, db: str | None, host: str, port: int, reporter: Reporter
     config = load_config(root)
     analytics = config.analytics
     index = read_content_index(root)
-    keys = signing_keys() if analytics.identity == "token" else {}
+    keys = link_keys() if analytics.identity == "token" else {}
     store = open_project_store(root, db, analytics.retention_days)
     reporter.step(f"Raw events are kept {analytics.retention_days} days (analytics.retention_days), daily totals for good")
     roster = None
@@ -121,7 +121,7 @@ def rate_secret(keys: dict[str, bytes]) -> bytes:
 def _optional_keys() -> dict[str, bytes]:
     """``PARTNERKIT_TOKEN_KEYS`` if set (with ``identity: header`` only unsubscribe links need them)."""
     try:
-        return signing_keys()
+        return link_keys()
     except PartnerkitError:
         return {}
 
@@ -130,4 +130,4 @@ def invites(root: Path, roster: Path):
     config = load_config(root)
     if not config.site_url:
         raise PartnerkitError("site_url is not set in site_config.yml: personal links need the site's address")
-    return invite_links(read_roster(root / roster, root), config.site_url, signing_keys(), datetime.now(timezone.utc))
+    return invite_links(read_roster(root / roster, root), config.site_url, link_keys(), datetime.now(timezone.utc))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from generator.identity import REVOKED_FILE, invite_links, read_revocations, signing_keys
+from generator.identity import REVOKED_FILE, invite_links, read_revocations, link_keys
 from generator.roster import RosterEntry, read_roster
 from generator.report.tables import read_sales
 from generator.store import notifications as log
@@ -99,7 +99,7 @@ def notify(root: Path, day: date | None, outbox: Path | None, send: bool, dry_ru
     settings = config.notifications
     roster = read_roster(root / DEFAULT_ROSTER, root)
     people, skipped = reachable(roster, read_revocations(root / REVOKED_FILE, root), today)
-    keys = signing_keys()
+    keys = link_keys()
     if not config.site_url:
         raise PartnerkitError("site_url is not set in site_config.yml: messages link to the site")
     sales = read_sales(root / DEFAULT_SALES, root) if (root / DEFAULT_SALES).is_file() else {}

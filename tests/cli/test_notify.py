@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 
 from generator.collector.app import CollectorSettings, create_app
 from generator.events import ContentIndex
-from generator.identity import signing_keys
+from generator.identity import link_keys
 from generator.store.database import open_store
 from generator.collector.notifications import NotificationService, notification_routes
 from generator.store.exams import CERTIFICATE_COLUMNS
@@ -227,8 +227,8 @@ def unsubscribe_collector(project: Path):
     on the project's store, signing keys as in ``ENV``."""
     store = open_store(str(project / "private/events.sqlite"))
     settings = CollectorSettings(ContentIndex(content={"module:pricing"}, versions={"2.5"}),
-                                 ["https://partners.ostrova.example"], signing_keys({"PARTNERKIT_TOKEN_KEYS": TOKEN_KEYS}))
-    service = NotificationService(store, settings.keys, "https://collect.partners.ostrova.example")
+                                 ["https://partners.ostrova.example"], link_keys({"PARTNERKIT_TOKEN_KEYS": TOKEN_KEYS}))
+    service = NotificationService(store, settings.link_keys, "https://collect.partners.ostrova.example")
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, store, notification_routes(settings, service)),
                                            host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
