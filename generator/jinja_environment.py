@@ -40,18 +40,19 @@ class TemplateBytecode(jinja2.FileSystemBytecodeCache):
 def sandboxed_environment(
     override_dir: Path | None = None, shown: str = "templates", *, autoescape: bool = False,
     bytecode_dir: Path | None = None, keep_trailing_newline: bool = False,
-    finalize: Callable[[Any], Any] | None = None,
+    finalize: Callable[[Any], Any] | None = None, strict: bool = True,
 ) -> jinja2.sandbox.SandboxedEnvironment:
     """A sandboxed environment over the vendor's templates in ``override_dir`` (shown in errors as
     ``shown``, the ``templates:`` setting) and then partnerkit's own. ``autoescape``: every printed value
     HTML-escaped (e-mail and worklist HTML; pages escape for Markdown through ``finalize`` instead);
-    ``bytecode_dir``: where compiled templates are kept (``generator.layout.template_cache``)."""
+    ``bytecode_dir``: where compiled templates are kept (``generator.layout.template_cache``); ``strict``: a
+    name the template uses but was not given is an error (the report's template tests optional parts instead)."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
     if override_dir is not None:
         loaders.insert(0, ProjectTemplateLoader(override_dir, shown))
     return jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=keep_trailing_newline,

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-import jinja2
+from generator.jinja_environment import sandboxed_environment
 
 from generator.report.compliance import Compliance, table_rows as compliance_rows
 from generator.csvfile import write_dicts
@@ -110,7 +110,8 @@ def _reminder_rows(reminders: list[Reminder]) -> list[dict[str, object]]:
             for r in reminders]
 
 
-REPORT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report.html.j2"
+REPORT_TEMPLATE = "report.html.j2"
+"""partnerkit's template of the report (in ``generator/templates/``; every value HTML-escaped)."""
 PARTNERS_FOLDER = "partners"
 """Under the report folder: one HTML page per partner (``partners/<partner id>.html``) to forward to it."""
 
@@ -209,7 +210,7 @@ def write_report(folder: Path, month: str, data: ReportData, options: ReportOpti
     drawn = charts(placed, by, activity_at, sales_at, rates, labels, partner_names)
     if data.funnel:
         drawn["funnel"] = funnel_chart(data.funnel)
-    template = jinja2.Environment(autoescape=True).from_string(REPORT_TEMPLATE.read_text(encoding="utf-8"))
+    template = sandboxed_environment(autoescape=True, keep_trailing_newline=True, strict=False).get_template(REPORT_TEMPLATE)
     common = dict(month=month, today=today, horizon=TIER_HORIZON_DAYS, names=names, labels=labels,
                   events_this_month=events_this_month, partner_names=partner_names,
                   holders={(e.partner_id, e.rep_id): e.name for e in roster},
