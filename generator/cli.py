@@ -342,8 +342,7 @@ def forget(project: Path, rep: str, db: str | None, debug: bool) -> None:
     from generator.commands.reps import forget as forget_operation
 
     forgotten = run_operation(debug, forget_operation, project, rep, database(db))
-    click.echo(f"Removed {sum(forgotten.rows.values())} rows about rep {rep}: "
-               + ", ".join(f"{table} {count}" for table, count in forgotten.rows.items()))
+    click.echo(forgotten.summary(rep))
     for report in forgotten.reports:
         click.echo(f"Deleted {report} (it named {rep}; run partnerkit report again to remake it)")
     for worklist in forgotten.worklists:

@@ -45,6 +45,13 @@ class Forgotten:
     lrs: HeldByLrs | None = None
     """xAPI statements about the rep the LRS took before (and those no longer sent)."""
 
+    def summary(self, rep: str) -> str:
+        """One line: the rows removed per table that held any, then the tables that held none."""
+        removed = ", ".join(f"{table} {count}" for table, count in self.rows.items() if count)
+        empty = ", ".join(table for table, count in self.rows.items() if not count)
+        return (f"Removed {sum(self.rows.values())} rows about rep {rep}: {removed or 'none'}"
+                + (f"; nothing in {empty}" if empty else ""))
+
 
 def _reports_naming(root: Path, rep: str) -> list[Path]:
     """Month folders (or loose files) under ``private/reports/`` holding a file that contains the rep id."""

@@ -65,7 +65,7 @@ def test_invite_collect_and_forget(minimal: Path) -> None:
 
     forgotten = run("forget", "rep-1", cwd=minimal)
     assert (forgotten.returncode, forgotten.stdout) == (0, (
-        "Removed 3 rows about rep rep-1: events 1, views 1, daily 1, quiz_daily 0, exam_attempts 0, certificates 0, credentials 0, worklist_ticks 0, worklist_notes 0, notifications_sent 0, notifications_unsubscribed 0, signals_raised 0, help_requests 0, lrs_outbox 0, learning_modules 0, learning_quizzes 0\n"
+        "Removed 3 rows about rep rep-1: events 1, views 1, daily 1; nothing in quiz_daily, exam_attempts, certificates, credentials, worklist_ticks, worklist_notes, notifications_sent, notifications_unsubscribed, signals_raised, help_requests, lrs_outbox, learning_modules, learning_quizzes\n"
         "rep-1 is still on the roster: remove their row there, or they are counted again\n"))
 
 
@@ -163,7 +163,7 @@ def test_forget_leaves_no_byte_of_the_rep_in_the_database_files_or_reports(minim
         forgotten = run("forget", "zq9-forget-me", cwd=minimal)  # while the collector runs
         assert forgotten.returncode == 0, forgotten.stderr
         assert forgotten.stdout == (
-            "Removed 5 rows about rep zq9-forget-me: events 2, views 2, daily 1, quiz_daily 0, exam_attempts 0, certificates 0, credentials 0, worklist_ticks 0, worklist_notes 0, notifications_sent 0, notifications_unsubscribed 0, signals_raised 0, help_requests 0, lrs_outbox 0, learning_modules 0, learning_quizzes 0\n"
+            "Removed 5 rows about rep zq9-forget-me: events 2, views 2, daily 1; nothing in quiz_daily, exam_attempts, certificates, credentials, worklist_ticks, worklist_notes, notifications_sent, notifications_unsubscribed, signals_raised, help_requests, lrs_outbox, learning_modules, learning_quizzes\n"
             f"Deleted private/reports/{month}/ (it named zq9-forget-me; run partnerkit report again to remake it)\n"
         )
         assert send(port, links["rep-1"]).status_code == 204, "the collector carries on"

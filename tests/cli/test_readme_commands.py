@@ -146,7 +146,7 @@ def test_invite_collect_report_and_forget(built_example) -> None:
 
     forgotten = partnerkit("forget", "rep-1", cwd=project)
     assert (forgotten.returncode, forgotten.stdout) == (0, (
-        "Removed 3 rows about rep rep-1: events 1, views 1, daily 1, quiz_daily 0, exam_attempts 0, certificates 0, credentials 0, worklist_ticks 0, worklist_notes 0, notifications_sent 0, notifications_unsubscribed 0, signals_raised 0, help_requests 0, lrs_outbox 0, learning_modules 0, learning_quizzes 0\n"
+        "Removed 3 rows about rep rep-1: events 1, views 1, daily 1; nothing in quiz_daily, exam_attempts, certificates, credentials, worklist_ticks, worklist_notes, notifications_sent, notifications_unsubscribed, signals_raised, help_requests, lrs_outbox, learning_modules, learning_quizzes\n"
         f"Deleted private/reports/{month}/ (it named rep-1; run partnerkit report again to remake it)\n"
         "rep-1 is still on the roster: remove their row there, or they are counted again\n"))
     assert not report.exists()
