@@ -16,7 +16,7 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from generator.jinja_environment import Sandbox, sandboxed_environment
-from generator.render.escape import theme_text, yaml_text
+from generator.render.escape import finalize, md_text, theme_text, yaml_text
 from generator.render.mkdocs_config import PAGE_ASSETS, SIGNED_IN_ASSETS, WIDGET_CLASSES, widget_classes
 from generator.render.site import _FRONT_MATTER, page_content_id, relative_path
 
@@ -135,3 +135,12 @@ def test_sandbox_remembers_a_bounded_number_of_verdicts() -> None:
     template = sandbox.from_string("{% for name in names %}{{ thing | attr(name) }}{% endfor %}")
     assert template.render(thing=thing, names=list(vars(thing))).endswith(str(Sandbox.VERDICTS_KEPT + 499))
     assert len(sandbox._verdicts) <= Sandbox.VERDICTS_KEPT
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(HOSTILE, st.integers(-3, 3), st.booleans(), st.none(), st.floats(allow_nan=False, width=16)),
+                max_size=6))
+def test_finalize_escapes_as_md_text_does(values: list[object]) -> None:
+    """Every printed value, asked once or again (remembered), is escaped exactly as ``md_text`` escapes it."""
+    for value in values + values + [str(value) for value in values]:
+        assert finalize(value) == md_text(value) and type(finalize(value)) is type(md_text(value))
