@@ -64,6 +64,9 @@ def write_stage(rendered: RenderedSite, stage: Path, project_root: Path) -> None
 
 
 class _StageWriter:
+    """Writes files into a stage: in a stage that already exists (``partnerkit serve``'s) only those whose
+    bytes changed, so the engine's watcher rebuilds what changed; in a new one each file at once."""
+
     def __init__(self, stage: Path) -> None:
         self.stage, self.fresh = stage, not stage.exists()
         self.folders: set[str] = set()

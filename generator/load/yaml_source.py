@@ -60,6 +60,7 @@ class Position(NamedTuple):
 
 
 _new_tuple = tuple.__new__
+"""Builds a :class:`Position` without the Python function ``NamedTuple`` makes its ``__new__`` (one per value read)."""
 
 
 @dataclass
