@@ -55,18 +55,32 @@ def start_serving(engine: str, stage: Path, config_file: Path, address: str) -> 
 
 def write_stage(rendered: RenderedSite, stage: Path, project_root: Path) -> None:
     """Write pages, ``mkdocs.yml``, partnerkit's assets and copied files into ``stage``; only files whose
-    bytes changed."""
+    bytes changed. A new stage (a build's) is written without looking for files first, each folder made once."""
+    writer = _StageWriter(stage)
     for name, text in rendered.staged().items():
-        _write_if_changed(stage / name, text.encode("utf-8"))
+        writer.write(name, text.encode("utf-8"))
     for name, source in rendered.copies.items():
-        _write_if_changed(stage / name, (project_root / source).read_bytes())
+        writer.write(name, (project_root / source).read_bytes())
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
-    if path.is_file() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+class _StageWriter:
+    """Writes files into a stage: in a stage that already exists (``partnerkit serve``'s) only those whose
+    bytes changed, so the engine's watcher rebuilds what changed; in a new one each file at once."""
+
+    def __init__(self, stage: Path) -> None:
+        self.stage, self.fresh = stage, not stage.exists()
+        self.folders: set[str] = set()
+
+    def write(self, name: str, data: bytes) -> None:
+        path = self.stage / name
+        if not self.fresh and path.is_file() and path.read_bytes() == data:
+            return
+        folder = os.path.dirname(name)
+        if folder not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        with open(path, "wb") as stream:
+            stream.write(data)
 
 
 def remove_stale(stage: Path, rendered: RenderedSite, also_keep: tuple[str, ...] = ()) -> None:

@@ -25,12 +25,13 @@ def relative_name(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def unpublishable(path: Path, root: Path) -> str | None:
+def unpublishable(path: Path, root: Path, real_root: str | None = None) -> str | None:
     """Why ``path`` may not be read into the site, or None. Links are followed to the real file: it
-    must lie inside the project at ``root`` and outside ``private/``, ``.git/`` and the cache."""
+    must lie inside the project at ``root`` and outside ``private/``, ``.git/`` and the cache.
+    ``real_root``: ``os.path.realpath(root)``, where the caller resolved it once for many files."""
     real = Path(os.path.realpath(path))
     try:
-        inside = real.relative_to(os.path.realpath(root))
+        inside = real.relative_to(real_root or os.path.realpath(root))
     except ValueError:
         return f"links outside the project (to {real}): only files inside the project are published"
     top = inside.parts[0] if inside.parts else ""
@@ -41,9 +42,9 @@ def unpublishable(path: Path, root: Path) -> str | None:
     return None
 
 
-def check_published(path: Path, root: Path) -> ContentError | None:
+def check_published(path: Path, root: Path, real_root: str | None = None) -> ContentError | None:
     """``unpublishable`` as a located error on the file itself."""
-    reason = unpublishable(path, root)
+    reason = unpublishable(path, root, real_root)
     return ContentError(relative_name(path, root), 1, 1, "", reason) if reason else None
 
 
@@ -99,9 +100,10 @@ def read_text(path: Path, root: Path) -> tuple[str | None, ContentError | None]:
         )
 
 
-def read_project_text(path: Path, root: Path) -> tuple[str | None, ContentError | None]:
-    """``read_text`` for a file the site is built from: refused when it links out (``unpublishable``)."""
-    error = check_published(path, root)
+def read_project_text(path: Path, root: Path, real_root: str | None = None) -> tuple[str | None, ContentError | None]:
+    """``read_text`` for a file the site is built from: refused when it links out (``unpublishable``;
+    ``real_root`` as there)."""
+    error = check_published(path, root, real_root)
     return (None, error) if error else read_text(path, root)
 
 

@@ -37,11 +37,35 @@ class TemplateBytecode(jinja2.FileSystemBytecodeCache):
             pass
 
 
+class Sandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox with its verdict on an attribute remembered: Jinja's check
+    (``SandboxedEnvironment.is_safe_attribute``: a name starting with ``_``, or one of
+    ``is_internal_attribute``'s names for functions, methods, classes, frames, generators…) looks at the
+    object's type and the attribute's name only, so the verdict is kept per (type, name) and a page's
+    thousands of ``{{ x.y }}`` ask it once each. Every attribute is still checked; nothing else changes."""
+
+    VERDICTS_KEPT = 4096
+    """Verdicts remembered per environment at most (a template's ``attr`` filter can ask for any name)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = super().is_safe_attribute(obj, attr, value)
+            if len(self._verdicts) < self.VERDICTS_KEPT:
+                self._verdicts[key] = verdict
+        return verdict
+
+
 def sandboxed_environment(
     override_dir: Path | None = None, shown: str = "templates", *, autoescape: bool = False,
     bytecode_dir: Path | None = None, keep_trailing_newline: bool = False,
     finalize: Callable[[Any], Any] | None = None, strict: bool = True,
-) -> jinja2.sandbox.SandboxedEnvironment:
+) -> Sandbox:
     """A sandboxed environment over the vendor's templates in ``override_dir`` (shown in errors as
     ``shown``, the ``templates:`` setting) and then partnerkit's own. ``autoescape``: every printed value
     HTML-escaped (e-mail and worklist HTML; pages escape for Markdown through ``finalize`` instead);
@@ -50,7 +74,7 @@ def sandboxed_environment(
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(TEMPLATE_DIR)]
     if override_dir is not None:
         loaders.insert(0, ProjectTemplateLoader(override_dir, shown))
-    return jinja2.sandbox.SandboxedEnvironment(
+    return Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
         trim_blocks=True,

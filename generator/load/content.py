@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from generator.layout import CONTENT_DIR
@@ -40,8 +41,9 @@ def load_content(root: Path, config: SiteConfig | None, config_errors: list[Cont
     else:
         paths, link_errors = content_files(content_dir, root)
         errors.extend(link_errors)
+        real_root = os.path.realpath(root)  # once, not per file
         for path in paths:
-            sources, read_errors = CONTENT_READERS[path.suffix.lower()](path, root)
+            sources, read_errors = CONTENT_READERS[path.suffix.lower()](path, root, real_root)
             errors.extend(read_errors)
             for source in sources:
                 document, document_errors = _validate_document(source)

@@ -59,6 +59,10 @@ class Position(NamedTuple):
     col: int
 
 
+_new_tuple = tuple.__new__
+"""Builds a :class:`Position` without the Python function ``NamedTuple`` makes its ``__new__`` (one per value read)."""
+
+
 @dataclass
 class SourceDocument:
     """One YAML document: its plain data plus the position of every value and key."""
@@ -147,7 +151,8 @@ class _Builder:
         """Set by an error that makes the document's data meaningless (an unknown tag, a bad alias)."""
 
     def position(self, event: ev.Event) -> Position:
-        return Position(event.start_mark.line + self.first_line, event.start_mark.column + 1)
+        mark = event.start_mark
+        return _new_tuple(Position, (mark.line + self.first_line, mark.column + 1))  # Position(…) without its Python-level __new__
 
     def fail(self, event: ev.Event, message: str, loc: Loc = ()) -> None:
         position = self.position(event)

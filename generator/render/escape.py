@@ -27,6 +27,7 @@ The contexts:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -151,10 +152,16 @@ def yaml_text(value: Any, plain: bool = False) -> Markup:
     return Markup(json.dumps(text, ensure_ascii=False))
 
 
+_remembered_md_text = functools.lru_cache(maxsize=2048)(md_text)
+""":func:`md_text` of a ``str``, remembered: a site prints the same interface words and titles on page after page."""
+
+
 def finalize(value: Any) -> Any:
     """Jinja's ``finalize``: every printed value not marked as escaped is Markdown text."""
     if isinstance(value, Markup):
         return value
+    if type(value) is str:  # only exactly str: 1 and True are equal keys that md_text writes differently
+        return _remembered_md_text(value)
     return md_text(value)
 
 

@@ -194,11 +194,29 @@ def page_path(document: Document) -> str:
     return page_file(document.kind_name, document.id)
 
 
+def relative_path(target: str, start: str) -> str:
+    """``posixpath.relpath(target, start)`` for the docs-relative paths pages link between, without its
+    look-ups of the working folder (a build asks for thousands); a path with ``..``, an absolute or an
+    empty one goes to ``posixpath.relpath`` itself."""
+    to, here = target.split("/"), start.split("/")
+    if not target or not start or target[0] == "/" or start[0] == "/" or ".." in to or ".." in here:
+        return posixpath.relpath(target, start)
+    to = [part for part in to if part and part != "."]
+    here = [part for part in here if part and part != "."]
+    common = 0
+    for a, b in zip(to, here):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(here) - common) + to[common:]
+    return "/".join(parts) if parts else "."
+
+
 def html_link(page: str, target: str) -> str:
     """A relative URL for raw HTML, which the engine does not rewrite: pages are published as
     ``<name>/index.html`` (directory URLs), one level below their Markdown file."""
     published_dir = posixpath.dirname(page) if page.endswith("index.md") else page[: -len(".md")]
-    link = posixpath.relpath(target, published_dir or ".")
+    link = relative_path(target, published_dir or ".")
     return link + "/" if target.endswith("/") and not link.endswith("/") else link  # a page's own address, not a redirect to it
 
 
@@ -279,12 +297,24 @@ _FRONT_MATTER_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """PyYAML's safe loader, in C where libyaml is there (the same rules, a tenth of the time)."""
 
 
+_JSON_TEXT = r'"(?:[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]|\\["\\bfnrt]|\\u00[01][0-9a-fA-F])*"'
+_OWN_FRONT_MATTER = re.compile(
+    rf"partnerkit_id: ([A-Za-z][A-Za-z0-9_.-]*:[A-Za-z0-9_.:-]*(?<!:)|{_JSON_TEXT})\ntitle: ({_JSON_TEXT})\n")
+"""Front matter exactly as ``_front_matter.md.j2`` writes it, with only characters YAML and JSON read alike
+(``yaml_text``'s output: a plain id that YAML reads as text, JSON strings with no character YAML folds,
+refuses or reads otherwise); any other front matter is read with YAML."""
+
+
 def page_content_id(text: str) -> tuple[str, str] | None:
     """The content id a rendered page's front matter names (``partnerkit_id: module:pricing``) with
     the page's ``title`` (empty where it has none), or None."""
     found = _FRONT_MATTER.match(text)
     if found is None or "partnerkit_id:" not in (found.group(1) or ""):
         return None
+    own = _OWN_FRONT_MATTER.fullmatch(found.group(1))
+    if own is not None:  # the usual page: two lines, read without a YAML parser
+        ident, title = (json.loads(value) if value[0] == '"' else value for value in own.groups())
+        return (ident, html.unescape(title) if title else "") if ident else None
     try:
         meta = yaml.load(found.group(1), Loader=_FRONT_MATTER_LOADER)
     except yaml.YAMLError:
@@ -377,7 +407,7 @@ def render_site(
 
     def render(template: str, here: str, title: str, **context: Any) -> None:
         def link(document: Document) -> Markup:
-            return md_url(posixpath.relpath(path_of(document), posixpath.dirname(here) or "."))
+            return md_url(relative_path(path_of(document), posixpath.dirname(here) or "."))
 
         def href(document: Document) -> str:
             """A document's published address relative to this page, for raw HTML (escape it there)."""
@@ -390,7 +420,7 @@ def render_site(
             return html_link(here, published)
 
         def link_file(name: str) -> Markup:
-            return md_url(posixpath.relpath(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
+            return md_url(relative_path(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
 
         try:
             text = with_page_title(env.get_template(template).render(
@@ -444,7 +474,7 @@ def render_site(
                        widget_json=widget_json(quiz_widget_data(catalog, document, here, t)))
             else:
                 here = page_path(document)
-                accounts = md_url(posixpath.relpath(ACCOUNTS_PAGE, posixpath.dirname(here) or ".")) if worklists else None
+                accounts = md_url(relative_path(ACCOUNTS_PAGE, posixpath.dirname(here) or ".")) if worklists else None
                 render(f"{document.kind_name}.md.j2", here, document.title, document=document, talks=talks,
                        help_json=help_widget_json(config, t, document), accounts_link=accounts)
 
