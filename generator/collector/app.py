@@ -87,10 +87,6 @@ class RateLimits:
         """Seconds, for refilling the buckets: the process's monotonic clock (a test may hold it still)."""
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
 
-    def _level(self, key: tuple[str, str], rate: int, now: float) -> float:
-        level, since = self._buckets.get(key, (rate, now))
-        return min(rate, level + (now - since) * rate / 60)
-
     def take(self, rep: str, address: str, count: int, now: float | None = None) -> bool:
         """Spend ``count`` events from the rep's (if any) and the address's buckets, or neither and False."""
         now = self.clock() if now is None else now
@@ -101,14 +97,18 @@ class RateLimits:
             wanted.append((("address", address), self.per_address))
         if self.shared is not None:
             return self.shared.take([(":".join(key), rate) for key, rate in wanted], count)
-        levels = [(key, self._level(key, rate, now)) for key, rate in wanted]
-        for _, level in levels:
+        buckets = self._buckets
+        levels = []
+        for key, rate in wanted:  # each bucket's level now: refilled at its rate since it was last spent from
+            level, since = buckets.get(key, (rate, now))
+            level = min(rate, level + (now - since) * rate / 60)
             if level < count:
                 return False
-        if len(self._buckets) > self.SWEEP_AT:  # a bucket untouched for a minute is full again: forget it
-            self._buckets = {key: value for key, value in self._buckets.items() if now - value[1] < 60}
+            levels.append((key, level))
+        if len(buckets) > self.SWEEP_AT:  # a bucket untouched for a minute is full again: forget it
+            self._buckets = buckets = {key: value for key, value in buckets.items() if now - value[1] < 60}
         for key, level in levels:
-            self._buckets[key] = (level - count, now)
+            buckets[key] = (level - count, now)
         return True
 
 
@@ -351,7 +351,8 @@ def rep_of(settings: CollectorSettings, request: Request, tokens: set[str], coun
     roster, or a bad header is refused (403), and so are ``count`` events more than the rep or the
     client address may send this minute (429)."""
     partner, rep = _identity(settings, request, tokens)
-    address = request.client.host if request.client else ""
+    client = request.scope.get("client")  # (request.client makes a named tuple of it each time)
+    address = client[0] if client else ""
     if not settings.rates.take(f"{partner}/{rep}" if rep else "", address, count):
         raise Refused(429, "rate limit")
     return partner, rep
