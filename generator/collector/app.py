@@ -569,6 +569,14 @@ class Collector(Starlette):
         """The request through the middleware and the router (as every request went before ``events``)."""
         await super().__call__(scope, receive, send)
 
+    def add_middleware(self, *args: Any, **kwargs: Any) -> None:
+        self.events = None  # middleware added later sees every request
+        super().add_middleware(*args, **kwargs)
+
+    def add_exception_handler(self, *args: Any, **kwargs: Any) -> None:
+        self.events = None  # and so does an error handler
+        super().add_exception_handler(*args, **kwargs)
+
 
 _frozen = False
 

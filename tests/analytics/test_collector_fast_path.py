@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.middleware.gzip import GZipMiddleware
 
 from generator.collector.app import Collector, CollectorSettings, RateLimits, create_app
 from generator.events import ContentIndex, PageResource
@@ -172,10 +173,18 @@ def test_a_request_that_fails_is_answered_500_on_both_paths_and_the_error_raised
     assert outcomes[0][2] == {("partnerkit_requests_total", (("route", "/e"), ("status", "500"))): 1.0}
 
 
-def test_with_every_origin_allowed_every_request_is_routed(tmp_path: Path) -> None:
-    """CORS with ``*`` answers differently (``Access-Control-Allow-Origin: *``): the fast path stands aside."""
+def test_with_every_origin_allowed_or_middleware_added_every_request_is_routed(tmp_path: Path) -> None:
+    """CORS with ``*`` answers differently (``Access-Control-Allow-Origin: *``), and middleware or an
+    error handler added to the app must see every request: then the fast path stands aside."""
     store = SqliteStore(tmp_path / "events.sqlite")
     try:
         assert create_app(CollectorSettings(INDEX, ["*"], KEYS), store).events is None
+        with_middleware = create_app(CollectorSettings(INDEX, [ORIGIN], KEYS), store)
+        assert with_middleware.events is not None
+        with_middleware.add_middleware(GZipMiddleware)
+        assert with_middleware.events is None
+        with_handler = create_app(CollectorSettings(INDEX, [ORIGIN], KEYS), store)
+        with_handler.add_exception_handler(500, lambda request, error: None)
+        assert with_handler.events is None
     finally:
         store.close()
