@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import json
 import logging
 import re
@@ -24,7 +25,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Sequence
+from typing import Any, Awaitable, Callable, Sequence
 
 import orjson
 from crawlerdetect import CrawlerDetect
@@ -33,7 +34,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from generator.events import (
@@ -86,10 +87,6 @@ class RateLimits:
         """Seconds, for refilling the buckets: the process's monotonic clock (a test may hold it still)."""
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
 
-    def _level(self, key: tuple[str, str], rate: int, now: float) -> float:
-        level, since = self._buckets.get(key, (rate, now))
-        return min(rate, level + (now - since) * rate / 60)
-
     def take(self, rep: str, address: str, count: int, now: float | None = None) -> bool:
         """Spend ``count`` events from the rep's (if any) and the address's buckets, or neither and False."""
         now = self.clock() if now is None else now
@@ -100,14 +97,18 @@ class RateLimits:
             wanted.append((("address", address), self.per_address))
         if self.shared is not None:
             return self.shared.take([(":".join(key), rate) for key, rate in wanted], count)
-        levels = [(key, self._level(key, rate, now)) for key, rate in wanted]
-        for _, level in levels:
+        buckets = self._buckets
+        levels = []
+        for key, rate in wanted:  # each bucket's level now: refilled at its rate since it was last spent from
+            level, since = buckets.get(key, (rate, now))
+            level = min(rate, level + (now - since) * rate / 60)
             if level < count:
                 return False
-        if len(self._buckets) > self.SWEEP_AT:  # a bucket untouched for a minute is full again: forget it
-            self._buckets = {key: value for key, value in self._buckets.items() if now - value[1] < 60}
+            levels.append((key, level))
+        if len(buckets) > self.SWEEP_AT:  # a bucket untouched for a minute is full again: forget it
+            self._buckets = buckets = {key: value for key, value in buckets.items() if now - value[1] < 60}
         for key, level in levels:
-            self._buckets[key] = (level - count, now)
+            buckets[key] = (level - count, now)
         return True
 
 
@@ -350,7 +351,8 @@ def rep_of(settings: CollectorSettings, request: Request, tokens: set[str], coun
     roster, or a bad header is refused (403), and so are ``count`` events more than the rep or the
     client address may send this minute (429)."""
     partner, rep = _identity(settings, request, tokens)
-    address = request.client.host if request.client else ""
+    client = request.scope.get("client")  # (request.client makes a named tuple of it each time)
+    address = client[0] if client else ""
     if not settings.rates.take(f"{partner}/{rep}" if rep else "", address, count):
         raise Refused(429, "rate limit")
     return partner, rep
@@ -432,7 +434,10 @@ async def readiness(settings: CollectorSettings, store: BatchingStore) -> str | 
         return "store unavailable"
 
 
-CORE_PATHS = ("/e", "/health", "/ready")
+EVENTS_ROUTE = "/e"
+"""The path the beacon posts its events to."""
+
+CORE_PATHS = (EVENTS_ROUTE, "/health", "/ready")
 """The routes every collector serves (:func:`create_app`): the beacon's events, liveness and readiness."""
 
 
@@ -491,17 +496,96 @@ def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequen
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        freeze_start_up()
         yield
         metrics.log.flush()  # the last minute's refusals
 
     metrics = CollectorMetrics(store, settings.clock)
-    served = [Route("/e", collect, methods=["POST"]), Route("/health", health, methods=["GET"]),
+    served = [Route(EVENTS_ROUTE, collect, methods=["POST"]), Route("/health", health, methods=["GET"]),
               Route("/ready", ready, methods=["GET"]), *routes]
-    app = Starlette(
+    app = Collector(
         routes=served, lifespan=lifespan,
         middleware=[Middleware(RequestMetrics, metrics=metrics, routes=served),
                     Middleware(CORSMiddleware, allow_origins=list(settings.origins), allow_methods=["GET", "POST"],
                                allow_headers=["Content-Type"], max_age=86400)],
+        events=None if "*" in settings.origins else beacon_events(collect, metrics, settings.origins),
     )
     app.state.metrics = metrics
     return app
+
+
+def beacon_events(collect: Callable[[Request], Awaitable[Response]], metrics: CollectorMetrics,
+                  origins: Sequence[str]) -> Callable[[dict, Any, Any], Awaitable[None]]:
+    """``POST /e`` as an ASGI app of its own: ``collect`` (the route's handler) with what the collector's
+    middleware does for that route done here in a few lines (the middleware and router cost more than
+    the rest of a beacon's request): the request counted by status and its refusals labelled with the
+    route (:class:`RequestMetrics`), the CORS headers of a simple request (:class:`CORSMiddleware` with
+    the site's origins, none of them ``*``), and a 500 for a request that fails (Starlette's
+    ``ServerErrorMiddleware``, the error raised on to the server that logs it)."""
+    allowed = frozenset(origins)
+
+    async def events(scope: dict, receive: Any, send: Any) -> None:
+        token = metrics.serving(EVENTS_ROUTE)
+        status, started = 500, False
+        try:
+            request = Request(scope, receive)
+            response = await collect(request)
+            origin = request.headers.get("origin")
+            cors = ([(b"access-control-allow-origin", origin.encode("latin-1")), (b"vary", b"Origin")]
+                    if origin is not None and origin in allowed else [(b"vary", b"Origin")])
+            status, started = response.status_code, True
+            await send({"type": "http.response.start", "status": status, "headers": [*response.raw_headers, *cors]})
+            await send({"type": "http.response.body", "body": response.body})
+        except Exception:
+            if not started:  # as Starlette's ServerErrorMiddleware answers (debug off)
+                await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+            raise
+        finally:
+            metrics.served(token)
+            metrics.answered(EVENTS_ROUTE, status)
+
+    return events
+
+
+class Collector(Starlette):
+    """The collector's app: Starlette, with ``POST /e`` (the beacon's events, most of what a collector
+    serves) answered by ``events`` (:func:`beacon_events`) before the middleware and router, exactly as
+    they answer it (:meth:`routed`, which answers every other request, still can); ``events`` None:
+    everything is routed."""
+
+    def __init__(self, *, events: Callable[[dict, Any, Any], Awaitable[None]] | None, **options: Any):
+        super().__init__(**options)
+        self.events = events
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if (self.events is not None and scope["type"] == "http" and scope["method"] == "POST"
+                and scope["path"] == EVENTS_ROUTE and not scope.get("root_path")):
+            scope["app"] = self
+            await self.events(scope, receive, send)
+        else:
+            await self.routed(scope, receive, send)
+
+    async def routed(self, scope: dict, receive: Any, send: Any) -> None:
+        """The request through the middleware and the router (as every request went before ``events``)."""
+        await super().__call__(scope, receive, send)
+
+    def add_middleware(self, *args: Any, **kwargs: Any) -> None:
+        self.events = None  # middleware added later sees every request
+        super().add_middleware(*args, **kwargs)
+
+    def add_exception_handler(self, *args: Any, **kwargs: Any) -> None:
+        self.events = None  # and so does an error handler
+        super().add_exception_handler(*args, **kwargs)
+
+
+_frozen = False
+
+
+def freeze_start_up() -> None:
+    """Move what start-up made (modules, settings, the roster, ...) out of the garbage collector's
+    sight, once per process: its collections then look only at what requests made (``gc.freeze``)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()

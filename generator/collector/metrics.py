@@ -80,6 +80,8 @@ class CollectorMetrics:
         self.lrs_waiting = Gauge("partnerkit_lrs_outbox_waiting", "xAPI statements waiting to be delivered to the LRS",
                                  registry=self.registry)
         self.log = RefusalLog(clock)
+        self._answered: dict[tuple[str, int], Any] = {}
+        """The request counter of each route template and status (``labels`` looks it up on each call)."""
         if store is not None:
             from generator.store.lrs import outbox_counts
 
@@ -90,6 +92,22 @@ class CollectorMetrics:
     def refused(self, route: str, reason: str) -> None:
         self.refusals.labels(route, reason).inc()
         self.log.refused(reason)
+
+    def answered(self, route: str, status: int) -> None:
+        """Count one request answered with ``status`` by the route whose template is ``route``."""
+        counter = self._answered.get((route, status))
+        if counter is None:
+            counter = self._answered[route, status] = self.requests.labels(route, str(status))
+        counter.inc()
+
+    def serving(self, route: str) -> contextvars.Token:
+        """Label the refusals counted from here on in this request (:func:`count_refused`) with ``route``
+        (until :meth:`served` with what this returned)."""
+        return _CURRENT.set((self, route))
+
+    @staticmethod
+    def served(token: contextvars.Token) -> None:
+        _CURRENT.reset(token)
 
 
 def count_refused(reason: str) -> None:
@@ -119,8 +137,6 @@ class RequestMetrics:
     def __init__(self, app: Any, metrics: CollectorMetrics, routes: Sequence[BaseRoute]):
         self.app, self.metrics, self.routes = app, metrics, routes
         self._templates: dict[tuple[str, str], str] = {}
-        self._counters: dict[tuple[str, int], Any] = {}
-        """The request counter of each route template and status (``labels`` looks it up on each call)."""
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -133,7 +149,7 @@ class RequestMetrics:
                 self._templates.clear()
             route = self._templates[path] = route_template(self.routes, scope)
         status = 500
-        token = _CURRENT.set((self.metrics, route))
+        token = self.metrics.serving(route)
 
         async def sending(message: dict) -> None:
             nonlocal status
@@ -144,8 +160,5 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, sending)
         finally:
-            _CURRENT.reset(token)
-            counter = self._counters.get((route, status))
-            if counter is None:
-                counter = self._counters[route, status] = self.metrics.requests.labels(route, str(status))
-            counter.inc()
+            self.metrics.served(token)
+            self.metrics.answered(route, status)

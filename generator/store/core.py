@@ -222,7 +222,8 @@ class BatchingStore:
                     self._connection = self._connect()
                 self._run(self._connection, self.begin)
                 results: list[Any] = [None] * len(batch)
-                for index in sorted(range(len(batch)), key=lambda index: self._lock_order(batch[index])):
+                only_events = {item[0] for item in batch} == {"events"}  # (the usual batch: already in order)
+                for index in range(len(batch)) if only_events else sorted(range(len(batch)), key=lambda index: self._lock_order(batch[index])):
                     kind, payload, _ = batch[index]
                     results[index] = self._apply(self._connection, kind, payload)
                 self._run(self._connection, "COMMIT")
