@@ -287,7 +287,7 @@ def test_one_click_unsubscribe_is_respected_and_attacks_change_nothing(project: 
     assert inbox.received() == expected
     forgotten = partnerkit("forget", "ann", cwd=project, env=ENV)
     assert forgotten.returncode == 0, forgotten.stderr
-    assert "notifications_sent 1, notifications_unsubscribed 1, signals_raised 0, help_requests 0" in forgotten.stdout
+    assert "notifications_sent 1, notifications_unsubscribed 1; nothing in " in forgotten.stdout
 
 
 def test_japanese_site_writes_japanese_messages(project: Path, inbox: Inbox) -> None:
