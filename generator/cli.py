@@ -183,10 +183,19 @@ def build(project: Path, site_dir: Path | None, jobs: int | None, only: str | No
 @debug_option
 def check(project: Path, debug: bool) -> None:
     """Validate content and config without building."""
-    from generator.commands.check import check as check_operation
-    from generator.model.content import CONTENT_KINDS
+    # a check loads, renders in memory and ends: what it allocates lives until then, in few reference cycles
+    # (at 500 modules under 1 MB more without the cyclic collector), and the collector's passes over every
+    # model and page cost a seventh of its time there; run in-process (tests), it collects again after
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from generator.commands.check import check as check_operation
+        from generator.model.content import CONTENT_KINDS
 
-    catalog = run_operation(debug, check_operation, project, TerminalReporter(), keep_compiled=True)
+        catalog = run_operation(debug, check_operation, project, TerminalReporter(), keep_compiled=True)
+    finally:
+        if collecting and not _command_is_the_process:
+            gc.enable()
     counts = ", ".join(
         f"{len(items)} {CONTENT_KINDS[kind].kind_name if len(items) == 1 else CONTENT_KINDS[kind].kind_plural}"
         for kind, items in catalog.documents.items()
@@ -629,7 +638,13 @@ def without_plugin_search() -> None:
         sys.modules[PYDANTIC_PLUGIN_LOADER] = loader
 
 
+_command_is_the_process = False
+"""Set by :func:`main`: the process ends with the command, so what it allocates need not be collected."""
+
+
 def main() -> None:
+    global _command_is_the_process
+    _command_is_the_process = True
     # partnerkit's models use no pydantic plugin: the first model built need not search every installed
     # package's entry points for one (a user who sets the variable, even empty, decides instead)
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

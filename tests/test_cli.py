@@ -138,3 +138,12 @@ def test_pydantic_takes_only_get_plugins_from_its_plugin_loader() -> None:
     loader = (package / "plugin/_loader.py").read_text(encoding="utf-8")
     assert "elif disabled_plugins in ('__all__', '1', 'true'):\n        return ()" in loader
     assert PYDANTIC_PLUGINS_OFF == ("__all__", "1", "true") and PYDANTIC_PLUGIN_LOADER == "pydantic.plugin._loader"
+
+
+def test_a_check_run_in_process_leaves_the_cyclic_collector_on(minimal: Path) -> None:
+    # the command turns it off for its own run only when it is the whole process (main())
+    import gc
+
+    result = CliRunner().invoke(cli, ["check", "--project", str(minimal)])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled()
