@@ -10,6 +10,7 @@ Markdown extension (``generator.render.sanitize``), as before.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -31,4 +32,10 @@ def main(argv: list[str]) -> None:
     os.chdir(request["cwd"])
     sys.path.insert(0, request["cwd"])  # as ``python -m`` run there
     sys.argv = [engine, *request["arguments"]]
-    runpy.run_module(engine, run_name="__main__", alter_sys=True)
+    try:
+        runpy.run_module(engine, run_name="__main__", alter_sys=True)
+    finally:
+        # the process ends with the build, which partnerkit waits for: its site is written (the engine closes
+        # every file it writes) and the collector need not walk every object the engine made only for the
+        # interpreter to free them anyway
+        gc.freeze()

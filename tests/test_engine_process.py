@@ -144,3 +144,13 @@ def test_the_build_command_leaves_no_engine_running(minimal: Path) -> None:
     result = CliRunner().invoke(cli, ["build", "--project", str(minimal), "--quiet"])
     assert result.exit_code == 0, result.output
     assert children() == before and (minimal / "site/modules/pricing/index.html").is_file()
+
+
+def test_the_engines_process_ends_without_the_collectors_last_walk_over_every_object(tmp_path: Path) -> None:
+    # gc.freeze() once the engine's command returns: the build partnerkit waits for ends sooner
+    program = ("import atexit, gc, sys; atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0));"
+               " from generator.engine_process import main; main(['mkdocs'])")
+    request = '{"arguments": ["--version"], "cwd": "%s"}\n' % tmp_path
+    result = subprocess.run([sys.executable, "-c", program], input=request, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "mkdocs, version" in result.stdout and result.stdout.splitlines()[-1] == "frozen True"
