@@ -9,7 +9,6 @@ import contextlib
 import gc
 import os
 import sys
-import types
 from pathlib import Path
 
 import click
@@ -634,29 +633,12 @@ EXTRA_OF_MODULE = {
 extra to install instead of failing with a traceback."""
 
 
-PYDANTIC_PLUGIN_LOADER = "pydantic.plugin._loader"
-PYDANTIC_PLUGINS_OFF = ("__all__", "1", "true")
-"""The module pydantic finds its plugins with, and the values of ``PYDANTIC_DISABLE_PLUGINS`` with which
-its ``get_plugins()`` returns none without looking."""
-
-
-def without_plugin_search() -> None:
-    """Where pydantic's plugins are all disabled, its plugin loader stands in as a module whose ``get_plugins()``
-    returns none, as pydantic's own does then: importing the real one imports ``importlib.metadata`` (and
-    ``email``, ``zipfile``…), about 15 ms of every command, only for a search that is never made."""
-    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") in PYDANTIC_PLUGINS_OFF and PYDANTIC_PLUGIN_LOADER not in sys.modules:
-        loader = types.ModuleType(PYDANTIC_PLUGIN_LOADER)
-        loader.get_plugins = lambda: ()
-        sys.modules[PYDANTIC_PLUGIN_LOADER] = loader
-
-
 def main() -> None:
     global _command_is_the_process
     _command_is_the_process = True
     # partnerkit's models use no pydantic plugin: the first model built need not search every installed
     # package's entry points for one (a user who sets the variable, even empty, decides instead)
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    without_plugin_search()
     try:
         cli()
     except ModuleNotFoundError as exc:

@@ -103,43 +103,6 @@ def test_the_command_ends_without_the_collectors_last_walk_over_every_object(min
     assert result.stdout.splitlines()[-1] == "frozen True" and "Traceback" not in result.stderr
 
 
-def test_a_command_with_pydantics_plugins_disabled_never_searches_for_them(minimal: Path) -> None:
-    # pydantic's plugin loader stands in as a module finding none: importlib.metadata is never imported
-    program = ("import atexit, sys; atexit.register(lambda: print('metadata', 'importlib.metadata' in sys.modules));"
-               " sys.argv = ['partnerkit', 'check']; from generator.cli import main; main()")
-    result = subprocess.run([sys.executable, "-c", program], cwd=minimal, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "metadata False"
-
-
-def test_a_user_who_sets_pydantics_plugin_variable_gets_its_own_plugin_loader(minimal: Path) -> None:
-    import os
-
-    program = ("import atexit, sys; atexit.register(lambda: print('loader', hasattr(sys.modules['pydantic.plugin._loader'],"
-               " 'entry_points'))); sys.argv = ['partnerkit', 'check']; from generator.cli import main; main()")
-    result = subprocess.run([sys.executable, "-c", program], cwd=minimal, capture_output=True, text=True,
-                            env={**os.environ, "PYDANTIC_DISABLE_PLUGINS": ""})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "loader True"
-
-
-def test_pydantic_takes_only_get_plugins_from_its_plugin_loader() -> None:
-    # the stand-in of generator.cli.without_plugin_search holds get_plugins only: a pydantic that takes more fails here
-    import pydantic
-
-    from generator.cli import PYDANTIC_PLUGIN_LOADER, PYDANTIC_PLUGINS_OFF
-
-    package = Path(pydantic.__file__).parent
-    users = {str(path.relative_to(package)): path.read_text(encoding="utf-8") for path in package.rglob("*.py")
-             if "_loader" in path.read_text(encoding="utf-8") and path.name != "_loader.py"}
-    assert list(users) == ["plugin/_schema_validator.py"]
-    assert [line.strip() for line in users["plugin/_schema_validator.py"].splitlines() if "_loader" in line] == [
-        "from ._loader import get_plugins"]
-    loader = (package / "plugin/_loader.py").read_text(encoding="utf-8")
-    assert "elif disabled_plugins in ('__all__', '1', 'true'):\n        return ()" in loader
-    assert PYDANTIC_PLUGINS_OFF == ("__all__", "1", "true") and PYDANTIC_PLUGIN_LOADER == "pydantic.plugin._loader"
-
-
 def test_a_check_run_in_process_leaves_the_cyclic_collector_on(minimal: Path) -> None:
     # the command turns it off for its own run only when it is the whole process (main())
     import gc
