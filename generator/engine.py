@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.errors import PartnerkitError
+from generator.files import read_project_text
 from generator.layout import CONFIG_FILE, RELEASE_CACHE_DIR
 from generator.render.mkdocs_config import MARKDOWN_EXTENSIONS, SANITIZE_EXTENSION, ZENSICAL_SITE_DIR
 
@@ -190,10 +191,10 @@ def start_early(project: Path, rebuild: bool = False) -> None:
     built = cache.is_dir() and any(not entry.name.startswith(".") for entry in cache.iterdir())
     if built and not rebuild:
         return
-    try:
-        named = _CONFIGURED_ENGINE.search((project / CONFIG_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+    text, error = read_project_text(project / CONFIG_FILE, project)  # never a settings file linked out of the project
+    if error is not None:
         return
+    named = _CONFIGURED_ENGINE.search(text)
     engine = named.group(1) if named else DEFAULT_ENGINE
     if engine in WARM_IMPORTS and engine not in _EARLY:
         _EARLY[engine] = EngineRun(engine)

@@ -123,6 +123,18 @@ def test_an_engine_started_early_and_not_taken_is_ended(minimal: Path) -> None:
     assert _EARLY == {} and children() == before
 
 
+def test_a_settings_file_linked_out_of_the_project_is_not_read_to_start_an_engine(minimal: Path, tmp_path: Path) -> None:
+    from generator.engine import _EARLY, start_early
+
+    outside = tmp_path / "elsewhere.yml"
+    outside.write_text((minimal / "site_config.yml").read_text(encoding="utf-8") + "engine: properdocs\n", encoding="utf-8")
+    (minimal / "site_config.yml").unlink()
+    (minimal / "site_config.yml").symlink_to(outside)
+    before = children()
+    start_early(minimal)
+    assert _EARLY == {} and children() == before
+
+
 def test_the_engine_guessed_from_the_text_defaults_as_the_settings_do() -> None:
     from generator.engine import DEFAULT_ENGINE
     from generator.model.config import SiteConfig
