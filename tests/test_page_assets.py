@@ -1,14 +1,16 @@
-"""Which partnerkit files a page loads for everyone, which only for a signed-in rep, and the beacon's
-size goal (Plausible's script, 723 bytes gzipped)."""
+"""Which partnerkit files a page loads for everyone, which only for a signed-in rep, and the beacon's size
+with what it needs (pages.js), against the budget it keeps (Plausible's self-contained script, 723 bytes
+gzipped, is its goal: benchmarks/collector.py and benchmarks/page_weight.py print how far it is)."""
 
 from __future__ import annotations
 
 import gzip
 
 import pytest
+from hypothesis import given, strategies as st
 
 from generator.model.config import SiteConfig
-from generator.render.mkdocs_config import page_assets, signed_in_assets, stylesheets
+from generator.render.mkdocs_config import WIDGET_CLASSES, page_assets, signed_in_assets, stylesheets
 from generator.render.site import PACKAGE_ASSETS_DIR, minified
 
 pytestmark = pytest.mark.unit
@@ -46,6 +48,23 @@ def test_language_and_release_stylesheets_only_where_they_apply() -> None:
     assert stylesheets(config(), versioned=True) == ["partnerkit.css", "versions.css"]
 
 
-def test_the_beacon_as_shipped_is_at_most_plausibles_size() -> None:
-    served = minified("beacon.js", (PACKAGE_ASSETS_DIR / "partnerkit" / "beacon.js").read_text(encoding="utf-8"))
-    assert len(gzip.compress(served.encode(), 9, mtime=0)) <= 723, "as the site serves it (minified, gzipped)"
+BEACON_BUDGET = 1713
+"""The beacon with pages.js, which it needs, each minified and gzipped as the site serves it: bytes it may
+not outgrow (its size when issue 32 first measured it so). Its goal, Plausible's script, is 723 bytes, but
+that script needs nothing else; beacon.js alone (716 bytes) uses pages.js's helpers (meta tags, the
+collector's reachability, the token, every page) and is never loaded without it. A self-contained beacon
+with every behaviour is 947 bytes, but it would carry those helpers a second time on every page."""
+
+
+@given(st.sets(st.sampled_from(sorted(WIDGET_CLASSES))))
+def test_every_page_that_loads_the_beacon_loads_pages_js_before_it(classes: set[str]) -> None:
+    loaded = page_assets(config(**ANALYTICS), "".join(f'<div class="{name}"></div>\n' for name in sorted(classes)))
+    assert "beacon.js" in loaded and loaded.index("pages.js") < loaded.index("beacon.js")
+
+
+def test_the_beacon_with_what_it_needs_stays_within_its_budget() -> None:
+    needs = page_assets(config(**ANALYTICS), "")  # a page with nothing but the beacon
+    assert needs == ["pages.js", "beacon.js"]
+    served = [minified(name, (PACKAGE_ASSETS_DIR / "partnerkit" / name).read_text(encoding="utf-8")) for name in needs]
+    assert sum(len(gzip.compress(text.encode(), 9, mtime=0)) for text in served) <= BEACON_BUDGET, \
+        "each file as the site serves it (minified, gzipped): a browser fetches pages.js whole"
