@@ -34,6 +34,7 @@ from generator.collector.app import (CollectorSettings, Refused, check_request, 
 from generator.collector.notifications import html_page
 from generator.notifications.tokens import sign_unsubscribe, verify_unsubscribe
 from generator.model.config import HelpSettings
+from generator.model.urls import Urls
 
 HELP_ROUTE = "/help"
 ANSWERED_ROUTE = "/help/answered"
@@ -54,12 +55,14 @@ class HelpBody(BaseModel):
     text: str = Field(max_length=MAX_BODY_BYTES)
 
 
-def answered_link(collector_base: str, request: store_signals.HelpRequest, keys: dict[str, bytes], now: datetime) -> str:
-    """The signed link a vendor contact follows to mark ``request`` answered."""
+def answered_link(urls: Urls, request: store_signals.HelpRequest, keys: dict[str, bytes], now: datetime) -> str | None:
+    """The signed link a vendor contact follows to mark ``request`` answered; None on a site without a collector."""
     from urllib.parse import quote
 
-    token = sign_unsubscribe(request.partner, request.id, ANSWERED_KIND, now, keys)
-    return f"{collector_base}{ANSWERED_ROUTE}?t={quote(token)}"
+    route = urls.collector_route(ANSWERED_ROUTE)
+    if route is None:
+        return None
+    return f"{route}?t={quote(sign_unsubscribe(request.partner, request.id, ANSWERED_KIND, now, keys))}"
 
 
 @dataclass

@@ -31,6 +31,7 @@ from generator.commands.signals import raise_signals
 from generator.store import signals as store_signals
 from generator.events import CONTENT_INDEX, read_content_index
 from generator.collector.help import answered_link
+from generator.model.urls import Urls
 from generator.model.worklists import OWNERS, owner_label
 from generator.errors import PartnerkitError
 from generator.layout import OUTBOX_DIR
@@ -117,8 +118,8 @@ def notify(root: Path, day: date | None, outbox: Path | None, send: bool, dry_ru
         run = raise_signals(root, config, store, today - timedelta(days=1), record=not dry_run)
         asked = store.run(lambda tx: store_signals.help_requests(tx, (today - timedelta(days=1)).isoformat(),
                                                                  (today - timedelta(days=1)).isoformat())).result()
-        base = config.analytics.collector_base
-        help_requests = [(request, answered_link(base, request, keys, now) if base else "") for request in asked]
+        urls = Urls.of(config)
+        help_requests = [(request, answered_link(urls, request, keys, now) or "") for request in asked]
         titles = dict(read_content_index(root).titles) if (root / CONTENT_INDEX).is_file() else {}
         inputs = Inputs(today, config, roster, people, certificates, daily, sales, links, due, steps,
                         _procedure_titles(root) if steps else {},

@@ -79,18 +79,13 @@ def usable_address(address: str) -> bool:
     return True
 
 
-def collector_base(config: SiteConfig) -> str:
-    """The collector's address from ``analytics.endpoint`` (its event route is ``<base>/e``)."""
-    base = config.analytics.collector_base
-    if base is None:
-        raise PartnerkitError("analytics.endpoint is not set in site_config.yml: unsubscribe links go to the collector")
-    return base
-
-
 def unsubscribe_link(config: SiteConfig, message: Message, keys: dict[str, bytes], now: datetime) -> str:
+    """The one-click unsubscribe link of ``message``: the collector serves it, so a site without one is refused."""
     token = sign_unsubscribe(message.recipient.partner, message.recipient.rep, message.kind, now, keys)
-    collector_base(config)  # refuses a site without a collector
-    return Urls.of(config).unsubscribe(token) or ""
+    link = Urls.of(config).unsubscribe(token)
+    if link is None:
+        raise PartnerkitError("analytics.endpoint is not set in site_config.yml: unsubscribe links go to the collector")
+    return link
 
 
 def write_email(message: Message, config: SiteConfig, root: Path, keys: dict[str, bytes], now: datetime) -> EmailMessage:

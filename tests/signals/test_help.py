@@ -12,6 +12,8 @@ import pytest
 from generator.store import signals as store_signals
 from generator.collector.help import HelpService, answered_link, help_routes
 from generator.model.config import HelpSettings
+from generator.model.urls import Urls
+from generator.model.versions import Releases
 from tests.analytics.conftest import KEYS
 from tests.signals.conftest import Collector, token
 
@@ -75,7 +77,8 @@ def test_a_rep_may_ask_three_times_a_day(collector) -> None:
 def test_the_answered_link_marks_the_request_once(collector) -> None:
     assert ask(collector).status_code == 200
     (request,) = collector.store.run(store_signals.help_requests).result()
-    link = urlsplit(answered_link("https://collect.example", request, KEYS, datetime.now(timezone.utc)))
+    urls = Urls("https://partners.example", Releases(), "https://collect.example")
+    link = urlsplit(answered_link(urls, request, KEYS, datetime.now(timezone.utc)))
     address = f"{link.path}?{link.query}"
     page = collector.client.get(address)
     assert page.status_code == 200 and "Mark answered" in page.text
