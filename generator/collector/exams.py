@@ -220,15 +220,14 @@ class ExamService:
 
     def _issue(self, db: Transaction, key: ExamKey, version: str, partner: str, rep: str, today: date) -> str:
         """Issue the certificate, or renew the rep's existing one under the same id; return the id."""
-        expires = (today + timedelta(days=key.validity_days)).isoformat()
         existing = store_exams.certificate_id(db, partner, rep, key.id)
+        ident = existing if existing is not None else secrets.token_urlsafe(18)
+        certificate = Certificate(ident, partner, rep, key.id, key.title, key.role, key.level, version, today,
+                                  today + timedelta(days=key.validity_days))
         if existing is not None:
-            store_exams.renew_certificate(db, existing, key.title, key.role, key.level, version, today.isoformat(), expires)
-            ident = existing
+            store_exams.renew_certificate(db, certificate)
         else:
-            ident = secrets.token_urlsafe(18)
-            store_exams.add_certificate(db, Certificate(ident, partner, rep, key.id, key.title, key.role, key.level, version,
-                                                        today, date.fromisoformat(expires)))
+            store_exams.add_certificate(db, certificate)
         signed = self.credentials.issue(db, key, ident) if self.credentials is not None else None
         if self.statements is not None:
             part = signed.split(".")[1] if signed else ""

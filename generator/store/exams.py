@@ -123,10 +123,14 @@ def certificates_of(db: Transaction, partner: str, rep: str) -> list[Certificate
         f"SELECT {CERTIFICATE_COLUMNS} FROM certificates WHERE partner = ? AND rep = ? ORDER BY exam", (partner, rep))]
 
 
-def renew_certificate(db: Transaction, ident: str, title: str, role: str, level: str, version: str, issued: str,
-                      expires: str) -> None:
+def renew_certificate(db: Transaction, certificate: Certificate) -> None:
+    """Store a renewed certificate: the rep's existing one (its id) passed again, with the exam's title,
+    role and level as they are now, the release passed in and new issue and expiry days; any
+    recertification deadline is met."""
     db.execute("UPDATE certificates SET title = ?, role = ?, level = ?, version = ?, issued = ?, expires = ?,"
-               " recertify_by = NULL WHERE id = ?", (title, role, level, version, issued, expires, ident))
+               " recertify_by = NULL WHERE id = ?",
+               (certificate.title, certificate.role, certificate.level, certificate.version, certificate.issued.isoformat(),
+                certificate.expires.isoformat(), certificate.id))
 
 
 def add_certificate(db: Transaction, certificate: Certificate) -> None:
