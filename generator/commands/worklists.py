@@ -99,7 +99,8 @@ def worklists(root: Path, day: date | None, db: str | None, roster_path: Path = 
     partners = {entry.partner_id: entry.partner_name for entry in roster}
     names = {entry.rep_id: entry.name for entry in roster}
     customers.clear()  # the cases are stored: the files are written from the store, the export's memory is free
-    files = WorklistFiles(folder, config, today, steps, titles, names)
+    files = WorklistFiles(folder, config, today, steps, titles, names,
+                          templates=root / config.templates if config.templates else None)
     for partner in served:
         mine = [row for row in open_cases if row.partner == partner]
         run.files += files.write(partner, f"Worklist of {partners.get(partner, partner)}", mine, lambda step: True)
@@ -148,6 +149,8 @@ class WorklistFiles:
     """Procedure titles by id."""
     names: dict[str, str]
     """Reps' names by id (who ticked a step)."""
+    templates: Path | None = None
+    """The vendor's template folder (``templates:``): a ``worklist.html.j2`` there replaces partnerkit's."""
 
     def write(self, name: str, title: str, cases: list[records.CaseRow], wanted: Callable[[records.StepRow], bool],
               partners: dict[str, str] | None = None) -> list[Path]:
@@ -175,8 +178,14 @@ class WorklistFiles:
                                     step.action, self._name(step.ticked_by) if step.ticked_at else None)
                        for step in shown]))
         csv_path = write_csv(self.folder / f"{name}.csv", CSV_HEADER, rows)
-        page = _worklist_template().render(language=config.language, title=title, day=self.day.isoformat(),
-                                           cases=shown_cases)
+        try:
+            page = _worklist_template(self.templates, config.templates or "templates").render(
+                language=config.language, title=title, day=self.day.isoformat(), cases=shown_cases)
+        except jinja2.TemplateError as exc:
+            vendors = self.templates is not None and (self.templates / WORKLIST_TEMPLATE).is_file()
+            where = f"{(config.templates or 'templates').rstrip('/')}/{WORKLIST_TEMPLATE}" if vendors else WORKLIST_TEMPLATE
+            line = f":{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno else ""
+            raise PartnerkitError(f"{where}{line}: {exc.message or type(exc).__name__}") from None
         html_path = self.folder / f"{name}.html"
         html_path.write_text(page, encoding="utf-8")
         return [csv_path, html_path]
@@ -191,9 +200,14 @@ class WorklistFiles:
 
 
 WORKLIST_TEMPLATE = "worklist.html.j2"
-"""partnerkit's template of a worklist's HTML (every value HTML-escaped)."""
+"""The template of a worklist's HTML (every value HTML-escaped): the vendor's in their ``templates:``
+folder if there is one, else partnerkit's."""
 
 
-@functools.lru_cache(maxsize=1)
-def _worklist_template() -> jinja2.Template:
-    return sandboxed_environment(autoescape=True, keep_trailing_newline=True).get_template(WORKLIST_TEMPLATE)
+def _worklist_template(templates: Path | None, shown: str) -> jinja2.Template:
+    return _worklist_environment(templates, shown).get_template(WORKLIST_TEMPLATE)  # (reloaded if its file changed)
+
+
+@functools.lru_cache(maxsize=4)
+def _worklist_environment(templates: Path | None, shown: str) -> jinja2.Environment:
+    return sandboxed_environment(templates, shown, autoescape=True, keep_trailing_newline=True)

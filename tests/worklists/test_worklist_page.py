@@ -105,3 +105,44 @@ def test_the_vendor_list_names_each_partner_and_only_the_vendor_steps(files: Wor
 def test_a_day_without_cases_says_so(files: WorklistFiles) -> None:
     _, html_file = files.write("globex", "Worklist of Globex", [], lambda row: True)
     assert Page(html_file.read_text(encoding="utf-8")).text == "Worklist of Globex 2028-01-31 · 0 open cases Nothing to do today."
+
+
+def test_a_vendors_worklist_template_replaces_partnerkits_and_still_escapes(files: WorklistFiles, tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "worklist.html.j2").write_text(
+        "<!doctype html><title>{{ title }}</title>\n<h1>Our list for {{ day }}</h1>\n"
+        "{% for case in cases %}<p>{{ case.customer }}: {{ case.steps | length }} steps</p>\n{% endfor %}", encoding="utf-8")
+    mine = WorklistFiles(files.folder, files.config, files.day, files.steps, files.titles, files.names, templates=folder)
+    _, html_file = mine.write("acme", "Worklist of Acme", [case("c1", f"Brück {HOSTILE}", "https://x.example/")],
+                              lambda row: True)
+    page = Page(html_file.read_text(encoding="utf-8"))
+    assert page.text == f"Our list for 2028-01-31 Brück {HOSTILE}: 3 steps"
+    assert [tag for tag, _ in page.tags if tag == "script"] == []
+
+
+def test_a_vendors_worklist_template_that_leads_outside_its_folder_is_refused(files: WorklistFiles, tmp_path: Path) -> None:
+    from generator.errors import ContentErrors
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    secret = tmp_path / "secret.html.j2"
+    secret.write_text("not a template of the project", encoding="utf-8")
+    (folder / "worklist.html.j2").symlink_to(secret)
+    mine = WorklistFiles(files.folder, files.config, files.day, files.steps, files.titles, files.names, templates=folder)
+    with pytest.raises(ContentErrors) as refused:
+        mine.write("acme", "Worklist", [case("c1", "Kestrel", "https://x.example/")], lambda row: True)
+    (error,) = refused.value.errors
+    assert str(error).startswith("templates/worklist.html.j2:1:1: leads outside the templates folder (to "), str(error)
+    assert not (files.folder / "acme.html").exists()
+
+
+def test_a_broken_worklist_template_is_a_clear_error(files: WorklistFiles, tmp_path: Path) -> None:
+    from generator.errors import PartnerkitError
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "worklist.html.j2").write_text("{% for case in cases %}never closed", encoding="utf-8")
+    mine = WorklistFiles(files.folder, files.config, files.day, files.steps, files.titles, files.names, templates=folder)
+    with pytest.raises(PartnerkitError, match=r"^templates/worklist\.html\.j2:1: Unexpected end of template"):
+        mine.write("acme", "Worklist", [case("c1", "Kestrel", "https://x.example/")], lambda row: True)
