@@ -62,6 +62,9 @@ class Position(NamedTuple):
 _new_tuple = tuple.__new__
 """Builds a :class:`Position` without the Python function ``NamedTuple`` makes its ``__new__`` (one per value read)."""
 
+_SCALAR = ev.ScalarEvent
+"""The parser's scalar event class, which the reader's loop compares with ``type(event) is`` (its common case)."""
+
 
 @dataclass
 class SourceDocument:
@@ -168,9 +171,58 @@ class _Builder:
         (self.document.keys if key else self.document.values)[loc] = position
 
     def build(self) -> SourceDocument:
-        """Read events up to the end of the document; the document's start event is already read."""
+        """Read events up to the end of the document; the document's start event is already read.
+
+        Most events of a playbook are untagged, unanchored scalars: a new key, a value under the key just
+        read, or a list item. Those are handled in the loop itself, by the same rules as :meth:`read_key`,
+        :meth:`read_value` and :meth:`scalar`; anything else (a tag, an anchor, a merge key, a duplicate or
+        refused key, an alias, a collection's start or end) goes through those methods."""
         get_event, stack = self.parser.get_event, self.stack
-        while not isinstance(event := get_event(), ev.DocumentEndEvent):
+        entries, values, keys = self.entries, self.document.values, self.document.keys
+        first_line = self.first_line
+        null, number, booleans = _NULL.fullmatch, _NUMBER.fullmatch, _BOOL
+        while True:
+            event = get_event()
+            if type(event) is _SCALAR and stack and event.tag is None and event.anchor is None:
+                parent = stack[-1]
+                container, text = parent.value, event.value
+                plain = event.implicit[0]
+                if type(container) is dict:
+                    key = parent.key
+                    if key is None:
+                        # A key: plain text that is not null and not "<<", not given before in this mapping.
+                        if parent.skip_key or text in container or (plain and (text == "<<" or null(text))):
+                            self.read_key(parent, event) if not parent.skip_key else self.read_value(parent, event)
+                            continue
+                        mark = event.start_mark
+                        loc = (*parent.loc, text)
+                        position = _new_tuple(Position, (mark.line + first_line, mark.column + 1))
+                        entries.append((loc, position, True))
+                        keys[loc] = position
+                        parent.key = text
+                        continue
+                    loc = (*parent.loc, key)
+                else:
+                    loc = (*parent.loc, len(container))
+                mark = event.start_mark
+                position = _new_tuple(Position, (mark.line + first_line, mark.column + 1))
+                entries.append((loc, position, False))
+                values[loc] = position
+                if plain:
+                    if null(text):
+                        text = None
+                    elif text in booleans:
+                        text = booleans[text]
+                    elif number(text):
+                        text = Number(text)
+                if type(container) is dict:
+                    container[key] = text
+                    parent.key = None
+                else:
+                    container.append(text)
+                continue
+            if isinstance(event, ev.DocumentEndEvent):
+                break
             parent = stack[-1] if stack else None
             if isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
                 self.close(event)
