@@ -25,11 +25,37 @@ def relative_name(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def unpublishable(path: Path, root: Path, real_root: str | None = None) -> str | None:
+class RealPaths:
+    """``os.path.realpath`` for the many files of one project read in one pass (a load): the project root
+    and each folder are resolved once, and a file whose own name is not a link lies where its folder's
+    real path says; a name that is a link is resolved by ``os.path.realpath`` itself. Made per pass,
+    never kept: a folder's links may change between two builds."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = os.path.realpath(root)
+        self._folders: dict[str, str] = {}
+
+    def realpath(self, path: Path | str) -> str:
+        """``os.path.realpath(path)``, with ``path``'s folder resolved at most once per instance."""
+        folder, name = os.path.split(os.fspath(path))
+        if name in ("", ".", ".."):
+            return os.path.realpath(path)
+        real_folder = self._folders.get(folder)
+        if real_folder is None:
+            real_folder = self._folders[folder] = os.path.realpath(folder)
+        joined = os.path.join(real_folder, name)
+        return os.path.realpath(joined) if os.path.islink(joined) else joined
+
+
+def unpublishable(path: Path, root: Path, real_root: str | RealPaths | None = None) -> str | None:
     """Why ``path`` may not be read into the site, or None. Links are followed to the real file: it
     must lie inside the project at ``root`` and outside ``private/``, ``.git/`` and the cache.
-    ``real_root``: ``os.path.realpath(root)``, where the caller resolved it once for many files."""
-    real = Path(os.path.realpath(path))
+    ``real_root``: ``os.path.realpath(root)``, where the caller resolved it once for many files, or the
+    :class:`RealPaths` of a pass over the project's files."""
+    if isinstance(real_root, RealPaths):
+        real, real_root = Path(real_root.realpath(path)), real_root.root
+    else:
+        real = Path(os.path.realpath(path))
     try:
         inside = real.relative_to(real_root or os.path.realpath(root))
     except ValueError:
@@ -42,7 +68,7 @@ def unpublishable(path: Path, root: Path, real_root: str | None = None) -> str |
     return None
 
 
-def check_published(path: Path, root: Path, real_root: str | None = None) -> ContentError | None:
+def check_published(path: Path, root: Path, real_root: str | RealPaths | None = None) -> ContentError | None:
     """``unpublishable`` as a located error on the file itself."""
     reason = unpublishable(path, root, real_root)
     return ContentError(relative_name(path, root), 1, 1, "", reason) if reason else None
@@ -100,7 +126,9 @@ def read_text(path: Path, root: Path) -> tuple[str | None, ContentError | None]:
         )
 
 
-def read_project_text(path: Path, root: Path, real_root: str | None = None) -> tuple[str | None, ContentError | None]:
+def read_project_text(
+    path: Path, root: Path, real_root: str | RealPaths | None = None,
+) -> tuple[str | None, ContentError | None]:
     """``read_text`` for a file the site is built from: refused when it links out (``unpublishable``;
     ``real_root`` as there)."""
     error = check_published(path, root, real_root)
