@@ -23,7 +23,7 @@ from generator.jinja_environment import sandboxed_environment
 from generator.render.context import ReleaseContext
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
 from generator.render.mkdocs_config import (ASSET_DIR, ASSETS_KEY, SIGNED_IN_KEY, assets, logo_copy, mkdocs_config,
-                                            page_assets, signed_in_assets, STYLESHEETS)
+                                            page_assets, signed_in_assets, STYLESHEETS, widget_classes)
 from generator.render.body_marks import mark_body
 from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
@@ -397,6 +397,9 @@ def render_site(
 
     pages: dict[str, str] = {}
     content_ids: dict[str, str] = {}
+    templates: dict[str, jinja2.Template] = {}
+    """Each template this render uses, looked up once: Jinja's ``get_template`` checks the template's file
+    on every call (``auto_reload``), and a site renders one template for hundreds of pages."""
 
     # A section of one document (the who-does-what matrix) is that document's page: one URL segment.
     single = {section.documents[0].content_id: section.index for section in sections
@@ -423,11 +426,16 @@ def render_site(
             return md_url(relative_path(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
 
         try:
-            text = with_page_title(env.get_template(template).render(
+            compiled = templates.get(template)
+            if compiled is None:
+                compiled = templates[template] = env.get_template(template)
+            text = with_page_title(compiled.render(
                 config=config, catalog=catalog, t=t, link=link, link_file=link_file, href=href, page_href=page_href, release=release,
                 **context
             ), title)
-            pages[f"docs/{here}"] = with_assets(text, page_assets(config, text), signed_in_assets(config, text))
+            present = widget_classes(text)
+            pages[f"docs/{here}"] = with_assets(text, page_assets(config, text, present),
+                                                signed_in_assets(config, text, present))
             named = page_content_id(text)
             if named is not None:
                 content_ids[named[0]] = named[1]
