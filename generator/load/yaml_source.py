@@ -62,8 +62,9 @@ class Position(NamedTuple):
 _new_tuple = tuple.__new__
 """Builds a :class:`Position` without the Python function ``NamedTuple`` makes its ``__new__`` (one per value read)."""
 
-_SCALAR = ev.ScalarEvent
-"""The parser's scalar event class, which the reader's loop compares with ``type(event) is`` (its common case)."""
+_SCALAR, _MAPPING_START, _MAPPING_END, _SEQUENCE_START, _SEQUENCE_END = (
+    ev.ScalarEvent, ev.MappingStartEvent, ev.MappingEndEvent, ev.SequenceStartEvent, ev.SequenceEndEvent)
+"""The parser's event classes the reader's loop compares with ``type(event) is`` (its common cases)."""
 
 
 @dataclass
@@ -174,9 +175,10 @@ class _Builder:
         """Read events up to the end of the document; the document's start event is already read.
 
         Most events of a playbook are untagged, unanchored scalars: a new key, a value under the key just
-        read, or a list item. Those are handled in the loop itself, by the same rules as :meth:`read_key`,
-        :meth:`read_value` and :meth:`scalar`; anything else (a tag, an anchor, a merge key, a duplicate or
-        refused key, an alias, a collection's start or end) goes through those methods."""
+        read, or a list item; then the starts and ends of untagged, unanchored lists and mappings. Those are
+        handled in the loop itself, by the same rules as :meth:`read_key`, :meth:`read_value`, :meth:`scalar`,
+        :meth:`open` and :meth:`close`; anything else (a tag, an anchor, a merge key, a duplicate or refused
+        key, an alias, a collection as a key or past the depth limit) goes through those methods."""
         get_event, stack = self.parser.get_event, self.stack
         entries, values, keys = self.entries, self.document.values, self.document.keys
         first_line = self.first_line
@@ -220,6 +222,25 @@ class _Builder:
                     parent.key = None
                 else:
                     container.append(text)
+                continue
+            kind = type(event)
+            if (kind is _MAPPING_START or kind is _SEQUENCE_START) and event.tag is None and event.anchor is None and (
+                    not stack or type(stack[-1].value) is list or stack[-1].key is not None) and len(stack) < MAX_DEPTH:
+                # A list or mapping as a document, a list item or the value under the key just read.
+                if stack:
+                    parent = stack[-1]
+                    loc = (*parent.loc, len(parent.value) if type(parent.value) is list else parent.key)
+                else:
+                    loc = ()
+                mark = event.start_mark
+                position = _new_tuple(Position, (mark.line + first_line, mark.column + 1))
+                entries.append((loc, position, False))
+                values[loc] = position
+                stack.append(_Collection(loc, {} if kind is _MAPPING_START else [], None, len(entries), self.aliases))
+                continue
+            if (kind is _MAPPING_END or kind is _SEQUENCE_END) and stack[-1].anchor is None:
+                done = stack.pop()
+                self.place(stack[-1] if stack else None, done.value)
                 continue
             if isinstance(event, ev.DocumentEndEvent):
                 break
