@@ -77,44 +77,59 @@ def check_published(path: Path, root: Path, real_root: str | RealPaths | None = 
 def project_files(folder: Path, root: Path, suffixes: Iterable[str]) -> tuple[list[Path], list[ContentError]]:
     """Every file under ``folder`` whose lower-case suffix is one of ``suffixes`` (hidden files and folders
     skipped), in a stable order, and an error for each such file or linked folder that leads outside the
-    project or into a folder never published. Linked folders inside the project are followed once."""
+    project or into a folder never published. Linked folders inside the project are followed once.
+
+    A folder is listed with ``os.scandir``, whose entries know from the listing itself whether they are a
+    file, a folder or a link: a plain file or folder costs no further system call; a link is checked and
+    followed through its path, as ``Path`` does. ``suffixes`` are extensions such as ``.yml``: a name
+    ending in a dot has none (``os.path.splitext`` calls the dot a suffix, ``Path.suffix`` does not)."""
     wanted = set(suffixes)
-    found: list[Path] = []
+    found: list[tuple[str, Path]] = []
     errors: list[ContentError] = []
     seen: set[str] = set()
 
-    def walk(directory: Path) -> None:
+    def walk(directory: Path, prefix: str) -> None:
         real = os.path.realpath(directory)
         if real in seen:
             return
         seen.add(real)
-        for entry in sorted(directory.iterdir(), key=lambda path: path.name):
-            if entry.name.startswith(".") or (entry.suffix.lower() not in wanted and not entry.is_dir()):
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            error = check_published(entry, root) if entry.is_symlink() else None
-            if error:
-                errors.append(error)
-            elif entry.is_dir():
-                walk(entry)
-            elif entry.is_file() or not entry.exists():  # a broken link: reported when read
-                found.append(entry)
+            if entry.is_symlink():  # where it leads is looked up through its path (which may fail quietly, as Path does)
+                path = directory / name
+                if path.suffix.lower() not in wanted and not path.is_dir():
+                    continue
+                error = check_published(path, root)
+                if error:
+                    errors.append(error)
+                elif path.is_dir():
+                    walk(path, f"{prefix}{name}/")
+                elif path.is_file() or not path.exists():  # a broken link: reported when read
+                    found.append((f"{prefix}{name}", path))
+            elif entry.is_dir(follow_symlinks=False):
+                walk(directory / name, f"{prefix}{name}/")
+            elif entry.is_file(follow_symlinks=False) and os.path.splitext(name)[1].lower() in wanted:
+                found.append((f"{prefix}{name}", directory / name))
 
     if folder.is_dir():
         error = check_published(folder, root) if folder.is_symlink() else None
         if error:
             return [], [error]
-        walk(folder)
-    return sorted(found, key=lambda path: path.relative_to(folder).as_posix()), errors
+        walk(folder, "")
+    return [path for _, path in sorted(found, key=lambda pair: pair[0])], errors
 
 
 def read_text(path: Path, root: Path) -> tuple[str | None, ContentError | None]:
     """The file's text (UTF-8, a BOM allowed), or the error explaining why it cannot be read."""
-    name = relative_name(path, root)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
-        return None, ContentError(name, 1, 1, "", f"cannot read file: {reason}")
+        return None, ContentError(relative_name(path, root), 1, 1, "", f"cannot read file: {reason}")
     try:
         return raw.decode("utf-8-sig").replace("\r\n", "\n"), None
     except UnicodeDecodeError as exc:
@@ -122,7 +137,7 @@ def read_text(path: Path, root: Path) -> tuple[str | None, ContentError | None]:
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         return None, ContentError(
-            name, line, col, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+            relative_name(path, root), line, col, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
         )
 
 
