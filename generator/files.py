@@ -53,7 +53,11 @@ def unpublishable(path: Path, root: Path, real_root: str | RealPaths | None = No
     ``real_root``: ``os.path.realpath(root)``, where the caller resolved it once for many files, or the
     :class:`RealPaths` of a pass over the project's files."""
     if isinstance(real_root, RealPaths):
-        real, real_root = Path(real_root.realpath(path)), real_root.root
+        real_text, root_text = real_root.realpath(path), real_root.root
+        prefix = root_text if root_text.endswith(os.sep) else root_text + os.sep
+        if real_text.startswith(prefix) and real_text[len(prefix):].split(os.sep, 1)[0] not in NEVER_PUBLISHED:
+            return None  # inside the project, outside the folders never published: the usual file, told without pathlib
+        real, real_root = Path(real_text), root_text
     else:
         real = Path(os.path.realpath(path))
     try:

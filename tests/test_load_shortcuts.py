@@ -119,19 +119,20 @@ def test_reader_loop_refuses_the_billion_laughs_as_before() -> None:
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project with links of every kind: to a file and a folder inside, out of the project, into
-    private/, chained, looping, broken, and a folder reached through ``..``."""
+    private/, .git/ and the cache, chained, looping, broken, and a folder reached through ``..``."""
     base = tmp_path_factory.mktemp("links")
     root, outside = base / "project", base / "outside"
-    for folder in (root / "content" / "sub", root / "private", outside):
+    for folder in (root / "content" / "sub", root / "private", root / ".git", root / ".partnerkit-cache", outside):
         folder.mkdir(parents=True)
-    for name in ("content/a.yml", "content/sub/b.yml", "private/secret.yml"):
+    for name in ("content/a.yml", "content/sub/b.yml", "private/secret.yml", ".git/g.yml", ".partnerkit-cache/c.yml"):
         (root / name).write_text("x: 1\n")
     (outside / "c.yml").write_text("x: 1\n")
     links = {
         "content/to_a.yml": "a.yml", "content/to_sub": "sub", "content/out.yml": "../../outside/c.yml",
         "content/out_dir": str(outside), "content/secret.yml": "../private/secret.yml", "content/chain.yml": "to_a.yml",
         "content/loop1.yml": "loop2.yml", "content/loop2.yml": "loop1.yml", "content/broken.yml": "missing.yml",
-        "content/sub/up": "..", "content/private_dir": "../private",
+        "content/sub/up": "..", "content/private_dir": "../private", "content/git.yml": "../.git/g.yml",
+        "content/cache_dir": "../.partnerkit-cache", "content/root": "..",
     }
     for name, target in links.items():
         os.symlink(target, root / name)
@@ -139,7 +140,8 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 COMPONENTS = ["content", "sub", "to_sub", "out_dir", "up", "private_dir", "a.yml", "b.yml", "to_a.yml", "out.yml",
-              "secret.yml", "chain.yml", "loop1.yml", "broken.yml", "missing.yml", "..", ".", ""]
+              "secret.yml", "chain.yml", "loop1.yml", "broken.yml", "missing.yml", "git.yml", "cache_dir", "c.yml",
+              "root", ".git", "private", "..", ".", ""]
 
 
 @settings(max_examples=500, deadline=None)
@@ -152,7 +154,22 @@ def test_real_paths_are_os_realpath(tree: Path, paths: list[list[str]]) -> None:
         path = tree.joinpath(*parts) if parts else tree
         assert real_paths.realpath(path) == os.path.realpath(path)
         assert real_paths.realpath(str(path)) == os.path.realpath(path)
-        assert unpublishable(path, tree, real_paths) == unpublishable(path, tree)
+        assert unpublishable(path, tree, real_paths) == unpublishable(path, tree) == _unpublishable_with_path(path, tree)
+
+
+def _unpublishable_with_path(path: Path, root: Path) -> str | None:
+    """How ``unpublishable`` told every file before: its real path made relative to the project's with ``Path``."""
+    real = Path(os.path.realpath(path))
+    try:
+        inside = real.relative_to(os.path.realpath(root))
+    except ValueError:
+        return f"links outside the project (to {real}): only files inside the project are published"
+    top = inside.parts[0] if inside.parts else ""
+    if top == "private":
+        return f"links into private/ ({inside.as_posix()}): private files are never published"
+    if top in (".git", ".partnerkit-cache"):
+        return f"links into {top}/ ({inside.as_posix()}): files there are never published"
+    return None
 
 
 def test_real_paths_of_relative_paths(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
