@@ -408,9 +408,21 @@ def render_site(
     def path_of(document: Document) -> str:
         return single.get(document.content_id) or page_path(document)
 
+    links: dict[tuple[str, str], Markup] = {}
+    """Each Markdown link written, by (target, folder of the page): pages in one folder link to the same
+    documents (a path's modules, prerequisites, the home page's lists), each link worked out once."""
+
+    def markdown_link(target: str, folder: str) -> Markup:
+        made = links.get((target, folder))
+        if made is None:
+            made = links[(target, folder)] = md_url(relative_path(target, folder))
+        return made
+
     def render(template: str, here: str, title: str, **context: Any) -> None:
+        folder = posixpath.dirname(here) or "."
+
         def link(document: Document) -> Markup:
-            return md_url(relative_path(path_of(document), posixpath.dirname(here) or "."))
+            return markdown_link(path_of(document), folder)
 
         def href(document: Document) -> str:
             """A document's published address relative to this page, for raw HTML (escape it there)."""
@@ -423,7 +435,7 @@ def render_site(
             return html_link(here, published)
 
         def link_file(name: str) -> Markup:
-            return md_url(relative_path(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
+            return markdown_link(f"{RESOURCE_DIR}/{name}", folder)
 
         try:
             compiled = templates.get(template)
