@@ -76,7 +76,7 @@ def widget_json(data: dict[str, Any]) -> str:
 
 def help_widget_json(config: Any, t: dict[str, str], document: Document) -> str:
     """The "Ask for help" form's data on a module with a deal stage (never the stage itself), or ""."""
-    if not (isinstance(document, Module) and document.deal_stages and config.analytics.endpoint and config.help.enabled):
+    if not (config.analytics.endpoint and config.help.enabled and isinstance(document, Module) and document.deal_stages):
         return ""
     strings = {key.partition(".")[2]: value.replace("{vendor}", config.vendor) for key, value in t.items() if key.startswith("help.")}
     return widget_json({"collector": config.analytics.collector_base, "content": document.content_id,
@@ -325,15 +325,19 @@ def page_content_id(text: str) -> tuple[str, str] | None:
     return None
 
 
+_TITLE_KEY = re.compile(r"^title\s*:", re.M)
+"""A ``title`` key in front matter."""
+
+
 def with_page_title(text: str, title: str) -> str:
     """``text`` with a front-matter ``title``, escaped, added where its template wrote none: without one
     the theme puts the navigation title into ``<title>`` after unescaping it."""
-    line = f"title: {yaml_text(theme_text(title))}\n"
     found = _FRONT_MATTER.match(text)
+    if found is not None and _TITLE_KEY.search(found.group(1) or ""):
+        return text  # the template wrote one (partnerkit's own always do): nothing to escape or add
+    line = f"title: {yaml_text(theme_text(title))}\n"
     if found is None:
         return f"---\n{line}---\n\n{text}"
-    if re.search(r"^title\s*:", found.group(1) or "", re.M):
-        return text
     return f"---\n{found.group(1) or ''}{line}---\n{text[found.end():]}"
 
 
