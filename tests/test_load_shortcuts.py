@@ -243,3 +243,14 @@ def test_project_files_lists_as_the_path_walk_did(listed: Path, suffixes: list[s
                    listed / "missing", listed / "content" / "a.yml"):
         assert project_files(folder, listed, suffixes) == _project_files_with_path(folder, listed, suffixes)
     assert project_files(listed / "content", listed, [".yml"])[0], "the walk finds files"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.sampled_from(list("nulNUL~0123456789+-.eEoxabfinINFaNT_ :")), max_size=8),
+                 st.sampled_from(["null", "Null", "NULL", "~", "", "nULL", "~~", " null", ".inf", ".NaN", "-.5", "0x1F", "0o7", "1e3"])))
+def test_null_set_and_number_start_are_the_patterns(text: str) -> None:
+    """The loop's set of null words is what the null pattern matches; a text the number pattern matches starts
+    with one of the number's first characters."""
+    assert (text in yaml_source._NULLS) == bool(yaml_source._NULL.fullmatch(text))
+    if yaml_source._NUMBER.fullmatch(text):
+        assert text[:1] in yaml_source._NUMBER_START

@@ -35,12 +35,16 @@ ALLOWED_TAGS = {f"{CORE}{name}" for name in ("str", "int", "float", "bool", "nul
 """Tags an author may write (``!!str 010`` forces text); any other tag is an error."""
 
 _NULL = re.compile(r"null|Null|NULL|~|")
+_NULLS = frozenset({"null", "Null", "NULL", "~", ""})
+"""What :data:`_NULL` matches, as a set: the reader's loop looks a plain scalar up in it instead of running the pattern."""
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _NUMBER = re.compile(
     r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
     r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.nan|\.NaN|\.NAN"
 )
 """YAML 1.2 core-schema integers and floats."""
+_NUMBER_START = frozenset("+-.0123456789")
+"""The characters a text :data:`_NUMBER` matches can start with: the reader's loop runs the pattern only on those."""
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters YAML does not allow in a stream (NUL and other control characters)."""
 
@@ -182,7 +186,7 @@ class _Builder:
         get_event, stack = self.parser.get_event, self.stack
         entries, values, keys = self.entries, self.document.values, self.document.keys
         first_line = self.first_line
-        null, number, booleans = _NULL.fullmatch, _NUMBER.fullmatch, _BOOL
+        nulls, number, number_start, booleans = _NULLS, _NUMBER.fullmatch, _NUMBER_START, _BOOL
         while True:
             event = get_event()
             if type(event) is _SCALAR and stack and event.tag is None and event.anchor is None:
@@ -193,7 +197,7 @@ class _Builder:
                     key = parent.key
                     if key is None:
                         # A key: plain text that is not null and not "<<", not given before in this mapping.
-                        if parent.skip_key or text in container or (plain and (text == "<<" or null(text))):
+                        if parent.skip_key or text in container or (plain and (text == "<<" or text in nulls)):
                             self.read_key(parent, event) if not parent.skip_key else self.read_value(parent, event)
                             continue
                         mark = event.start_mark
@@ -211,11 +215,11 @@ class _Builder:
                 entries.append((loc, position, False))
                 values[loc] = position
                 if plain:
-                    if null(text):
+                    if text in nulls:
                         text = None
                     elif text in booleans:
                         text = booleans[text]
-                    elif number(text):
+                    elif text[0] in number_start and number(text):  # not empty: that is null
                         text = Number(text)
                 if type(container) is dict:
                     container[key] = text
