@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from generator.layout import CONTENT_DIR
 from generator.errors import ContentError, ContentErrors
+from generator.files import RealPaths
 from generator.load.config import read_config
 from generator.load.readers import CONTENT_READERS, content_files
 from generator.load.cross_references import check_references
@@ -41,7 +41,7 @@ def load_content(root: Path, config: SiteConfig | None, config_errors: list[Cont
     else:
         paths, link_errors = content_files(content_dir, root)
         errors.extend(link_errors)
-        real_root = os.path.realpath(root)  # once, not per file
+        real_root = RealPaths(root)  # the root and each folder resolved once, not per file
         for path in paths:
             sources, read_errors = CONTENT_READERS[path.suffix.lower()](path, root, real_root)
             errors.extend(read_errors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from generator.layout import CONTENT_DIR
@@ -25,14 +26,14 @@ class _Checker:
         self.invalid = invalid
         self.errors: list[ContentError] = []
 
-    def known(self, source: SourceDocument, loc: Loc, noun: str, value: str, names: list[str]) -> None:
+    def known(self, source: SourceDocument, loc: Loc, noun: str, value: str, names: Collection[str]) -> None:
         if f"{noun}:{value}" in self.invalid:
             return  # that document failed validation, which was reported where it is defined
         if value not in names:
             self.errors.append(source.error(loc, f"unknown {noun} '{value}'{did_you_mean(value, names)}"))
 
     def refs(self, source: SourceDocument, loc: Loc, kind: str, values: list[str]) -> None:
-        names = list(self.documents.get(kind, {}))
+        names = self.documents.get(kind, {}).keys()  # looked up by hash: not a list copied and searched per reference
         for index, value in enumerate(values):
             self.known(source, (*loc, index), kind, value, names)
 

@@ -6,15 +6,15 @@ from pathlib import Path
 from typing import Callable
 
 from generator.errors import ContentError
-from generator.files import project_files, read_project_text, relative_name
+from generator.files import RealPaths, project_files, read_project_text, relative_name
 from generator.load.yaml_source import SourceDocument, parse_yaml
 
-Reader = Callable[[Path, Path, str], tuple[list[SourceDocument], list[ContentError]]]
-"""A reader takes (file, project root, the root's real path resolved once per load) and returns the
-file's documents and errors."""
+Reader = Callable[[Path, Path, RealPaths], tuple[list[SourceDocument], list[ContentError]]]
+"""A reader takes (file, project root, the project's real paths, each folder resolved once per load) and
+returns the file's documents and errors."""
 
 
-def read_yaml(path: Path, root: Path, real_root: str) -> tuple[list[SourceDocument], list[ContentError]]:
+def read_yaml(path: Path, root: Path, real_root: RealPaths) -> tuple[list[SourceDocument], list[ContentError]]:
     text, error = read_project_text(path, root, real_root)
     if error:
         return [], [error]

@@ -35,12 +35,16 @@ ALLOWED_TAGS = {f"{CORE}{name}" for name in ("str", "int", "float", "bool", "nul
 """Tags an author may write (``!!str 010`` forces text); any other tag is an error."""
 
 _NULL = re.compile(r"null|Null|NULL|~|")
+_NULLS = frozenset({"null", "Null", "NULL", "~", ""})
+"""What :data:`_NULL` matches, as a set: the reader's loop looks a plain scalar up in it instead of running the pattern."""
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _NUMBER = re.compile(
     r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
     r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.nan|\.NaN|\.NAN"
 )
 """YAML 1.2 core-schema integers and floats."""
+_NUMBER_START = frozenset("+-.0123456789")
+"""The characters a text :data:`_NUMBER` matches can start with: the reader's loop runs the pattern only on those."""
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters YAML does not allow in a stream (NUL and other control characters)."""
 
@@ -61,6 +65,10 @@ class Position(NamedTuple):
 
 _new_tuple = tuple.__new__
 """Builds a :class:`Position` without the Python function ``NamedTuple`` makes its ``__new__`` (one per value read)."""
+
+_SCALAR, _MAPPING_START, _MAPPING_END, _SEQUENCE_START, _SEQUENCE_END = (
+    ev.ScalarEvent, ev.MappingStartEvent, ev.MappingEndEvent, ev.SequenceStartEvent, ev.SequenceEndEvent)
+"""The parser's event classes the reader's loop compares with ``type(event) is`` (its common cases)."""
 
 
 @dataclass
@@ -168,9 +176,78 @@ class _Builder:
         (self.document.keys if key else self.document.values)[loc] = position
 
     def build(self) -> SourceDocument:
-        """Read events up to the end of the document; the document's start event is already read."""
+        """Read events up to the end of the document; the document's start event is already read.
+
+        Most events of a playbook are untagged, unanchored scalars: a new key, a value under the key just
+        read, or a list item; then the starts and ends of untagged, unanchored lists and mappings. Those are
+        handled in the loop itself, by the same rules as :meth:`read_key`, :meth:`read_value`, :meth:`scalar`,
+        :meth:`open` and :meth:`close`; anything else (a tag, an anchor, a merge key, a duplicate or refused
+        key, an alias, a collection as a key or past the depth limit) goes through those methods."""
         get_event, stack = self.parser.get_event, self.stack
-        while not isinstance(event := get_event(), ev.DocumentEndEvent):
+        entries, values, keys = self.entries, self.document.values, self.document.keys
+        first_line = self.first_line
+        nulls, number, number_start, booleans = _NULLS, _NUMBER.fullmatch, _NUMBER_START, _BOOL
+        while True:
+            event = get_event()
+            if type(event) is _SCALAR and stack and event.tag is None and event.anchor is None:
+                parent = stack[-1]
+                container, text = parent.value, event.value
+                plain = event.implicit[0]
+                if type(container) is dict:
+                    key = parent.key
+                    if key is None:
+                        # A key: plain text that is not null and not "<<", not given before in this mapping.
+                        if parent.skip_key or text in container or (plain and (text == "<<" or text in nulls)):
+                            self.read_key(parent, event) if not parent.skip_key else self.read_value(parent, event)
+                            continue
+                        mark = event.start_mark
+                        loc = (*parent.loc, text)
+                        position = _new_tuple(Position, (mark.line + first_line, mark.column + 1))
+                        entries.append((loc, position, True))
+                        keys[loc] = position
+                        parent.key = text
+                        continue
+                    loc = (*parent.loc, key)
+                else:
+                    loc = (*parent.loc, len(container))
+                mark = event.start_mark
+                position = _new_tuple(Position, (mark.line + first_line, mark.column + 1))
+                entries.append((loc, position, False))
+                values[loc] = position
+                if plain:
+                    if text in nulls:
+                        text = None
+                    elif text in booleans:
+                        text = booleans[text]
+                    elif text[0] in number_start and number(text):  # not empty: that is null
+                        text = Number(text)
+                if type(container) is dict:
+                    container[key] = text
+                    parent.key = None
+                else:
+                    container.append(text)
+                continue
+            kind = type(event)
+            if (kind is _MAPPING_START or kind is _SEQUENCE_START) and event.tag is None and event.anchor is None and (
+                    not stack or type(stack[-1].value) is list or stack[-1].key is not None) and len(stack) < MAX_DEPTH:
+                # A list or mapping as a document, a list item or the value under the key just read.
+                if stack:
+                    parent = stack[-1]
+                    loc = (*parent.loc, len(parent.value) if type(parent.value) is list else parent.key)
+                else:
+                    loc = ()
+                mark = event.start_mark
+                position = _new_tuple(Position, (mark.line + first_line, mark.column + 1))
+                entries.append((loc, position, False))
+                values[loc] = position
+                stack.append(_Collection(loc, {} if kind is _MAPPING_START else [], None, len(entries), self.aliases))
+                continue
+            if (kind is _MAPPING_END or kind is _SEQUENCE_END) and stack[-1].anchor is None:
+                done = stack.pop()
+                self.place(stack[-1] if stack else None, done.value)
+                continue
+            if isinstance(event, ev.DocumentEndEvent):
+                break
             parent = stack[-1] if stack else None
             if isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
                 self.close(event)

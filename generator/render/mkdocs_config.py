@@ -106,21 +106,25 @@ def assets(config: SiteConfig) -> list[str]:
             *(name for name in PAGE_ASSETS if name.endswith(".css"))]
 
 
-def page_assets(config: SiteConfig, markdown: str) -> list[str]:
+def page_assets(config: SiteConfig, markdown: str, present: set[str] | None = None) -> list[str]:
     """The scripts and stylesheets one page loads, in order: the beacon on every page of a site with
-    analytics, the widgets' files where the page has those widgets, pages.js first wherever a script is."""
-    present = widget_classes(markdown)
+    analytics, the widgets' files where the page has those widgets, pages.js first wherever a script is.
+    ``present``: ``widget_classes(markdown)``, where the caller already has it."""
+    if present is None:
+        present = widget_classes(markdown)
     wanted = [BEACON] if config.analytics.endpoint else []
     wanted += [name for name, classes in PAGE_ASSETS.items() if present.intersection(classes)]
     return ["pages.js", *wanted] if any(name.endswith(".js") for name in wanted) else wanted
 
 
-def signed_in_assets(config: SiteConfig, markdown: str) -> list[str]:
+def signed_in_assets(config: SiteConfig, markdown: str, present: set[str] | None = None) -> list[str]:
     """The scripts of one page that only a signed-in rep loads: none without analytics (no collector),
-    none the page loads anyway."""
+    none the page loads anyway. ``present``: ``widget_classes(markdown)``, where the caller already has it."""
     if not config.analytics.endpoint:
         return []
-    present, loaded = widget_classes(markdown), page_assets(config, markdown)
+    if present is None:
+        present = widget_classes(markdown)
+    loaded = page_assets(config, markdown, present)
     return [name for name, classes in SIGNED_IN_ASSETS.items() if present.intersection(classes) and name not in loaded]
 
 

@@ -23,7 +23,7 @@ from generator.jinja_environment import sandboxed_environment
 from generator.render.context import ReleaseContext
 from generator.render.escape import FILTERS, finalize, md_url, theme_text, yaml_text
 from generator.render.mkdocs_config import (ASSET_DIR, ASSETS_KEY, SIGNED_IN_KEY, assets, logo_copy, mkdocs_config,
-                                            page_assets, signed_in_assets, STYLESHEETS)
+                                            page_assets, signed_in_assets, STYLESHEETS, widget_classes)
 from generator.render.body_marks import mark_body
 from generator.render.strings import STRINGS
 from generator.render.timing import Trigger, describe_trigger, describe_when
@@ -76,7 +76,7 @@ def widget_json(data: dict[str, Any]) -> str:
 
 def help_widget_json(config: Any, t: dict[str, str], document: Document) -> str:
     """The "Ask for help" form's data on a module with a deal stage (never the stage itself), or ""."""
-    if not (isinstance(document, Module) and document.deal_stages and config.analytics.endpoint and config.help.enabled):
+    if not (config.analytics.endpoint and config.help.enabled and isinstance(document, Module) and document.deal_stages):
         return ""
     strings = {key.partition(".")[2]: value.replace("{vendor}", config.vendor) for key, value in t.items() if key.startswith("help.")}
     return widget_json({"collector": config.analytics.collector_base, "content": document.content_id,
@@ -325,15 +325,19 @@ def page_content_id(text: str) -> tuple[str, str] | None:
     return None
 
 
+_TITLE_KEY = re.compile(r"^title\s*:", re.M)
+"""A ``title`` key in front matter."""
+
+
 def with_page_title(text: str, title: str) -> str:
     """``text`` with a front-matter ``title``, escaped, added where its template wrote none: without one
     the theme puts the navigation title into ``<title>`` after unescaping it."""
-    line = f"title: {yaml_text(theme_text(title))}\n"
     found = _FRONT_MATTER.match(text)
+    if found is not None and _TITLE_KEY.search(found.group(1) or ""):
+        return text  # the template wrote one (partnerkit's own always do): nothing to escape or add
+    line = f"title: {yaml_text(theme_text(title))}\n"
     if found is None:
         return f"---\n{line}---\n\n{text}"
-    if re.search(r"^title\s*:", found.group(1) or "", re.M):
-        return text
     return f"---\n{found.group(1) or ''}{line}---\n{text[found.end():]}"
 
 
@@ -397,6 +401,9 @@ def render_site(
 
     pages: dict[str, str] = {}
     content_ids: dict[str, str] = {}
+    templates: dict[str, jinja2.Template] = {}
+    """Each template this render uses, looked up once: Jinja's ``get_template`` checks the template's file
+    on every call (``auto_reload``), and a site renders one template for hundreds of pages."""
 
     # A section of one document (the who-does-what matrix) is that document's page: one URL segment.
     single = {section.documents[0].content_id: section.index for section in sections
@@ -405,9 +412,21 @@ def render_site(
     def path_of(document: Document) -> str:
         return single.get(document.content_id) or page_path(document)
 
+    links: dict[tuple[str, str], Markup] = {}
+    """Each Markdown link written, by (target, folder of the page): pages in one folder link to the same
+    documents (a path's modules, prerequisites, the home page's lists), each link worked out once."""
+
+    def markdown_link(target: str, folder: str) -> Markup:
+        made = links.get((target, folder))
+        if made is None:
+            made = links[(target, folder)] = md_url(relative_path(target, folder))
+        return made
+
     def render(template: str, here: str, title: str, **context: Any) -> None:
+        folder = posixpath.dirname(here) or "."
+
         def link(document: Document) -> Markup:
-            return md_url(relative_path(path_of(document), posixpath.dirname(here) or "."))
+            return markdown_link(path_of(document), folder)
 
         def href(document: Document) -> str:
             """A document's published address relative to this page, for raw HTML (escape it there)."""
@@ -420,14 +439,19 @@ def render_site(
             return html_link(here, published)
 
         def link_file(name: str) -> Markup:
-            return md_url(relative_path(f"{RESOURCE_DIR}/{name}", posixpath.dirname(here) or "."))
+            return markdown_link(f"{RESOURCE_DIR}/{name}", folder)
 
         try:
-            text = with_page_title(env.get_template(template).render(
+            compiled = templates.get(template)
+            if compiled is None:
+                compiled = templates[template] = env.get_template(template)
+            text = with_page_title(compiled.render(
                 config=config, catalog=catalog, t=t, link=link, link_file=link_file, href=href, page_href=page_href, release=release,
                 **context
             ), title)
-            pages[f"docs/{here}"] = with_assets(text, page_assets(config, text), signed_in_assets(config, text))
+            present = widget_classes(text)
+            pages[f"docs/{here}"] = with_assets(text, page_assets(config, text, present),
+                                                signed_in_assets(config, text, present))
             named = page_content_id(text)
             if named is not None:
                 content_ids[named[0]] = named[1]
