@@ -8,7 +8,8 @@ them), writing the staging folder, and the engine (``mkdocs build --strict``) as
 own process, start-up included. partnerkit's parts run without Python's cyclic garbage collector, as
 ``partnerkit build`` runs them (``generator.cli.without_cyclic_collector``); what a round leaves is collected
 before the next round starts, outside the timings. Prints each part (wall and CPU time), the load average,
-and the goal: load + render + staging at most 5 % of the engine, the median of the rounds' ratios, met or not met.
+and the goals: load + render at most 5 % of the engine (issue 32's), and load + render + staging at most 5 %,
+each the median of the rounds' ratios, met or not met.
 Everything is written into a temporary folder, nothing into the checkout. The whole command as users
 run it, start-up included, is compared with the engine in benchmarks/startup.py, nav_scale.py and rebuild.py.
 
@@ -36,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from paired import print_load_note  # noqa: E402
 
 GOAL = 0.05
-"""partnerkit's load + render + staging at most this share of the engine's run (issue 32)."""
+"""partnerkit's load + render at most this share of the engine's run (issue 32), and with staging too."""
 
 PARAGRAPH = (
     "Partners who open this module before a customer call close faster. Walk the customer through "
@@ -124,8 +125,10 @@ def main() -> None:
     without_staging = statistics.median((load + render) / engine for load, render, engine
                                         in zip(wall["load+validate"], wall["render"], wall["engine"]))
     print(f"load+render: {without_staging:.1%} of the engine; with staging: {share:.1%} (cpu {share_cpu:.1%})")
-    print(f"goal: load+render+staging <= {GOAL:.0%} of the engine run: {share:.1%} (median of the rounds' ratios): "
-          f"{'met' if share <= GOAL else 'not met'}")
+    print(f"goal: load+render <= {GOAL:.0%} of the engine run (issue 32's): {without_staging:.1%} (median of the rounds' "
+          f"ratios): {'met' if without_staging <= GOAL else 'not met'}")
+    print(f"goal: load+render+staging <= {GOAL:.0%} of the engine run (staging is kernel time writing the pages' files, "
+          f"which swings with the disk): {share:.1%}: {'met' if share <= GOAL else 'not met'}")
 
 
 if __name__ == "__main__":
