@@ -30,8 +30,10 @@ def unstorable(text: str) -> str | None:
 
 def check_storable(values: Iterable[object]) -> None:
     """Raise :class:`UnstorableText` if any text among ``values`` (SQL parameters) cannot be stored."""
-    for value in values:
-        if isinstance(value, str):
-            reason = unstorable(value)
-            if reason:
-                raise UnstorableText(reason)
+    texts = [value for value in values if isinstance(value, str)]
+    if _UNSTORABLE.search("".join(texts)) is None:  # the usual case, in one look (joined, no such character appears)
+        return
+    for value in texts:
+        reason = unstorable(value)
+        if reason:
+            raise UnstorableText(reason)

@@ -497,8 +497,13 @@ def create_app(settings: CollectorSettings, store: BatchingStore, routes: Sequen
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         freeze_start_up()
-        yield
-        metrics.log.flush()  # the last minute's refusals
+        attached = store.attach(asyncio.get_running_loop())  # SQLite: written by this loop, see BatchingStore.attach
+        try:
+            yield
+        finally:
+            if attached:
+                store.detach()
+            metrics.log.flush()  # the last minute's refusals
 
     metrics = CollectorMetrics(store, settings.clock)
     served = [Route(EVENTS_ROUTE, collect, methods=["POST"]), Route("/health", health, methods=["GET"]),

@@ -1,5 +1,9 @@
-"""The store's core: one batching writer thread per database (SQLite or PostgreSQL, see
+"""The store's core: one batching writer per database (SQLite or PostgreSQL, see
 :mod:`generator.store.database`), the migrations runner and the hot path of view events.
+
+The writer is a thread of its own, or, for a SQLite store a collector has attached to its event loop
+(:meth:`BatchingStore.attach`), that loop: a thread writing beside the loop waits for the interpreter's
+lock at each statement while the loop handles requests, which cost the collector more than the writing.
 
 An event is acknowledged only after the transaction holding it is committed, so a 2xx answer means
 it is on disk. Raw events are kept for the retention period; daily aggregates, updated in the same
@@ -88,6 +92,27 @@ _APPLY_ORDER = {"prune": 0, "call": 1, "events": 2, "rejected": 3}
 """The order the kinds of a batch's items are applied in (see ``BatchingStore._lock_order``)."""
 
 
+class _LoopWrite(Future):
+    """The future of a write submitted on the event loop the store writes on: waiting for it there would
+    wait for itself, so that first commits what the loop was given."""
+
+    def __init__(self, store: "BatchingStore"):
+        super().__init__()
+        self._store = store
+
+    def result(self, timeout: float | None = None) -> Any:
+        self._write_now()
+        return super().result(timeout)
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        self._write_now()
+        return super().exception(timeout)
+
+    def _write_now(self) -> None:
+        if not self.done() and self._store._on_loop():
+            self._store._flush()
+
+
 class Transaction:
     """The writer's open transaction, handed to :meth:`BatchingStore.run` operations; ``?`` marks parameters."""
 
@@ -133,6 +158,9 @@ class BatchingStore:
 
     on_commit: Callable[[float], None] | None = None
     """Told how many seconds each committed batch took (the collector's metrics)."""
+    writes_on_loop = False
+    """Whether :meth:`attach` moves the writing onto an event loop: for a database on the same machine
+    whose commit waits only for its disk (SQLite), not for a server across a network."""
 
     def __init__(self, retention_days: int | None = None, today: Callable[[], date] = utc_today) -> None:
         self.retention_days = retention_days
@@ -149,6 +177,18 @@ class BatchingStore:
         self._connection: Any = None
         self._closed = False
         self._queue: queue.SimpleQueue[tuple[str, Any, Future] | None] = queue.SimpleQueue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        """The event loop writing (:meth:`attach`); None: the writer thread."""
+        self._loop_thread = 0
+        self._mode = threading.Lock()
+        """Held while the writer moves between the thread and a loop, and while a write is handed to either."""
+        self._pending: list[tuple[str, Any, Future]] = []
+        self._flush_scheduled = False
+        self._idle_check: asyncio.TimerHandle | None = None
+        self._detached = threading.Event()
+        self._start_writer()
+
+    def _start_writer(self) -> None:
         self._writer = threading.Thread(target=self._write_loop, name="partnerkit-store-writer", daemon=True)
         self._writer.start()
 
@@ -202,17 +242,90 @@ class BatchingStore:
                     stopping = True
                     break
                 batch.append(item)
-            today = self._today()
-            if self.retention_days is not None and today != self._pruned_on:
-                cutoff = (today - timedelta(days=self.retention_days)).isoformat()
-                batch.insert(0, ("prune", cutoff, Future()))
-            started = time.perf_counter()
-            if batch and self._commit(batch) and batch[0][0] == "prune":
-                self._pruned_on = today
-            if batch and self.on_commit is not None:
-                self.on_commit(time.perf_counter() - started)
+            self._write_batch(batch)
         if self._connection is not None:
             self._connection.close()
+            self._connection = None
+
+    def _write_batch(self, batch: list[tuple[str, Any, Future]]) -> None:
+        """Commit one batch (empty: only see whether the day's pruning is due), by whichever writer writes."""
+        today = self._today()
+        if self.retention_days is not None and today != self._pruned_on:
+            cutoff = (today - timedelta(days=self.retention_days)).isoformat()
+            batch.insert(0, ("prune", cutoff, Future()))
+        started = time.perf_counter()
+        if batch and self._commit(batch) and batch[0][0] == "prune":
+            self._pruned_on = today
+        if batch and self.on_commit is not None:
+            self.on_commit(time.perf_counter() - started)
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Write on ``loop`` from now on (called on it, by the collector when it starts serving): each pass
+        of the loop commits what its requests submitted in one transaction, as the writer thread would,
+        and answers them once committed; callers on other threads are handed over to the loop. The
+        writer thread writes what it was given and stops. False (nothing changes) for a store that does
+        not write on a loop (:attr:`writes_on_loop`), one closed, or one attached already."""
+        assert asyncio.get_running_loop() is loop, "attach is called on the loop that is to write"
+        if not self.writes_on_loop or self._closed or self._loop is not None:
+            return False
+        self._queue.put(None)  # what the thread was given is written first, in order
+        self._writer.join()
+        with self._mode:
+            self._loop, self._loop_thread = loop, threading.get_ident()
+            self._detached.clear()
+            while True:  # given to the thread after it stopped
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    self._add(item)
+        self._idle_check = loop.call_later(PRUNE_CHECK_SECONDS, self._idle)
+        return True
+
+    def detach(self) -> None:
+        """Write what the loop was given and go back to the writer thread (the collector stopping)."""
+        with self._mode:
+            if self._loop is None:
+                return
+            self._loop = None
+            pending, self._pending = self._pending, []
+            self._flush_scheduled = False
+        if self._idle_check is not None:
+            self._idle_check.cancel()
+        while pending:
+            self._write_batch(pending[:BATCH_LIMIT])
+            pending = pending[BATCH_LIMIT:]
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self._start_writer()
+        self._detached.set()
+
+    def _add(self, item: tuple[str, Any, Future]) -> None:
+        """Take a write on the loop; the loop's next pass commits it with the others of this pass."""
+        if self._loop is None:  # handed over while the store was being detached: the thread writes it
+            self._queue.put(item)
+            return
+        self._pending.append(item)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        pending, self._pending = self._pending, []
+        while pending:
+            self._write_batch(pending[:BATCH_LIMIT])
+            pending = pending[BATCH_LIMIT:]
+
+    def _idle(self) -> None:
+        if self._loop is not None:
+            self._write_batch([])
+            self._idle_check = self._loop.call_later(PRUNE_CHECK_SECONDS, self._idle)
+
+    def _on_loop(self) -> bool:
+        return self._loop is not None and threading.get_ident() == self._loop_thread
 
     def _commit(self, batch: list[tuple[str, Any, Future]]) -> bool:
         """Apply the batch in one transaction; settle every future with its result or the failure."""
@@ -249,12 +362,20 @@ class BatchingStore:
     @staticmethod
     def _settle(outcomes: list[tuple[Any, bool, Any]]) -> None:
         """Complete each future with its result (True) or exception (False): a ``concurrent.futures``
-        one here, an event loop's in that loop, all of one loop's at once (one wake-up, not one each)."""
+        one here, an event loop's in that loop (here too when writing on it), all of one loop's at once
+        (one wake-up, not one each)."""
         here: list[tuple[Any, bool, Any]] = []
         in_loops: dict[asyncio.AbstractEventLoop, list[tuple[Any, bool, Any]]] = {}
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # the writer thread
+            running = None
         for outcome in outcomes:
             future = outcome[0]
-            (in_loops.setdefault(future.get_loop(), []) if isinstance(future, asyncio.Future) else here).append(outcome)
+            if isinstance(future, asyncio.Future) and future.get_loop() is not running:
+                in_loops.setdefault(future.get_loop(), []).append(outcome)
+            else:
+                here.append(outcome)
         BatchingStore._complete(here)
         for loop, completed in in_loops.items():
             try:
@@ -360,11 +481,23 @@ class BatchingStore:
         return 1
 
     def _submit(self, kind: str, payload: Any, future: Future | asyncio.Future | None = None) -> Any:
-        future = Future() if future is None else future
+        if future is None:
+            future = _LoopWrite(self) if self._on_loop() else Future()
         if self._closed:
             future.set_exception(PartnerkitError("the event store is closed"))
-        else:
-            self._queue.put((kind, payload, future))
+            return future
+        if self._on_loop():
+            self._add((kind, payload, future))
+            return future
+        with self._mode:
+            loop = self._loop
+            if loop is None:
+                self._queue.put((kind, payload, future))
+                return future
+            try:
+                loop.call_soon_threadsafe(self._add, (kind, payload, future))
+            except RuntimeError:  # its loop has closed without detaching: nothing writes any more
+                future.set_exception(PartnerkitError("the event store's writer has stopped"))
         return future
 
     def run(self, operation: Callable[["Transaction"], Any]) -> Future:
@@ -415,12 +548,21 @@ class BatchingStore:
             connection.close()
 
     def queue_length(self) -> int:
-        """Writes waiting for the writer thread."""
-        return self._queue.qsize()
+        """Writes waiting for the writer."""
+        return self._queue.qsize() + len(self._pending)
 
     def close(self) -> None:
         """Write what is queued, then stop the writer."""
-        if not self._closed:
-            self._closed = True
-            self._queue.put(None)
-            self._writer.join(timeout=10)
+        if self._closed:
+            return
+        if self._on_loop():
+            self.detach()
+        elif self._loop is not None:  # the loop goes back to the thread first
+            try:
+                self._loop.call_soon_threadsafe(self.detach)
+                self._detached.wait(timeout=10)
+            except RuntimeError:  # that loop has closed: nothing else writes, so write here
+                self.detach()
+        self._closed = True
+        self._queue.put(None)
+        self._writer.join(timeout=10)

@@ -80,6 +80,7 @@ class SqliteStore(FeatureStore):
         super().__init__(retention_days, today)
 
     begin = "BEGIN IMMEDIATE"  # the write lock first: collectors in other processes wait, never interleave
+    writes_on_loop = True  # a commit waits for this machine's disk only (see BatchingStore.attach)
     without_rowid = " WITHOUT ROWID"
 
     def _connect(self) -> sqlite3.Connection:

@@ -159,6 +159,69 @@ def test_unstorable_text_is_refused_at_once_from_an_event_loop(tmp_path: Path) -
         store.close()
 
 
+def test_a_store_attached_to_an_event_loop_writes_there_and_answers_every_caller(tmp_path: Path) -> None:
+    """Attached, the loop commits what its requests submitted (no writer thread); a caller on another
+    thread is handed over to it; a caller waiting on the loop itself does not wait for itself; detached,
+    the thread writes again, and nothing given to either writer is lost."""
+    store = SqliteStore(tmp_path / "events.sqlite")
+    try:
+        assert store.write([event("before-attach")]).result(timeout=10) == 1
+
+        async def serve() -> dict[str, object]:
+            loop = asyncio.get_running_loop()
+            assert store.attach(loop)
+            assert not store.attach(loop)  # once
+            seen: dict[str, object] = {"thread alive": store._writer.is_alive()}
+            seen["loop"] = await asyncio.gather(*(store.written([event(f"loop{n:08d}")]) for n in range(20)))
+            seen["other thread"] = await asyncio.to_thread(lambda: store.write([event("from-a-thread")]).result(timeout=10))
+            seen["waited on the loop"] = store.run(lambda db: db.rows("SELECT COUNT(*) FROM views")).result(timeout=10)
+            store.written([event("left-pending")])  # submitted, not awaited: written when detaching
+            store.detach()
+            seen["thread after"] = store._writer.is_alive()
+            return seen
+
+        seen = asyncio.run(serve())
+        assert seen == {"thread alive": False, "loop": [1] * 20, "other thread": 1,
+                        "waited on the loop": [(22,)], "thread after": True}
+        assert store.write([event("after-detach")]).result(timeout=10) == 1
+        assert store.query("SELECT COUNT(*) FROM views") == [(24,)]
+    finally:
+        store.close()
+
+
+def test_a_store_closed_from_another_thread_while_attached_writes_what_it_was_given(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "events.sqlite")
+
+    async def serve() -> int:
+        assert store.attach(asyncio.get_running_loop())
+        written = store.written([event("given-00001")])
+        await asyncio.to_thread(store.close)
+        return await written
+
+    assert asyncio.run(serve()) == 1
+    assert store.query("SELECT view FROM views") == [("given-00001",)]
+    assert store.write([event("after-close")]).exception(timeout=10) is not None  # closed: refused, not lost silently
+
+
+def test_the_collector_writes_on_its_loop_while_it_serves(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from generator.collector.app import CollectorSettings, create_app
+    from generator.events import ContentIndex
+
+    store = SqliteStore(tmp_path / "events.sqlite")
+    settings = CollectorSettings(ContentIndex(content={"module:pricing"}), ["https://partners.example.com"])
+    body = json.dumps({"type": "view", "content": "module:pricing", "view": "served-00001", "at": int(time.time() * 1000)})
+    try:
+        with TestClient(create_app(settings, store)) as client:
+            answer = client.post("/e", content=body, headers={"origin": "https://partners.example.com", "user-agent": "Mozilla/5.0"})
+            assert (answer.status_code, store._loop is not None, store._writer.is_alive()) == (204, True, False)
+            assert store.query("SELECT view FROM views") == [("served-00001",)]  # committed before the 204
+        assert (store._loop, store._writer.is_alive()) == (None, True)
+    finally:
+        store.close()
+
+
 def test_json_reads_every_body_the_same_with_or_without_the_fast_parser() -> None:
     bodies = [json.dumps({"type": "view", "at": n * 7919, "view": f"v{n:010d}", "x": [n, None, True, 1.5]}).encode()
               for n in range(200)]
