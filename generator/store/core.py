@@ -293,9 +293,7 @@ class BatchingStore:
             self._flush_scheduled = False
         if self._idle_check is not None:
             self._idle_check.cancel()
-        while pending:
-            self._write_batch(pending[:BATCH_LIMIT])
-            pending = pending[BATCH_LIMIT:]
+        self._write_all(pending)
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -315,9 +313,11 @@ class BatchingStore:
     def _flush(self) -> None:
         self._flush_scheduled = False
         pending, self._pending = self._pending, []
-        while pending:
-            self._write_batch(pending[:BATCH_LIMIT])
-            pending = pending[BATCH_LIMIT:]
+        self._write_all(pending)
+
+    def _write_all(self, pending: list[tuple[str, Any, Future]]) -> None:
+        for start in range(0, len(pending), BATCH_LIMIT):
+            self._write_batch(pending[start:start + BATCH_LIMIT])
 
     def _idle(self) -> None:
         if self._loop is not None:
