@@ -19,6 +19,7 @@ from generator.events import ContentIndex, PageResource
 from generator.identity import REVOKED_FILE, Rep, Roster, sign
 from generator.store.database import SqliteStore
 from tests.analytics.conftest import KEYS, ORIGIN, Clock
+from tests.conftest import run_async
 
 pytestmark = pytest.mark.unit
 
@@ -121,7 +122,7 @@ def answers(app: Collector, store: SqliteStore, requests: list[dict], routed: bo
             return got
 
     try:
-        got = asyncio.run(send_all())
+        got = run_async(send_all())
         return got, counted(app), stored(store)
     finally:
         store.close()
@@ -163,7 +164,7 @@ def test_a_request_that_fails_is_answered_500_on_both_paths_and_the_error_raised
                  "server": ("127.0.0.1", 80), "headers": [(b"origin", ORIGIN.encode()), (b"user-agent", BROWSER.encode())]}
         try:
             with pytest.raises(Exception) as raised:
-                asyncio.run((app.routed if routed else app)(scope, receive, send))
+                run_async((app.routed if routed else app)(scope, receive, send))
             outcomes.append((type(raised.value).__name__, sent, counted(app), stored(store)))
         finally:
             store.close()

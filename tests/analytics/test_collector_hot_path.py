@@ -15,6 +15,7 @@ from generator.store.core import StoredEvent
 from generator.store.database import SqliteStore
 from generator.collector import app as collector
 from generator.collector.app import Refused, load_json, read_body
+from tests.conftest import run_async
 
 pytestmark = pytest.mark.unit
 
@@ -78,7 +79,7 @@ def test_a_body_that_does_not_arrive_in_time_is_refused_408_and_the_request_carr
         deadlines = collector._DEADLINES[asyncio.get_running_loop()]
         return outcome, time.monotonic() - started, task.cancelling() == 0 and not deadlines.waiting and not deadlines.expired
 
-    outcome, took, cleared = asyncio.run(attempt())
+    outcome, took, cleared = run_async(attempt())
     assert outcome == (408, "slow body")
     assert 0.5 <= took < 5  # the deadline, give or take one look of the timer (generous: a loaded machine)
     assert cleared
@@ -95,7 +96,7 @@ def test_a_body_in_parts_within_its_time_is_read_whole() -> None:
 
         return await read_body(Request({"type": "http", "method": "POST", "path": "/e", "headers": []}, receive))
 
-    assert asyncio.run(whole()) == b'{"a": 1}'
+    assert run_async(whole()) == b'{"a": 1}'
 
 
 def test_a_request_cancelled_for_another_reason_is_not_answered_408() -> None:
@@ -109,7 +110,7 @@ def test_a_request_cancelled_for_another_reason_is_not_answered_408() -> None:
             return "cancelled"
         return "answered"
 
-    assert asyncio.run(cancelled()) == "cancelled"
+    assert run_async(cancelled()) == "cancelled"
 
 
 def event(view: str) -> StoredEvent:
@@ -123,7 +124,7 @@ def test_events_written_from_an_event_loop_are_committed_before_their_future_com
             return list(await asyncio.gather(*(store.written([event(f"view{n:08d}")]) for n in range(50)),
                                              store.written([event("view00000000")])))
 
-        counts = asyncio.run(write())
+        counts = run_async(write())
         assert sorted(counts) == [0] + [1] * 50  # the repeated view is stored once
         assert store.query("SELECT COUNT(*) FROM views") == [(50,)]
     finally:
@@ -136,7 +137,7 @@ def test_a_closed_event_loop_does_not_stop_the_writer(tmp_path: Path) -> None:
         async def leave_waiting() -> None:
             store.written([event("view-left-00")])  # nobody awaits it: its loop is closed before the commit
 
-        asyncio.run(leave_waiting())
+        run_async(leave_waiting())
         assert store.write([event("view-after-0")]).result(timeout=10) == 1
         assert store.query("SELECT view FROM views ORDER BY view") == [("view-after-0",), ("view-left-00",)]
     finally:
@@ -153,7 +154,7 @@ def test_unstorable_text_is_refused_at_once_from_an_event_loop(tmp_path: Path) -
                 return str(refused)
             return "stored"
 
-        assert asyncio.run(write()) == "contains a NUL character (character 5), which no store can hold"
+        assert run_async(write()) == "contains a NUL character (character 5), which no store can hold"
         assert store.query("SELECT COUNT(*) FROM views") == [(0,)]
     finally:
         store.close()
@@ -180,7 +181,7 @@ def test_a_store_attached_to_an_event_loop_writes_there_and_answers_every_caller
             seen["thread after"] = store._writer.is_alive()
             return seen
 
-        seen = asyncio.run(serve())
+        seen = run_async(serve())
         assert seen == {"thread alive": False, "loop": [1] * 20, "other thread": 1,
                         "waited on the loop": [(22,)], "thread after": True}
         assert store.write([event("after-detach")]).result(timeout=10) == 1
@@ -198,7 +199,7 @@ def test_a_store_closed_from_another_thread_while_attached_writes_what_it_was_gi
         await asyncio.to_thread(store.close)
         return await written
 
-    assert asyncio.run(serve()) == 1
+    assert run_async(serve()) == 1
     assert store.query("SELECT view FROM views") == [("given-00001",)]
     assert store.write([event("after-close")]).exception(timeout=10) is not None  # closed: refused, not lost silently
 
