@@ -23,7 +23,7 @@ def test_no_test_runs_an_event_loop_in_the_main_thread() -> None:
     """pytest-xdist puts many files in one process, and once a browser test ran there, Playwright's sync
     API keeps an event loop running in the main thread: ``asyncio.run`` then fails, on whichever machine
     puts a browser test before it. ``tests.conftest.run_async`` runs the loop in a thread of its own."""
-    found = [f"{path.relative_to(TESTS)}:{line}" for path in sorted(TESTS.rglob("*.py")) if path.name != "conftest.py"
+    found = [f"{path.relative_to(TESTS)}:{line}" for path in sorted(TESTS.rglob("*.py"))
              for line in direct_asyncio_runs(path.read_text(encoding="utf-8"))]
     assert found == []
 

@@ -481,12 +481,13 @@ class BatchingStore:
         return 1
 
     def _submit(self, kind: str, payload: Any, future: Future | asyncio.Future | None = None) -> Any:
+        on_loop = self._on_loop()
         if future is None:
-            future = _LoopWrite(self) if self._on_loop() else Future()
+            future = _LoopWrite(self) if on_loop else Future()
         if self._closed:
             future.set_exception(PartnerkitError("the event store is closed"))
             return future
-        if self._on_loop():
+        if on_loop:
             self._add((kind, payload, future))
             return future
         with self._mode:
