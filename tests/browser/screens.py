@@ -37,6 +37,17 @@ visible sticky or fixed element, in the viewport as it is."""
 PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 
 
+def wait_until_still(page, quiet_ms: int = 300) -> None:
+    """Wait until the page has not scrolled for ``quiet_ms`` (a jump to a heading, the theme's reaction
+    to it): what a person sees once it has stopped moving, however slow the machine."""
+    page.evaluate("() => { window.__pkStill = null; }")
+    page.wait_for_function("""(quiet) => {
+      const now = performance.now(), seen = window.__pkStill;
+      if (!seen || seen.y !== scrollY) { window.__pkStill = { y: scrollY, since: now }; return false; }
+      return now - seen.since >= quiet;
+    }""", arg=quiet_ms, polling=50)
+
+
 def keep_screenshot(page, name: str) -> None:
     """A full-page PNG of ``page`` as ``name.png`` in ``$PARTNERKIT_SCREENSHOTS``, when that is set (for a
     person reviewing how a page looks in a state only a running collector gives it)."""

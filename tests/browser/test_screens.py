@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.browser.example_pages import CURRENT, EARLIER, PAGE_TYPES, served_versioned_example
-from tests.browser.screens import OVERLAPS, PAGE_WIDTH
+from tests.browser.screens import OVERLAPS, PAGE_WIDTH, wait_until_still
 
 pytestmark = pytest.mark.browser
 
 WIDTHS = (1280, 390)
+BACK_TO_TOP_GONE = """() => [...document.querySelectorAll(".md-top")].every(
+  (button) => !button.checkVisibility({ opacityProperty: true, visibilityProperty: true }))"""
+"""Material's back-to-top button, shown while a reader scrolls up, has faded out (at the top of the page)."""
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +85,14 @@ def test_every_page_type_fits_the_screen_with_no_text_under_sticky_parts(
             if headings.count():
                 target = headings.nth(headings.count() // 2).get_attribute("id")  # one the page can scroll to the top
                 page.evaluate("() => window.scrollTo(0, 0)")  # a reader following a link from the top: scrolling down,
-                page.wait_for_timeout(300)                       # so Material's back-to-top button is not shown
+                wait_until_still(page)                           # so Material's back-to-top button is not shown ...
+                page.wait_for_function(BACK_TO_TOP_GONE)
                 page.evaluate("id => { location.hash = id; }", target)
-                page.wait_for_timeout(300)
-                found[page_type].extend(f"after #{target}: {text}" for text in page.evaluate(OVERLAPS, f"[id='{target}']"))
+                wait_until_still(page)
+                # On a slow machine the theme can take the jump for two scrolls, the second a step up, and float its
+                # back-to-top button in, over the text as it always floats: the question here is the sticky parts.
+                found[page_type].extend(f"after #{target}: {text}" for text in page.evaluate(OVERLAPS, f"[id='{target}']")
+                                        if not text.endswith(" under button.md-top.md-icon"))
             if width == WIDTHS[-1] and page_type in ("home", "talk"):
                 assert page.locator(".md-header__topic").first.evaluate(
                     "topic => topic.querySelector('.md-ellipsis').scrollWidth <= topic.querySelector('.md-ellipsis').clientWidth"), \

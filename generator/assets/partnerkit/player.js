@@ -66,7 +66,12 @@
       });
     });
     showCaptions(player, player.parentNode);
-    document.documentElement.style.setProperty("--pk-player-covers", covered(player) + "px");
+    /* Measured again whenever the player's box changes size (its stylesheet or fonts arriving after this
+     * script, a caption wrapping) and once everything has loaded: a stale figure leaves headings under it. */
+    function measure() { document.documentElement.style.setProperty("--pk-player-covers", covered(player) + "px"); }
+    measure();
+    if (window.ResizeObserver) { new ResizeObserver(measure).observe(player.parentNode); }
+    if (document.readyState !== "complete") { window.addEventListener("load", measure, { once: true }); }
     var heading = /^#[\w-]+$/.test(location.hash) && !TIME_HASH.test(location.hash) && document.getElementById(location.hash.slice(1));
     if (heading) { heading.scrollIntoView(); }  /* arrived at #chapter-2: again, now that the margin is known */
     var wanted = TIME_HASH.exec(location.hash);
