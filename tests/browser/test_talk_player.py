@@ -14,6 +14,7 @@ from generator.events import read_content_index
 from generator.identity import Rep, sign
 from generator.commands.build import build
 from tests.analytics.conftest import KEYS, free_port, running_collector
+from tests.browser.screens import wait_until_still
 from tests.browser.test_beacon import REP_BROWSER, wait_for
 from tests.conftest import configure
 from tests.test_content_errors import write
@@ -74,6 +75,15 @@ def test_chapter_click_seeks_the_player_after_instant_navigation(minimal: Path, 
     page.wait_for_function("document.querySelector('audio.pk-player').currentTime >= 15")
     assert page.evaluate("window.__player === document.querySelector('audio.pk-player')")
     assert page.url.endswith("#t=15")
+
+    # The player grows after the page set up (a stylesheet arriving late, a caption wrapping to two lines):
+    # a heading reached by its address still stops below it.
+    page.add_style_tag(content="article .pk-player-box { padding-bottom: 6rem; } article::after { content: ''; display: block; height: 200vh; }")
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")  # drawn grown
+    page.evaluate("id => { location.hash = id; }", "chapter-2")
+    wait_until_still(page)
+    player_bottom = page.locator(".pk-player-box").evaluate("box => box.getBoundingClientRect().bottom")
+    assert page.locator("#chapter-2").evaluate("h => h.getBoundingClientRect().top") >= player_bottom - 1
 
 
 LONG_TRANSCRIPT = """WEBVTT

@@ -70,7 +70,7 @@
      * script, a caption wrapping) and once everything has loaded: a stale figure leaves headings under it. */
     function measure() { document.documentElement.style.setProperty("--pk-player-covers", covered(player) + "px"); }
     measure();
-    if (window.ResizeObserver) { new ResizeObserver(measure).observe(player.parentNode); }
+    if (window.ResizeObserver) { new ResizeObserver(measure).observe(player.parentNode, { box: "border-box" }); }
     if (document.readyState !== "complete") { window.addEventListener("load", measure, { once: true }); }
     var heading = /^#[\w-]+$/.test(location.hash) && !TIME_HASH.test(location.hash) && document.getElementById(location.hash.slice(1));
     if (heading) { heading.scrollIntoView(); }  /* arrived at #chapter-2: again, now that the margin is known */
