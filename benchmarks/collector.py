@@ -18,10 +18,15 @@ Also prints, first and with or without wrk, the size of the beacon with what it 
 helpers it uses and which every page that loads it loads), each file minified and gzipped as the site
 serves it, against its goal: Plausible's script, 723 bytes, which needs nothing else; and beacon.js alone.
 
+``--diagnose`` adds a third side to each round, for finding where the collector's time goes, never for
+a goal: the same collector with its store's writes answered at once and nothing stored (no SQLite
+statement, no commit), so the gap between it and the collector is the store's, and the gap between it
+and the bare endpoint the request handling's (checks, parsing, the rep's token, rate limits).
+
 Needs wrk: benchmarks/setup-collector installs it (apt-get install wrk). A Python client cannot load
 the server fully (it measures itself), so without wrk this benchmark refuses to run.
 
-    python benchmarks/collector.py [--seconds 20] [--rounds 2] [--clients 32]
+    python benchmarks/collector.py [--seconds 20] [--rounds 2] [--clients 32] [--diagnose]
 """
 
 from __future__ import annotations
@@ -61,6 +66,16 @@ settings = CollectorSettings(ContentIndex(content={"module:pricing", "home:index
 uvicorn.run(create_app(settings, SqliteStore(Path(sys.argv[1]))), host="127.0.0.1", port=int(sys.argv[2]),
             log_level="warning", access_log=False, forwarded_allow_ips=["127.0.0.1"])
 """
+UNSTORED = SERVER.replace("uvicorn.run(create_app(settings, SqliteStore(Path(sys.argv[1])))", """import asyncio
+store = SqliteStore(Path(sys.argv[1]))
+def answered_unstored(events, max_engaged_ms=0):  # --diagnose: every write acknowledged at once, nothing stored
+    done = asyncio.get_running_loop().create_future()
+    done.set_result(len(events))
+    return done
+store.written = answered_unstored
+uvicorn.run(create_app(settings, store)""")
+"""``--diagnose``: the collector with its store's writes answered at once and nothing stored."""
+assert UNSTORED != SERVER
 BARE = r"""
 import sys, uvicorn
 from starlette.applications import Starlette
@@ -269,6 +284,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="collector / bare endpoint rounds (interleaved)")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--reps", type=int, default=2000, help="Reps on the roster, each with a token (default 2000).")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="also run the collector with writes answered unstored (where the time goes; no goal)")
     options = parser.parse_args()
     print(beacon_line())
     if shutil.which("wrk") is None:
@@ -284,10 +301,12 @@ def main() -> None:
         print(f"one commit on this disk (WAL, synchronous FULL): median {commit * 1000:.2f} ms, "
               f"p99 {commits[int(len(commits) * 0.99)] * 1000:.2f} ms: at most {options.clients / commit:,.0f} events/s "
               f"at {options.clients} connections, each acknowledged after its commit")
-        collector_runs, bare_runs = [], []
+        collector_runs, bare_runs, unstored_runs = [], [], []
         acknowledged_total = 0
         for round_number in range(options.rounds):
             sides = [("collector", SERVER, collector_runs), ("bare", BARE, bare_runs)]
+            if options.diagnose:
+                sides.insert(1, ("unstored", UNSTORED, unstored_runs))
             for name, code, into in sides if round_number % 2 == 0 else reversed(sides):
                 server = start(database, port, roster, code)
                 cpu_before = cpu_seconds(server.pid)
@@ -307,12 +326,20 @@ def main() -> None:
             return statistics.median(run[index] for run in runs)
 
         print(f"wrk, {options.clients} connections, {options.seconds:.0f} s per run, {options.rounds} rounds interleaved; medians")
-        for name, runs in (("collector", collector_runs), ("bare Starlette, same uvicorn", bare_runs)):
+        named = [("collector", collector_runs), ("bare Starlette, same uvicorn", bare_runs)]
+        if options.diagnose:
+            named.insert(1, ("collector, nothing stored", unstored_runs))
+        for name, runs in named:
             print(f"{name:<29} {median(runs, 0):>9,.0f} events/s  p50 {median(runs, 1):5.1f} ms  p99 {median(runs, 2):5.1f} ms  "
                   f"CPU {median(runs, 4):4.0f} µs/event  ({sum(run[3] for run in runs)} refused or failed)")
         shares = [ours[0] / bare[0] for ours, bare in zip(collector_runs, bare_runs)]
         print("collector / bare endpoint, round by round: " + ", ".join(f"{share:.2f}x" for share in shares)
               + f"; load average {os.getloadavg()[0]:.1f} now ({os.cpu_count()} cores, shared with whatever else runs)")
+        if options.diagnose:
+            print("diagnosis (no goal): collector with nothing stored / bare endpoint, round by round: "
+                  + ", ".join(f"{ours[0] / bare[0]:.2f}x" for ours, bare in zip(unstored_runs, bare_runs))
+                  + f"; the store's share of the collector's CPU per event: "
+                  + f"{1 - median(unstored_runs, 4) / median(collector_runs, 4):.0%}")
         share = statistics.median(shares)
         print(f"CPU per event, bare endpoint / collector (the share of the bare throughput a collector limited by its CPU "
               f"alone would reach; steadier than throughput on a busy machine): "
