@@ -3,6 +3,7 @@ player, one view counted), ``#t=`` seeks on arrival, the spoken paragraph lights
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
@@ -202,3 +203,27 @@ def test_chapters_and_timestamps_seek_in_place_and_count_one_view(minimal: Path,
         expect(caption).to_have_text("And services?")
     assert failures == []
     context.close()
+
+
+def test_a_talk_reached_from_another_talk_keeps_its_headings_below_its_player(minimal: Path, site_server, page) -> None:
+    long_talk(minimal)
+    talks = minimal / "transcripts"
+    shutil.copy(talks / "kickoff.ogg", talks / "review.ogg")
+    (talks / "review.vtt").write_text(LONG_TRANSCRIPT)
+    (talks / "review.yml").write_text("title: Quarterly review\nmodules: [pricing]\nreview: approved\n")
+    configure(minimal, site_url=site_server.url)
+    build(minimal, site_server.folder)
+
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(site_server.url + "talks/kickoff/")
+    page.wait_for_function("document.querySelector('audio.pk-player') && document.querySelector('audio.pk-player').readyState >= 1")
+    page.evaluate("window.__samePageLoad = true")
+    page.locator(".md-nav a", has_text="Quarterly review").first.click()  # the theme swaps one player for the other
+    page.wait_for_url(site_server.url + "talks/review/")
+    assert page.evaluate("window.__samePageLoad") is True, "navigation was not instant"
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.evaluate("() => { document.documentElement.style.height = '400vh'; }")  # room to scroll the heading up
+    page.evaluate("id => { location.hash = id; }", "chapter-2")
+    wait_until_still(page)
+    player_bottom = page.locator(".pk-player-box").evaluate("box => box.getBoundingClientRect().bottom")
+    assert page.locator("#chapter-2").evaluate("h => h.getBoundingClientRect().top") >= player_bottom - 1

@@ -67,8 +67,11 @@
     });
     showCaptions(player, player.parentNode);
     /* Measured again whenever the player's box changes size (its stylesheet or fonts arriving after this
-     * script, a caption wrapping) and once everything has loaded: a stale figure leaves headings under it. */
-    function measure() { document.documentElement.style.setProperty("--pk-player-covers", covered(player) + "px"); }
+     * script, a caption wrapping) and once everything has loaded: a stale figure leaves headings under it.
+     * A player the theme took away with its page (instant navigation) measures nothing any more. */
+    function measure() {
+      if (player.isConnected) { document.documentElement.style.setProperty("--pk-player-covers", covered(player) + "px"); }
+    }
     measure();
     if (window.ResizeObserver) { new ResizeObserver(measure).observe(player.parentNode, { box: "border-box" }); }
     if (document.readyState !== "complete") { window.addEventListener("load", measure, { once: true }); }
