@@ -303,10 +303,10 @@ def main() -> None:
               f"at {options.clients} connections, each acknowledged after its commit")
         collector_runs, bare_runs, unstored_runs = [], [], []
         acknowledged_total = 0
+        sides = [("collector", SERVER, collector_runs),
+                 *([("collector, nothing stored", UNSTORED, unstored_runs)] if options.diagnose else []),
+                 ("bare Starlette, same uvicorn", BARE, bare_runs)]
         for round_number in range(options.rounds):
-            sides = [("collector", SERVER, collector_runs), ("bare", BARE, bare_runs)]
-            if options.diagnose:
-                sides.insert(1, ("unstored", UNSTORED, unstored_runs))
             for name, code, into in sides if round_number % 2 == 0 else reversed(sides):
                 server = start(database, port, roster, code)
                 cpu_before = cpu_seconds(server.pid)
@@ -326,10 +326,7 @@ def main() -> None:
             return statistics.median(run[index] for run in runs)
 
         print(f"wrk, {options.clients} connections, {options.seconds:.0f} s per run, {options.rounds} rounds interleaved; medians")
-        named = [("collector", collector_runs), ("bare Starlette, same uvicorn", bare_runs)]
-        if options.diagnose:
-            named.insert(1, ("collector, nothing stored", unstored_runs))
-        for name, runs in named:
+        for name, _, runs in sides:
             print(f"{name:<29} {median(runs, 0):>9,.0f} events/s  p50 {median(runs, 1):5.1f} ms  p99 {median(runs, 2):5.1f} ms  "
                   f"CPU {median(runs, 4):4.0f} µs/event  ({sum(run[3] for run in runs)} refused or failed)")
         shares = [ours[0] / bare[0] for ours, bare in zip(collector_runs, bare_runs)]

@@ -80,11 +80,16 @@ def test_chapter_click_seeks_the_player_after_instant_navigation(minimal: Path, 
     # The player grows after the page set up (a stylesheet arriving late, a caption wrapping to two lines):
     # a heading reached by its address still stops below it.
     page.add_style_tag(content="article .pk-player-box { padding-bottom: 6rem; } article::after { content: ''; display: block; height: 200vh; }")
-    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")  # drawn grown
-    page.evaluate("id => { location.hash = id; }", "chapter-2")
+    assert_jump_stops_below_player(page, "chapter-2")
+
+
+def assert_jump_stops_below_player(page, heading: str) -> None:
+    """Once the page has drawn what it has now, a jump to ``#heading`` leaves that heading below the sticky player."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.evaluate("id => { location.hash = id; }", heading)
     wait_until_still(page)
     player_bottom = page.locator(".pk-player-box").evaluate("box => box.getBoundingClientRect().bottom")
-    assert page.locator("#chapter-2").evaluate("h => h.getBoundingClientRect().top") >= player_bottom - 1
+    assert page.locator(f"[id='{heading}']").evaluate("h => h.getBoundingClientRect().top") >= player_bottom - 1
 
 
 LONG_TRANSCRIPT = """WEBVTT
@@ -221,9 +226,5 @@ def test_a_talk_reached_from_another_talk_keeps_its_headings_below_its_player(mi
     page.locator(".md-nav a", has_text="Quarterly review").first.click()  # the theme swaps one player for the other
     page.wait_for_url(site_server.url + "talks/review/")
     assert page.evaluate("window.__samePageLoad") is True, "navigation was not instant"
-    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     page.evaluate("() => { document.documentElement.style.height = '400vh'; }")  # room to scroll the heading up
-    page.evaluate("id => { location.hash = id; }", "chapter-2")
-    wait_until_still(page)
-    player_bottom = page.locator(".pk-player-box").evaluate("box => box.getBoundingClientRect().bottom")
-    assert page.locator("#chapter-2").evaluate("h => h.getBoundingClientRect().top") >= player_bottom - 1
+    assert_jump_stops_below_player(page, "chapter-2")
